@@ -1,0 +1,159 @@
+//! The one error type of the core: each variant names what failed and how to fix it.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the core. Messages never contain key material.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field of user input is invalid.
+    #[error("{field}: {problem}. Fix: {fix}")]
+    Invalid {
+        /// The field, as the user knows it (a CLI flag or form label).
+        field: String,
+        /// What is wrong with it.
+        problem: String,
+        /// What to do instead.
+        fix: String,
+    },
+    /// No tool with that id or name.
+    #[error("no tool named or with id '{tool}'. Fix: run `ltikeys tool list` to see the tools")]
+    ToolNotFound {
+        /// The id or name asked for.
+        tool: String,
+    },
+    /// A tool with that name exists already.
+    #[error("a tool named '{name}' already exists. Fix: choose another name")]
+    ToolExists {
+        /// The name.
+        name: String,
+    },
+    /// No key with that kid in the tool.
+    #[error(
+        "tool '{tool}' has no key with kid '{kid}'. Fix: run `ltikeys key list --tool {tool}`"
+    )]
+    KeyNotFound {
+        /// The tool asked for.
+        tool: String,
+        /// The kid asked for.
+        kid: String,
+    },
+    /// The kid is taken within the tool.
+    #[error(
+        "kid '{kid}' is already used by a key of this tool. Fix: choose another kid or kid scheme"
+    )]
+    KidExists {
+        /// The kid.
+        kid: String,
+    },
+    /// The tool has no published key to export.
+    #[error("tool '{tool}' has no published key. Fix: generate one with `ltikeys key new --tool {tool}`")]
+    NoPublishedKey {
+        /// The tool.
+        tool: String,
+    },
+    /// The OS keychain could not be reached, is locked, or did not answer in time.
+    #[error("the OS keychain is unavailable: {reason}. Fix: {fix}")]
+    KeychainUnavailable {
+        /// Why it is unavailable.
+        reason: String,
+        /// How to make it available.
+        fix: String,
+    },
+    /// The keychain answered with an error.
+    #[error("the OS keychain refused the operation: {reason}")]
+    Keychain {
+        /// The keychain's own words, without any secret.
+        reason: String,
+    },
+    /// The private key of a key is gone from the keychain.
+    #[error("the private key of kid '{kid}' is missing from the OS keychain. Fix: import it again with `ltikeys key import`, or delete the key and generate a new one")]
+    PrivateKeyMissing {
+        /// The kid.
+        kid: String,
+    },
+    /// A PEM or DER key could not be read.
+    #[error("{what}: {problem}. Fix: {fix}")]
+    BadKey {
+        /// Which input.
+        what: String,
+        /// What is wrong.
+        problem: String,
+        /// What to do.
+        fix: String,
+    },
+    /// A cryptographic operation failed.
+    #[error("{0} failed")]
+    Crypto(&'static str),
+    /// The database failed.
+    #[error("the database failed: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The database was written by a newer version of the app.
+    #[error("the database has schema version {found}, newer than this version understands ({supported}). Fix: update LTI Key Manager")]
+    SchemaTooNew {
+        /// The version on disk.
+        found: i64,
+        /// The newest version known here.
+        supported: i64,
+    },
+    /// A file could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No data directory could be found.
+    #[error("no data directory could be found for this user. Fix: set LTIKEYS_DATA_DIR")]
+    NoDataDir,
+}
+
+impl Error {
+    /// A short stable code for the kind of failure, for the UI and `--json` output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } => "invalid",
+            Error::ToolNotFound { .. } => "tool_not_found",
+            Error::ToolExists { .. } => "tool_exists",
+            Error::KeyNotFound { .. } => "key_not_found",
+            Error::KidExists { .. } => "kid_exists",
+            Error::NoPublishedKey { .. } => "no_published_key",
+            Error::KeychainUnavailable { .. } => "keychain_unavailable",
+            Error::Keychain { .. } => "keychain",
+            Error::PrivateKeyMissing { .. } => "private_key_missing",
+            Error::BadKey { .. } => "bad_key",
+            Error::Crypto(_) => "crypto",
+            Error::Database(_) | Error::SchemaTooNew { .. } => "database",
+            Error::Io { .. } => "io",
+            Error::NoDataDir => "no_data_dir",
+        }
+    }
+
+    /// An invalid-input error.
+    pub fn invalid(
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    pub(crate) fn bad_key(what: &str, problem: impl Into<String>, fix: impl Into<String>) -> Self {
+        Error::BadKey {
+            what: what.to_string(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

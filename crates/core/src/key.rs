@@ -1,0 +1,326 @@
+//! RSA key pairs: generation, PEM import and export, RS256 signing. Private bytes stay zeroized.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::KeySize as LcKeySize;
+use aws_lc_rs::signature::{self, KeyPair as _};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use pkcs8::der::pem::LineEnding;
+use pkcs8::pkcs5::pbes2;
+use pkcs8::{EncryptedPrivateKeyInfo, PrivateKeyInfo};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// PBKDF2-HMAC-SHA256 rounds for passphrase-protected exports (OWASP's 2023 figure).
+const PBKDF2_ROUNDS: u32 = 600_000;
+
+/// The modulus sizes the app generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeySize {
+    /// 2048 bits: what every platform accepts.
+    Bits2048,
+    /// 3072 bits.
+    Bits3072,
+    /// 4096 bits.
+    Bits4096,
+}
+
+impl KeySize {
+    /// The size in bits.
+    pub fn bits(self) -> u32 {
+        match self {
+            KeySize::Bits2048 => 2048,
+            KeySize::Bits3072 => 3072,
+            KeySize::Bits4096 => 4096,
+        }
+    }
+
+    fn lc(self) -> LcKeySize {
+        match self {
+            KeySize::Bits2048 => LcKeySize::Rsa2048,
+            KeySize::Bits3072 => LcKeySize::Rsa3072,
+            KeySize::Bits4096 => LcKeySize::Rsa4096,
+        }
+    }
+}
+
+impl TryFrom<u32> for KeySize {
+    type Error = Error;
+
+    fn try_from(bits: u32) -> Result<Self> {
+        match bits {
+            2048 => Ok(KeySize::Bits2048),
+            3072 => Ok(KeySize::Bits3072),
+            4096 => Ok(KeySize::Bits4096),
+            other => Err(Error::invalid(
+                "bits",
+                format!("{other} is not a supported key size"),
+                "use 2048, 3072 or 4096",
+            )),
+        }
+    }
+}
+
+/// The public half of an RSA key: big-endian modulus and exponent without leading zeros.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    n: Vec<u8>,
+    e: Vec<u8>,
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey({} bits)", self.bits())
+    }
+}
+
+impl PublicKey {
+    /// From big-endian modulus and exponent bytes (leading zeros are dropped).
+    pub fn from_components(n: &[u8], e: &[u8]) -> Self {
+        let strip = |b: &[u8]| {
+            let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+            b[start..].to_vec()
+        };
+        PublicKey {
+            n: strip(n),
+            e: strip(e),
+        }
+    }
+
+    /// The modulus, base64url without padding, as a JWK's `n`.
+    pub fn n_b64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(&self.n)
+    }
+
+    /// The exponent, base64url without padding, as a JWK's `e`.
+    pub fn e_b64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(&self.e)
+    }
+
+    /// The modulus length in bits.
+    pub fn bits(&self) -> u32 {
+        match self.n.first() {
+            None => 0,
+            Some(&top) => {
+                let len = u32::try_from(self.n.len()).unwrap_or(u32::MAX / 8);
+                len * 8 - top.leading_zeros()
+            }
+        }
+    }
+
+    /// Verifies an RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature.
+    pub fn verify_rs256(&self, message: &[u8], sig: &[u8]) -> bool {
+        signature::RsaPublicKeyComponents {
+            n: &self.n,
+            e: &self.e,
+        }
+        .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, sig)
+        .is_ok()
+    }
+}
+
+/// An RSA private key. It has no `Debug`, `Display` or `Serialize`: its bytes leave only as
+/// PKCS#8 DER for the keychain or as a PEM the user asked for.
+pub struct KeyPair {
+    inner: aws_lc_rs::rsa::KeyPair,
+}
+
+impl KeyPair {
+    /// Generates a new key of the given size.
+    pub fn generate(size: KeySize) -> Result<Self> {
+        let inner = aws_lc_rs::rsa::KeyPair::generate(size.lc())
+            .map_err(|_| Error::Crypto("RSA key generation"))?;
+        Ok(KeyPair { inner })
+    }
+
+    /// Reads PKCS#8 DER, as stored in the keychain.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        let inner = aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(|e| {
+            Error::bad_key(
+                "private key",
+                format!("not a usable RSA PKCS#8 key ({e})"),
+                "use an RSA key of 2048 to 8192 bits",
+            )
+        })?;
+        Ok(KeyPair { inner })
+    }
+
+    /// Reads a PEM private key: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or encrypted
+    /// PKCS#8 (`ENCRYPTED PRIVATE KEY`, which needs the passphrase).
+    pub fn from_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<Self> {
+        if pem.contains("Proc-Type: 4,ENCRYPTED") {
+            return Err(Error::bad_key(
+                "PEM",
+                "legacy OpenSSL-encrypted PKCS#1 keys are not supported",
+                "convert it with `openssl pkcs8 -topk8 -in key.pem -out key-pkcs8.pem` and import that",
+            ));
+        }
+        let begin = pem.find("-----BEGIN ").ok_or_else(|| {
+            Error::bad_key(
+                "PEM",
+                "no `-----BEGIN ...-----` line found",
+                "pass a PEM file holding an RSA private key",
+            )
+        })?;
+        let (label, der) = pkcs8::der::pem::decode_vec(pem[begin..].trim_end().as_bytes())
+            .map_err(|e| {
+                Error::bad_key(
+                    "PEM",
+                    format!("it could not be decoded ({e})"),
+                    "pass an unmodified PEM file with one private key",
+                )
+            })?;
+        let der = Zeroizing::new(der);
+        match label {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&der),
+            "RSA PRIVATE KEY" => {
+                let inner = aws_lc_rs::rsa::KeyPair::from_der(&der).map_err(|e| {
+                    Error::bad_key(
+                        "PEM",
+                        format!("not a usable RSA PKCS#1 key ({e})"),
+                        "use an RSA key of 2048 to 8192 bits",
+                    )
+                })?;
+                Ok(KeyPair { inner })
+            }
+            "ENCRYPTED PRIVATE KEY" => {
+                let passphrase = passphrase.ok_or_else(|| {
+                    Error::invalid(
+                        "passphrase",
+                        "the key is encrypted and no passphrase was given",
+                        "pass --passphrase-file with the key's passphrase",
+                    )
+                })?;
+                let info = EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
+                    Error::bad_key(
+                        "PEM",
+                        format!("not a valid encrypted PKCS#8 structure ({e})"),
+                        "export the key again",
+                    )
+                })?;
+                let plain = info.decrypt(passphrase).map_err(|_| {
+                    Error::invalid(
+                        "passphrase",
+                        "the key could not be decrypted with it",
+                        "check the passphrase file (a trailing newline is ignored)",
+                    )
+                })?;
+                Self::from_pkcs8_der(plain.as_bytes())
+            }
+            "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => Err(Error::bad_key(
+                "PEM",
+                format!("it holds a {}, not a private key", label.to_lowercase()),
+                "import the private key; the public key is derived from it",
+            )),
+            other => Err(Error::bad_key(
+                "PEM",
+                format!("unsupported PEM type `{other}`"),
+                "use an RSA private key in PKCS#8 or PKCS#1 PEM",
+            )),
+        }
+    }
+
+    /// The public half.
+    pub fn public_key(&self) -> PublicKey {
+        let public = self.inner.public_key();
+        PublicKey::from_components(
+            public.modulus().big_endian_without_leading_zero(),
+            public.exponent().big_endian_without_leading_zero(),
+        )
+    }
+
+    /// The private key as PKCS#8 DER bytes, zeroized on drop.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let der = self
+            .inner
+            .as_der()
+            .map_err(|_| Error::Crypto("PKCS#8 encoding"))?;
+        Ok(Zeroizing::new(der.as_ref().to_vec()))
+    }
+
+    /// The private key as PKCS#8 PEM: encrypted (PBES2: PBKDF2-SHA256 and AES-256-CBC) when a
+    /// passphrase is given, in the clear otherwise.
+    pub fn to_pkcs8_pem(&self, passphrase: Option<&[u8]>) -> Result<Zeroizing<String>> {
+        let der = self.to_pkcs8_der()?;
+        let Some(passphrase) = passphrase else {
+            return pkcs8::der::pem::encode_string("PRIVATE KEY", LineEnding::LF, &der)
+                .map(Zeroizing::new)
+                .map_err(|_| Error::Crypto("PEM encoding"));
+        };
+        if passphrase.is_empty() {
+            return Err(Error::invalid(
+                "passphrase",
+                "it is empty",
+                "put a passphrase in the file, or export with --unencrypted",
+            ));
+        }
+        let mut salt = [0u8; 16];
+        let mut iv = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut salt).map_err(|_| Error::Crypto("random salt"))?;
+        aws_lc_rs::rand::fill(&mut iv).map_err(|_| Error::Crypto("random IV"))?;
+        let params = pbes2::Parameters::pbkdf2_sha256_aes256cbc(PBKDF2_ROUNDS, &salt, &iv)
+            .map_err(|_| Error::Crypto("PBES2 parameters"))?;
+        let info =
+            PrivateKeyInfo::try_from(der.as_slice()).map_err(|_| Error::Crypto("PKCS#8 parse"))?;
+        let encrypted = info
+            .encrypt_with_params(params, passphrase)
+            .map_err(|_| Error::Crypto("PKCS#8 encryption"))?;
+        encrypted
+            .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+            .map_err(|_| Error::Crypto("PEM encoding"))
+    }
+
+    /// Signs a message with RS256.
+    pub fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let mut sig = vec![0u8; self.inner.public_modulus_len()];
+        self.inner
+            .sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut sig)
+            .map_err(|_| Error::Crypto("RS256 signing"))?;
+        Ok(sig)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_key_has_the_asked_size_and_signs() {
+        let key = KeyPair::generate(KeySize::Bits2048).unwrap();
+        let public = key.public_key();
+        assert_eq!(public.bits(), 2048);
+        assert_eq!(public.e_b64(), "AQAB", "the exponent should be 65537");
+        let sig = key.sign_rs256(b"hello").unwrap();
+        assert!(public.verify_rs256(b"hello", &sig));
+        assert!(
+            !public.verify_rs256(b"hellO", &sig),
+            "a tampered message must not verify"
+        );
+    }
+
+    #[test]
+    fn pkcs8_der_round_trips() {
+        let key = KeyPair::generate(KeySize::Bits2048).unwrap();
+        let der = key.to_pkcs8_der().unwrap();
+        let again = KeyPair::from_pkcs8_der(&der).unwrap();
+        assert_eq!(key.public_key(), again.public_key());
+    }
+
+    #[test]
+    fn rejects_unsupported_sizes() {
+        for bits in [0, 1024, 2047, 8192] {
+            let err = KeySize::try_from(bits).unwrap_err();
+            assert!(err.to_string().contains("2048, 3072 or 4096"), "{err}");
+        }
+    }
+
+    #[test]
+    fn bits_counts_from_the_top_set_bit() {
+        let pk = PublicKey::from_components(&[0, 0, 0x01, 0xff], &[1, 0, 1]);
+        assert_eq!(pk.bits(), 9);
+        assert_eq!(pk.e_b64(), "AQAB");
+    }
+}
