@@ -1,0 +1,532 @@
+//! `ltikeys` as a black box: the command-line contract, against the real OS keychain where one
+//! is needed (scripts/with-keychain.sh provides a private one).
+#![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+
+const KEYCHAIN: &str =
+    "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored";
+
+struct Env {
+    data: tempfile::TempDir,
+    scratch: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            data: tempfile::tempdir().unwrap(),
+            scratch: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ltikeys"));
+        cmd.args(args).env("LTIKEYS_DATA_DIR", self.data.path());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "ltikeys {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects failure; returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "ltikeys {args:?} should have failed");
+        assert!(out.stdout.is_empty(), "errors go to stderr only");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.scratch.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn add_tool(env: &Env) -> String {
+    env.ok(&[
+        "tool",
+        "add",
+        "Quiz Engine",
+        "--launch-url",
+        "https://quiz.example.edu/lti/launch",
+        "--login-url",
+        "https://quiz.example.edu/lti/login",
+        "--redirect-uri",
+        "https://quiz.example.edu/lti/launch",
+        "--redirect-uri",
+        "https://quiz.example.edu/lti/deep-link",
+        "--jwks-url",
+        "https://quiz.example.edu/.well-known/jwks.json",
+        "--domain",
+        "quiz.example.edu",
+        "--description",
+        "Quizzes",
+    ])
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn tools_are_added_listed_and_shown_by_id_or_name() {
+    let env = Env::new();
+    let id = add_tool(&env);
+    assert!(
+        !id.is_empty() && !id.contains(char::is_whitespace),
+        "tool add prints the id: {id:?}"
+    );
+    let list = env.json(&["tool", "list", "--json"]);
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["key_count"], 0);
+    for who in [id.as_str(), "Quiz Engine", "quiz engine"] {
+        let tool = env.json(&["tool", "show", who, "--json"]);
+        assert_eq!(tool["id"], id.as_str(), "found by {who}");
+        assert_eq!(tool["redirect_uris"].as_array().unwrap().len(), 2);
+        assert_eq!(tool["domain"], "quiz.example.edu");
+    }
+    let text = env.ok(&["tool", "show", "Quiz Engine"]);
+    assert!(
+        text.contains("https://quiz.example.edu/lti/login"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_names_the_field_and_the_fix_and_keeps_nothing() {
+    let env = Env::new();
+    let err = env.fails(&[
+        "tool",
+        "add",
+        "X",
+        "--launch-url",
+        "http://quiz.example.edu/launch",
+    ]);
+    assert!(
+        err.contains("launch URL") && err.contains("https://") && err.contains("Fix:"),
+        "{err}"
+    );
+    let err = env.fails(&["tool", "add", "X", "--domain", "https://quiz.example.edu"]);
+    assert!(err.contains("domain") && err.contains("scheme"), "{err}");
+    assert_eq!(
+        env.json(&["tool", "list", "--json"]),
+        serde_json::json!([]),
+        "nothing half-made"
+    );
+    add_tool(&env);
+    let err = env.fails(&["tool", "add", "quiz engine"]);
+    assert!(err.contains("already exists"), "{err}");
+    let err = env.fails(&["key", "new", "--tool", "nope"]);
+    assert!(
+        err.contains("no tool") && err.contains("ltikeys tool list"),
+        "{err}"
+    );
+    let err = env.fails(&["key", "new", "--tool", "Quiz Engine", "--bits", "1024"]);
+    assert!(err.contains("2048, 3072 or 4096"), "{err}");
+    let err = env.fails(&["key", "new", "--tool", "Quiz Engine", "--kid", "has space"]);
+    assert!(err.starts_with("error: kid:"), "{err}");
+    let err = env.fails(&["jwk", "--tool", "Quiz Engine", "--kid", "absent"]);
+    assert!(err.contains("absent"), "{err}");
+    let err = env.fails(&[
+        "key",
+        "export-private",
+        "--tool",
+        "Quiz Engine",
+        "--kid",
+        "k",
+        "--out",
+        "/tmp/x.pem",
+    ]);
+    assert!(
+        err.contains("--passphrase-file") || err.contains("--unencrypted"),
+        "{err}"
+    );
+    assert_eq!(
+        env.json(&["jwks", "--tool", "Quiz Engine"]),
+        serde_json::json!({"keys": []})
+    );
+}
+
+/// Unreachable keychain: the command fails fast, says so with the fix, and leaves no key row.
+#[cfg(target_os = "linux")]
+#[test]
+fn no_secret_service_fails_within_seconds_and_leaves_no_key() {
+    let env = Env::new();
+    add_tool(&env);
+    let started = Instant::now();
+    let out = env
+        .cmd(&["key", "new", "--tool", "Quiz Engine"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/ltikeys-test-bus",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keychain is unavailable") && err.contains("Fix:"),
+        "{err}"
+    );
+    assert!(err.contains("never stored in plaintext"), "{err}");
+    let keys = env.json(&["key", "list", "--tool", "Quiz Engine", "--json"]);
+    assert_eq!(
+        keys,
+        serde_json::json!([]),
+        "no key row without its keychain entry"
+    );
+}
+
+/// A Secret Service that accepts the connection and never answers: our own timeout fires.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_hung_keychain_fails_within_ten_seconds() {
+    let env = Env::new();
+    add_tool(&env);
+    let socket = env.scratch.path().join("hung-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        let mut held = vec![];
+        for conn in listener.incoming().flatten() {
+            held.push(conn); // accept, never reply
+        }
+    });
+    let started = Instant::now();
+    let out = env
+        .cmd(&["key", "new", "--tool", "Quiz Engine"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", socket.display()),
+        )
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keychain is unavailable") && err.contains("did not answer"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn the_key_contract_against_the_real_keychain() {
+    let env = Env::new();
+    add_tool(&env);
+    let tool = "Quiz Engine";
+
+    // Generate: thumbprint by default, then timestamp, uuid and custom kids.
+    let kid1 = env.ok(&["key", "new", "--tool", tool]).trim().to_string();
+    assert_eq!(kid1.len(), 43, "thumbprint kid: {kid1}");
+    let kid2 = env
+        .ok(&[
+            "key",
+            "new",
+            "--tool",
+            tool,
+            "--kid-scheme",
+            "timestamp",
+            "--bits",
+            "3072",
+        ])
+        .trim()
+        .to_string();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&kid2).is_ok(),
+        "timestamp kid: {kid2}"
+    );
+    let kid3 = env
+        .ok(&["key", "new", "--tool", tool, "--kid-scheme", "uuid"])
+        .trim()
+        .to_string();
+    assert_eq!(kid3.len(), 36, "uuid kid: {kid3}");
+    let kid4 = env
+        .ok(&["key", "new", "--tool", tool, "--kid", "custom-2026"])
+        .trim()
+        .to_string();
+    assert_eq!(kid4, "custom-2026");
+    let err = env.fails(&["key", "new", "--tool", tool, "--kid", "custom-2026"]);
+    assert!(err.contains("already used"), "{err}");
+
+    let keys = env.json(&["key", "list", "--tool", tool, "--json"]);
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 4);
+    assert_eq!(keys[0]["status"], "current");
+    assert!(
+        keys[1..].iter().all(|k| k["status"] == "next"),
+        "later keys arrive as next"
+    );
+    assert!(keys.iter().all(|k| k["private_key"] == "present"));
+    assert_eq!(keys[1]["bits"], 3072);
+
+    // JWKS and JWK: public members only.
+    let jwks = env.json(&["jwks", "--tool", tool]);
+    let published = jwks["keys"].as_array().unwrap();
+    assert_eq!(published.len(), 4);
+    for jwk in published {
+        let mut members: Vec<_> = jwk.as_object().unwrap().keys().cloned().collect();
+        members.sort();
+        assert_eq!(members, ["alg", "e", "kid", "kty", "n", "use"]);
+        assert_eq!(
+            (
+                jwk["kty"].as_str(),
+                jwk["alg"].as_str(),
+                jwk["use"].as_str()
+            ),
+            (Some("RSA"), Some("RS256"), Some("sig"))
+        );
+    }
+    let jwk = env.json(&["jwk", "--tool", tool, "--kid", &kid1]);
+    assert_eq!(jwk, published[0]);
+
+    // Import PKCS#1, PKCS#8 (same key: the second is refused) and encrypted PKCS#8.
+    let expected = std::fs::read_to_string(fixture("rsa2048.thumbprint")).unwrap();
+    let kid5 = env
+        .ok(&[
+            "key",
+            "import",
+            "--tool",
+            tool,
+            "--pem",
+            &fixture("rsa2048-pkcs1.pem"),
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(kid5, expected.trim());
+    let err = env.fails(&[
+        "key",
+        "import",
+        "--tool",
+        tool,
+        "--pem",
+        &fixture("rsa2048-pkcs8.pem"),
+    ]);
+    assert!(err.contains("already used"), "{err}");
+    let pass = env.file("pass.txt", "fixture-passphrase\n");
+    let kid6 = env
+        .ok(&[
+            "key",
+            "import",
+            "--tool",
+            tool,
+            "--pem",
+            &fixture("rsa2048-pkcs8-encrypted.pem"),
+            "--kid",
+            "imported-enc",
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(kid6, "imported-enc");
+    let err = env.fails(&[
+        "key",
+        "import",
+        "--tool",
+        tool,
+        "--pem",
+        &fixture("rsa2048-pkcs8-encrypted.pem"),
+        "--kid",
+        "x",
+    ]);
+    assert!(err.contains("--passphrase-file"), "{err}");
+
+    // Export: encrypted by default, readable by OpenSSL with the passphrase; plain on request.
+    let enc = env.scratch.path().join("k1.pem");
+    let export_pass = env.file("export-pass.txt", "s3cret export\n");
+    env.ok(&[
+        "key",
+        "export-private",
+        "--tool",
+        tool,
+        "--kid",
+        &kid1,
+        "--out",
+        enc.to_str().unwrap(),
+        "--passphrase-file",
+        export_pass.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&enc).unwrap();
+    assert!(
+        text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&enc).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let err = env.fails(&[
+        "key",
+        "export-private",
+        "--tool",
+        tool,
+        "--kid",
+        &kid1,
+        "--out",
+        enc.to_str().unwrap(),
+        "--unencrypted",
+    ]);
+    assert!(
+        err.contains("--force"),
+        "an existing file is not replaced silently: {err}"
+    );
+    let openssl = Command::new("openssl")
+        .args(["pkey", "-noout", "-passin", "pass:s3cret export", "-in"])
+        .arg(&enc)
+        .output()
+        .unwrap();
+    assert!(
+        openssl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&openssl.stderr)
+    );
+    let reimport_env = Env::new();
+    add_tool(&reimport_env);
+    let back = reimport_env.ok(&[
+        "key",
+        "import",
+        "--tool",
+        tool,
+        "--pem",
+        enc.to_str().unwrap(),
+        "--passphrase-file",
+        export_pass.to_str().unwrap(),
+    ]);
+    assert_eq!(back.trim(), kid1, "export then import gives the same key");
+
+    // No private key material in the data directory after the whole workflow.
+    let kids = [&kid1, &kid2, &kid3, &kid4, &kid5, &kid6];
+    let mut ders = vec![];
+    for (i, kid) in kids.iter().enumerate() {
+        let out = env.scratch.path().join(format!("plain-{i}.pem"));
+        env.ok(&[
+            "key",
+            "export-private",
+            "--tool",
+            tool,
+            "--kid",
+            kid,
+            "--out",
+            out.to_str().unwrap(),
+            "--unencrypted",
+        ]);
+        let pem = std::fs::read_to_string(&out).unwrap();
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        ders.push(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap(),
+        );
+    }
+    assert_no_private_material(env.data.path(), &ders);
+
+    // Delete: the signing key only when it is the last one.
+    let err = env.fails(&["key", "delete", "--tool", tool, "--kid", &kid1]);
+    assert!(err.contains("current signing key"), "{err}");
+    env.ok(&["key", "delete", "--tool", tool, "--kid", &kid4]);
+    let left = env.json(&["key", "list", "--tool", tool, "--json"]);
+    assert_eq!(left.as_array().unwrap().len(), 5);
+    assert!(env
+        .fails(&["jwk", "--tool", tool, "--kid", &kid4])
+        .contains(&kid4));
+}
+
+/// Looks in every file under `dir` for any 16-byte piece of the private keys' DER (past the
+/// public header), its base64 forms, and PEM armour.
+fn assert_no_private_material(dir: &Path, ders: &[Vec<u8>]) {
+    let mut files = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(
+        files
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == "sqlite3")),
+        "the database is there: {files:?}"
+    );
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("PRIVATE KEY"),
+            "{} holds PEM armour",
+            file.display()
+        );
+        for der in ders {
+            // The modulus ends before a third of the DER; what follows (d, p, q, ...) is private.
+            for start in (der.len() / 3..der.len() - 16).step_by(64) {
+                let piece = &der[start..start + 16];
+                assert!(
+                    !bytes.windows(16).any(|w| w == piece),
+                    "{} holds raw private key bytes",
+                    file.display()
+                );
+                let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(&der[start..start + 15]);
+                let std_b64 =
+                    base64::engine::general_purpose::STANDARD.encode(&der[start..start + 15]);
+                assert!(
+                    !text.contains(&b64) && !text.contains(&std_b64),
+                    "{} holds base64 private key bytes",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn status_reports_the_keychain() {
+    let env = Env::new();
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["keychain_available"], true, "{status} ({KEYCHAIN})");
+    assert_eq!(status["data_dir"], env.data.path().display().to_string());
+}
