@@ -1,0 +1,393 @@
+// The application: state, navigation between the form and tool pages, and every user action.
+
+import { normaliseError } from "./lib/errors";
+import { h, must } from "./lib/dom";
+import { jwksFileName, plural } from "./lib/format";
+import type { Ipc } from "./lib/ipc";
+import type { AppStatus, GenerateKey, NewTool, ToolSummary } from "./lib/ipc/bindings";
+import type { ToolFormValues } from "./lib/validation";
+import { renderToolList } from "./views/sidebar";
+import { createToolForm, EMPTY_TOOL_FORM, type ToolFormView } from "./views/toolForm";
+import {
+  createToolPage,
+  DEFAULT_GENERATE_FORM,
+  type GenerateFormValues,
+  type KeygenJob,
+  type ToolPageView,
+} from "./views/toolPage";
+
+/** How often the elapsed time of a running key generation is redrawn. */
+const ELAPSED_TICK_MS = 100;
+
+export class App {
+  private readonly doc: Document;
+  private readonly ipc: Ipc;
+  private readonly now: () => number;
+
+  private tools: ToolSummary[] = [];
+  private selectedId: string | null = null;
+  private page: ToolPageView | null = null;
+  private form: ToolFormView | null = null;
+  private toolDraft: ToolFormValues = EMPTY_TOOL_FORM;
+  private readonly generateForms = new Map<string, GenerateFormValues>();
+  private readonly jobs = new Map<string, KeygenJob>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  /** Bumped on each navigation so late answers for a page no longer shown are dropped. */
+  private navigation = 0;
+
+  private readonly toolList: HTMLElement;
+  private readonly view: HTMLElement;
+  private readonly toast: HTMLElement;
+  private readonly errorBanner: HTMLElement;
+  private readonly errorMessage: HTMLElement;
+  private readonly keychainWarning: HTMLElement;
+  private readonly footer: HTMLElement;
+
+  constructor(doc: Document, ipc: Ipc, now: () => number = Date.now) {
+    this.doc = doc;
+    this.ipc = ipc;
+    this.now = now;
+    this.toolList = must(doc, "#tool-list");
+    this.view = must(doc, "#view");
+    this.toast = must(doc, "#toast");
+    this.errorBanner = must(doc, "#error-banner");
+    this.errorMessage = must(doc, "#error-message");
+    this.keychainWarning = must(doc, "#keychain-warning");
+    this.footer = must(doc, "#app-footer");
+
+    must(doc, "#new-tool").addEventListener("click", () => this.showNewToolForm());
+    must(doc, "#error-dismiss").addEventListener("click", () => this.clearError());
+    this.toast.addEventListener("click", () => {
+      this.toast.hidden = true;
+    });
+  }
+
+  /** Loads the status and the tools, then opens the first tool (or the empty state). */
+  async start(): Promise<void> {
+    const [status, tools] = await Promise.allSettled([this.ipc.appStatus(), this.ipc.listTools()]);
+    if (status.status === "fulfilled") {
+      this.showStatus(status.value);
+    } else {
+      this.showError(normaliseError(status.reason).message);
+    }
+    if (tools.status === "fulfilled") {
+      this.tools = tools.value;
+      this.renderSidebar();
+    } else {
+      this.showError(normaliseError(tools.reason).message);
+    }
+    const first = this.firstTool();
+    if (first !== undefined) {
+      await this.showTool(first.id);
+    } else {
+      this.showEmpty();
+    }
+  }
+
+  // Messages.
+
+  /** Shows a success or info message in `#toast`; it stays until replaced or clicked. */
+  showToast(message: string): void {
+    this.toast.textContent = message;
+    this.toast.hidden = false;
+    this.toast.classList.remove("toast-enter");
+    // Restart the entrance animation.
+    void this.toast.offsetWidth;
+    this.toast.classList.add("toast-enter");
+  }
+
+  showError(message: string): void {
+    this.errorMessage.textContent = message;
+    this.errorBanner.hidden = false;
+  }
+
+  clearError(): void {
+    this.errorBanner.hidden = true;
+    this.errorMessage.textContent = "";
+  }
+
+  private showStatus(status: AppStatus): void {
+    this.footer.replaceChildren(
+      h(this.doc, "span", { class: "footer-version", text: `Version ${status.version}` }),
+      h(this.doc, "span", { class: "footer-label", text: "Data" }),
+      h(this.doc, "span", {
+        class: "footer-path mono selectable",
+        title: status.data_dir,
+        text: status.data_dir,
+      }),
+    );
+    if (status.keychain_available) {
+      this.keychainWarning.hidden = true;
+      return;
+    }
+    must(this.keychainWarning, ".banner-message").textContent =
+      status.keychain_message ?? "The OS keychain is not available.";
+    this.keychainWarning.hidden = false;
+  }
+
+  // Navigation.
+
+  /** The tool listed first in the sidebar. */
+  private firstTool(): ToolSummary | undefined {
+    return [...this.tools].sort((a, b) =>
+      a.name.localeCompare(b.name, undefined, { sensitivity: "base" }),
+    )[0];
+  }
+
+  private renderSidebar(): void {
+    renderToolList(this.toolList, this.tools, this.selectedId, (id) => void this.showTool(id));
+  }
+
+  private setView(node: Node): void {
+    this.view.replaceChildren(node);
+  }
+
+  private showEmpty(): void {
+    this.navigation += 1;
+    this.page = null;
+    this.form = null;
+    this.selectedId = null;
+    this.renderSidebar();
+    const button = h(this.doc, "button", { type: "button", class: "btn btn-primary" }, "Create a tool");
+    button.addEventListener("click", () => this.showNewToolForm());
+    this.setView(
+      h(
+        this.doc,
+        "div",
+        { class: "empty-state" },
+        h(this.doc, "h1", { class: "page-title", text: "No tools yet" }),
+        h(this.doc, "p", {
+          class: "muted",
+          text: "Create a tool to generate its RSA keys and export the JWKS your LMS needs.",
+        }),
+        button,
+      ),
+    );
+  }
+
+  showNewToolForm(): void {
+    if (this.form !== null) {
+      this.form.focusFirst();
+      return;
+    }
+    this.navigation += 1;
+    this.page = null;
+    this.selectedId = null;
+    this.clearError();
+    this.renderSidebar();
+    const form = createToolForm(this.doc, {
+      initial: this.toolDraft,
+      onChange: (values) => {
+        this.toolDraft = values;
+      },
+      onSubmit: (input) => void this.saveTool(input),
+      onCancel: () => {
+        this.toolDraft = EMPTY_TOOL_FORM;
+        this.form = null;
+        const first = this.firstTool();
+        if (first !== undefined) {
+          void this.showTool(first.id);
+        } else {
+          this.showEmpty();
+        }
+      },
+    });
+    this.form = form;
+    this.setView(form.element);
+    form.focusFirst();
+  }
+
+  async showTool(id: string): Promise<void> {
+    const token = ++this.navigation;
+    if (this.selectedId !== id) {
+      this.clearError();
+    }
+    this.form = null;
+    this.selectedId = id;
+    this.renderSidebar();
+    let tool;
+    let keys;
+    try {
+      [tool, keys] = await Promise.all([this.ipc.getTool(id), this.ipc.listKeys(id)]);
+    } catch (error) {
+      if (token === this.navigation) {
+        this.showError(normaliseError(error).message);
+      }
+      return;
+    }
+    if (token !== this.navigation) {
+      return;
+    }
+    const toolId = tool.id;
+    const toolName = tool.name;
+    const page = createToolPage(this.doc, tool, this.generateForms.get(toolId) ?? DEFAULT_GENERATE_FORM, {
+      onGenerate: (values) => void this.generate(toolId, values),
+      onGenerateFormChange: (values) => this.generateForms.set(toolId, values),
+      onCopyJwk: (kid) => void this.copyJwk(toolId, kid),
+      onCopyJwks: () => void this.copyJwks(toolId),
+      onSaveJwks: () => void this.saveJwks(toolId, toolName),
+      onDeleteKey: (kid) => void this.deleteKey(toolId, kid),
+    });
+    page.setKeys(keys);
+    page.setKeygen(this.jobs.get(toolId) ?? null, this.now());
+    this.page = page;
+    this.setView(page.element);
+  }
+
+  // Actions.
+
+  private async refreshTools(): Promise<void> {
+    try {
+      this.tools = await this.ipc.listTools();
+      this.renderSidebar();
+    } catch (error) {
+      this.showError(normaliseError(error).message);
+    }
+  }
+
+  private async refreshKeys(toolId: string): Promise<void> {
+    if (this.page?.toolId !== toolId) {
+      return;
+    }
+    try {
+      const keys = await this.ipc.listKeys(toolId);
+      if (this.page?.toolId === toolId) {
+        this.page.setKeys(keys);
+      }
+    } catch (error) {
+      this.showError(normaliseError(error).message);
+    }
+  }
+
+  private async saveTool(input: NewTool): Promise<void> {
+    const form = this.form;
+    form?.setBusy(true);
+    this.clearError();
+    try {
+      const tool = await this.ipc.addTool(input);
+      this.toolDraft = EMPTY_TOOL_FORM;
+      this.form = null;
+      await this.refreshTools();
+      await this.showTool(tool.id);
+      this.showToast(`Tool ${tool.name} created`);
+    } catch (error) {
+      form?.setBusy(false);
+      this.showError(normaliseError(error).message);
+    }
+  }
+
+  private updateKeygen(): void {
+    const page = this.page;
+    if (page !== null) {
+      page.setKeygen(this.jobs.get(page.toolId) ?? null, this.now());
+    }
+    if (this.jobs.size > 0 && this.timer === null) {
+      this.timer = setInterval(() => this.updateKeygen(), ELAPSED_TICK_MS);
+    } else if (this.jobs.size === 0 && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private async generate(toolId: string, values: GenerateFormValues): Promise<void> {
+    if (this.jobs.has(toolId)) {
+      return;
+    }
+    const custom = values.scheme === "custom";
+    const request: GenerateKey = {
+      tool: toolId,
+      bits: values.bits,
+      kid_scheme: values.scheme === "custom" ? "thumbprint" : values.scheme,
+      kid: custom ? values.customKid.trim() : null,
+    };
+    const job: KeygenJob = { toolId, bits: values.bits, stage: "generating", startedAt: this.now() };
+    this.jobs.set(toolId, job);
+    this.clearError();
+    this.updateKeygen();
+    try {
+      const key = await this.ipc.generateKey(request, (progress) => {
+        job.stage = progress.stage;
+        this.updateKeygen();
+      });
+      this.jobs.delete(toolId);
+      this.updateKeygen();
+      if (custom) {
+        this.generateForms.set(toolId, { ...values, customKid: "" });
+        if (this.page?.toolId === toolId) {
+          this.page.clearCustomKid();
+        }
+      }
+      this.showToast(`Key ${key.kid} generated`);
+      await Promise.all([this.refreshKeys(toolId), this.refreshTools()]);
+    } catch (error) {
+      this.jobs.delete(toolId);
+      this.updateKeygen();
+      this.showError(normaliseError(error).message);
+    }
+  }
+
+  private async copyJwk(toolId: string, kid: string): Promise<void> {
+    try {
+      const jwk = await this.ipc.exportJwk(toolId, kid);
+      await this.ipc.copyText(jwk);
+      this.showToast(`Public JWK of ${kid} copied`);
+    } catch (error) {
+      this.showError(normaliseError(error).message);
+    }
+  }
+
+  private async copyJwks(toolId: string): Promise<void> {
+    const page = this.page;
+    page?.setBusy("copy-jwks", true);
+    try {
+      const jwks = await this.ipc.exportJwks(toolId);
+      await this.ipc.copyText(jwks);
+      this.showToast(`JWKS copied (${plural(countKeys(jwks), "key")})`);
+    } catch (error) {
+      this.showError(normaliseError(error).message);
+    } finally {
+      page?.setBusy("copy-jwks", false);
+    }
+  }
+
+  private async saveJwks(toolId: string, toolName: string): Promise<void> {
+    const page = this.page;
+    page?.setBusy("save-jwks", true);
+    try {
+      const path = await this.ipc.pickSavePath(jwksFileName(toolName));
+      if (path === null) {
+        return;
+      }
+      await this.ipc.saveJwks(toolId, path);
+      this.showToast(`JWKS saved to ${path}`);
+    } catch (error) {
+      this.showError(normaliseError(error).message);
+    } finally {
+      page?.setBusy("save-jwks", false);
+    }
+  }
+
+  private async deleteKey(toolId: string, kid: string): Promise<void> {
+    this.clearError();
+    try {
+      await this.ipc.deleteKey(toolId, kid);
+      this.showToast(`Key ${kid} deleted`);
+    } catch (error) {
+      this.showError(normaliseError(error).message);
+    }
+    await Promise.all([this.refreshKeys(toolId), this.refreshTools()]);
+  }
+}
+
+/** The number of keys in a JWKS document, 0 when it cannot be read. */
+export function countKeys(jwks: string): number {
+  try {
+    const parsed: unknown = JSON.parse(jwks);
+    if (typeof parsed === "object" && parsed !== null && "keys" in parsed && Array.isArray(parsed.keys)) {
+      return parsed.keys.length;
+    }
+  } catch {
+    // Not JSON: nothing to count.
+  }
+  return 0;
+}

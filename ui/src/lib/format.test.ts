@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+
+import { formatDateTime, formatElapsed, jwksFileName, keygenStageText, plural } from "./format";
+
+describe("formatDateTime", () => {
+  it("shows a timestamp in local time as YYYY-MM-DD HH:MM", () => {
+    const local = new Date(2025, 2, 4, 9, 5, 59);
+    expect(formatDateTime(local.toISOString())).toBe("2025-03-04 09:05");
+  });
+
+  it("converts UTC to the local zone (the test runs with TZ=Asia/Kolkata, UTC+05:30)", () => {
+    expect(formatDateTime("2025-03-04T20:45:00Z")).toBe("2025-03-05 02:15");
+    expect(formatDateTime("2025-03-04T20:45:00.123456+00:00")).toBe("2025-03-05 02:15");
+  });
+
+  it("returns what it cannot read unchanged", () => {
+    expect(formatDateTime("yesterday")).toBe("yesterday");
+    expect(formatDateTime("")).toBe("");
+  });
+});
+
+describe("formatElapsed", () => {
+  it("shows tenths of a second under a minute", () => {
+    expect(formatElapsed(0)).toBe("0.0 s");
+    expect(formatElapsed(99)).toBe("0.0 s");
+    expect(formatElapsed(1250)).toBe("1.2 s");
+    expect(formatElapsed(59_999)).toBe("59.9 s");
+  });
+
+  it("shows minutes and seconds from a minute on", () => {
+    expect(formatElapsed(60_000)).toBe("1 min 00 s");
+    expect(formatElapsed(125_400)).toBe("2 min 05 s");
+  });
+
+  it("treats negative and invalid values as zero", () => {
+    expect(formatElapsed(-5)).toBe("0.0 s");
+    expect(formatElapsed(Number.NaN)).toBe("0.0 s");
+  });
+});
+
+describe("keygenStageText", () => {
+  it("names the key size while generating and the keychain while storing", () => {
+    expect(keygenStageText("generating", 4096)).toBe("Generating 4096-bit key…");
+    expect(keygenStageText("storing", 4096)).toBe("Storing in the keychain…");
+    expect(keygenStageText("done", 2048)).toBe("Finishing…");
+  });
+});
+
+describe("plural and jwksFileName", () => {
+  it("counts", () => {
+    expect(plural(1, "key")).toBe("1 key");
+    expect(plural(0, "key")).toBe("0 keys");
+    expect(plural(3, "key")).toBe("3 keys");
+  });
+
+  it("slugs the tool name into a file name", () => {
+    expect(jwksFileName("Quiz Builder (Prod)")).toBe("quiz-builder-prod-jwks.json");
+    expect(jwksFileName("Évaluation")).toBe("evaluation-jwks.json");
+    expect(jwksFileName("***")).toBe("tool-jwks.json");
+  });
+});

@@ -1,0 +1,61 @@
+// Formatting of dates, durations and key-generation stages for display.
+
+import type { KeygenStage } from "./ipc/bindings";
+
+function pad2(value: number): string {
+  return value.toString().padStart(2, "0");
+}
+
+/**
+ * An ISO-8601 / RFC 3339 timestamp as a local date-time, "YYYY-MM-DD HH:MM".
+ * Returns the input unchanged when it is not a date.
+ */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (iso.trim() === "" || Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  return (
+    `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ` +
+    `${pad2(date.getHours())}:${pad2(date.getMinutes())}`
+  );
+}
+
+/** Elapsed time: "0.0 s" … "59.9 s", then "1 min 05 s". */
+export function formatElapsed(ms: number): string {
+  const safe = Number.isFinite(ms) && ms > 0 ? ms : 0;
+  const tenths = Math.floor(safe / 100);
+  if (tenths < 600) {
+    return `${Math.floor(tenths / 10)}.${tenths % 10} s`;
+  }
+  const seconds = Math.floor(safe / 1000);
+  return `${Math.floor(seconds / 60)} min ${pad2(seconds % 60)} s`;
+}
+
+/** The text shown next to the spinner for a key-generation stage. */
+export function keygenStageText(stage: KeygenStage, bits: number): string {
+  switch (stage) {
+    case "generating":
+      return `Generating ${bits}-bit key…`;
+    case "storing":
+      return "Storing in the keychain…";
+    case "done":
+      return "Finishing…";
+  }
+}
+
+/** "1 key", "3 keys". */
+export function plural(count: number, one: string, many: string = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** A file name for a tool's JWKS: "my-tool-jwks.json". */
+export function jwksFileName(toolName: string): string {
+  const slug = toolName
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return `${slug === "" ? "tool" : slug}-jwks.json`;
+}
