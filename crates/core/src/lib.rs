@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod file;
+pub mod finding;
 pub mod jwk;
 pub mod key;
 pub mod kid;
@@ -13,6 +14,7 @@ pub mod tool;
 pub mod vault;
 
 pub use error::{Error, Result};
+pub use finding::{Finding, Severity};
 pub use jwk::{Jwk, Jwks};
 pub use key::{KeyPair, KeySize, PublicKey};
 pub use kid::KidScheme;
