@@ -6,9 +6,14 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use ltikeys_core::store::default_data_dir;
-use ltikeys_core::{Error, GenerateKey, KeyInfo, KidScheme, NewTool, Vault};
+use ltikeys_core::{Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, NewTool, Vault};
 use serde::Serialize;
 use zeroize::Zeroizing;
+
+mod canvas;
+mod check;
+mod platform;
+mod rotation;
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +55,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export, import and lint Canvas developer-key JSON; list placements and scopes.
+    #[command(subcommand)]
+    Canvas(canvas::CanvasCommand),
+    /// Check a JWKS URL: what will make launches fail, and the fix.
+    #[command(subcommand)]
+    Check(check::CheckCommand),
+    /// Add, discover, list and show LMS platforms (issuer and endpoints).
+    #[command(subcommand)]
+    Platform(platform::PlatformCommand),
+    /// Register tools on platforms: client_id, deployment ids, and the admin hand-off.
+    #[command(subcommand)]
+    Registration(platform::RegistrationCommand),
     /// Show the data directory and whether the OS keychain answers.
     Status {
         #[arg(long)]
@@ -69,6 +86,26 @@ enum ToolCommand {
     /// Show one tool (id or name).
     Show {
         tool: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a tool's profile: URLs, privacy level, scopes, custom fields.
+    Edit(canvas::ToolEdit),
+    /// Add, remove and list a tool's Canvas placements.
+    #[command(subcommand)]
+    Placement(canvas::PlacementCommand),
+    /// Show or set the rotation policy (durations such as 24h, 7d, 90d; `off` for no period).
+    Policy {
+        tool: String,
+        /// How long a next key is published before it may sign.
+        #[arg(long, value_name = "DURATION")]
+        pre_publish: Option<String>,
+        /// How long a previous key stays published after it stops signing.
+        #[arg(long, value_name = "DURATION")]
+        overlap: Option<String>,
+        /// Mark the tool "rotation due" this long after its key started signing.
+        #[arg(long, value_name = "DURATION")]
+        rotate_every: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -110,6 +147,43 @@ enum KeyCommand {
         /// A custom kid instead of the scheme's.
         #[arg(long)]
         kid: Option<String>,
+        /// Add it as the next key (published, not signing); the tool must have a current key.
+        #[arg(long)]
+        next: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate: the next key signs from now on, the current key stays published as previous.
+    Rotate {
+        #[arg(long)]
+        tool: String,
+        /// Show what would change, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retire a previous key (unpublish it) once its overlap window is over.
+    Retire {
+        #[arg(long)]
+        tool: String,
+        #[arg(long)]
+        kid: String,
+        /// Retire it even inside its overlap window.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key: unpublished at once, never signs again.
+    Revoke {
+        #[arg(long)]
+        tool: String,
+        #[arg(long)]
+        kid: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -225,6 +299,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Key(cmd) => key(open(data_dir)?, cmd),
         Command::Jwks { tool, .. } => print_json(&open(data_dir)?.jwks(&tool)?),
         Command::Jwk { tool, kid, .. } => print_json(&open(data_dir)?.jwk(&tool, &kid)?),
+        Command::Canvas(cmd) => canvas::run(data_dir, cmd),
+        Command::Check(cmd) => check::run(data_dir, cmd),
+        Command::Platform(cmd) => platform::platform(open(data_dir)?, cmd),
+        Command::Registration(cmd) => platform::registration(open(data_dir)?, cmd),
         Command::Status { json } => status(open(data_dir)?, json),
     }
 }
@@ -265,10 +343,22 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
                     launch_url: add.launch_url,
                     redirect_uris: add.redirect_uris,
                     jwks_url: add.jwks_url,
+                    ..NewTool::default()
                 },
                 Utc::now(),
             )?;
             println!("{}", tool.id);
+        }
+        ToolCommand::Edit(edit) => canvas::edit_tool(&mut vault, edit)?,
+        ToolCommand::Placement(cmd) => canvas::placement(&mut vault, cmd)?,
+        ToolCommand::Policy {
+            tool,
+            pre_publish,
+            overlap,
+            rotate_every,
+            json,
+        } => {
+            rotation::policy(vault, &tool, pre_publish, overlap, rotate_every, json)?;
         }
         ToolCommand::List { json } => {
             let tools = vault.tools()?;
@@ -294,6 +384,7 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
                 return print_json(&tool);
             }
             let none = || "-".to_string();
+            let profile = tool.clone();
             println!("id:             {}", tool.id);
             println!("name:           {}", tool.name);
             println!("description:    {}", tool.description);
@@ -305,6 +396,7 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
             }
             println!("JWKS URL:       {}", tool.jwks_url.unwrap_or_else(none));
             println!("created:        {}", tool.created_at.to_rfc3339());
+            canvas::show_profile(&profile);
         }
     }
     Ok(())
@@ -326,8 +418,21 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             bits,
             kid_scheme,
             kid,
+            next,
             json,
         } => {
+            if next
+                && !vault
+                    .keys(&tool)?
+                    .iter()
+                    .any(|k| k.status == KeyStatus::Current)
+            {
+                return Err(Error::invalid(
+                    "--next",
+                    "the tool has no current key for a next key to follow",
+                    "generate its first key without --next",
+                ));
+            }
             let request = GenerateKey {
                 tool,
                 bits,
@@ -427,6 +532,23 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             };
             eprintln!("wrote the {how} private key of {kid} to {}", out.display());
         }
+        KeyCommand::Rotate {
+            tool,
+            dry_run,
+            json,
+        } => rotation::rotate(vault, &tool, json, dry_run)?,
+        KeyCommand::Retire {
+            tool,
+            kid,
+            force,
+            json,
+        } => rotation::retire(vault, &tool, &kid, force, json)?,
+        KeyCommand::Revoke {
+            tool,
+            kid,
+            yes,
+            json,
+        } => rotation::revoke(vault, &tool, &kid, yes, json)?,
         KeyCommand::Delete { tool, kid } => {
             vault.delete_key(&tool, &kid, Utc::now())?;
             eprintln!("deleted key {kid}");

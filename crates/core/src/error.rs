@@ -110,6 +110,68 @@ pub enum Error {
     /// No data directory could be found.
     #[error("no data directory could be found for this user. Fix: set LTIKEYS_DATA_DIR")]
     NoDataDir,
+    /// No platform with that id or name.
+    #[error("no platform named or with id '{platform}'. Fix: run `ltikeys platform list` to see the platforms")]
+    PlatformNotFound {
+        /// The id or name asked for.
+        platform: String,
+    },
+    /// A platform with that name exists already.
+    #[error("a platform named '{name}' already exists. Fix: choose another name, or change it with `ltikeys platform update`")]
+    PlatformExists {
+        /// The name.
+        name: String,
+    },
+    /// The platform still has registrations.
+    #[error("platform '{platform}' still has {count} registration(s). Fix: remove them first with `ltikeys registration remove REG`")]
+    PlatformInUse {
+        /// The platform.
+        platform: String,
+        /// How many registrations use it.
+        count: u32,
+    },
+    /// No registration with that id.
+    #[error("no registration with id '{registration}'. Fix: run `ltikeys registration list` to see the registrations")]
+    RegistrationNotFound {
+        /// The id asked for.
+        registration: String,
+    },
+    /// A registration with that (issuer, client_id) exists already.
+    #[error("client_id '{client_id}' is already registered for issuer '{issuer}' (registration {existing}). Fix: add deployment ids to it with `ltikeys registration deployment add {existing} DEPLOYMENT_ID`, or check the client_id")]
+    DuplicateRegistration {
+        /// The issuer.
+        issuer: String,
+        /// The client_id.
+        client_id: String,
+        /// The registration that has them.
+        existing: String,
+    },
+    /// The deployment id is already recorded on the registration.
+    #[error("deployment id '{deployment_id}' is already recorded on registration {registration}. Fix: nothing to add; `ltikeys registration show {registration}` lists the deployment ids")]
+    DeploymentExists {
+        /// The registration.
+        registration: String,
+        /// The deployment id.
+        deployment_id: String,
+    },
+    /// The registration has no such deployment id.
+    #[error("registration {registration} has no deployment id '{deployment_id}'. Fix: run `ltikeys registration show {registration}` to see its deployment ids")]
+    DeploymentNotFound {
+        /// The registration.
+        registration: String,
+        /// The deployment id.
+        deployment_id: String,
+    },
+    /// An OpenID configuration could not be read.
+    #[error("OpenID configuration {url}: {problem}. Fix: {fix}")]
+    Discovery {
+        /// The URL read.
+        url: String,
+        /// What went wrong.
+        problem: String,
+        /// What to do.
+        fix: String,
+    },
 }
 
 impl Error {
@@ -130,6 +192,14 @@ impl Error {
             Error::Database(_) | Error::SchemaTooNew { .. } => "database",
             Error::Io { .. } => "io",
             Error::NoDataDir => "no_data_dir",
+            Error::PlatformNotFound { .. } => "platform_not_found",
+            Error::PlatformExists { .. } => "platform_exists",
+            Error::PlatformInUse { .. } => "platform_in_use",
+            Error::RegistrationNotFound { .. } => "registration_not_found",
+            Error::DuplicateRegistration { .. } => "duplicate_registration",
+            Error::DeploymentExists { .. } => "deployment_exists",
+            Error::DeploymentNotFound { .. } => "deployment_not_found",
+            Error::Discovery { .. } => "discovery",
         }
     }
 

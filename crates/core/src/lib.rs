@@ -1,25 +1,43 @@
 //! LTI Key Manager's domain: keys and kids, JWK/JWKS, tools, the store and the keychain seam.
 #![deny(missing_docs)]
 
+pub mod canvas;
+pub mod check;
+pub mod discovery;
 pub mod error;
 pub mod file;
 pub mod finding;
+pub mod http;
 pub mod jwk;
 pub mod key;
 pub mod kid;
+pub mod lti;
+pub mod platform;
+pub mod profile;
+pub mod registration;
+pub mod rotation;
 pub mod secret;
 pub mod status;
 pub mod store;
 pub mod tool;
 pub mod vault;
 
+pub use canvas::{CanvasConfig, CanvasImport, CanvasImported};
+pub use check::{check_jwks, check_many, ExpectedKeys, JwksCheck, JwksRole, KeySummary};
+pub use discovery::{DiscoverOptions, DiscoveredPlatform, DiscoveryOutcome, FieldChange};
 pub use error::{Error, Result};
 pub use finding::{Finding, Severity};
+pub use http::{FetchError, Fetched, HttpClient, HttpLimits};
 pub use jwk::{Jwk, Jwks};
 pub use key::{KeyPair, KeySize, PublicKey};
 pub use kid::KidScheme;
+pub use lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget};
+pub use platform::{NewPlatform, Platform, PlatformFamily, PlatformSpec, PlatformUpdate, Preset};
+pub use profile::Placement;
+pub use registration::{Deployment, Handoff, NewDeployment, NewRegistration, Registration};
+pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
 pub use status::{AppStatus, KeyInfo, KeyStatus, PrivateKeyState};
 pub use store::Store;
 pub use tool::{NewTool, Tool, ToolSummary};
-pub use vault::{GenerateKey, KeygenStage, Vault};
+pub use vault::{GenerateKey, KeygenStage, PlatformCheck, RotationOutcome, RotationState, Vault};

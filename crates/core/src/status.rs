@@ -92,6 +92,24 @@ pub struct KeyInfo {
     /// When it was generated or imported.
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    /// Since when it has been in the published JWKS.
+    #[ts(type = "string")]
+    pub published_at: DateTime<Utc>,
+    /// When it started signing.
+    #[ts(type = "string | null")]
+    pub signing_from: Option<DateTime<Utc>>,
+    /// When it stopped signing.
+    #[ts(type = "string | null")]
+    pub signing_to: Option<DateTime<Utc>>,
+    /// When its overlap window ends: it may be retired from then on.
+    #[ts(type = "string | null")]
+    pub unpublish_after: Option<DateTime<Utc>>,
+    /// When it was retired.
+    #[ts(type = "string | null")]
+    pub retired_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    #[ts(type = "string | null")]
+    pub revoked_at: Option<DateTime<Utc>>,
     /// Whether it is in the published JWKS.
     pub published: bool,
     /// Whether the keychain holds the private key.

@@ -8,11 +8,19 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::key::PublicKey;
+use crate::profile::StoredProfile;
+use crate::rotation::{self, Policy, RotationPlan};
 use crate::status::KeyStatus;
 use crate::tool::{NewTool, Tool, ToolSummary};
 
 /// Each entry migrates the schema from version `index` to `index + 1`. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_tools_and_keys.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_tools_and_keys.sql"),
+    include_str!("migrations/0002_key_rotation.sql"),
+    include_str!("migrations/0003_tool_profile.sql"),
+    include_str!("migrations/0004_platforms.sql"),
+    include_str!("migrations/0005_checks.sql"),
+];
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -32,6 +40,18 @@ pub struct KeyRecord {
     pub status: KeyStatus,
     /// When it was made.
     pub created_at: DateTime<Utc>,
+    /// Since when it has been in the published JWKS.
+    pub published_at: DateTime<Utc>,
+    /// When it started signing.
+    pub signing_from: Option<DateTime<Utc>>,
+    /// When it stopped signing.
+    pub signing_to: Option<DateTime<Utc>>,
+    /// When its overlap window ends (previous keys).
+    pub unpublish_after: Option<DateTime<Utc>>,
+    /// When it was retired.
+    pub retired_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// An entry of the audit log.
@@ -81,6 +101,10 @@ fn parse_time(s: String) -> rusqlite::Result<DateTime<Utc>> {
 
 fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Tool> {
     let uris: String = row.get("redirect_uris")?;
+    let profile: String = row.get("profile")?;
+    let profile: StoredProfile = serde_json::from_str(&profile).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })?;
     Ok(Tool {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -90,6 +114,12 @@ fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Tool> {
         launch_url: row.get("launch_url")?,
         redirect_uris: serde_json::from_str(&uris).unwrap_or_default(),
         jwks_url: row.get("jwks_url")?,
+        privacy_level: profile.privacy_level,
+        canvas_tool_id: profile.canvas_tool_id,
+        icon_url: profile.icon_url,
+        custom_fields: profile.custom_fields,
+        scopes: profile.scopes,
+        placements: profile.placements,
         created_at: parse_time(row.get("created_at")?)?,
     })
 }
@@ -117,10 +147,53 @@ fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
             )
         })?,
         created_at: parse_time(row.get("created_at")?)?,
+        published_at: parse_time(row.get("published_at")?)?,
+        signing_from: opt_time(row.get("signing_from")?)?,
+        signing_to: opt_time(row.get("signing_to")?)?,
+        unpublish_after: opt_time(row.get("unpublish_after")?)?,
+        retired_at: opt_time(row.get("retired_at")?)?,
+        revoked_at: opt_time(row.get("revoked_at")?)?,
     })
 }
 
-const KEY_COLUMNS: &str = "tool_id, kid, bits, n, e, status, created_at";
+fn opt_time(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    s.map(parse_time).transpose()
+}
+
+const KEY_COLUMNS: &str = "tool_id, kid, bits, n, e, status, created_at, published_at, \
+    signing_from, signing_to, unpublish_after, retired_at, revoked_at";
+
+fn load_keys(conn: &Connection, tool_id: &str) -> Result<Vec<KeyRecord>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {KEY_COLUMNS} FROM keys WHERE tool_id = ?1 ORDER BY created_at, rowid"
+    ))?;
+    let rows = stmt.query_map([tool_id], key_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn find_key(keys: Vec<KeyRecord>, tool_id: &str, kid: &str) -> Result<KeyRecord> {
+    keys.into_iter()
+        .find(|k| k.kid == kid)
+        .ok_or_else(|| Error::KeyNotFound {
+            tool: tool_id.into(),
+            kid: kid.into(),
+        })
+}
+
+fn set_status(
+    conn: &Connection,
+    tool_id: &str,
+    kid: &str,
+    status: KeyStatus,
+    column: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        &format!("UPDATE keys SET status = ?1, {column} = ?2 WHERE tool_id = ?3 AND kid = ?4"),
+        params![status.as_str(), now.to_rfc3339(), tool_id, kid],
+    )?;
+    Ok(())
+}
 
 impl Store {
     /// Opens (creating if needed) the database in `dir`, migrating it to the newest schema.
@@ -180,8 +253,8 @@ impl Store {
         };
         let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
         tx.execute(
-            "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
             params![
                 id,
                 tool.name,
@@ -191,12 +264,67 @@ impl Store {
                 tool.launch_url,
                 uris,
                 tool.jwks_url,
+                StoredProfile::of(tool).to_json()?,
                 now.to_rfc3339()
             ],
         )?;
         log_event(&tx, now, "tool added", Some(&id), None, &tool.name)?;
         tx.commit()?;
         self.tool(&id)
+    }
+
+    /// Replaces a tool's fields (its id and keys stay); the name must stay unique. Logs which
+    /// fields changed; saving an unchanged tool writes and logs nothing.
+    pub fn update_tool(&mut self, id: &str, tool: &NewTool, now: DateTime<Utc>) -> Result<Tool> {
+        let old = self.tool(id)?;
+        if old.id != id {
+            return Err(Error::ToolNotFound { tool: id.into() });
+        }
+        let changed = tool.changed_fields(&old);
+        if changed.is_empty() {
+            return Ok(old);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1 AND id <> ?2)",
+            [&tool.name, id],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(Error::ToolExists {
+                name: tool.name.clone(),
+            });
+        }
+        let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
+        tx.execute(
+            "UPDATE tools SET name = ?2, description = ?3, domain = ?4, login_url = ?5,
+                 launch_url = ?6, redirect_uris = ?7, jwks_url = ?8, profile = ?9, updated_at = ?10
+             WHERE id = ?1",
+            params![
+                id,
+                tool.name,
+                tool.description,
+                tool.domain,
+                tool.login_url,
+                tool.launch_url,
+                uris,
+                tool.jwks_url,
+                StoredProfile::of(tool).to_json()?,
+                now.to_rfc3339()
+            ],
+        )?;
+        log_event(
+            &tx,
+            now,
+            "tool changed",
+            Some(id),
+            None,
+            &changed.join(", "),
+        )?;
+        tx.commit()?;
+        self.tool(id)
     }
 
     /// All tools, by name.
@@ -236,11 +364,223 @@ impl Store {
 
     /// The keys of a tool, oldest first.
     pub fn keys(&self, tool_id: &str) -> Result<Vec<KeyRecord>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {KEY_COLUMNS} FROM keys WHERE tool_id = ?1 ORDER BY created_at, rowid"
-        ))?;
-        let rows = stmt.query_map([tool_id], key_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        load_keys(&self.conn, tool_id)
+    }
+
+    /// A tool's rotation policy.
+    pub fn policy(&self, tool_id: &str) -> Result<Policy> {
+        Store::policy_in(&self.conn, tool_id)
+    }
+
+    /// Sets a tool's rotation policy.
+    pub fn set_policy(&mut self, tool_id: &str, policy: &Policy, now: DateTime<Utc>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE tools SET pre_publish_secs = ?1, overlap_secs = ?2, rotate_every_secs = ?3, updated_at = ?4 WHERE id = ?5",
+            params![policy.pre_publish_secs, policy.overlap_secs, policy.rotate_every_secs, now.to_rfc3339(), tool_id],
+        )?;
+        let detail = format!(
+            "pre-publish {}, overlap {}, rotate every {}",
+            rotation::human(policy.pre_publish_secs),
+            rotation::human(policy.overlap_secs),
+            policy
+                .rotate_every_secs
+                .map(rotation::human)
+                .unwrap_or_else(|| "off".into())
+        );
+        log_event(
+            &tx,
+            now,
+            "rotation policy set",
+            Some(tool_id),
+            None,
+            &detail,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Rotates a tool's keys in one transaction, planning against the keys as they are inside it
+    /// (so two concurrent rotations each see the other's result): the oldest next key becomes
+    /// current, the current key becomes previous until its overlap window ends.
+    pub fn rotate(&mut self, tool_id: &str, now: DateTime<Utc>) -> Result<RotationPlan> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let keys = load_keys(&tx, tool_id)?;
+        let policy = Store::policy_in(&tx, tool_id)?;
+        let plan = rotation::plan_rotation(&keys, &policy, now)?;
+        let promote = plan.promote.clone().ok_or_else(|| {
+            Error::invalid(
+                "tool",
+                "it has no next key to promote",
+                "generate one with `ltikeys key new --next`",
+            )
+        })?;
+        if let Some(demote) = &plan.demote {
+            tx.execute(
+                "UPDATE keys SET status = 'previous', signing_to = ?1, unpublish_after = ?2 WHERE tool_id = ?3 AND kid = ?4",
+                params![now.to_rfc3339(), plan.unpublish_after.to_rfc3339(), tool_id, demote],
+            )?;
+            let detail = format!(
+                "current -> previous, published until {}",
+                plan.unpublish_after.to_rfc3339()
+            );
+            log_event(
+                &tx,
+                now,
+                "key deactivated",
+                Some(tool_id),
+                Some(demote),
+                &detail,
+            )?;
+        }
+        set_status(
+            &tx,
+            tool_id,
+            &promote,
+            KeyStatus::Current,
+            "signing_from",
+            now,
+        )?;
+        let detail = if plan.lead_time_skipped {
+            "next -> current (pre-publish lead time skipped)"
+        } else {
+            "next -> current"
+        };
+        log_event(
+            &tx,
+            now,
+            "key activated",
+            Some(tool_id),
+            Some(&promote),
+            detail,
+        )?;
+        tx.commit()?;
+        Ok(plan)
+    }
+
+    /// Retires a previous key (unpublishes it), refusing inside its overlap window unless forced.
+    pub fn retire(
+        &mut self,
+        tool_id: &str,
+        kid: &str,
+        now: DateTime<Utc>,
+        force: bool,
+    ) -> Result<KeyRecord> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let key = find_key(load_keys(&tx, tool_id)?, tool_id, kid)?;
+        rotation::check_retire(&key, now, force)?;
+        set_status(&tx, tool_id, kid, KeyStatus::Retired, "retired_at", now)?;
+        let early = key.unpublish_after.is_some_and(|t| t > now);
+        let detail = if early {
+            "previous -> retired (forced inside the overlap window)"
+        } else {
+            "previous -> retired"
+        };
+        log_event(&tx, now, "key retired", Some(tool_id), Some(kid), detail)?;
+        tx.commit()?;
+        find_key(self.keys(tool_id)?, tool_id, kid)
+    }
+
+    /// Revokes a key: unpublished at once, never signs again. A revoked current key hands
+    /// signing to the oldest next key, if there is one. Returns the kid promoted, if any.
+    pub fn revoke(
+        &mut self,
+        tool_id: &str,
+        kid: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let keys = load_keys(&tx, tool_id)?;
+        let key = find_key(keys.clone(), tool_id, kid)?;
+        rotation::check_revoke(&key)?;
+        if key.status == KeyStatus::Current {
+            tx.execute(
+                "UPDATE keys SET signing_to = ?1 WHERE tool_id = ?2 AND kid = ?3",
+                params![now.to_rfc3339(), tool_id, kid],
+            )?;
+        }
+        set_status(&tx, tool_id, kid, KeyStatus::Revoked, "revoked_at", now)?;
+        let detail = format!("{} -> revoked", key.status.as_str());
+        log_event(&tx, now, "key revoked", Some(tool_id), Some(kid), &detail)?;
+        let mut promoted = None;
+        if key.status == KeyStatus::Current {
+            if let Some(next) = rotation::next_key(&keys) {
+                set_status(
+                    &tx,
+                    tool_id,
+                    &next.kid,
+                    KeyStatus::Current,
+                    "signing_from",
+                    now,
+                )?;
+                log_event(
+                    &tx,
+                    now,
+                    "key activated",
+                    Some(tool_id),
+                    Some(&next.kid),
+                    "next -> current (the current key was revoked)",
+                )?;
+                promoted = Some(next.kid.clone());
+            }
+        }
+        tx.commit()?;
+        Ok(promoted)
+    }
+
+    /// Keeps a JWKS check result.
+    pub fn save_check(&mut self, check: &crate::check::JwksCheck) -> Result<()> {
+        let json = serde_json::to_string(check).map_err(|e| {
+            Error::invalid(
+                "check",
+                format!("could not be encoded ({e})"),
+                "report this",
+            )
+        })?;
+        self.conn.execute(
+            "INSERT INTO checks (url, checked_at, result) VALUES (?1, ?2, ?3)",
+            params![check.url, check.checked_at.to_rfc3339(), json],
+        )?;
+        Ok(())
+    }
+
+    /// The last check of each URL, newest first.
+    pub fn last_checks(&self) -> Result<Vec<crate::check::JwksCheck>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT result FROM checks WHERE id IN (SELECT MAX(id) FROM checks GROUP BY url)
+             ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = vec![];
+        for row in rows {
+            // A result this version cannot read is skipped rather than failing the list.
+            if let Ok(check) = serde_json::from_str(&row?) {
+                out.push(check);
+            }
+        }
+        Ok(out)
+    }
+
+    fn policy_in(conn: &Connection, tool_id: &str) -> Result<Policy> {
+        Ok(conn.query_row(
+            "SELECT pre_publish_secs, overlap_secs, rotate_every_secs FROM tools WHERE id = ?1",
+            [tool_id],
+            |r| {
+                Ok(Policy {
+                    pre_publish_secs: r.get(0)?,
+                    overlap_secs: r.get(1)?,
+                    rotate_every_secs: r.get(2)?,
+                })
+            },
+        )?)
     }
 
     /// One key.
@@ -286,8 +626,8 @@ impl Store {
             KeyStatus::Current
         };
         tx.execute(
-            "INSERT INTO keys (tool_id, kid, alg, bits, n, e, status, created_at)
-             VALUES (?1, ?2, 'RS256', ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO keys (tool_id, kid, alg, bits, n, e, status, created_at, published_at, signing_from)
+             VALUES (?1, ?2, 'RS256', ?3, ?4, ?5, ?6, ?7, ?7, CASE WHEN ?6 = 'current' THEN ?7 END)",
             params![
                 tool_id,
                 kid,
@@ -351,6 +691,526 @@ impl Store {
             "SELECT at, actor, action, kid, detail FROM events WHERE tool_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([tool_id], |r| {
+            Ok(Event {
+                at: parse_time(r.get(0)?)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                kid: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+// Platforms, registrations and deployments. Each change is one transaction with an audit event
+// whose `subject` is the platform or registration id.
+
+const PLATFORM_COLUMNS: &str = "id, name, family, base_url, issuer, auth_url, token_url, \
+    token_audience, jwks_url, openid_configuration_url, created_at, updated_at";
+
+fn platform_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::platform::Platform> {
+    let family: String = row.get("family")?;
+    Ok(crate::platform::Platform {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        family: family.parse().map_err(|e: Error| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                e.to_string().into(),
+            )
+        })?,
+        base_url: row.get("base_url")?,
+        issuer: row.get("issuer")?,
+        auth_url: row.get("auth_url")?,
+        token_url: row.get("token_url")?,
+        token_audience: row.get("token_audience")?,
+        jwks_url: row.get("jwks_url")?,
+        openid_configuration_url: row.get("openid_configuration_url")?,
+        created_at: parse_time(row.get("created_at")?)?,
+        updated_at: parse_time(row.get("updated_at")?)?,
+    })
+}
+
+/// A fresh short id (`prefix` + 8 hex digits) not yet used in `table`.
+fn new_id(conn: &Connection, prefix: char, table: &str) -> Result<String> {
+    loop {
+        let candidate = format!(
+            "{prefix}{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let used: bool = conn.query_row(
+            &format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE id = ?1)"),
+            [&candidate],
+            |r| r.get(0),
+        )?;
+        if !used {
+            return Ok(candidate);
+        }
+    }
+}
+
+fn log_subject(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    action: &str,
+    tool_id: Option<&str>,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO events (at, actor, action, tool_id, kid, detail, subject)
+         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
+        params![now.to_rfc3339(), actor(), action, tool_id, detail, subject],
+    )?;
+    Ok(())
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+fn find_platform(conn: &Connection, id_or_name: &str) -> Result<crate::platform::Platform> {
+    conn.query_row(
+        &format!(
+            "SELECT {PLATFORM_COLUMNS} FROM platforms WHERE id = ?1 UNION ALL
+             SELECT {PLATFORM_COLUMNS} FROM platforms WHERE name = ?1 AND id <> ?1 LIMIT 1"
+        ),
+        [id_or_name],
+        platform_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::PlatformNotFound {
+        platform: id_or_name.to_string(),
+    })
+}
+
+fn ensure_platform_name_free(conn: &Connection, name: &str, except: &str) -> Result<()> {
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM platforms WHERE name = ?1 AND id <> ?2)",
+        [name, except],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::PlatformExists { name: name.into() });
+    }
+    Ok(())
+}
+
+/// The registration that holds (issuer, client_id), other than `except`.
+fn registration_holding(
+    conn: &Connection,
+    issuer: &str,
+    client_id: &str,
+    except: &str,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM registrations WHERE issuer = ?1 AND client_id = ?2 AND id <> ?3",
+            [issuer, client_id, except],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn load_deployments(
+    conn: &Connection,
+    registration_id: &str,
+) -> Result<Vec<crate::registration::Deployment>> {
+    let mut stmt = conn.prepare(
+        "SELECT deployment_id, label, added_at FROM deployments
+         WHERE registration_id = ?1 ORDER BY added_at, rowid",
+    )?;
+    let rows = stmt.query_map([registration_id], |r| {
+        Ok(crate::registration::Deployment {
+            deployment_id: r.get(0)?,
+            label: r.get(1)?,
+            added_at: parse_time(r.get(2)?)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+const REGISTRATION_SELECT: &str = "SELECT r.id, r.tool_id, t.name, r.platform_id, p.name, \
+    r.issuer, r.client_id, r.created_at, r.updated_at
+    FROM registrations r JOIN tools t ON t.id = r.tool_id JOIN platforms p ON p.id = r.platform_id";
+
+fn load_registrations(
+    conn: &Connection,
+    filter: &str,
+    args: &[&str],
+) -> Result<Vec<crate::registration::Registration>> {
+    let mut stmt = conn.prepare(&format!(
+        "{REGISTRATION_SELECT} {filter} ORDER BY p.name COLLATE NOCASE, t.name COLLATE NOCASE, r.created_at"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok(crate::registration::Registration {
+            id: r.get(0)?,
+            tool_id: r.get(1)?,
+            tool_name: r.get(2)?,
+            platform_id: r.get(3)?,
+            platform_name: r.get(4)?,
+            issuer: r.get(5)?,
+            client_id: r.get(6)?,
+            deployments: vec![],
+            created_at: parse_time(r.get(7)?)?,
+            updated_at: parse_time(r.get(8)?)?,
+        })
+    })?;
+    let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    for reg in &mut out {
+        reg.deployments = load_deployments(conn, &reg.id)?;
+    }
+    Ok(out)
+}
+
+fn find_registration(conn: &Connection, id: &str) -> Result<crate::registration::Registration> {
+    load_registrations(conn, "WHERE r.id = ?1", &[id])?
+        .pop()
+        .ok_or_else(|| Error::RegistrationNotFound {
+            registration: id.to_string(),
+        })
+}
+
+fn touch_registration(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE registrations SET updated_at = ?1 WHERE id = ?2",
+        params![now.to_rfc3339(), id],
+    )?;
+    Ok(())
+}
+
+fn insert_deployment(
+    conn: &Connection,
+    registration_id: &str,
+    deployment: &crate::registration::NewDeployment,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO deployments (registration_id, deployment_id, label, added_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            registration_id,
+            deployment.deployment_id,
+            deployment.label,
+            now.to_rfc3339()
+        ],
+    )
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::DeploymentExists {
+                registration: registration_id.into(),
+                deployment_id: deployment.deployment_id.clone(),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+fn deployment_detail(deployment: &crate::registration::NewDeployment) -> String {
+    match &deployment.label {
+        Some(label) => format!("deployment {} ({label})", deployment.deployment_id),
+        None => format!("deployment {}", deployment.deployment_id),
+    }
+}
+
+impl Store {
+    /// Adds a platform; the name must be new (case-insensitive). `spec` is checked already.
+    pub fn insert_platform(
+        &mut self,
+        spec: &crate::platform::PlatformSpec,
+        now: DateTime<Utc>,
+        action: &str,
+    ) -> Result<crate::platform::Platform> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ensure_platform_name_free(&tx, &spec.name, "")?;
+        let id = new_id(&tx, 'p', "platforms")?;
+        tx.execute(
+            &format!(
+                "INSERT INTO platforms ({PLATFORM_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+            ),
+            params![
+                id,
+                spec.name,
+                spec.family.as_str(),
+                spec.base_url,
+                spec.issuer,
+                spec.auth_url,
+                spec.token_url,
+                spec.token_audience,
+                spec.jwks_url,
+                spec.openid_configuration_url,
+                now.to_rfc3339()
+            ],
+        )?;
+        let detail = format!("{} ({}), issuer {}", spec.name, spec.family, spec.issuer);
+        log_subject(&tx, now, action, None, &id, &detail)?;
+        tx.commit()?;
+        find_platform(&self.conn, &id)
+    }
+
+    /// All platforms, by name.
+    pub fn platforms(&self) -> Result<Vec<crate::platform::Platform>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {PLATFORM_COLUMNS} FROM platforms ORDER BY name COLLATE NOCASE"
+        ))?;
+        let rows = stmt.query_map([], platform_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A platform by id or, failing that, by name (case-insensitive).
+    pub fn platform(&self, id_or_name: &str) -> Result<crate::platform::Platform> {
+        find_platform(&self.conn, id_or_name)
+    }
+
+    /// Replaces a platform's values. Its registrations follow a new issuer; a new issuer that
+    /// would give two registrations the same (issuer, client_id) is refused.
+    pub fn update_platform(
+        &mut self,
+        id: &str,
+        spec: &crate::platform::PlatformSpec,
+        now: DateTime<Utc>,
+        action: &str,
+        detail: &str,
+    ) -> Result<crate::platform::Platform> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = find_platform(&tx, id)?;
+        ensure_platform_name_free(&tx, &spec.name, id)?;
+        if before.issuer != spec.issuer {
+            let mut stmt =
+                tx.prepare("SELECT client_id FROM registrations WHERE platform_id = ?1")?;
+            let clients = stmt
+                .query_map([id], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            drop(stmt);
+            for client_id in clients {
+                if let Some(existing) = registration_holding(&tx, &spec.issuer, &client_id, "")? {
+                    return Err(Error::DuplicateRegistration {
+                        issuer: spec.issuer.clone(),
+                        client_id,
+                        existing,
+                    });
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE platforms SET name = ?2, family = ?3, base_url = ?4, issuer = ?5,
+                auth_url = ?6, token_url = ?7, token_audience = ?8, jwks_url = ?9,
+                openid_configuration_url = ?10, updated_at = ?11
+             WHERE id = ?1",
+            params![
+                id,
+                spec.name,
+                spec.family.as_str(),
+                spec.base_url,
+                spec.issuer,
+                spec.auth_url,
+                spec.token_url,
+                spec.token_audience,
+                spec.jwks_url,
+                spec.openid_configuration_url,
+                now.to_rfc3339()
+            ],
+        )?;
+        log_subject(&tx, now, action, None, id, detail)?;
+        tx.commit()?;
+        find_platform(&self.conn, id)
+    }
+
+    /// Removes a platform that no registration uses.
+    pub fn delete_platform(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let platform = find_platform(&tx, id)?;
+        let count: u32 = tx.query_row(
+            "SELECT COUNT(*) FROM registrations WHERE platform_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if count > 0 {
+            return Err(Error::PlatformInUse {
+                platform: platform.name,
+                count,
+            });
+        }
+        tx.execute("DELETE FROM platforms WHERE id = ?1", [id])?;
+        log_subject(&tx, now, "platform removed", None, id, &platform.name)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Registers a tool on a platform with its first deployment ids. (issuer, client_id) must
+    /// be new; the database enforces it too. `registration` is checked already.
+    pub fn insert_registration(
+        &mut self,
+        tool_id: &str,
+        platform_id: &str,
+        registration: &crate::registration::NewRegistration,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let platform = find_platform(&tx, platform_id)?;
+        let client_id = &registration.client_id;
+        let duplicate = |existing: String| Error::DuplicateRegistration {
+            issuer: platform.issuer.clone(),
+            client_id: client_id.clone(),
+            existing,
+        };
+        if let Some(existing) = registration_holding(&tx, &platform.issuer, client_id, "")? {
+            return Err(duplicate(existing));
+        }
+        let id = new_id(&tx, 'r', "registrations")?;
+        tx.execute(
+            "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![id, tool_id, platform.id, platform.issuer, client_id, now.to_rfc3339()],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                duplicate(String::from("(another)"))
+            } else {
+                e.into()
+            }
+        })?;
+        let detail = format!(
+            "registration on {} ({}), client_id {client_id}",
+            platform.name, platform.issuer
+        );
+        log_subject(&tx, now, "registration added", Some(tool_id), &id, &detail)?;
+        for deployment in &registration.deployments {
+            insert_deployment(&tx, &id, deployment, now)?;
+            let detail = deployment_detail(deployment);
+            log_subject(&tx, now, "deployment added", Some(tool_id), &id, &detail)?;
+        }
+        tx.commit()?;
+        find_registration(&self.conn, &id)
+    }
+
+    /// Registrations, optionally only a tool's and/or a platform's (ids).
+    pub fn registrations(
+        &self,
+        tool_id: Option<&str>,
+        platform_id: Option<&str>,
+    ) -> Result<Vec<crate::registration::Registration>> {
+        let (filter, args): (&str, Vec<&str>) = match (tool_id, platform_id) {
+            (None, None) => ("", vec![]),
+            (Some(t), None) => ("WHERE r.tool_id = ?1", vec![t]),
+            (None, Some(p)) => ("WHERE r.platform_id = ?1", vec![p]),
+            (Some(t), Some(p)) => ("WHERE r.tool_id = ?1 AND r.platform_id = ?2", vec![t, p]),
+        };
+        load_registrations(&self.conn, filter, &args)
+    }
+
+    /// One registration by id.
+    pub fn registration(&self, id: &str) -> Result<crate::registration::Registration> {
+        find_registration(&self.conn, id)
+    }
+
+    /// Removes a registration and its deployment ids.
+    pub fn delete_registration(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, id)?;
+        tx.execute("DELETE FROM registrations WHERE id = ?1", [id])?;
+        let detail = format!(
+            "registration on {}, client_id {}, with {} deployment id(s)",
+            reg.platform_name,
+            reg.client_id,
+            reg.deployments.len()
+        );
+        log_subject(
+            &tx,
+            now,
+            "registration removed",
+            Some(&reg.tool_id),
+            id,
+            &detail,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a deployment id on a registration; it must be new there.
+    pub fn add_deployment(
+        &mut self,
+        registration_id: &str,
+        deployment: &crate::registration::NewDeployment,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, registration_id)?;
+        insert_deployment(&tx, &reg.id, deployment, now)?;
+        touch_registration(&tx, &reg.id, now)?;
+        let detail = deployment_detail(deployment);
+        log_subject(
+            &tx,
+            now,
+            "deployment added",
+            Some(&reg.tool_id),
+            &reg.id,
+            &detail,
+        )?;
+        tx.commit()?;
+        find_registration(&self.conn, registration_id)
+    }
+
+    /// Removes a deployment id from a registration.
+    pub fn remove_deployment(
+        &mut self,
+        registration_id: &str,
+        deployment_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, registration_id)?;
+        let n = tx.execute(
+            "DELETE FROM deployments WHERE registration_id = ?1 AND deployment_id = ?2",
+            [&reg.id, deployment_id],
+        )?;
+        if n == 0 {
+            return Err(Error::DeploymentNotFound {
+                registration: reg.id,
+                deployment_id: deployment_id.into(),
+            });
+        }
+        touch_registration(&tx, &reg.id, now)?;
+        let detail = format!("deployment {deployment_id}");
+        log_subject(
+            &tx,
+            now,
+            "deployment removed",
+            Some(&reg.tool_id),
+            &reg.id,
+            &detail,
+        )?;
+        tx.commit()?;
+        find_registration(&self.conn, registration_id)
+    }
+
+    /// The audit log of a platform or registration (by id), oldest first.
+    pub fn subject_events(&self, subject: &str) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, actor, action, kid, detail FROM events WHERE subject = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([subject], |r| {
             Ok(Event {
                 at: parse_time(r.get(0)?)?,
                 actor: r.get(1)?,

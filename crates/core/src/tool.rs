@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::lti::{self, PrivacyLevel};
+use crate::profile::{validated_custom_field, CustomFields, Placement};
 
 /// An LTI tool profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -25,6 +27,24 @@ pub struct Tool {
     pub redirect_uris: Vec<String>,
     /// Where the tool publishes its JWKS.
     pub jwks_url: Option<String>,
+    /// What Canvas tells the tool about users.
+    #[serde(default)]
+    pub privacy_level: PrivacyLevel,
+    /// The Canvas `tool_id`.
+    #[serde(default)]
+    pub canvas_tool_id: Option<String>,
+    /// The tool's icon.
+    #[serde(default)]
+    pub icon_url: Option<String>,
+    /// Custom fields sent with every launch, by name.
+    #[serde(default)]
+    pub custom_fields: CustomFields,
+    /// LTI Advantage and Canvas scope URIs the tool asks for.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Where in Canvas the tool appears.
+    #[serde(default)]
+    pub placements: Vec<Placement>,
     /// When it was added.
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
@@ -48,6 +68,65 @@ pub struct NewTool {
     pub redirect_uris: Vec<String>,
     /// Public JWKS URL.
     pub jwks_url: Option<String>,
+    /// What Canvas tells the tool about users.
+    pub privacy_level: PrivacyLevel,
+    /// The Canvas `tool_id`.
+    pub canvas_tool_id: Option<String>,
+    /// The tool's icon.
+    pub icon_url: Option<String>,
+    /// Custom fields sent with every launch, by name.
+    pub custom_fields: CustomFields,
+    /// Scope URIs (see [`lti::scopes`]).
+    pub scopes: Vec<String>,
+    /// Placements, each placement name at most once.
+    pub placements: Vec<Placement>,
+}
+
+impl From<&Tool> for NewTool {
+    /// The editable fields of a tool, to change and save with `Vault::update_tool`.
+    fn from(tool: &Tool) -> Self {
+        NewTool {
+            name: tool.name.clone(),
+            description: tool.description.clone(),
+            domain: tool.domain.clone(),
+            login_url: tool.login_url.clone(),
+            launch_url: tool.launch_url.clone(),
+            redirect_uris: tool.redirect_uris.clone(),
+            jwks_url: tool.jwks_url.clone(),
+            privacy_level: tool.privacy_level,
+            canvas_tool_id: tool.canvas_tool_id.clone(),
+            icon_url: tool.icon_url.clone(),
+            custom_fields: tool.custom_fields.clone(),
+            scopes: tool.scopes.clone(),
+            placements: tool.placements.clone(),
+        }
+    }
+}
+
+impl NewTool {
+    /// The names of the fields that differ from `tool`'s, for the audit log.
+    pub fn changed_fields(&self, tool: &Tool) -> Vec<&'static str> {
+        let old = NewTool::from(tool);
+        [
+            ("name", self.name != old.name),
+            ("description", self.description != old.description),
+            ("domain", self.domain != old.domain),
+            ("login URL", self.login_url != old.login_url),
+            ("launch URL", self.launch_url != old.launch_url),
+            ("redirect URIs", self.redirect_uris != old.redirect_uris),
+            ("JWKS URL", self.jwks_url != old.jwks_url),
+            ("privacy level", self.privacy_level != old.privacy_level),
+            ("Canvas tool id", self.canvas_tool_id != old.canvas_tool_id),
+            ("icon URL", self.icon_url != old.icon_url),
+            ("custom fields", self.custom_fields != old.custom_fields),
+            ("scopes", self.scopes != old.scopes),
+            ("placements", self.placements != old.placements),
+        ]
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(name, _)| name)
+        .collect()
+    }
 }
 
 /// A line of the tools list.
@@ -102,6 +181,26 @@ impl NewTool {
                 .filter(|u| !u.is_empty())
                 .collect(),
             jwks_url: blank_to_none(self.jwks_url),
+            privacy_level: self.privacy_level,
+            canvas_tool_id: blank_to_none(self.canvas_tool_id),
+            icon_url: blank_to_none(self.icon_url),
+            custom_fields: self
+                .custom_fields
+                .iter()
+                .map(|(k, v)| validated_custom_field(k, v))
+                .collect::<Result<_>>()?,
+            scopes: self
+                .scopes
+                .into_iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            placements: self
+                .placements
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| p.validated(i + 1))
+                .collect::<Result<_>>()?,
         };
         if let Some(domain) = &tool.domain {
             validate_domain(domain)?;
@@ -110,6 +209,7 @@ impl NewTool {
             ("login URL", &tool.login_url),
             ("launch URL", &tool.launch_url),
             ("JWKS URL", &tool.jwks_url),
+            ("icon URL", &tool.icon_url),
         ] {
             if let Some(url) = url {
                 validate_url(field, url)?;
@@ -126,11 +226,61 @@ impl NewTool {
                 "list each redirect URI once",
             ));
         }
+        if let Some(id) = &tool.canvas_tool_id {
+            if id.chars().count() > 255 {
+                return Err(Error::invalid(
+                    "Canvas tool id",
+                    "it is longer than 255 characters",
+                    "shorten it",
+                ));
+            }
+        }
+        if tool.custom_fields.len() != self.custom_fields.len() {
+            return Err(Error::invalid(
+                "custom fields",
+                "two names are the same once trimmed",
+                "give each custom field its own name",
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, scope) in tool.scopes.iter().enumerate() {
+            if !lti::is_scope(scope) {
+                let fix = match lti::suggest_scope(scope) {
+                    Some(s) => format!("did you mean {s}?"),
+                    None => {
+                        "give a scope URI Canvas knows; run `ltikeys canvas scopes` for the list"
+                            .into()
+                    }
+                };
+                return Err(Error::invalid(
+                    format!("scope {}", i + 1),
+                    format!("'{scope}' is not a scope Canvas accepts"),
+                    fix,
+                ));
+            }
+            if !seen.insert(scope.as_str()) {
+                return Err(Error::invalid(
+                    "scopes",
+                    format!("{scope} is listed twice"),
+                    "list each scope once",
+                ));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, p) in tool.placements.iter().enumerate() {
+            if !seen.insert(p.placement.as_str()) {
+                return Err(Error::invalid(
+                    format!("placement {} ({})", i + 1, p.placement),
+                    "the tool has this placement already",
+                    "keep one entry per placement",
+                ));
+            }
+        }
         Ok(tool)
     }
 }
 
-fn is_loopback(host: &url::Host<&str>) -> bool {
+pub(crate) fn is_loopback(host: &url::Host<&str>) -> bool {
     match host {
         url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
         url::Host::Ipv4(ip) => ip.is_loopback(),

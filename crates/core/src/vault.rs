@@ -7,10 +7,14 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
+use crate::canvas::{self, CanvasConfig, CanvasImported};
+use crate::check::{self, ExpectedKeys, JwksCheck, JwksRole};
 use crate::error::{Error, Result};
+use crate::http::HttpClient;
 use crate::jwk::{Jwk, Jwks};
 use crate::key::{KeyPair, KeySize};
 use crate::kid::{self, KidScheme};
+use crate::rotation::{self, Policy, RotationPlan};
 use crate::secret::{self, SecretStore};
 use crate::status::{KeyInfo, KeyStatus, PrivateKeyState};
 use crate::store::{KeyRecord, Store};
@@ -85,6 +89,46 @@ impl Vault {
     /// A tool by id or name.
     pub fn tool(&self, id_or_name: &str) -> Result<Tool> {
         self.store.tool(id_or_name)
+    }
+
+    /// Replaces a tool's editable fields after checking every one; its id and keys stay. Start
+    /// from `NewTool::from(&tool)` and change what the user changed. Logs the changed fields.
+    pub fn update_tool(&mut self, tool: &str, edit: NewTool, now: DateTime<Utc>) -> Result<Tool> {
+        let current = self.store.tool(tool)?;
+        let edit = edit.validated()?;
+        self.store.update_tool(&current.id, &edit, now)
+    }
+
+    /// The tool's Canvas developer-key JSON: `public_jwk_url` when the tool has a JWKS URL,
+    /// else the public JWK of its current key (an error naming the fix when it has neither).
+    pub fn canvas_export(&self, tool: &str) -> Result<CanvasConfig> {
+        let tool = self.store.tool(tool)?;
+        let current = match tool.jwks_url {
+            Some(_) => None,
+            None => self
+                .store
+                .keys(&tool.id)?
+                .into_iter()
+                .find(|k| k.status == KeyStatus::Current)
+                .map(|k| Jwk::new(&k.kid, &k.public)),
+        };
+        canvas::export(&tool, current.as_ref())
+    }
+
+    /// Adds a tool from a Canvas configuration, with what was found on the way (see
+    /// [`canvas::import`]): a document with lint errors still imports.
+    pub fn import_canvas(
+        &mut self,
+        doc: &serde_json::Value,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CanvasImported> {
+        let imported = canvas::import(doc, name)?;
+        let tool = self.store.insert_tool(&imported.tool, now)?;
+        Ok(CanvasImported {
+            tool,
+            findings: imported.findings,
+        })
     }
 
     /// Generates a key, stores its private half in the keychain and its record in the database,
@@ -261,6 +305,203 @@ impl Vault {
         self.store.delete_key(&tool.id, kid, now)
     }
 
+    /// Checks a JWKS URL and keeps the result. With `expect_tool`, also checks that the URL
+    /// publishes exactly that tool's next, current and previous keys. The role defaults to
+    /// `Tool` when a tool is expected, else `Platform`.
+    pub fn check_jwks(
+        &mut self,
+        url: &str,
+        role: Option<JwksRole>,
+        expect_tool: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<JwksCheck> {
+        let expected = match expect_tool {
+            Some(tool) => Some(ExpectedKeys::from_keys(
+                &self.keys(tool)?,
+                &self.jwks(tool)?,
+            )),
+            None => None,
+        };
+        let role = role.unwrap_or(if expected.is_some() {
+            JwksRole::Tool
+        } else {
+            JwksRole::Platform
+        });
+        let result = check::check_jwks(&HttpClient::default(), url, role, expected.as_ref(), now);
+        self.store.save_check(&result)?;
+        Ok(result)
+    }
+
+    /// Checks every platform's JWKS URL, a few at a time, and keeps the results. A URL with a
+    /// `{client_id}` placeholder is checked once per registration; one with another
+    /// placeholder is skipped with the reason.
+    pub fn check_platforms(
+        &mut self,
+        now: DateTime<Utc>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Vec<PlatformCheck>> {
+        let registrations = self.registrations(None, None)?;
+        let mut targets = vec![];
+        let mut skipped = vec![];
+        for platform in self.platforms()? {
+            let mut urls = vec![platform.jwks_url.clone()];
+            if platform.jwks_url.contains(crate::platform::CLIENT_ID) {
+                urls = registrations
+                    .iter()
+                    .filter(|r| r.platform_id == platform.id)
+                    .map(|r| crate::platform::fill_client_id(&platform.jwks_url, &r.client_id))
+                    .collect();
+            }
+            let unresolved = |url: &String| !crate::platform::placeholders_in(url).is_empty();
+            if urls.is_empty() || urls.iter().any(unresolved) {
+                skipped.push(PlatformCheck {
+                    platform: platform.name.clone(),
+                    url: platform.jwks_url.clone(),
+                    check: None,
+                    skipped: Some(
+                        "its JWKS URL has a placeholder; add a registration or set the URL with \
+                         `ltikeys platform update`"
+                            .into(),
+                    ),
+                });
+                continue;
+            }
+            targets.extend(urls.into_iter().map(|url| (platform.name.clone(), url)));
+        }
+        let urls = targets
+            .iter()
+            .map(|(_, url)| (url.clone(), JwksRole::Platform))
+            .collect();
+        let results = check::check_many(&HttpClient::default(), urls, 4, now, progress);
+        let mut out = vec![];
+        for ((platform, url), result) in targets.into_iter().zip(results) {
+            self.store.save_check(&result)?;
+            out.push(PlatformCheck {
+                platform,
+                url,
+                check: Some(result),
+                skipped: None,
+            });
+        }
+        out.extend(skipped);
+        Ok(out)
+    }
+
+    /// The last check of each URL, newest first.
+    pub fn last_checks(&self) -> Result<Vec<JwksCheck>> {
+        self.store.last_checks()
+    }
+
+    /// A tool's rotation policy.
+    pub fn policy(&self, tool: &str) -> Result<Policy> {
+        let tool = self.store.tool(tool)?;
+        self.store.policy(&tool.id)
+    }
+
+    /// Sets a tool's rotation policy after checking it.
+    pub fn set_policy(&mut self, tool: &str, policy: Policy, now: DateTime<Utc>) -> Result<Policy> {
+        let tool = self.store.tool(tool)?;
+        let policy = policy.validated()?;
+        self.store.set_policy(&tool.id, &policy, now)?;
+        Ok(policy)
+    }
+
+    /// The tool's rotation state at `now`.
+    pub fn rotation_state(&self, tool: &str, now: DateTime<Utc>) -> Result<RotationState> {
+        let tool = self.store.tool(tool)?;
+        let keys = self.store.keys(&tool.id)?;
+        let policy = self.store.policy(&tool.id)?;
+        Ok(RotationState {
+            due_since: rotation::rotation_due(&keys, &policy, now),
+            retire_ready: rotation::retire_ready(&keys, now)
+                .into_iter()
+                .map(|k| k.kid.clone())
+                .collect(),
+            plan: rotation::current_key(&keys)
+                .and_then(|_| rotation::plan_rotation(&keys, &policy, now).ok()),
+            policy,
+        })
+    }
+
+    /// Rotates: the oldest next key signs from now on (a new one of the current key's size is
+    /// generated first when none is waiting), the current key becomes previous.
+    pub fn rotate(&mut self, tool: &str, now: DateTime<Utc>) -> Result<RotationOutcome> {
+        let tool = self.store.tool(tool)?;
+        let keys = self.store.keys(&tool.id)?;
+        let policy = self.store.policy(&tool.id)?;
+        let before = rotation::plan_rotation(&keys, &policy, now)?;
+        let mut generated = None;
+        if before.promote.is_none() {
+            let bits = rotation::current_key(&keys).map_or(2048, |k| k.bits);
+            let key = KeyPair::generate(KeySize::try_from(bits).unwrap_or(KeySize::Bits2048))?;
+            let kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
+            self.store_key(&tool, &kid, &key, now, "key generated")?;
+            generated = Some(kid);
+        }
+        let mut plan = self.store.rotate(&tool.id, now)?;
+        if generated.is_some() {
+            plan.warnings = before.warnings;
+        }
+        let current = plan.promote.clone().unwrap_or_default();
+        let mut reminders = vec![match &tool.jwks_url {
+            Some(url) => format!(
+                "Publish the new JWKS at {url} now (`ltikeys jwks --tool {}`), then check it                  with `ltikeys check jwks {url} --expect-tool {}`.",
+                tool.name, tool.name
+            ),
+            None => format!("Publish the new JWKS (`ltikeys jwks --tool {}`).", tool.name),
+        }];
+        if tool.jwks_url.is_none() {
+            reminders.push(format!(
+                "This tool has no JWKS URL, so platforms hold a pasted public key: update the \
+                 Canvas developer key's public JWK to kid {current} (`ltikeys jwk --tool {} --kid \
+                 {current}`), or tokens signed from now on will fail with \"JWS signature invalid\".",
+                tool.name
+            ));
+        }
+        Ok(RotationOutcome {
+            current,
+            previous: plan.demote,
+            unpublish_after: plan.unpublish_after,
+            generated,
+            lead_time_skipped: plan.lead_time_skipped,
+            warnings: plan.warnings,
+            reminders,
+        })
+    }
+
+    /// Retires a previous key, refusing inside its overlap window unless `force`.
+    pub fn retire(
+        &mut self,
+        tool: &str,
+        kid: &str,
+        now: DateTime<Utc>,
+        force: bool,
+    ) -> Result<KeyInfo> {
+        let tool = self.store.tool(tool)?;
+        let record = self.store.retire(&tool.id, kid, now, force)?;
+        Ok(info(record, PrivateKeyState::Unknown))
+    }
+
+    /// Revokes a key at once. When it was the current key, the oldest next key takes over, or a
+    /// new key is generated to sign. Returns the kid that signs now, if it changed.
+    pub fn revoke(&mut self, tool: &str, kid: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+        let tool = self.store.tool(tool)?;
+        let record = self.record(&tool, kid)?;
+        rotation::check_revoke(&record)?;
+        let keys = self.store.keys(&tool.id)?;
+        if record.status == KeyStatus::Current && rotation::next_key(&keys).is_none() {
+            let key =
+                KeyPair::generate(KeySize::try_from(record.bits).unwrap_or(KeySize::Bits2048))?;
+            let new_kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
+            self.store_key(&tool, &new_kid, &key, now, "key generated")?;
+        }
+        let promoted = self.store.revoke(&tool.id, kid, now)?;
+        // A revoked key never signs again: its private half leaves the keychain. The record is
+        // already revoked and unpublished; a keychain that fails here leaves only a dead entry.
+        let _ = self.secrets.delete(&secret::account(&tool.id, kid));
+        Ok(promoted)
+    }
+
     fn record(&self, tool: &Tool, kid: &str) -> Result<KeyRecord> {
         self.store
             .key(&tool.id, kid)?
@@ -290,6 +531,215 @@ impl Vault {
     }
 }
 
+/// Platforms and registrations: thin calls over the store, with the checks of
+/// `platform`, `registration` and `discovery`.
+impl Vault {
+    /// Adds a platform from a preset, the instance's base URL and any overrides.
+    pub fn add_platform(
+        &mut self,
+        platform: crate::platform::NewPlatform,
+        now: DateTime<Utc>,
+    ) -> Result<crate::platform::Platform> {
+        let spec = platform.resolve()?;
+        self.store.insert_platform(&spec, now, "platform added")
+    }
+
+    /// All platforms, by name.
+    pub fn platforms(&self) -> Result<Vec<crate::platform::Platform>> {
+        self.store.platforms()
+    }
+
+    /// A platform by id or name.
+    pub fn platform(&self, id_or_name: &str) -> Result<crate::platform::Platform> {
+        self.store.platform(id_or_name)
+    }
+
+    /// Changes a platform's values; its registrations follow a new issuer.
+    pub fn update_platform(
+        &mut self,
+        platform: &str,
+        update: crate::platform::PlatformUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<crate::platform::Platform> {
+        let current = self.store.platform(platform)?;
+        let before = current.spec();
+        let after = update.apply(&before)?;
+        let detail = crate::platform::describe_changes(&before, &after);
+        self.store
+            .update_platform(&current.id, &after, now, "platform updated", &detail)
+    }
+
+    /// Removes a platform that has no registrations.
+    pub fn remove_platform(&mut self, platform: &str, now: DateTime<Utc>) -> Result<()> {
+        let id = self.store.platform(platform)?.id;
+        self.store.delete_platform(&id, now)
+    }
+
+    /// The OpenID configuration URL to read for `platform`: `url` if given, else the one the
+    /// platform record holds.
+    pub fn discovery_url(&self, platform: &str, url: Option<&str>) -> Result<String> {
+        if let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) {
+            return Ok(url.to_string());
+        }
+        let stored = match self.store.platform(platform) {
+            Ok(p) => p.openid_configuration_url,
+            Err(Error::PlatformNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        stored.ok_or_else(|| {
+            Error::invalid(
+                "OpenID configuration URL",
+                format!("platform '{platform}' has none recorded"),
+                "pass --openid-configuration URL (the platform's /.well-known/openid-configuration \
+                 or Dynamic Registration configuration)",
+            )
+        })
+    }
+
+    /// Applies what was read from the OpenID configuration at `url` to `platform`, creating it
+    /// (named `platform`) when no platform has that id or name.
+    pub fn apply_discovery(
+        &mut self,
+        platform: &str,
+        url: &str,
+        found: &crate::discovery::DiscoveredPlatform,
+        options: crate::discovery::DiscoverOptions,
+        now: DateTime<Utc>,
+    ) -> Result<crate::discovery::DiscoveryOutcome> {
+        let current = match self.store.platform(platform) {
+            Ok(p) => Some(p),
+            Err(Error::PlatformNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let before = current.as_ref().map(crate::platform::Platform::spec);
+        let plan = crate::discovery::plan(platform, before.as_ref(), found, url, options)?;
+        let applied = plan.applies_any();
+        let spec = plan.spec.validated()?;
+        let detail = format!("from {url}: {}", plan_summary(&plan.changes));
+        let stored = match (&current, applied) {
+            (Some(p), true) => Some(self.store.update_platform(
+                &p.id,
+                &spec,
+                now,
+                "platform discovered",
+                &detail,
+            )?),
+            (Some(p), false) => Some(p.clone()),
+            (None, true) => Some(
+                self.store
+                    .insert_platform(&spec, now, "platform discovered")?,
+            ),
+            (None, false) => None,
+        };
+        Ok(crate::discovery::DiscoveryOutcome {
+            url: url.to_string(),
+            created: current.is_none() && applied,
+            platform: stored,
+            applied,
+            changes: plan.changes,
+            discovered: found.clone(),
+            findings: plan.findings,
+        })
+    }
+
+    /// Reads the OpenID configuration (`url`, else the platform's recorded one) and applies it.
+    /// Slow (network): a window should fetch with [`crate::discovery::fetch`] off the UI
+    /// thread and call [`Vault::apply_discovery`].
+    pub fn discover_platform(
+        &mut self,
+        platform: &str,
+        url: Option<&str>,
+        options: crate::discovery::DiscoverOptions,
+        client: &crate::http::HttpClient,
+        now: DateTime<Utc>,
+    ) -> Result<crate::discovery::DiscoveryOutcome> {
+        let url = self.discovery_url(platform, url)?;
+        let found = crate::discovery::fetch(client, &url)?;
+        self.apply_discovery(platform, &url, &found, options, now)
+    }
+
+    /// Registers a tool on a platform. (issuer, client_id) must be new.
+    pub fn add_registration(
+        &mut self,
+        registration: crate::registration::NewRegistration,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let registration = registration.validated()?;
+        let tool = self.store.tool(&registration.tool)?;
+        let platform = self.store.platform(&registration.platform)?;
+        self.store
+            .insert_registration(&tool.id, &platform.id, &registration, now)
+    }
+
+    /// Registrations, optionally of one tool and/or one platform (ids or names).
+    pub fn registrations(
+        &self,
+        tool: Option<&str>,
+        platform: Option<&str>,
+    ) -> Result<Vec<crate::registration::Registration>> {
+        let tool_id = tool.map(|t| self.store.tool(t)).transpose()?.map(|t| t.id);
+        let platform_id = platform
+            .map(|p| self.store.platform(p))
+            .transpose()?
+            .map(|p| p.id);
+        self.store
+            .registrations(tool_id.as_deref(), platform_id.as_deref())
+    }
+
+    /// One registration by id.
+    pub fn registration(&self, id: &str) -> Result<crate::registration::Registration> {
+        self.store.registration(id.trim())
+    }
+
+    /// Removes a registration and its deployment ids.
+    pub fn remove_registration(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        self.store.delete_registration(id.trim(), now)
+    }
+
+    /// Records a deployment id (with an optional label) on a registration.
+    pub fn add_deployment(
+        &mut self,
+        registration: &str,
+        deployment: crate::registration::NewDeployment,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let deployment = deployment.validated()?;
+        self.store
+            .add_deployment(registration.trim(), &deployment, now)
+    }
+
+    /// Removes a deployment id from a registration.
+    pub fn remove_deployment(
+        &mut self,
+        registration: &str,
+        deployment_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        self.store
+            .remove_deployment(registration.trim(), deployment_id.trim(), now)
+    }
+
+    /// The six values (and the audience, where it differs) to hand the tool vendor.
+    pub fn handoff(&self, registration: &str) -> Result<crate::registration::Handoff> {
+        let reg = self.store.registration(registration.trim())?;
+        let platform = self.store.platform(&reg.platform_id)?;
+        Ok(crate::registration::Handoff::new(&reg, &platform))
+    }
+}
+
+fn plan_summary(changes: &[crate::discovery::FieldChange]) -> String {
+    let applied: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.applied)
+        .map(|c| c.field.as_str())
+        .collect();
+    if applied.is_empty() {
+        "no change".into()
+    } else {
+        format!("changed {}", applied.join(", "))
+    }
+}
+
 fn info(record: KeyRecord, private_key: PrivateKeyState) -> KeyInfo {
     KeyInfo {
         tool_id: record.tool_id,
@@ -299,8 +749,61 @@ fn info(record: KeyRecord, private_key: PrivateKeyState) -> KeyInfo {
         bits: record.bits,
         status: record.status,
         created_at: record.created_at,
+        published_at: record.published_at,
+        signing_from: record.signing_from,
+        signing_to: record.signing_to,
+        unpublish_after: record.unpublish_after,
+        retired_at: record.retired_at,
+        revoked_at: record.revoked_at,
         private_key,
     }
+}
+
+/// One platform's JWKS check, or why it was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlatformCheck {
+    /// The platform's name.
+    pub platform: String,
+    /// The URL checked.
+    pub url: String,
+    /// The result, when checked.
+    pub check: Option<JwksCheck>,
+    /// Why it was not checked.
+    pub skipped: Option<String>,
+}
+
+/// A tool's rotation state: its policy, whether rotation is due, what `rotate` would do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RotationState {
+    /// The policy.
+    pub policy: Policy,
+    /// Since when rotation has been due, if it is.
+    #[ts(type = "string | null")]
+    pub due_since: Option<DateTime<Utc>>,
+    /// Previous keys whose overlap window is over.
+    pub retire_ready: Vec<String>,
+    /// What `rotate` would do now; `None` when the tool has no current key.
+    pub plan: Option<RotationPlan>,
+}
+
+/// What a rotation did, and what to deploy next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RotationOutcome {
+    /// The key that signs now.
+    pub current: String,
+    /// The key that stopped signing.
+    pub previous: Option<String>,
+    /// When the previous key may be unpublished.
+    #[ts(type = "string")]
+    pub unpublish_after: DateTime<Utc>,
+    /// A key generated because none was waiting as next.
+    pub generated: Option<String>,
+    /// Whether the pre-publish lead time was skipped.
+    pub lead_time_skipped: bool,
+    /// Warnings, in plain words.
+    pub warnings: Vec<String>,
+    /// What the user must deploy now.
+    pub reminders: Vec<String>,
 }
 
 #[cfg(test)]
@@ -469,6 +972,187 @@ mod tests {
             "deleting keys must remove their keychain entries"
         );
         assert!(vault.jwks("Quiz").unwrap().keys.is_empty());
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn statuses(vault: &Vault) -> Vec<(String, KeyStatus)> {
+        vault
+            .keys("Quiz")
+            .unwrap()
+            .into_iter()
+            .map(|k| (k.kid, k.status))
+            .collect()
+    }
+
+    fn published(vault: &Vault) -> Vec<String> {
+        vault
+            .jwks("Quiz")
+            .unwrap()
+            .keys
+            .into_iter()
+            .map(|k| k.kid)
+            .collect()
+    }
+
+    #[test]
+    fn rotation_walks_the_status_machine_on_a_fixed_clock() {
+        let (_d, secrets, mut vault, _tool) = vault();
+        let day0 = t("2026-01-01T00:00:00Z");
+        vault
+            .generate_key(&request(Some("k1")), day0, &mut |_| {})
+            .unwrap();
+        vault
+            .generate_key(&request(Some("k2")), t("2026-01-02T00:00:00Z"), &mut |_| {})
+            .unwrap();
+        assert_eq!(
+            published(&vault),
+            ["k1", "k2"],
+            "next keys are published before they sign"
+        );
+
+        // Rotate after the lead time: k2 signs, k1 stays published through the overlap.
+        let day3 = t("2026-01-03T00:00:00Z");
+        let plan = vault.rotation_state("Quiz", day3).unwrap().plan.unwrap();
+        assert_eq!(
+            (plan.promote.as_deref(), plan.demote.as_deref()),
+            (Some("k2"), Some("k1"))
+        );
+        let out = vault.rotate("Quiz", day3).unwrap();
+        assert_eq!(
+            (out.current.as_str(), out.previous.as_deref()),
+            ("k2", Some("k1"))
+        );
+        assert!(!out.lead_time_skipped && out.generated.is_none());
+        assert_eq!(out.unpublish_after, t("2026-01-10T00:00:00Z"));
+        assert!(
+            out.reminders.iter().any(|r| r.contains("public JWK")),
+            "no JWKS URL: update the developer key"
+        );
+        assert_eq!(
+            statuses(&vault),
+            [
+                ("k1".into(), KeyStatus::Previous),
+                ("k2".into(), KeyStatus::Current)
+            ]
+        );
+        assert_eq!(published(&vault), ["k1", "k2"]);
+        let k1 = vault.keys("Quiz").unwrap().remove(0);
+        assert_eq!((k1.signing_from, k1.signing_to), (Some(day0), Some(day3)));
+
+        // Retiring inside the overlap is refused with the safe time; after it, allowed.
+        let err = vault
+            .retire("Quiz", "k1", t("2026-01-09T00:00:00Z"), false)
+            .unwrap_err();
+        assert!(err.to_string().contains("2026-01-10T00:00:00Z"), "{err}");
+        assert_eq!(
+            vault
+                .rotation_state("Quiz", t("2026-01-10T00:00:00Z"))
+                .unwrap()
+                .retire_ready,
+            ["k1"]
+        );
+        vault
+            .retire("Quiz", "k1", t("2026-01-10T00:00:00Z"), false)
+            .unwrap();
+        assert_eq!(published(&vault), ["k2"], "retired keys leave the JWKS");
+        assert!(
+            vault.retire("Quiz", "k2", day3, true).is_err(),
+            "the current key does not retire"
+        );
+
+        // Rotating with no next key generates one, signs with it at once and says so.
+        let out = vault.rotate("Quiz", t("2026-02-01T00:00:00Z")).unwrap();
+        let generated = out.generated.clone().unwrap();
+        assert_eq!(out.current, generated);
+        assert!(out.lead_time_skipped);
+        assert!(
+            out.warnings[0].contains("skipping the pre-publish lead time"),
+            "{:?}",
+            out.warnings
+        );
+        assert_eq!(published(&vault), ["k2", generated.as_str()]);
+        assert_eq!(secrets.len(), 3);
+    }
+
+    #[test]
+    fn revocation_from_every_state() {
+        let (_d, secrets, mut vault, _tool) = vault();
+        let now = t("2026-01-01T00:00:00Z");
+        for kid in ["a", "b", "c", "d"] {
+            vault
+                .generate_key(&request(Some(kid)), now, &mut |_| {})
+                .unwrap();
+        }
+        vault.rotate("Quiz", t("2026-01-05T00:00:00Z")).unwrap(); // b current, a previous
+        vault.rotate("Quiz", t("2026-01-06T00:00:00Z")).unwrap(); // c current, b previous
+        vault
+            .retire("Quiz", "a", t("2026-01-20T00:00:00Z"), false)
+            .unwrap();
+        // a retired, b previous, c current, d next
+        let later = t("2026-01-21T00:00:00Z");
+        vault.revoke("Quiz", "a", later).unwrap();
+        vault.revoke("Quiz", "b", later).unwrap();
+        vault.revoke("Quiz", "d", later).unwrap();
+        assert_eq!(
+            published(&vault),
+            ["c"],
+            "revoked keys are unpublished at once"
+        );
+        // Revoking the current key with no next key generates a new signing key.
+        let promoted = vault.revoke("Quiz", "c", later).unwrap().unwrap();
+        assert_eq!(published(&vault), [promoted.as_str()]);
+        let current: Vec<_> = statuses(&vault)
+            .into_iter()
+            .filter(|s| s.1 == KeyStatus::Current)
+            .collect();
+        assert_eq!(
+            current,
+            [(promoted.clone(), KeyStatus::Current)],
+            "exactly one current key"
+        );
+        assert!(vault.revoke("Quiz", "a", later).is_err(), "already revoked");
+        assert!(
+            vault.sign("Quiz", "c", b"x").is_err(),
+            "a revoked key never signs again"
+        );
+        assert_eq!(secrets.len(), 1, "revoked keys leave the keychain");
+    }
+
+    #[test]
+    fn policy_is_validated_and_drives_due_state() {
+        let (_d, _s, mut vault, _tool) = vault();
+        let day0 = t("2026-01-01T00:00:00Z");
+        vault
+            .generate_key(&request(None), day0, &mut |_| {})
+            .unwrap();
+        let bad = Policy {
+            overlap_secs: -5,
+            ..Policy::default()
+        };
+        assert!(vault.set_policy("Quiz", bad, day0).is_err());
+        let policy = Policy {
+            rotate_every_secs: Some(30 * 86_400),
+            ..Policy::default()
+        };
+        vault.set_policy("Quiz", policy, day0).unwrap();
+        assert_eq!(vault.policy("Quiz").unwrap(), policy);
+        assert_eq!(
+            vault
+                .rotation_state("Quiz", t("2026-01-30T00:00:00Z"))
+                .unwrap()
+                .due_since,
+            None
+        );
+        assert_eq!(
+            vault
+                .rotation_state("Quiz", t("2026-02-01T00:00:00Z"))
+                .unwrap()
+                .due_since,
+            Some(t("2026-01-31T00:00:00Z"))
+        );
     }
 
     #[test]

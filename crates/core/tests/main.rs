@@ -1,9 +1,12 @@
 //! Integration tests of the core, one module per area; fixtures beside them.
 #![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
 
+mod canvas;
+mod check;
 mod jwt;
 mod keychain;
 mod pem;
+mod platforms;
 mod thumbprint;
 
 use std::path::PathBuf;

@@ -1,0 +1,224 @@
+//! `ltikeys check`: fetch a JWKS URL and say what will make launches fail, and the fix.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use clap::{Args, Subcommand, ValueEnum};
+use ltikeys_core::http::format_bytes;
+use ltikeys_core::{Error, JwksCheck, JwksRole, Severity};
+
+#[derive(Subcommand)]
+pub enum CheckCommand {
+    /// Fetch a JWKS URL and check it. Exit 0: fine; 1: an error finding (an HTTP error status
+    /// included); 2: the URL could not be fetched at all.
+    Jwks(JwksArgs),
+    /// Check every platform's JWKS URL, four at a time, and print a summary table.
+    Platforms {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct JwksArgs {
+    /// The JWKS URL (https; plain http only to this machine).
+    url: String,
+    /// Also check that exactly this tool's published kids are there, with its public keys.
+    #[arg(long, value_name = "TOOL")]
+    expect_tool: Option<String>,
+    /// Whose keys the URL serves (default: tool with --expect-tool, else platform).
+    #[arg(long, value_enum)]
+    role: Option<Role>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Role {
+    Platform,
+    Tool,
+}
+
+pub fn run(data_dir: Option<PathBuf>, cmd: CheckCommand) -> Result<(), Error> {
+    match cmd {
+        CheckCommand::Jwks(args) => jwks(data_dir, args),
+        CheckCommand::Platforms { json } => platforms(data_dir, json),
+    }
+}
+
+fn jwks(data_dir: Option<PathBuf>, args: JwksArgs) -> Result<(), Error> {
+    let role = args.role.map(|r| match r {
+        Role::Platform => JwksRole::Platform,
+        Role::Tool => JwksRole::Tool,
+    });
+    let mut vault = super::open(data_dir)?;
+    let check = vault.check_jwks(&args.url, role, args.expect_tool.as_deref(), Utc::now())?;
+    if args.json {
+        super::print_json(&check)?;
+    } else {
+        print_human(&check);
+    }
+    let code = check.exit_code();
+    if code != 0 {
+        let _ = std::io::stdout().flush();
+        std::process::exit(code);
+    }
+    Ok(())
+}
+
+fn print_human(check: &JwksCheck) {
+    let dash = || "-".to_string();
+    println!("url:           {}", check.url);
+    if let Some(final_url) = check
+        .final_url
+        .as_ref()
+        .filter(|_| !check.redirects.is_empty())
+    {
+        let hops = check.redirects[1..].iter().chain([final_url]);
+        println!(
+            "redirected to: {}",
+            hops.cloned().collect::<Vec<_>>().join(" → ")
+        );
+    }
+    match check.status {
+        None => println!("status:        not fetched"),
+        Some(status) => {
+            println!("status:        {status}");
+            println!(
+                "content-type:  {}",
+                check.content_type.clone().unwrap_or_else(dash)
+            );
+            println!(
+                "cache-control: {}",
+                check.cache_control.clone().unwrap_or_else(dash)
+            );
+            println!(
+                "latency:       {}",
+                check
+                    .latency_ms
+                    .map(|ms| format!("{ms} ms"))
+                    .unwrap_or_else(dash)
+            );
+            println!("size:          {}", format_bytes(check.bytes));
+        }
+    }
+    if !check.keys.is_empty() {
+        let width = check
+            .keys
+            .iter()
+            .map(|k| k.kid.as_deref().map_or(1, str::len))
+            .max()
+            .unwrap_or(0)
+            .max(3);
+        println!();
+        println!(
+            "{:<width$}  {:<4} {:<6} {:<4} {:>5}",
+            "KID", "KTY", "ALG", "USE", "BITS"
+        );
+        for key in &check.keys {
+            println!(
+                "{:<width$}  {:<4} {:<6} {:<4} {:>5}",
+                key.kid.as_deref().unwrap_or("-"),
+                if key.kty.is_empty() { "-" } else { &key.kty },
+                key.alg.as_deref().unwrap_or("-"),
+                key.use_.as_deref().unwrap_or("-"),
+                key.bits.map(|b| b.to_string()).unwrap_or_else(dash),
+            );
+        }
+    }
+    if !check.findings.is_empty() {
+        println!();
+    }
+    for finding in &check.findings {
+        let label = match finding.severity {
+            Severity::Error => "ERROR",
+            Severity::Warning => "WARNING",
+            Severity::Info => "INFO",
+        };
+        let at = finding
+            .path
+            .as_deref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
+        println!("{label} {}{at}: {}", finding.code, finding.message);
+        println!("  fix: {}", finding.fix);
+    }
+    println!();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    println!(
+        "{}, {}, {}",
+        plural(check.count(Severity::Error), "error"),
+        plural(check.count(Severity::Warning), "warning"),
+        plural(check.count(Severity::Info), "note"),
+    );
+}
+
+fn platforms(data_dir: Option<PathBuf>, json: bool) -> Result<(), Error> {
+    let mut vault = super::open(data_dir)?;
+    let progress = |done: usize, total: usize| {
+        if !json {
+            eprint!("\rchecked {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let results = vault.check_platforms(Utc::now(), &progress)?;
+    let code = results
+        .iter()
+        .filter_map(|r| r.check.as_ref().map(JwksCheck::exit_code))
+        .max()
+        .unwrap_or(0);
+    if json {
+        super::print_json(&results)?;
+    } else if results.is_empty() {
+        println!("No platforms yet. Add one with `ltikeys platform add NAME --preset PRESET`.");
+    } else {
+        println!(
+            "{:<24} {:>6} {:>5} {:>6} {:>8}  URL",
+            "PLATFORM", "STATUS", "KEYS", "ERRORS", "WARNINGS"
+        );
+        for r in &results {
+            match &r.check {
+                Some(c) => println!(
+                    "{:<24} {:>6} {:>5} {:>6} {:>8}  {}",
+                    r.platform,
+                    c.status.map_or("-".to_string(), |s| s.to_string()),
+                    c.keys.len(),
+                    c.count(Severity::Error),
+                    c.count(Severity::Warning),
+                    r.url
+                ),
+                None => println!(
+                    "{:<24} {:>6} {:>5} {:>6} {:>8}  {} (skipped: {})",
+                    r.platform,
+                    "-",
+                    "-",
+                    "-",
+                    "-",
+                    r.url,
+                    r.skipped.as_deref().unwrap_or("")
+                ),
+            }
+        }
+        for r in &results {
+            for f in r.check.iter().flat_map(|c| &c.findings) {
+                if f.severity != Severity::Info {
+                    println!(
+                        "{}: {} {}: {}",
+                        r.platform,
+                        f.severity.label(),
+                        f.code,
+                        f.message
+                    );
+                }
+            }
+        }
+    }
+    if code != 0 {
+        let _ = std::io::stdout().flush();
+        std::process::exit(code);
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! `ltikeys key rotate|retire|revoke` and `ltikeys tool policy`: safe rotation from a terminal.
+
+use std::io::IsTerminal as _;
+
+use chrono::Utc;
+use ltikeys_core::rotation::{human, parse_duration};
+use ltikeys_core::{Error, KeyInfo, Vault};
+
+use crate::print_json;
+
+fn when(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `key rotate`: promote next to current, current to previous.
+pub fn rotate(mut vault: Vault, tool: &str, json: bool, dry_run: bool) -> Result<(), Error> {
+    let now = Utc::now();
+    if dry_run {
+        let state = vault.rotation_state(tool, now)?;
+        let plan = state.plan.ok_or_else(|| {
+            Error::invalid(
+                "tool",
+                "it has no current key to rotate from",
+                "generate its first key with `ltikeys key new`",
+            )
+        })?;
+        if json {
+            return print_json(&plan);
+        }
+        match &plan.promote {
+            Some(kid) => println!("would promote {kid} (next -> current)"),
+            None => println!("would generate a new key and promote it (next -> current)"),
+        }
+        if let Some(kid) = &plan.demote {
+            println!(
+                "would demote {kid} (current -> previous, published until {})",
+                when(plan.unpublish_after)
+            );
+        }
+        for w in &plan.warnings {
+            println!("warning: {w}");
+        }
+        return Ok(());
+    }
+    let out = vault.rotate(tool, now)?;
+    if json {
+        return print_json(&out);
+    }
+    if let Some(kid) = &out.generated {
+        println!("generated {kid} (no next key was waiting)");
+    }
+    println!("current:  {} (signs from now on)", out.current);
+    if let Some(kid) = &out.previous {
+        println!(
+            "previous: {kid} (still published until {})",
+            when(out.unpublish_after)
+        );
+    }
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    for r in &out.reminders {
+        println!("next step: {r}");
+    }
+    Ok(())
+}
+
+/// `key retire`.
+pub fn retire(
+    mut vault: Vault,
+    tool: &str,
+    kid: &str,
+    force: bool,
+    json: bool,
+) -> Result<(), Error> {
+    let info: KeyInfo = vault.retire(tool, kid, Utc::now(), force)?;
+    if json {
+        return print_json(&info);
+    }
+    println!("retired {kid}: it is no longer published");
+    Ok(())
+}
+
+/// `key revoke`: asks for confirmation on a terminal unless `--yes`.
+pub fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) -> Result<(), Error> {
+    if !yes && std::io::stdin().is_terminal() {
+        eprint!("Revoke {kid}? It is unpublished at once and never signs again. Type the kid to confirm: ");
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if answer.trim() != kid {
+            return Err(Error::invalid(
+                "confirmation",
+                "it did not match the kid",
+                "type the kid exactly, or pass --yes",
+            ));
+        }
+    }
+    let promoted = vault.revoke(tool, kid, Utc::now())?;
+    if json {
+        return print_json(&serde_json::json!({ "revoked": kid, "current": promoted }));
+    }
+    println!("revoked {kid}: unpublished, and its private key removed from the keychain");
+    if let Some(new) = promoted {
+        println!("current:  {new} (signs from now on)");
+        println!("next step: publish the new JWKS now (`ltikeys jwks --tool {tool}`)");
+    }
+    Ok(())
+}
+
+/// `tool policy`: show, or set any of the three durations.
+pub fn policy(
+    mut vault: Vault,
+    tool: &str,
+    pre_publish: Option<String>,
+    overlap: Option<String>,
+    rotate_every: Option<String>,
+    json: bool,
+) -> Result<(), Error> {
+    let mut policy = vault.policy(tool)?;
+    let changing = pre_publish.is_some() || overlap.is_some() || rotate_every.is_some();
+    if let Some(text) = pre_publish {
+        policy.pre_publish_secs = parse_duration("--pre-publish", &text)?;
+    }
+    if let Some(text) = overlap {
+        policy.overlap_secs = parse_duration("--overlap", &text)?;
+    }
+    if let Some(text) = rotate_every {
+        policy.rotate_every_secs = match text.trim() {
+            "off" | "never" | "none" => None,
+            other => Some(parse_duration("--rotate-every", other)?),
+        };
+    }
+    if changing {
+        policy = vault.set_policy(tool, policy, Utc::now())?;
+    }
+    let state = vault.rotation_state(tool, Utc::now())?;
+    if json {
+        return print_json(&state);
+    }
+    println!("pre-publish:  {}", human(policy.pre_publish_secs));
+    println!("overlap:      {}", human(policy.overlap_secs));
+    println!(
+        "rotate every: {}",
+        policy
+            .rotate_every_secs
+            .map(human)
+            .unwrap_or_else(|| "off".into())
+    );
+    if let Some(since) = state.due_since {
+        println!("rotation due since {}", when(since));
+    }
+    for kid in state.retire_ready {
+        println!("{kid}: overlap over, ready to retire");
+    }
+    Ok(())
+}

@@ -1,0 +1,308 @@
+//! `ltikeys check jwks` as a black box against HTTP servers on 127.0.0.1: exit codes 0/1/2, the
+//! JSON shape and the human report.
+#![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
+
+#[allow(dead_code)] // The CLI tests use only part of the shared server.
+#[path = "../../core/tests/check/server.rs"]
+mod server;
+
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use ltikeys_core::{Jwk, KeyPair, KeySize};
+use serde_json::{json, Value};
+use server::{Reply, Server};
+
+const KEYCHAIN: &str =
+    "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored";
+
+struct Env {
+    data: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_ltikeys"))
+            .args(args)
+            .env("LTIKEYS_DATA_DIR", self.data.path())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs, expects exit `code`, returns stdout.
+    fn code(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "ltikeys {args:?}: stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str], code: i32) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.code(&args, code)).unwrap()
+    }
+}
+
+fn jwk(kid: &str) -> Value {
+    static KEY: OnceLock<KeyPair> = OnceLock::new();
+    let key = KEY.get_or_init(|| KeyPair::generate(KeySize::Bits2048).unwrap());
+    serde_json::to_value(Jwk::new(kid, &key.public_key())).unwrap()
+}
+
+fn routes(path: &str) -> Reply {
+    match path {
+        "/good" => Reply::json(json!({"keys": [jwk("k1")]}).to_string()),
+        "/bare" => Reply::json(json!([jwk("k1")]).to_string()),
+        "/ec" => Reply::json(
+            json!({"keys": [jwk("k1"), {"kty": "EC", "crv": "P-256", "kid": "ec1",
+                "alg": "ES256", "use": "sig", "x": "AAAA", "y": "AAAA"}]})
+            .to_string(),
+        ),
+        "/loop-a" => Reply::redirect("/loop-b"),
+        "/loop-b" => Reply::redirect("/loop-a"),
+        _ => Reply::new(404, "").header("Content-Type", "text/plain"),
+    }
+}
+
+fn codes(report: &Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_good_jwks_exits_0_with_the_documented_json() {
+    let server = Server::start(routes);
+    let env = Env::new();
+    let url = server.url("/good");
+    let report = env.json(&["check", "jwks", &url], 0);
+    assert_eq!(report["url"], url.as_str());
+    assert_eq!(report["role"], "platform", "platform unless --expect-tool");
+    assert_eq!(report["status"], 200);
+    assert_eq!(report["content_type"], "application/json");
+    assert_eq!(report["cache_control"], "public, max-age=300");
+    assert_eq!(report["max_age"], 300);
+    assert!(report["latency_ms"].is_u64(), "{report}");
+    assert!(report["bytes"].as_u64().unwrap() > 300);
+    assert!(report["checked_at"].is_string());
+    assert_eq!(report["redirects"], json!([]));
+    assert_eq!(
+        report["keys"],
+        json!([{"kid": "k1", "kty": "RSA", "alg": "RS256", "use": "sig", "bits": 2048}])
+    );
+    assert_eq!(report["findings"], json!([]));
+
+    let text = env.code(&["check", "jwks", &url], 0);
+    assert!(text.contains("status:        200"), "{text}");
+    assert!(text.contains("content-type:  application/json"), "{text}");
+    assert!(
+        text.contains("cache-control: public, max-age=300"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("k1 "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.contains("RSA") && row.contains("RS256") && row.contains("2048"),
+        "{row}"
+    );
+    assert!(
+        text.trim_end().ends_with("0 errors, 0 warnings, 0 notes"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_error_finding_exits_1_with_message_and_fix() {
+    let server = Server::start(routes);
+    let env = Env::new();
+    let url = server.url("/bare");
+    let report = env.json(&["check", "jwks", &url], 1);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["code"], "missing-keys-wrapper");
+    assert_eq!(finding["severity"], "error");
+    assert!(finding["message"].as_str().unwrap().contains("KidNotFound"));
+    assert!(finding["fix"].as_str().unwrap().contains("{\"keys\":[…]}"));
+
+    let text = env.code(&["check", "jwks", &url], 1);
+    assert!(
+        text.contains("ERROR missing-keys-wrapper ($): the JWKS is a bare array"),
+        "{text}"
+    );
+    assert!(text.contains("\n  fix: wrap the list"), "{text}");
+
+    let missing = env.json(&["check", "jwks", &server.url("/missing")], 1);
+    assert_eq!(
+        codes(&missing),
+        ["http-error"],
+        "an HTTP error status was fetched"
+    );
+    assert_eq!(missing["status"], 404);
+}
+
+#[test]
+fn the_role_decides_whether_a_non_rsa_key_fails() {
+    let server = Server::start(routes);
+    let env = Env::new();
+    let url = server.url("/ec");
+    let platform = env.json(&["check", "jwks", &url], 0);
+    assert_eq!(codes(&platform), ["non-rsa-key"]);
+    assert_eq!(platform["findings"][0]["severity"], "info");
+    let tool = env.json(&["check", "jwks", &url, "--role", "tool"], 1);
+    assert_eq!(tool["role"], "tool");
+    assert_eq!(tool["findings"][0]["severity"], "error");
+    env.code(&["check", "jwks", &url, "--role", "teacher"], 2); // clap usage error
+}
+
+#[test]
+fn an_unfetchable_url_exits_2() {
+    let server = Server::start(routes);
+    let env = Env::new();
+    let looped = env.json(&["check", "jwks", &server.url("/loop-a")], 2);
+    assert_eq!(codes(&looped), ["too-many-redirects"]);
+    assert_eq!(looped["status"], Value::Null);
+    assert_eq!(looped["keys"], json!([]));
+
+    let start = Instant::now();
+    let text = env.code(&["check", "jwks", "http://example.invalid/jwks"], 2);
+    assert!(text.contains("status:        not fetched"), "{text}");
+    assert!(text.contains("ERROR insecure-url:"), "{text}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "refused without connecting"
+    );
+}
+
+#[test]
+fn expect_tool_checks_against_the_tools_keys() {
+    let server = Server::start(routes);
+    let env = Env::new();
+    let out = env.run(&[
+        "check",
+        "jwks",
+        &server.url("/good"),
+        "--expect-tool",
+        "Nope",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("error: no tool named or with id 'Nope'"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A tool without keys: every kid served is a stranger; the role defaults to tool.
+    env.code(&["tool", "add", "Quiz"], 0);
+    let report = env.json(
+        &[
+            "check",
+            "jwks",
+            &server.url("/good"),
+            "--expect-tool",
+            "Quiz",
+        ],
+        0,
+    );
+    assert_eq!(report["role"], "tool");
+    assert_eq!(codes(&report), ["unexpected-kid"]);
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn expect_tool_finds_a_kid_that_is_not_published() {
+    let env = Env::new();
+    env.code(&["tool", "add", "Quiz"], 0);
+    let kid = env
+        .code(&["key", "new", "--tool", "Quiz"], 0)
+        .trim()
+        .to_string();
+    assert!(!kid.is_empty(), "{KEYCHAIN}");
+    let published = env.code(&["jwks", "--tool", "Quiz"], 0);
+    let body = Arc::new(Mutex::new(published.clone()));
+    let server = {
+        let body = body.clone();
+        Server::start(move |_| Reply::json(body.lock().unwrap().clone()))
+    };
+    let url = server.url("/jwks");
+    let check = |code| env.json(&["check", "jwks", &url, "--expect-tool", "Quiz"], code);
+
+    assert_eq!(
+        check(0)["findings"],
+        json!([]),
+        "the published set is served"
+    );
+
+    *body.lock().unwrap() = r#"{"keys": []}"#.to_string();
+    let report = check(1);
+    assert!(codes(&report).contains(&"kid-not-published"), "{report}");
+    assert!(report.to_string().contains(&kid));
+
+    let mut changed: Value = serde_json::from_str(&published).unwrap();
+    changed["keys"][0]["n"] = jwk("x")["n"].clone();
+    *body.lock().unwrap() = changed.to_string();
+    assert_eq!(codes(&check(1)), ["kid-modulus-mismatch"]);
+}
+
+#[test]
+fn check_platforms_checks_every_platform_and_keeps_the_results() {
+    let server = Server::start(routes);
+    let env = Env::new();
+    // No platforms: nothing to check, exit 0.
+    assert_eq!(env.json(&["check", "platforms"], 0), json!([]));
+    for (name, path) in [("Good LMS", "/good"), ("Broken LMS", "/bare")] {
+        let url = server.url(path);
+        env.code(
+            &[
+                "platform",
+                "add",
+                name,
+                "--preset",
+                "custom",
+                "--issuer",
+                "https://lms.example.edu",
+                "--auth-url",
+                "https://lms.example.edu/auth",
+                "--token-url",
+                "https://lms.example.edu/token",
+                "--jwks-url",
+                &url,
+            ],
+            0,
+        );
+    }
+    let report = env.json(&["check", "platforms"], 1);
+    let rows = report.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let by_name = |name: &str| rows.iter().find(|r| r["platform"] == name).unwrap();
+    assert_eq!(by_name("Good LMS")["check"]["status"], 200);
+    assert_eq!(
+        by_name("Good LMS")["check"]["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(codes(&by_name("Broken LMS")["check"]).contains(&"missing-keys-wrapper"));
+    let text = env.code(&["check", "platforms"], 1);
+    assert!(
+        text.contains("Broken LMS") && text.contains("missing-keys-wrapper"),
+        "{text}"
+    );
+}

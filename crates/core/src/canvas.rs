@@ -1,0 +1,2161 @@
+//! Canvas developer-key JSON: export a tool as Canvas JSON, import Canvas JSON into a tool, and
+//! lint any Canvas JSON against the rules in reference/canvas-config.md.
+//!
+//! Import keeps what a tool profile holds and reports the rest: every lint finding of the
+//! document, plus `unknown-field` (info) for each field it does not keep, `value-not-imported`
+//! (warning) for each value it had to drop or change, and `public-jwk-not-imported` (info). A
+//! document with lint errors still imports; only a document that cannot name a tool (not an
+//! object, no title and no name given) is refused.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Severity};
+use crate::jwk::Jwk;
+use crate::lti::{
+    self, DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM,
+    SUBMISSION_TYPE_DESCRIPTION_MAX,
+};
+use crate::profile::{validated_custom_field, CustomFields, Placement, MAX_SIZE};
+use crate::tool::{is_loopback, validate_domain, validate_url, NewTool, Tool};
+
+/// A Canvas LTI 1.3 developer-key configuration, fields in the order they are exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CanvasConfig {
+    /// The tool's name.
+    pub title: String,
+    /// Shown in assignment and link selection.
+    pub description: String,
+    /// The OIDC login initiation URL.
+    pub oidc_initiation_url: String,
+    /// The default launch URL.
+    pub target_link_uri: String,
+    /// Where Canvas fetches the tool's JWKS (preferred over `public_jwk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub public_jwk_url: Option<String>,
+    /// The tool's signing key, when it has no JWKS URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub public_jwk: Option<Jwk>,
+    /// Scope URIs.
+    pub scopes: Vec<String>,
+    /// Custom fields of every launch.
+    pub custom_fields: CustomFields,
+    /// The `canvas.instructure.com` extension.
+    pub extensions: Vec<CanvasExtension>,
+}
+
+/// The `canvas.instructure.com` extension of a configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CanvasExtension {
+    /// Always `canvas.instructure.com`.
+    pub platform: String,
+    /// The domain Canvas matches links against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub domain: Option<String>,
+    /// The tool identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tool_id: Option<String>,
+    /// What Canvas tells the tool about users (only read here, never at the top level).
+    pub privacy_level: PrivacyLevel,
+    /// Tool-wide settings and the placements.
+    pub settings: CanvasSettings,
+}
+
+/// The `settings` of the Canvas extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CanvasSettings {
+    /// The tool's icon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub icon_url: Option<String>,
+    /// Where the tool appears.
+    pub placements: Vec<CanvasPlacement>,
+}
+
+/// One placement as Canvas JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CanvasPlacement {
+    /// The placement name.
+    pub placement: String,
+    /// The message type.
+    pub message_type: MessageType,
+    /// Whether it is on.
+    pub enabled: bool,
+    /// Link text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// Launch URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub target_link_uri: Option<String>,
+    /// Icon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub icon_url: Option<String>,
+    /// Selection dialog width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub selection_width: Option<u32>,
+    /// Selection dialog height.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub selection_height: Option<u32>,
+    /// Launch frame width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub launch_width: Option<u32>,
+    /// Launch frame height.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub launch_height: Option<u32>,
+    /// Framing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub display_type: Option<DisplayType>,
+    /// `_blank` to open in a new window.
+    #[serde(
+        default,
+        rename = "windowTarget",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional)]
+    pub window_target: Option<WindowTarget>,
+    /// Comma-separated Canvas permission names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub required_permissions: Option<String>,
+}
+
+impl CanvasConfig {
+    /// Pretty JSON, as pasted into Canvas.
+    pub fn to_pretty_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+impl From<&Placement> for CanvasPlacement {
+    fn from(p: &Placement) -> Self {
+        CanvasPlacement {
+            placement: p.placement.clone(),
+            message_type: p.message_type,
+            enabled: p.enabled,
+            text: p.text.clone(),
+            target_link_uri: p.target_link_uri.clone(),
+            icon_url: p.icon_url.clone(),
+            selection_width: p.selection_width,
+            selection_height: p.selection_height,
+            launch_width: p.launch_width,
+            launch_height: p.launch_height,
+            display_type: p.display_type,
+            window_target: p.window_target,
+            required_permissions: (!p.required_permissions.is_empty())
+                .then(|| p.required_permissions.join(",")),
+        }
+    }
+}
+
+/// The Canvas JSON of a tool. `current_key` is the tool's signing key, embedded as
+/// `public_jwk` when the tool has no JWKS URL (with one, `public_jwk_url` is exported instead).
+/// Fails, naming the fix, when the tool lacks what Canvas requires, and never returns a
+/// configuration with an error-level lint finding.
+pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
+    let unset = |field: &str, canvas: &str, flag: &str| {
+        Error::invalid(
+            field,
+            format!(
+                "tool '{}' has none, and Canvas requires {canvas}",
+                tool.name
+            ),
+            format!(
+                "set it with `ltikeys tool edit \"{}\" {flag} URL`",
+                tool.name
+            ),
+        )
+    };
+    let target_link_uri = tool
+        .launch_url
+        .clone()
+        .ok_or_else(|| unset("launch URL", "target_link_uri", "--launch-url"))?;
+    let oidc_initiation_url = tool
+        .login_url
+        .clone()
+        .ok_or_else(|| unset("login URL", "oidc_initiation_url", "--login-url"))?;
+    let (public_jwk_url, public_jwk) = match (&tool.jwks_url, current_key) {
+        (Some(url), _) => (Some(url.clone()), None),
+        (None, Some(jwk)) => (None, Some(jwk.clone())),
+        (None, None) => {
+            return Err(Error::invalid(
+                "public key",
+                format!(
+                    "tool '{}' has no JWKS URL and no current key, and Canvas needs one of them",
+                    tool.name
+                ),
+                format!(
+                    "generate a key with `ltikeys key new --tool \"{0}\"`, or set a JWKS URL with \
+                     `ltikeys tool edit \"{0}\" --jwks-url URL`",
+                    tool.name
+                ),
+            ))
+        }
+    };
+    let config = CanvasConfig {
+        title: tool.name.clone(),
+        description: tool.description.clone(),
+        oidc_initiation_url,
+        target_link_uri,
+        public_jwk_url,
+        public_jwk,
+        scopes: tool.scopes.clone(),
+        custom_fields: tool.custom_fields.clone(),
+        extensions: vec![CanvasExtension {
+            platform: CANVAS_PLATFORM.into(),
+            domain: tool.domain.clone(),
+            tool_id: tool.canvas_tool_id.clone(),
+            privacy_level: tool.privacy_level,
+            settings: CanvasSettings {
+                icon_url: tool.icon_url.clone(),
+                placements: tool.placements.iter().map(CanvasPlacement::from).collect(),
+            },
+        }],
+    };
+    let value = serde_json::to_value(&config).map_err(|e| {
+        Error::invalid(
+            "Canvas JSON",
+            format!("could not be encoded ({e})"),
+            "report this",
+        )
+    })?;
+    let findings = lint(&value);
+    if let Some(f) = findings.iter().find(|f| f.severity == Severity::Error) {
+        return Err(Error::invalid(
+            format!("Canvas JSON {}", f.path.as_deref().unwrap_or("$")),
+            f.message.clone(),
+            f.fix.clone(),
+        ));
+    }
+    Ok(config)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lint
+
+/// Every code [`lint`] and [`lint_str`] can report. Stable: the UI and scripts may match on them.
+pub const LINT_CODES: [&str; 45] = [
+    "invalid-json",
+    "not-an-object",
+    "missing-field",
+    "wrong-type",
+    "invalid-url",
+    "http-url",
+    "missing-public-key",
+    "both-public-key-forms",
+    "jwks-in-public-jwk",
+    "public-jwk-private-member",
+    "public-jwk-missing-member",
+    "public-jwk-not-rsa",
+    "public-jwk-wrong-alg",
+    "public-jwk-wrong-use",
+    "public-jwk-short-key",
+    "invalid-value",
+    "custom-field-not-string",
+    "legacy-custom-fields",
+    "unknown-scope",
+    "duplicate-scope",
+    "scope-needs-feature-flag",
+    "hidden-scope",
+    "privacy-level-top-level",
+    "no-placements",
+    "unknown-platform",
+    "duplicate-extension",
+    "invalid-domain",
+    "default-privacy-level",
+    "unknown-privacy-level",
+    "unknown-message-type",
+    "unsupported-window-target",
+    "unknown-placement",
+    "duplicate-placement",
+    "placement-needs-feature-flag",
+    "placement-needs-approval",
+    "deprecated-placement",
+    "wrong-message-type",
+    "missing-message-type",
+    "description-too-long",
+    "domain-mismatch",
+    "redirect-uris-in-json",
+    "trailing-slash-mismatch",
+    "missing-redirect-uri",
+    "misplaced-field",
+    "unknown-field",
+];
+
+/// The codes [`import`] adds to the document's lint findings.
+pub const IMPORT_CODES: [&str; 4] = [
+    "unknown-field",
+    "value-not-imported",
+    "public-jwk-not-imported",
+    "privacy-level-moved",
+];
+
+/// Top-level keys of Canvas's external configuration schema.
+const TOP_KEYS: [&str; 10] = [
+    "title",
+    "description",
+    "target_link_uri",
+    "oidc_initiation_url",
+    "oidc_initiation_urls",
+    "public_jwk",
+    "public_jwk_url",
+    "custom_fields",
+    "scopes",
+    "extensions",
+];
+
+/// Keys of an extension object.
+const EXTENSION_KEYS: [&str; 5] = ["platform", "domain", "tool_id", "privacy_level", "settings"];
+
+/// The base settings, allowed in `settings` and in each placement.
+const BASE_KEYS: [&str; 22] = [
+    "message_type",
+    "text",
+    "labels",
+    "custom_fields",
+    "selection_height",
+    "selection_width",
+    "launch_height",
+    "launch_width",
+    "icon_url",
+    "canvas_icon_class",
+    "required_permissions",
+    "windowTarget",
+    "display_type",
+    "url",
+    "target_link_uri",
+    "visibility",
+    "prefer_sis_email",
+    "oauth_compliant",
+    "icon_svg_path_64",
+    "default",
+    "accept_media_types",
+    "use_tray",
+];
+
+/// Keys every placement may have besides the base settings.
+const PLACEMENT_KEYS: [&str; 2] = ["placement", "enabled"];
+
+/// Placement-only keys Canvas allows on particular placements.
+fn placement_extra_keys(placement: &str) -> &'static [&'static str] {
+    match placement {
+        "account_navigation" => &["root_account_only"],
+        "submission_type_selection" => &["description", "require_resource_selection"],
+        "ActivityAssetProcessor" => &["eula"],
+        _ => &[],
+    }
+}
+
+const PRIVATE_JWK_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `path.key`, or `path["key"]` when the key is not a plain name.
+fn key_path(path: &str, key: &str) -> String {
+    let plain = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        format!("{path}.{key}")
+    } else {
+        format!(
+            "{path}[{}]",
+            serde_json::to_string(key).unwrap_or_else(|_| "\"?\"".into())
+        )
+    }
+}
+
+fn index_path(path: &str, i: usize) -> String {
+    format!("{path}[{i}]")
+}
+
+/// A value for a message, shortened.
+fn shown(v: &Value) -> String {
+    let text = match v {
+        Value::String(s) => format!("'{s}'"),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn is_blank(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Object(o)) => o.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(_) => false,
+    }
+}
+
+#[derive(Default)]
+struct Linter {
+    findings: Vec<Finding>,
+}
+
+impl Linter {
+    fn add(
+        &mut self,
+        code: &str,
+        severity: Severity,
+        path: &str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.findings
+            .push(Finding::new(code, severity, message, fix).at(path));
+    }
+
+    fn wrong_type(&mut self, path: &str, field: &str, want: &str, got: &Value) {
+        self.add(
+            "wrong-type",
+            Severity::Error,
+            path,
+            format!("{field} is {}; Canvas wants {want}", type_name(got)),
+            format!("make {field} {want}"),
+        );
+    }
+
+    fn missing(&mut self, path: &str, field: &str, what: &str, fix: &str) {
+        self.add(
+            "missing-field",
+            Severity::Error,
+            path,
+            format!("{field} is missing; Canvas requires {what}"),
+            fix,
+        );
+    }
+
+    /// A string member, reporting a wrong type. `None` when absent or not a string.
+    fn string<'a>(
+        &mut self,
+        obj: &'a Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Option<&'a str> {
+        match obj.get(key)? {
+            Value::String(s) => Some(s),
+            other => {
+                self.wrong_type(&key_path(path, key), key, "a string", other);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, obj: &Map<String, Value>, key: &str, path: &str, strings_too: bool) {
+        match obj.get(key) {
+            None | Some(Value::Bool(_)) => {}
+            Some(Value::String(s)) if strings_too && matches!(s.as_str(), "true" | "false") => {}
+            Some(other) => {
+                let want = if strings_too {
+                    "true or false"
+                } else {
+                    "a boolean"
+                };
+                self.wrong_type(&key_path(path, key), key, want, other)
+            }
+        }
+    }
+
+    /// Checks a URL; `http` (not loopback) is reported with `http_severity`.
+    fn url(
+        &mut self,
+        path: &str,
+        field: &str,
+        value: &str,
+        http_severity: Severity,
+    ) -> Option<url::Url> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.add(
+                "invalid-url",
+                Severity::Error,
+                path,
+                format!("{field} is empty"),
+                "give an absolute https:// URL",
+            );
+            return None;
+        }
+        let parsed = match url::Url::parse(trimmed) {
+            Ok(u) => u,
+            Err(e) => {
+                self.add(
+                    "invalid-url",
+                    Severity::Error,
+                    path,
+                    format!("{field} '{value}' is not an absolute URL ({e})"),
+                    "give an absolute https:// URL, e.g. https://tool.example.edu/lti/launch",
+                );
+                return None;
+            }
+        };
+        let Some(host) = parsed.host() else {
+            self.add(
+                "invalid-url",
+                Severity::Error,
+                path,
+                format!("{field} '{value}' has no host"),
+                "give an https:// URL with a host",
+            );
+            return None;
+        };
+        match parsed.scheme() {
+            "https" => {}
+            "http" if is_loopback(&host) => {}
+            "http" => self.add(
+                "http-url",
+                http_severity,
+                path,
+                format!("{field} '{value}' uses plain http"),
+                "use https:// (browsers block http launches inside Canvas; http is only for \
+                 localhost, 127.0.0.1 and [::1])",
+            ),
+            other => {
+                self.add(
+                    "invalid-url",
+                    Severity::Error,
+                    path,
+                    format!("{field} '{value}' uses the scheme '{other}'"),
+                    "give an https:// URL",
+                );
+                return None;
+            }
+        }
+        if value != trimmed {
+            self.add(
+                "invalid-url",
+                Severity::Error,
+                path,
+                format!("{field} has spaces around it"),
+                "remove the spaces: Canvas compares URLs character by character",
+            );
+        }
+        Some(parsed)
+    }
+
+    fn url_member(
+        &mut self,
+        obj: &Map<String, Value>,
+        key: &str,
+        path: &str,
+        http_severity: Severity,
+    ) -> Option<url::Url> {
+        let value = self.string(obj, key, path)?;
+        self.url(&key_path(path, key), key, value, http_severity)
+    }
+
+    fn unknown_key(&mut self, path: &str, key: &str, known: &[&str], context: &str) {
+        let near = known
+            .iter()
+            .filter(|k| key.len() > 3 && lti::edit_distance(k, key) <= 3)
+            .min_by_key(|k| lti::edit_distance(k, key));
+        let (message, fix) = match near {
+            Some(k) => (
+                format!("Canvas does not know {key} {context}; is it a misspelling of {k}?"),
+                format!("rename it to {k}"),
+            ),
+            None => (
+                format!("Canvas does not know {key} {context} and ignores it"),
+                "remove it, or check Canvas's configuration docs for the right name".into(),
+            ),
+        };
+        self.add(
+            "unknown-field",
+            Severity::Info,
+            &key_path(path, key),
+            message,
+            fix,
+        );
+    }
+}
+
+/// Lints a Canvas developer-key configuration given as JSON text; text that is not JSON gives
+/// one `invalid-json` finding.
+pub fn lint_str(text: &str) -> Vec<Finding> {
+    match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
+        Ok(value) => lint(&value),
+        Err(e) => vec![Finding::new(
+            "invalid-json",
+            Severity::Error,
+            format!("this is not valid JSON: {e}"),
+            "paste the whole configuration object, starting with { and ending with }",
+        )
+        .at("$")],
+    }
+}
+
+/// Lints any JSON value as a Canvas developer-key configuration. Findings come in document
+/// order, each with a stable code, a severity, a JSON path (`$.extensions[0].settings...`), a
+/// message and the fix. Never panics, whatever the shape.
+pub fn lint(doc: &Value) -> Vec<Finding> {
+    let mut l = Linter::default();
+    let Some(obj) = doc.as_object() else {
+        l.add(
+            "not-an-object",
+            Severity::Error,
+            "$",
+            format!(
+                "the configuration is {}, not a JSON object",
+                type_name(doc)
+            ),
+            "give the developer-key configuration object: { \"title\": …, \"target_link_uri\": …, … }",
+        );
+        return l.findings;
+    };
+    let root = "$";
+
+    for (key, what) in [
+        ("title", "the tool's name"),
+        ("description", "a description (it may be empty)"),
+        ("target_link_uri", "the default launch URL"),
+        ("oidc_initiation_url", "the OIDC login initiation URL"),
+    ] {
+        if !obj.contains_key(key) {
+            l.missing(
+                &key_path(root, key),
+                key,
+                what,
+                &format!("add \"{key}\" at the top level"),
+            );
+        }
+    }
+    l.string(obj, "title", root);
+    l.string(obj, "description", root);
+    let target = l.url_member(obj, "target_link_uri", root, Severity::Error);
+    l.url_member(obj, "oidc_initiation_url", root, Severity::Error);
+    match obj.get("oidc_initiation_urls") {
+        None => {}
+        Some(Value::Object(regions)) => {
+            let path = key_path(root, "oidc_initiation_urls");
+            for (region, url) in regions {
+                let p = key_path(&path, region);
+                match url {
+                    Value::String(s) => {
+                        l.url(&p, "oidc_initiation_urls entry", s, Severity::Error);
+                    }
+                    other => l.wrong_type(&p, region, "a string URL", other),
+                }
+            }
+        }
+        Some(other) => l.wrong_type(
+            &key_path(root, "oidc_initiation_urls"),
+            "oidc_initiation_urls",
+            "an object of region → URL",
+            other,
+        ),
+    }
+
+    lint_public_key(&mut l, obj);
+    lint_custom_fields(
+        &mut l,
+        obj.get("custom_fields"),
+        &key_path(root, "custom_fields"),
+    );
+    lint_scopes(&mut l, obj.get("scopes"));
+
+    let ext_privacy = obj
+        .get("extensions")
+        .and_then(Value::as_array)
+        .and_then(|exts| {
+            exts.iter()
+                .find(|e| e.get("platform").and_then(Value::as_str) == Some(CANVAS_PLATFORM))
+        })
+        .and_then(|e| e.get("privacy_level"))
+        .is_some();
+    if obj.contains_key("privacy_level") {
+        let message = if ext_privacy {
+            "privacy_level is at the top level, where Canvas ignores it (the extension's \
+             privacy_level applies)"
+        } else {
+            "privacy_level is at the top level, where Canvas ignores it: the tool will launch \
+             anonymously, without names or emails"
+        };
+        l.add(
+            "privacy-level-top-level",
+            Severity::Warning,
+            &key_path(root, "privacy_level"),
+            message,
+            "move privacy_level into the canvas.instructure.com extension object \
+             (extensions[0].privacy_level)",
+        );
+    }
+
+    let mut launches: Vec<(String, String)> = Vec::new();
+    if let (Some(s), Some(_)) = (obj.get("target_link_uri").and_then(Value::as_str), &target) {
+        launches.push((key_path(root, "target_link_uri"), s.to_string()));
+    }
+    let mut domain = None;
+    match obj.get("extensions") {
+        None => l.add(
+            "no-placements",
+            Severity::Warning,
+            root,
+            "there are no extensions, so the tool has no placements and appears nowhere in Canvas",
+            "add an extension with platform canvas.instructure.com and settings.placements",
+        ),
+        Some(Value::Array(exts)) => {
+            let path = key_path(root, "extensions");
+            let mut canvas_seen = false;
+            let top_privacy = obj.contains_key("privacy_level");
+            for (i, ext) in exts.iter().enumerate() {
+                let p = index_path(&path, i);
+                if let Some(d) = lint_extension(
+                    &mut l,
+                    ext,
+                    &p,
+                    &mut canvas_seen,
+                    top_privacy,
+                    &mut launches,
+                ) {
+                    domain.get_or_insert(d);
+                }
+            }
+            if !canvas_seen {
+                l.add(
+                    "no-placements",
+                    Severity::Warning,
+                    &path,
+                    "no extension has platform canvas.instructure.com, so the tool has no \
+                     placements and appears nowhere in Canvas",
+                    "add an extension with platform canvas.instructure.com and \
+                     settings.placements",
+                );
+            }
+        }
+        Some(other) => l.wrong_type(
+            &key_path(root, "extensions"),
+            "extensions",
+            "an array of extension objects",
+            other,
+        ),
+    }
+
+    if let (Some(domain), Some(target)) = (domain, &target) {
+        lint_domain_match(&mut l, &domain, target);
+    }
+
+    if let Some(uris) = obj.get("redirect_uris") {
+        lint_redirect_uris(&mut l, uris, &launches);
+    }
+
+    for key in obj.keys() {
+        if TOP_KEYS.contains(&key.as_str()) || key == "privacy_level" || key == "redirect_uris" {
+            continue;
+        }
+        let misplaced = match key.as_str() {
+            "placements" => Some("extensions[0].settings.placements"),
+            "settings" => Some("extensions[0].settings"),
+            "domain" | "tool_id" | "platform" => Some("the canvas.instructure.com extension"),
+            "message_type" | "icon_url" | "text" | "selection_width" | "selection_height"
+            | "launch_width" | "launch_height" | "display_type" => {
+                Some("extensions[0].settings or a placement")
+            }
+            _ => None,
+        };
+        match misplaced {
+            Some(place) => l.add(
+                "misplaced-field",
+                Severity::Warning,
+                &key_path(root, key),
+                format!("{key} is at the top level, where Canvas ignores it"),
+                format!("move it into {place}"),
+            ),
+            None => l.unknown_key(root, key, &TOP_KEYS, "at the top level"),
+        }
+    }
+    l.findings
+}
+
+fn lint_public_key(l: &mut Linter, obj: &Map<String, Value>) {
+    let has_url = !is_blank(obj.get("public_jwk_url"));
+    let has_jwk = !is_blank(obj.get("public_jwk"));
+    if let Some(v) = obj.get("public_jwk_url") {
+        let path = key_path("$", "public_jwk_url");
+        match v {
+            Value::String(s) if s.trim().is_empty() => {}
+            Value::String(s) => {
+                l.url(&path, "public_jwk_url", s, Severity::Error);
+            }
+            Value::Null => {}
+            other => l.wrong_type(&path, "public_jwk_url", "a string URL", other),
+        }
+    }
+    if let Some(jwk) = obj.get("public_jwk").filter(|v| !v.is_null()) {
+        lint_public_jwk(l, jwk, &key_path("$", "public_jwk"));
+    }
+    if !has_url && !has_jwk {
+        l.add(
+            "missing-public-key",
+            Severity::Error,
+            "$",
+            "there is neither a public_jwk nor a public_jwk_url (Canvas: \"tool configuration must \
+             have public jwk or public jwk url\")",
+            "add public_jwk_url with the URL of the tool's JWKS, or public_jwk with the tool's \
+             public key",
+        );
+    } else if has_url && has_jwk {
+        l.add(
+            "both-public-key-forms",
+            Severity::Info,
+            "$.public_jwk",
+            "there are both a public_jwk and a public_jwk_url; Canvas uses the URL and ignores \
+             the pasted key",
+            "keep only public_jwk_url, so key rotation needs no change in Canvas",
+        );
+    }
+}
+
+fn lint_public_jwk(l: &mut Linter, jwk: &Value, path: &str) {
+    let set_fix = "paste the one key object (the one whose kid the tool signs with) from the \
+                   set's keys array, or give the set's URL as public_jwk_url";
+    let obj = match jwk {
+        Value::Object(o) if o.contains_key("keys") => {
+            l.add(
+                "jwks-in-public-jwk",
+                Severity::Error,
+                path,
+                "public_jwk holds a JWK Set ({\"keys\": […]}) where Canvas wants a single JWK",
+                set_fix,
+            );
+            return;
+        }
+        Value::Array(_) => {
+            l.add(
+                "jwks-in-public-jwk",
+                Severity::Error,
+                path,
+                "public_jwk is an array of keys where Canvas wants a single JWK",
+                set_fix,
+            );
+            return;
+        }
+        Value::Object(o) => o,
+        other => {
+            l.wrong_type(path, "public_jwk", "a JWK object", other);
+            return;
+        }
+    };
+    for member in PRIVATE_JWK_MEMBERS {
+        if obj.contains_key(member) {
+            l.add(
+                "public-jwk-private-member",
+                Severity::Error,
+                &key_path(path, member),
+                format!(
+                    "public_jwk holds the private member {member}: this is a private key, and \
+                     anyone who sees this JSON can sign as the tool"
+                ),
+                "paste the public JWK only (kty, alg, use, kid, n, e), and replace this key: \
+                 generate a new one and stop using the exposed one",
+            );
+        }
+    }
+    for member in ["kty", "alg", "use", "kid", "n", "e"] {
+        let p = key_path(path, member);
+        match obj.get(member) {
+            None => {
+                let fix = match member {
+                    "alg" => "add \"alg\": \"RS256\"".to_string(),
+                    "use" => "add \"use\": \"sig\"".to_string(),
+                    "kty" => "add \"kty\": \"RSA\"".to_string(),
+                    "kid" => "add the key's kid, the same the tool puts in its JWT headers".into(),
+                    _ => format!("add the key's {member} (base64url)"),
+                };
+                l.add(
+                    "public-jwk-missing-member",
+                    Severity::Error,
+                    &p,
+                    format!(
+                        "public_jwk has no {member}; Canvas requires kty, alg, use, kid, n and e \
+                         (a missing alg or use gets a 422 when saving)"
+                    ),
+                    fix,
+                );
+            }
+            Some(Value::String(_)) => {}
+            Some(other) => l.wrong_type(&p, member, "a string", other),
+        }
+    }
+    let get = |k: &str| obj.get(k).and_then(Value::as_str);
+    if let Some(kty) = get("kty").filter(|k| *k != "RSA") {
+        l.add(
+            "public-jwk-not-rsa",
+            Severity::Error,
+            &key_path(path, "kty"),
+            format!("public_jwk is a '{kty}' key; Canvas accepts RSA keys only"),
+            "use an RSA key (2048 bits or more) with alg RS256",
+        );
+    }
+    if let Some(alg) = get("alg").filter(|a| *a != "RS256") {
+        l.add(
+            "public-jwk-wrong-alg",
+            Severity::Error,
+            &key_path(path, "alg"),
+            format!("public_jwk has alg '{alg}'; Canvas verifies RS256 only"),
+            "set \"alg\": \"RS256\" and sign with RS256",
+        );
+    }
+    if let Some(use_) = get("use").filter(|u| *u != "sig") {
+        l.add(
+            "public-jwk-wrong-use",
+            Severity::Warning,
+            &key_path(path, "use"),
+            format!("public_jwk has use '{use_}'; a signing key has use 'sig'"),
+            "set \"use\": \"sig\"",
+        );
+    }
+    if let Some(n) = get("n").filter(|_| get("kty") == Some("RSA")) {
+        use base64::Engine as _;
+        match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(n.trim_end_matches('=')) {
+            Ok(bytes) => {
+                let lead = bytes.iter().take_while(|b| **b == 0).count();
+                let bits = (bytes.len() - lead) * 8;
+                if bits < 2048 {
+                    l.add(
+                        "public-jwk-short-key",
+                        Severity::Warning,
+                        &key_path(path, "n"),
+                        format!("public_jwk's modulus is about {bits} bits; RS256 keys should have 2048 or more"),
+                        "generate a 2048-bit or larger key",
+                    );
+                }
+            }
+            Err(_) => l.add(
+                "invalid-value",
+                Severity::Error,
+                &key_path(path, "n"),
+                "public_jwk's n is not base64url",
+                "copy n exactly from the key's JWK",
+            ),
+        }
+    }
+}
+
+fn lint_custom_fields(l: &mut Linter, v: Option<&Value>, path: &str) {
+    match v {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(fields)) => {
+            for (name, value) in fields {
+                if !value.is_string() {
+                    l.add(
+                        "custom-field-not-string",
+                        Severity::Warning,
+                        &key_path(path, name),
+                        format!(
+                            "custom field {name} is {}; custom field values are strings",
+                            type_name(value)
+                        ),
+                        format!("write it as a string, e.g. \"{name}\": \"$Canvas.user.id\""),
+                    );
+                }
+            }
+        }
+        Some(Value::String(_)) => l.add(
+            "legacy-custom-fields",
+            Severity::Info,
+            path,
+            "custom_fields is a string (an old LTI 1.1 form)",
+            "write custom_fields as an object: {\"name\": \"value\"}",
+        ),
+        Some(other) => l.wrong_type(path, "custom_fields", "an object of name → value", other),
+    }
+}
+
+fn lint_scopes(l: &mut Linter, v: Option<&Value>) {
+    let path = key_path("$", "scopes");
+    let scopes = match v {
+        None | Some(Value::Null) => return,
+        Some(Value::Array(a)) => a,
+        Some(other) => {
+            l.wrong_type(&path, "scopes", "an array of scope URIs", other);
+            return;
+        }
+    };
+    let mut seen = HashSet::new();
+    for (i, scope) in scopes.iter().enumerate() {
+        let p = index_path(&path, i);
+        let Some(uri) = scope.as_str() else {
+            l.wrong_type(&p, "a scope", "a string URI", scope);
+            continue;
+        };
+        if !seen.insert(uri) {
+            l.add(
+                "duplicate-scope",
+                Severity::Warning,
+                &p,
+                format!("scope {uri} is listed twice"),
+                "list each scope once",
+            );
+            continue;
+        }
+        match lti::scope(uri) {
+            None => {
+                let fix = match lti::suggest_scope(uri) {
+                    Some(s) => format!("did you mean {s}?"),
+                    None => "use a scope URI Canvas knows (`ltikeys canvas scopes` lists them), \
+                             or remove it"
+                        .into(),
+                };
+                l.add(
+                    "unknown-scope",
+                    Severity::Error,
+                    &p,
+                    format!("Canvas does not accept the scope '{uri}' and refuses to save the key"),
+                    fix,
+                );
+            }
+            Some(info) => match info.visibility {
+                lti::ScopeVisibility::Public => {}
+                lti::ScopeVisibility::FeatureFlag => l.add(
+                    "scope-needs-feature-flag",
+                    Severity::Info,
+                    &p,
+                    format!(
+                        "{uri} is offered only where the root account has the {} feature flag on",
+                        info.feature_flag.as_deref().unwrap_or("Asset Processor")
+                    ),
+                    "make sure the Canvas account has the feature on, or remove the scope",
+                ),
+                lti::ScopeVisibility::Hidden => l.add(
+                    "hidden-scope",
+                    Severity::Info,
+                    &p,
+                    format!(
+                        "{uri} is undocumented: Canvas accepts it but does not show it to admins"
+                    ),
+                    "keep it only if the tool really uses it",
+                ),
+            },
+        }
+    }
+}
+
+/// Lints one extension; returns the Canvas extension's domain, if any. `top_privacy`: the
+/// document has a (misplaced) top-level privacy_level, reported already.
+fn lint_extension(
+    l: &mut Linter,
+    ext: &Value,
+    path: &str,
+    canvas_seen: &mut bool,
+    top_privacy: bool,
+    launches: &mut Vec<(String, String)>,
+) -> Option<String> {
+    let Some(obj) = ext.as_object() else {
+        l.wrong_type(path, "an extension", "an object", ext);
+        return None;
+    };
+    let platform = match obj.get("platform") {
+        None => {
+            l.missing(
+                &key_path(path, "platform"),
+                "platform",
+                "the extension's platform",
+                "add \"platform\": \"canvas.instructure.com\"",
+            );
+            None
+        }
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(other) => {
+            l.wrong_type(&key_path(path, "platform"), "platform", "a string", other);
+            None
+        }
+    };
+    if let Some(p) = platform.filter(|p| *p != CANVAS_PLATFORM) {
+        l.add(
+            "unknown-platform",
+            Severity::Warning,
+            &key_path(path, "platform"),
+            format!("Canvas applies only the canvas.instructure.com extension and ignores '{p}'"),
+            "set platform to canvas.instructure.com if this extension is meant for Canvas",
+        );
+    }
+    let is_canvas = platform == Some(CANVAS_PLATFORM);
+    if is_canvas {
+        if *canvas_seen {
+            l.add(
+                "duplicate-extension",
+                Severity::Warning,
+                path,
+                "there is more than one canvas.instructure.com extension; Canvas applies one",
+                "merge them into one extension",
+            );
+        }
+        *canvas_seen = true;
+    }
+    let domain = l.string(obj, "domain", path).map(str::to_string);
+    if let Some(d) = &domain {
+        if validate_domain(d).is_err() {
+            l.add(
+                "invalid-domain",
+                Severity::Warning,
+                &key_path(path, "domain"),
+                format!("domain '{d}' is not a bare host name, so Canvas's link matching fails"),
+                "give the host only, e.g. tool.example.edu (no https://, no path)",
+            );
+        }
+    }
+    l.string(obj, "tool_id", path);
+    match obj.get("privacy_level") {
+        None if is_canvas && !top_privacy => l.add(
+            "default-privacy-level",
+            Severity::Info,
+            &key_path(path, "privacy_level"),
+            "there is no privacy_level, so Canvas launches anonymously (no names or emails)",
+            "set privacy_level (public, name_only, email_only or anonymous) if the tool needs \
+             names or emails",
+        ),
+        None => {}
+        Some(Value::String(s)) if !PrivacyLevel::ALL.iter().any(|p| p.as_str() == s) => l.add(
+            "unknown-privacy-level",
+            Severity::Error,
+            &key_path(path, "privacy_level"),
+            format!("'{s}' is not a Canvas privacy level"),
+            "use public, name_only, email_only or anonymous",
+        ),
+        Some(Value::String(_)) => {}
+        Some(other) => l.wrong_type(
+            &key_path(path, "privacy_level"),
+            "privacy_level",
+            "a string",
+            other,
+        ),
+    }
+    match obj.get("settings") {
+        None => l.missing(
+            &key_path(path, "settings"),
+            "settings",
+            "settings in every extension",
+            "add \"settings\": {\"placements\": [...]}",
+        ),
+        Some(Value::Object(settings)) => lint_settings(
+            l,
+            settings,
+            &key_path(path, "settings"),
+            is_canvas,
+            launches,
+        ),
+        Some(other) => l.wrong_type(&key_path(path, "settings"), "settings", "an object", other),
+    }
+    for key in obj.keys() {
+        if !EXTENSION_KEYS.contains(&key.as_str()) {
+            l.unknown_key(path, key, &EXTENSION_KEYS, "on an extension");
+        }
+    }
+    domain.filter(|_| is_canvas)
+}
+
+fn lint_settings(
+    l: &mut Linter,
+    settings: &Map<String, Value>,
+    path: &str,
+    is_canvas: bool,
+    launches: &mut Vec<(String, String)>,
+) {
+    lint_base(l, settings, path);
+    let default_type = settings
+        .get("message_type")
+        .and_then(Value::as_str)
+        .map(|m| (m, key_path(path, "message_type")));
+    if is_canvas {
+        if let Some(s) = settings.get("target_link_uri").and_then(Value::as_str) {
+            launches.push((key_path(path, "target_link_uri"), s.to_string()));
+        }
+    }
+    let placements_path = key_path(path, "placements");
+    match settings.get("placements") {
+        None => l.missing(
+            &placements_path,
+            "placements",
+            "settings.placements (it may be empty)",
+            "add \"placements\": [{\"placement\": \"course_navigation\", \"message_type\": \
+             \"LtiResourceLinkRequest\"}]",
+        ),
+        Some(Value::Array(placements)) => {
+            if placements.is_empty() && is_canvas {
+                l.add(
+                    "no-placements",
+                    Severity::Warning,
+                    &placements_path,
+                    "placements is empty, so the tool appears nowhere in Canvas",
+                    "add at least one placement, e.g. course_navigation or link_selection",
+                );
+            }
+            let mut seen = HashSet::new();
+            for (i, p) in placements.iter().enumerate() {
+                let pp = index_path(&placements_path, i);
+                lint_placement(
+                    l,
+                    p,
+                    &pp,
+                    default_type.as_ref(),
+                    &mut seen,
+                    is_canvas.then_some(&mut *launches),
+                );
+            }
+        }
+        Some(other) => l.wrong_type(
+            &placements_path,
+            "placements",
+            "an array of placement objects",
+            other,
+        ),
+    }
+    for key in settings.keys() {
+        if key == "placements" || BASE_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        l.unknown_key(path, key, &BASE_KEYS, "in settings");
+    }
+}
+
+/// The base settings, in `settings` or a placement.
+fn lint_base(l: &mut Linter, obj: &Map<String, Value>, path: &str) {
+    if let Some(m) = l.string(obj, "message_type", path) {
+        if !MessageType::ALL.iter().any(|t| t.as_str() == m) {
+            l.add(
+                "unknown-message-type",
+                Severity::Error,
+                &key_path(path, "message_type"),
+                format!("'{m}' is not a message type Canvas accepts in a configuration"),
+                "use LtiResourceLinkRequest or LtiDeepLinkingRequest",
+            );
+        }
+    }
+    l.string(obj, "text", path);
+    if let Some(v) = obj.get("labels").filter(|v| !v.is_object()) {
+        l.wrong_type(
+            &key_path(path, "labels"),
+            "labels",
+            "an object of locale → text",
+            v,
+        );
+    }
+    lint_custom_fields(
+        l,
+        obj.get("custom_fields"),
+        &key_path(path, "custom_fields"),
+    );
+    for key in [
+        "selection_width",
+        "selection_height",
+        "launch_width",
+        "launch_height",
+    ] {
+        match obj.get(key) {
+            None | Some(Value::String(_)) => {}
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f >= 0.0) => {}
+            Some(other) => l.wrong_type(&key_path(path, key), key, "a number of pixels", other),
+        }
+    }
+    l.url_member(obj, "icon_url", path, Severity::Warning);
+    l.url_member(obj, "target_link_uri", path, Severity::Error);
+    l.url_member(obj, "url", path, Severity::Error);
+    for key in [
+        "canvas_icon_class",
+        "icon_svg_path_64",
+        "accept_media_types",
+        "required_permissions",
+    ] {
+        l.string(obj, key, path);
+    }
+    match obj.get("windowTarget") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s == "_blank" => {}
+        Some(Value::String(s)) => l.add(
+            "unsupported-window-target",
+            Severity::Warning,
+            &key_path(path, "windowTarget"),
+            format!("windowTarget '{s}' is not supported; Canvas knows only _blank"),
+            "use \"_blank\" to open in a new window, or remove it",
+        ),
+        Some(other) => l.wrong_type(
+            &key_path(path, "windowTarget"),
+            "windowTarget",
+            "\"_blank\" or null",
+            other,
+        ),
+    }
+    let enums: [(&str, &[&str]); 3] = [
+        (
+            "display_type",
+            &[
+                "default",
+                "full_width",
+                "full_width_in_context",
+                "full_width_with_nav",
+                "in_nav_context",
+                "borderless",
+            ],
+        ),
+        ("visibility", &["admins", "members", "public"]),
+        ("default", &["enabled", "disabled"]),
+    ];
+    for (key, allowed) in enums {
+        if let Some(s) = l.string(obj, key, path) {
+            if !allowed.contains(&s) {
+                l.add(
+                    "invalid-value",
+                    Severity::Error,
+                    &key_path(path, key),
+                    format!("{key} '{s}' is not one Canvas accepts"),
+                    format!("use one of: {}", allowed.join(", ")),
+                );
+            }
+        }
+    }
+    l.boolean(obj, "prefer_sis_email", path, false);
+    l.boolean(obj, "oauth_compliant", path, false);
+    l.boolean(obj, "use_tray", path, true);
+}
+
+fn lint_placement(
+    l: &mut Linter,
+    value: &Value,
+    path: &str,
+    default_type: Option<&(&str, String)>,
+    seen: &mut HashSet<String>,
+    launches: Option<&mut Vec<(String, String)>>,
+) {
+    let Some(obj) = value.as_object() else {
+        l.wrong_type(path, "a placement", "an object", value);
+        return;
+    };
+    let name_path = key_path(path, "placement");
+    let name = match obj.get("placement") {
+        None => {
+            l.missing(
+                &name_path,
+                "placement",
+                "a placement name in every placement",
+                "add \"placement\", e.g. \"course_navigation\"",
+            );
+            None
+        }
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(other) => {
+            l.wrong_type(&name_path, "placement", "a string", other);
+            None
+        }
+    };
+    let known = name.filter(|n| lti::is_placement(n));
+    if let Some(n) = name.filter(|n| !lti::is_placement(n)) {
+        let fix = match lti::suggest_placement(n) {
+            Some(s) => format!("did you mean {s}?"),
+            None => "use a Canvas placement (`ltikeys canvas placements` lists them)".into(),
+        };
+        l.add(
+            "unknown-placement",
+            Severity::Error,
+            &name_path,
+            format!("'{n}' is not a Canvas placement"),
+            fix,
+        );
+    }
+    if let Some(n) = known {
+        if !seen.insert(n.to_string()) {
+            l.add(
+                "duplicate-placement",
+                Severity::Warning,
+                &name_path,
+                format!("{n} appears twice; Canvas keeps one"),
+                "keep one entry per placement",
+            );
+        }
+        if let Some(flag) = lti::placement_feature_flag(n) {
+            l.add(
+                "placement-needs-feature-flag",
+                Severity::Warning,
+                &name_path,
+                format!(
+                    "{n} is available only where Canvas has the {flag} feature flag on; elsewhere \
+                     the placement is refused"
+                ),
+                format!("ask the Canvas admin to turn on {flag}, or remove the placement"),
+            );
+        }
+        if lti::placement_needs_approval(n) {
+            l.add(
+                "placement-needs-approval",
+                Severity::Warning,
+                &name_path,
+                format!(
+                    "{n} is only allowed for Instructure-approved LTI tools; Canvas warns and \
+                     hides it unless the tool's domain or developer key is allow-listed"
+                ),
+                "ask Instructure to approve the tool, or use assignment_selection instead",
+            );
+        }
+        if let Some(advice) = lti::placement_deprecation(n) {
+            l.add(
+                "deprecated-placement",
+                Severity::Info,
+                &name_path,
+                format!("{n} is deprecated in Canvas"),
+                advice,
+            );
+        }
+    }
+    lint_base(l, obj, path);
+    l.boolean(obj, "enabled", path, true);
+
+    let own = obj
+        .get("message_type")
+        .and_then(Value::as_str)
+        .map(|m| (m, key_path(path, "message_type")));
+    let effective = own.as_ref().or(default_type);
+    if let Some(n) = known {
+        let accepted = lti::message_types_for(n);
+        let names: Vec<_> = accepted.iter().map(|m| m.as_str()).collect();
+        match effective {
+            Some((m, at)) => {
+                let parsed = MessageType::ALL.into_iter().find(|t| t.as_str() == *m);
+                if let Some(t) = parsed.filter(|t| !accepted.contains(t)) {
+                    let inherited = if own.is_none() {
+                        " (inherited from settings)"
+                    } else {
+                        ""
+                    };
+                    l.add(
+                        "wrong-message-type",
+                        Severity::Error,
+                        at,
+                        format!("{n} does not take {t}{inherited}; Canvas refuses to save it"),
+                        format!("use {} for {n}", names.join(" or ")),
+                    );
+                }
+            }
+            None if !accepted.contains(&MessageType::LtiResourceLinkRequest) => l.add(
+                "missing-message-type",
+                Severity::Warning,
+                &key_path(path, "message_type"),
+                format!(
+                    "{n} has no message_type, so Canvas sends LtiResourceLinkRequest, which {n} \
+                     does not take"
+                ),
+                format!("add \"message_type\": \"{}\"", names.join("\" or \"")),
+            ),
+            None => {}
+        }
+    }
+
+    let extras = known.map(placement_extra_keys).unwrap_or_default();
+    if extras.contains(&"description") {
+        if let Some(d) = l.string(obj, "description", path) {
+            let chars = d.chars().count();
+            if chars > SUBMISSION_TYPE_DESCRIPTION_MAX {
+                l.add(
+                    "description-too-long",
+                    Severity::Error,
+                    &key_path(path, "description"),
+                    format!(
+                        "the submission_type_selection description is {chars} characters; Canvas \
+                         allows {SUBMISSION_TYPE_DESCRIPTION_MAX}"
+                    ),
+                    format!("shorten it to {SUBMISSION_TYPE_DESCRIPTION_MAX} characters or fewer"),
+                );
+            }
+        }
+    }
+    for key in ["root_account_only", "require_resource_selection"] {
+        if extras.contains(&key) {
+            l.boolean(obj, key, path, false);
+        }
+    }
+    if extras.contains(&"eula") {
+        if let Some(v) = obj.get("eula").filter(|v| !v.is_object()) {
+            l.wrong_type(&key_path(path, "eula"), "eula", "an object", v);
+        }
+    }
+    if let (Some(launches), Some(s)) =
+        (launches, obj.get("target_link_uri").and_then(Value::as_str))
+    {
+        launches.push((key_path(path, "target_link_uri"), s.to_string()));
+    }
+    for key in obj.keys() {
+        if BASE_KEYS.contains(&key.as_str())
+            || PLACEMENT_KEYS.contains(&key.as_str())
+            || extras.contains(&key.as_str())
+        {
+            continue;
+        }
+        if key == "description" {
+            l.add(
+                "unknown-field",
+                Severity::Info,
+                &key_path(path, key),
+                "only submission_type_selection takes a description; Canvas ignores it here",
+                "remove it (the tool's description is the top-level description)",
+            );
+            continue;
+        }
+        l.unknown_key(path, key, &BASE_KEYS, "in a placement");
+    }
+}
+
+fn lint_domain_match(l: &mut Linter, domain: &str, target: &url::Url) {
+    let bare = domain
+        .split(':')
+        .next()
+        .unwrap_or(domain)
+        .to_ascii_lowercase();
+    if bare.is_empty() || validate_domain(domain).is_err() {
+        return;
+    }
+    let Some(host) = target.host_str().map(str::to_ascii_lowercase) else {
+        return;
+    };
+    if host != bare && !host.ends_with(&format!(".{bare}")) {
+        l.add(
+            "domain-mismatch",
+            Severity::Warning,
+            "$.target_link_uri",
+            format!("the target_link_uri host {host} is not in the extension's domain {domain}"),
+            "make domain the host the tool launches from (Canvas matches links against it)",
+        );
+    }
+}
+
+fn lint_redirect_uris(l: &mut Linter, uris: &Value, launches: &[(String, String)]) {
+    let path = key_path("$", "redirect_uris");
+    let Some(list) = uris.as_array() else {
+        l.wrong_type(&path, "redirect_uris", "an array of URLs", uris);
+        return;
+    };
+    l.add(
+        "redirect-uris-in-json",
+        Severity::Info,
+        &path,
+        "Canvas does not read redirect_uris from the JSON: they go in the developer key's \
+         Redirect URIs field",
+        "enter each of these URLs in the developer key's Redirect URIs field, exactly",
+    );
+    let mut registered = Vec::new();
+    for (i, uri) in list.iter().enumerate() {
+        let p = index_path(&path, i);
+        match uri {
+            Value::String(s) => {
+                l.url(&p, "redirect URI", s, Severity::Error);
+                registered.push(s.as_str());
+            }
+            other => l.wrong_type(&p, "a redirect URI", "a string URL", other),
+        }
+    }
+    let mut checked = HashSet::new();
+    for (at, launch) in launches {
+        if !checked.insert(launch.as_str()) || registered.contains(&launch.as_str()) {
+            continue;
+        }
+        let bare = launch.trim_end_matches('/');
+        match registered.iter().find(|r| r.trim_end_matches('/') == bare) {
+            Some(near) => l.add(
+                "trailing-slash-mismatch",
+                Severity::Error,
+                at,
+                format!(
+                    "{launch} differs from the redirect URI {near} only by a trailing slash; \
+                     Canvas compares them character by character (redirect_uri_mismatch)"
+                ),
+                "make the two URLs identical, with or without the trailing slash",
+            ),
+            None => l.add(
+                "missing-redirect-uri",
+                Severity::Warning,
+                at,
+                format!(
+                    "{launch} is a launch URL but not a redirect URI; a launch that redirects \
+                     there fails with redirect_uri_mismatch"
+                ),
+                format!("add {launch} to redirect_uris"),
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/// What importing a Canvas configuration gives: the tool to add and what was found on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CanvasImport {
+    /// The tool, checked (`NewTool::validated`).
+    pub tool: NewTool,
+    /// Lint findings of the document, then what was not imported.
+    pub findings: Vec<Finding>,
+}
+
+/// A tool added from a Canvas configuration, and what was found on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CanvasImported {
+    /// The tool as stored.
+    pub tool: Tool,
+    /// Lint findings of the document, then what was not imported.
+    pub findings: Vec<Finding>,
+}
+
+const TOP_KEPT: [&str; 11] = [
+    "title",
+    "description",
+    "target_link_uri",
+    "oidc_initiation_url",
+    "public_jwk_url",
+    "public_jwk",
+    "scopes",
+    "custom_fields",
+    "extensions",
+    "redirect_uris",
+    "privacy_level",
+];
+
+/// Placement fields a profile keeps; in `settings` (all but `enabled`) they are defaults for
+/// every placement.
+const PLACEMENT_KEPT: [&str; 13] = [
+    "message_type",
+    "text",
+    "target_link_uri",
+    "url",
+    "icon_url",
+    "selection_width",
+    "selection_height",
+    "launch_width",
+    "launch_height",
+    "display_type",
+    "windowTarget",
+    "required_permissions",
+    "enabled",
+];
+
+#[derive(Default)]
+struct Notes {
+    findings: Vec<Finding>,
+}
+
+impl Notes {
+    fn not_kept(&mut self, path: &str, key: &str) {
+        self.findings.push(
+            Finding::new(
+                "unknown-field",
+                Severity::Info,
+                format!("{key} is not part of a tool profile, so it was not imported"),
+                "set it again in Canvas, or add it to the exported JSON by hand",
+            )
+            .at(path),
+        );
+    }
+
+    fn dropped(&mut self, path: &str, message: String) {
+        self.findings.push(
+            Finding::new(
+                "value-not-imported",
+                Severity::Warning,
+                message,
+                "set it on the imported tool with `ltikeys tool edit` once you know the right value",
+            )
+            .at(path),
+        );
+    }
+}
+
+/// A URL the tool accepts, or `None` with a note.
+fn import_url(
+    notes: &mut Notes,
+    obj: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    field: &str,
+) -> Option<String> {
+    let p = key_path(path, key);
+    match obj.get(key)? {
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => match validate_url(field, s.trim()) {
+            Ok(()) => Some(s.trim().to_string()),
+            Err(e) => {
+                notes.dropped(&p, format!("{key} was not imported: {e}"));
+                None
+            }
+        },
+        Value::Null => None,
+        other => {
+            notes.dropped(
+                &p,
+                format!("{key} is {}, so it was not imported", type_name(other)),
+            );
+            None
+        }
+    }
+}
+
+fn import_size(notes: &mut Notes, v: &Value, path: &str) -> Option<u32> {
+    let n = match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().trim_end_matches("px").parse::<u64>().ok(),
+        _ => None,
+    };
+    match n.and_then(|n| u32::try_from(n).ok()) {
+        Some(n) if (1..=MAX_SIZE).contains(&n) => Some(n),
+        _ => {
+            notes.dropped(
+                path,
+                format!(
+                    "{} was not imported: a tool profile keeps sizes as 1 to {MAX_SIZE} pixels",
+                    shown(v)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Reads the placement fields of `obj` (a placement, or `settings` when `defaults`) into `p`.
+fn import_placement_fields(
+    notes: &mut Notes,
+    obj: &Map<String, Value>,
+    path: &str,
+    p: &mut Placement,
+    defaults: bool,
+) {
+    if let Some(Value::String(t)) = obj.get("text") {
+        if !t.trim().is_empty() {
+            p.text = Some(t.trim().to_string());
+        }
+    }
+    let field = "target link URI";
+    if let Some(u) = import_url(notes, obj, "target_link_uri", path, field) {
+        p.target_link_uri = Some(u);
+    } else if !obj.contains_key("target_link_uri") {
+        if let Some(u) = import_url(notes, obj, "url", path, field) {
+            p.target_link_uri = Some(u);
+        }
+    }
+    if let Some(u) = import_url(notes, obj, "icon_url", path, "icon URL") {
+        p.icon_url = Some(u);
+    }
+    for (key, slot) in [
+        ("selection_width", &mut p.selection_width),
+        ("selection_height", &mut p.selection_height),
+        ("launch_width", &mut p.launch_width),
+        ("launch_height", &mut p.launch_height),
+    ] {
+        if let Some(v) = obj.get(key) {
+            if let Some(n) = import_size(notes, v, &key_path(path, key)) {
+                *slot = Some(n);
+            }
+        }
+    }
+    if let Some(v) = obj.get("display_type") {
+        match v.as_str().map(str::parse::<DisplayType>) {
+            Some(Ok(d)) => p.display_type = Some(d),
+            _ => notes.dropped(
+                &key_path(path, "display_type"),
+                format!("display_type {} was not imported", shown(v)),
+            ),
+        }
+    }
+    match obj.get("windowTarget") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s == "_blank" => p.window_target = Some(WindowTarget::Blank),
+        Some(v) => notes.dropped(
+            &key_path(path, "windowTarget"),
+            format!(
+                "windowTarget {} was not imported (Canvas knows only _blank)",
+                shown(v)
+            ),
+        ),
+    }
+    if let Some(v) = obj.get("required_permissions") {
+        match v.as_str() {
+            Some(s) => {
+                p.required_permissions = s
+                    .split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            }
+            None => notes.dropped(
+                &key_path(path, "required_permissions"),
+                format!("required_permissions {} was not imported", shown(v)),
+            ),
+        }
+    }
+    match obj.get("enabled").filter(|_| !defaults) {
+        None => {}
+        Some(Value::Bool(b)) => p.enabled = *b,
+        Some(Value::String(s)) if s == "true" || s == "false" => p.enabled = s == "true",
+        Some(v) => notes.dropped(
+            &key_path(path, "enabled"),
+            format!(
+                "enabled {} was not imported; the placement stays enabled",
+                shown(v)
+            ),
+        ),
+    }
+}
+
+/// Reads a Canvas configuration into a tool profile: see the module docs for what is kept and
+/// reported. `name` overrides the document's title as the tool's name.
+pub fn import(doc: &Value, name: Option<&str>) -> Result<CanvasImport> {
+    let lint_findings = lint(doc);
+    let obj = doc.as_object().ok_or_else(|| {
+        Error::invalid(
+            "Canvas JSON",
+            format!("it is {}, not a JSON object", type_name(doc)),
+            "give the developer-key configuration object: { \"title\": …, … }",
+        )
+    })?;
+    let root = "$";
+    let mut notes = Notes::default();
+    let title = obj
+        .get("title")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .or(title)
+        .ok_or_else(|| {
+            Error::invalid(
+                "title",
+                "the configuration has no title to name the tool by",
+                "add a title to the JSON, or give the tool a name (--name)",
+            )
+        })?;
+    let mut tool = NewTool {
+        name: name.to_string(),
+        description: obj
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        launch_url: import_url(&mut notes, obj, "target_link_uri", root, "launch URL"),
+        login_url: import_url(&mut notes, obj, "oidc_initiation_url", root, "login URL"),
+        jwks_url: import_url(&mut notes, obj, "public_jwk_url", root, "JWKS URL"),
+        ..NewTool::default()
+    };
+    if !is_blank(obj.get("public_jwk")) {
+        notes.findings.push(
+            Finding::new(
+                "public-jwk-not-imported",
+                Severity::Info,
+                "the public_jwk was not imported: a tool's keys are ones whose private half this \
+                 app holds",
+                "import the private key with `ltikeys key import`, generate a new key, or set the \
+                 tool's JWKS URL",
+            )
+            .at("$.public_jwk"),
+        );
+    }
+    if let Some(Value::Array(scopes)) = obj.get("scopes") {
+        for (i, s) in scopes.iter().enumerate() {
+            let p = index_path("$.scopes", i);
+            match s.as_str().map(str::trim) {
+                Some(uri) if lti::is_scope(uri) => {
+                    if !tool.scopes.iter().any(|x| x == uri) {
+                        tool.scopes.push(uri.to_string());
+                    }
+                }
+                _ => notes.dropped(
+                    &p,
+                    format!(
+                        "scope {} was not imported: Canvas does not accept it",
+                        shown(s)
+                    ),
+                ),
+            }
+        }
+    }
+    if let Some(Value::Object(fields)) = obj.get("custom_fields") {
+        for (k, v) in fields {
+            let p = key_path("$.custom_fields", k);
+            match v.as_str().map(|v| validated_custom_field(k, v)) {
+                Some(Ok((k, v))) => {
+                    tool.custom_fields.insert(k, v);
+                }
+                Some(Err(e)) => notes.dropped(&p, format!("custom field was not imported: {e}")),
+                None => notes.dropped(
+                    &p,
+                    format!(
+                        "custom field {k} is {}, so it was not imported",
+                        type_name(v)
+                    ),
+                ),
+            }
+        }
+    }
+    let mut privacy = None;
+    if let Some(Value::Array(exts)) = obj.get("extensions") {
+        let mut imported = false;
+        for (i, ext) in exts.iter().enumerate() {
+            let path = index_path("$.extensions", i);
+            let is_canvas = ext.get("platform").and_then(Value::as_str) == Some(CANVAS_PLATFORM);
+            match ext.as_object() {
+                Some(ext) if is_canvas && !imported => {
+                    imported = true;
+                    privacy = import_extension(&mut notes, ext, &path, &mut tool);
+                }
+                _ => notes.findings.push(
+                    Finding::new(
+                        "unknown-field",
+                        Severity::Info,
+                        "this extension was not imported: only the first canvas.instructure.com \
+                         extension is",
+                        "merge what it holds into the Canvas extension if Canvas needs it",
+                    )
+                    .at(path),
+                ),
+            }
+        }
+    }
+    tool.privacy_level = match privacy {
+        Some(level) => level,
+        None => match obj.get("privacy_level").and_then(Value::as_str) {
+            Some(s) => match s.parse::<PrivacyLevel>() {
+                Ok(level) => {
+                    notes.findings.push(
+                        Finding::new(
+                            "privacy-level-moved",
+                            Severity::Info,
+                            format!(
+                                "privacy_level {level} was read from the top level; the export \
+                                 puts it on the extension, where Canvas reads it"
+                            ),
+                            "nothing to do",
+                        )
+                        .at("$.privacy_level"),
+                    );
+                    level
+                }
+                Err(_) => PrivacyLevel::default(),
+            },
+            None => PrivacyLevel::default(),
+        },
+    };
+    match obj.get("redirect_uris") {
+        Some(Value::Array(uris)) => {
+            for (i, u) in uris.iter().enumerate() {
+                let p = index_path("$.redirect_uris", i);
+                match u.as_str().map(str::trim) {
+                    Some(s) if validate_url("redirect URI", s).is_ok() => {
+                        if !tool.redirect_uris.iter().any(|x| x == s) {
+                            tool.redirect_uris.push(s.to_string());
+                        }
+                    }
+                    _ => notes.dropped(&p, format!("redirect URI {} was not imported", shown(u))),
+                }
+            }
+        }
+        Some(other) => notes.dropped(
+            "$.redirect_uris",
+            format!(
+                "redirect_uris is {}, so it was not imported",
+                type_name(other)
+            ),
+        ),
+        None => {
+            // Canvas registers the target link URI; every launch URL is what a tool needs.
+            let launches = tool.launch_url.iter().chain(
+                tool.placements
+                    .iter()
+                    .filter_map(|p| p.target_link_uri.as_ref()),
+            );
+            for u in launches {
+                if !tool.redirect_uris.contains(u) {
+                    tool.redirect_uris.push(u.clone());
+                }
+            }
+        }
+    }
+    for key in obj.keys() {
+        if !TOP_KEPT.contains(&key.as_str()) {
+            notes.not_kept(&key_path(root, key), key);
+        }
+    }
+    let tool = tool.validated()?;
+    let mut findings = lint_findings;
+    let mut seen: HashSet<(String, Option<String>)> = findings
+        .iter()
+        .map(|f| (f.code.clone(), f.path.clone()))
+        .collect();
+    for note in notes.findings {
+        if seen.insert((note.code.clone(), note.path.clone())) {
+            findings.push(note);
+        }
+    }
+    Ok(CanvasImport { tool, findings })
+}
+
+/// Imports the Canvas extension into `tool`; returns its privacy level, if it has a valid one.
+fn import_extension(
+    notes: &mut Notes,
+    ext: &Map<String, Value>,
+    path: &str,
+    tool: &mut NewTool,
+) -> Option<PrivacyLevel> {
+    if let Some(d) = ext.get("domain") {
+        match d.as_str().map(str::trim) {
+            Some("") => {}
+            Some(s) if validate_domain(s).is_ok() => tool.domain = Some(s.to_string()),
+            _ => notes.dropped(
+                &key_path(path, "domain"),
+                format!(
+                    "domain {} was not imported: it is not a bare host name",
+                    shown(d)
+                ),
+            ),
+        }
+    }
+    if let Some(t) = ext.get("tool_id") {
+        match t.as_str().map(str::trim) {
+            Some(s) if s.chars().count() <= 255 => {
+                tool.canvas_tool_id = Some(s.to_string()).filter(|s| !s.is_empty())
+            }
+            _ => notes.dropped(
+                &key_path(path, "tool_id"),
+                format!("tool_id {} was not imported", shown(t)),
+            ),
+        }
+    }
+    let privacy = ext
+        .get("privacy_level")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<PrivacyLevel>().ok());
+    if let Some(v) = ext.get("privacy_level").filter(|_| privacy.is_none()) {
+        notes.dropped(
+            &key_path(path, "privacy_level"),
+            format!(
+                "privacy_level {} was not imported; the tool is anonymous",
+                shown(v)
+            ),
+        );
+    }
+    for key in ext.keys() {
+        if !EXTENSION_KEYS.contains(&key.as_str()) {
+            notes.not_kept(&key_path(path, key), key);
+        }
+    }
+    let Some(settings) = ext.get("settings").and_then(Value::as_object) else {
+        return privacy;
+    };
+    let spath = key_path(path, "settings");
+    if let Some(u) = import_url(notes, settings, "icon_url", &spath, "icon URL") {
+        tool.icon_url = Some(u);
+    }
+    // Settings-level placement fields are defaults of every placement: push them down.
+    let mut defaults = Placement::default();
+    let mut default_notes = Notes::default();
+    import_placement_fields(&mut default_notes, settings, &spath, &mut defaults, true);
+    defaults.icon_url = None;
+    notes.findings.extend(default_notes.findings);
+    let default_type = settings
+        .get("message_type")
+        .and_then(Value::as_str)
+        .and_then(|m| m.parse::<MessageType>().ok());
+    for key in settings.keys() {
+        let kept = PLACEMENT_KEPT.contains(&key.as_str()) && key != "enabled";
+        if key != "placements" && key != "icon_url" && !kept {
+            notes.not_kept(&key_path(&spath, key), key);
+        }
+    }
+    let Some(placements) = settings.get("placements").and_then(Value::as_array) else {
+        return privacy;
+    };
+    let ppath = key_path(&spath, "placements");
+    for (i, value) in placements.iter().enumerate() {
+        let path = index_path(&ppath, i);
+        let Some(obj) = value.as_object() else {
+            notes.dropped(
+                &path,
+                format!("placement {} was not imported", shown(value)),
+            );
+            continue;
+        };
+        let name = obj.get("placement").and_then(Value::as_str).unwrap_or("");
+        if !lti::is_placement(name) {
+            notes.dropped(
+                &path,
+                format!("placement '{name}' was not imported: it is not a Canvas placement"),
+            );
+            continue;
+        }
+        if tool.placements.iter().any(|p| p.placement == name) {
+            notes.dropped(
+                &path,
+                format!("the second {name} placement was not imported"),
+            );
+            continue;
+        }
+        let accepted = lti::message_types_for(name);
+        let asked = obj
+            .get("message_type")
+            .and_then(Value::as_str)
+            .and_then(|m| m.parse::<MessageType>().ok())
+            .or(default_type);
+        let message_type = match asked {
+            Some(m) if accepted.contains(&m) => m,
+            Some(m) => {
+                let used = accepted[0];
+                notes.dropped(
+                    &key_path(&path, "message_type"),
+                    format!(
+                        "{name} does not take {m}; it was imported with {used}, the message type \
+                         Canvas {}",
+                        if accepted.len() == 1 {
+                            "allows for it"
+                        } else {
+                            "uses by default"
+                        }
+                    ),
+                );
+                used
+            }
+            None => accepted[0],
+        };
+        let mut placement = Placement {
+            placement: name.to_string(),
+            message_type,
+            ..defaults.clone()
+        };
+        import_placement_fields(notes, obj, &path, &mut placement, false);
+        for key in obj.keys() {
+            if key != "placement" && !PLACEMENT_KEPT.contains(&key.as_str()) {
+                notes.not_kept(&key_path(&path, key), key);
+            }
+        }
+        let position = tool.placements.len() + 1;
+        match placement.validated(position) {
+            Ok(p) => tool.placements.push(p),
+            Err(e) => notes.dropped(&path, format!("placement {name} was not imported: {e}")),
+        }
+    }
+    privacy
+}

@@ -1,0 +1,710 @@
+//! JWKS checks against real HTTP servers on 127.0.0.1: good and broken key sets, slow and huge
+//! bodies, redirects, TLS and insecure URLs, and the live check of a tool's published kids.
+
+mod server;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use ltikeys_core::check::{analyse, max_age, ExpectedKey, UnpublishedKid};
+use ltikeys_core::{
+    check_jwks, check_many, ExpectedKeys, Fetched, HttpClient, HttpLimits, Jwk, JwksCheck,
+    JwksRole, KeyPair, KeySize, KeyStatus, Severity,
+};
+use serde_json::{json, Value};
+use server::{Reply, Server};
+
+const TOTAL: Duration = Duration::from_secs(2);
+const CAP: u64 = 1024 * 1024;
+
+fn client() -> HttpClient {
+    HttpClient::new(HttpLimits {
+        connect_timeout: Duration::from_secs(1),
+        total_timeout: TOTAL,
+        max_bytes: CAP,
+        max_redirects: 3,
+    })
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()
+}
+
+/// Three real 2048-bit public JWKs, made once: kids k1, k2, k3.
+fn jwks() -> &'static [Jwk; 3] {
+    static KEYS: OnceLock<[Jwk; 3]> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let make = |kid: &str| {
+            let key = KeyPair::generate(KeySize::Bits2048).unwrap();
+            Jwk::new(kid, &key.public_key())
+        };
+        [make("k1"), make("k2"), make("k3")]
+    })
+}
+
+fn jwk(i: usize) -> Value {
+    serde_json::to_value(&jwks()[i]).unwrap()
+}
+
+fn set(keys: Vec<Value>) -> String {
+    json!({ "keys": keys }).to_string()
+}
+
+/// A 1024-bit RSA modulus, base64url.
+fn weak_modulus() -> String {
+    use base64::Engine as _;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.n().to_bytes_be())
+}
+
+/// The broken and good JWKS responses, by path.
+fn routes(path: &str) -> Reply {
+    let good = || set(vec![jwk(0), jwk(1)]);
+    match path {
+        "/good" => Reply::json(good()),
+        "/jwk-set-type" => Reply::json(good())
+            .without("Content-Type")
+            .header("Content-Type", "application/jwk-set+json"),
+        "/charset" => Reply::json(good())
+            .without("Content-Type")
+            .header("Content-Type", "Application/JSON; charset=utf-8"),
+        "/no-type" => Reply::json(good()).without("Content-Type"),
+        "/bare" => Reply::json(json!([jwk(0), jwk(1)]).to_string()),
+        "/single" => Reply::json(jwk(0).to_string()),
+        "/html-500" => Reply::new(500, "<!doctype html><html><body>Oops</body></html>")
+            .header("Content-Type", "text/html"),
+        "/html-200" => Reply::new(200, "\n<!DOCTYPE html><html><body>Sign in</body></html>")
+            .header("Content-Type", "text/html; charset=utf-8"),
+        "/trickle" => Reply::Trickle {
+            every: Duration::from_millis(200),
+        },
+        "/stalled-body" => Reply::Trickle {
+            every: Duration::from_secs(60),
+        },
+        "/silent" => Reply::Silent,
+        "/huge" => Reply::Huge {
+            bytes: 50 * 1024 * 1024,
+            content_length: false,
+        },
+        "/huge-announced" => Reply::Huge {
+            bytes: 50 * 1024 * 1024,
+            content_length: true,
+        },
+        "/redirect" => Reply::redirect("/good"),
+        "/loop-a" => Reply::redirect("/loop-b"),
+        "/loop-b" => Reply::redirect("/loop-a"),
+        "/to-insecure" => Reply::redirect("http://example.invalid/jwks"),
+        "/duplicate" => {
+            let mut other = jwk(1);
+            other["kid"] = json!("k1");
+            Reply::json(set(vec![jwk(0), other]))
+        }
+        "/no-kid" => {
+            let mut key = jwk(0);
+            key.as_object_mut().unwrap().remove("kid");
+            Reply::json(set(vec![key, jwk(1)]))
+        }
+        "/ec" => Reply::json(set(vec![
+            jwk(0),
+            json!({"kty": "EC", "crv": "P-256", "kid": "ec1", "alg": "ES256", "use": "sig",
+                   "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                   "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}),
+        ])),
+        "/weak" => {
+            let mut key = jwk(0);
+            key["n"] = json!(weak_modulus());
+            Reply::json(set(vec![key]))
+        }
+        "/no-alg" => {
+            let mut key = jwk(0);
+            key.as_object_mut().unwrap().remove("alg");
+            Reply::json(set(vec![key]))
+        }
+        "/private" => {
+            let mut key = jwk(0);
+            for member in ["d", "p", "q", "dp", "dq", "qi"] {
+                key[member] = json!("AQAB");
+            }
+            Reply::json(set(vec![jwk(1), key]))
+        }
+        "/no-cache" => Reply::json(good()).without("Cache-Control"),
+        "/long-cache" => Reply::json(good())
+            .without("Cache-Control")
+            .header("Cache-Control", "public, max-age=604800"),
+        "/empty" => Reply::json(r#"{"keys": []}"#),
+        _ => Reply::new(404, "not found").header("Content-Type", "text/plain"),
+    }
+}
+
+fn check(server: &Server, path: &str, role: JwksRole) -> JwksCheck {
+    check_jwks(&client(), &server.url(path), role, None, now())
+}
+
+fn codes(check: &JwksCheck) -> Vec<&str> {
+    check.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+fn finding<'a>(check: &'a JwksCheck, code: &str) -> &'a ltikeys_core::Finding {
+    check
+        .findings
+        .iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| panic!("no {code} finding in {:?}", codes(check)))
+}
+
+#[test]
+fn a_good_jwks_passes_with_its_facts() {
+    let server = Server::start(routes);
+    let c = check(&server, "/good", JwksRole::Tool);
+    assert_eq!(c.findings, [], "a good JWKS has nothing to report");
+    assert_eq!(c.exit_code(), 0);
+    assert_eq!(c.status, Some(200));
+    assert_eq!(c.content_type.as_deref(), Some("application/json"));
+    assert_eq!(c.cache_control.as_deref(), Some("public, max-age=300"));
+    assert_eq!(c.max_age, Some(300));
+    assert_eq!(c.bytes, set(vec![jwk(0), jwk(1)]).len() as u64);
+    assert!(c.latency_ms.is_some());
+    assert_eq!(c.checked_at, now());
+    assert_eq!(c.keys.len(), 2);
+    assert_eq!(c.keys[0].kid.as_deref(), Some("k1"));
+    assert_eq!(c.keys[0].kty, "RSA");
+    assert_eq!(c.keys[0].alg.as_deref(), Some("RS256"));
+    assert_eq!(c.keys[0].use_.as_deref(), Some("sig"));
+    assert_eq!(c.keys[0].bits, Some(2048));
+    let value = serde_json::to_value(&c).unwrap();
+    assert_eq!(value["keys"][0]["use"], "sig", "the JSON member is `use`");
+}
+
+#[test]
+fn content_type_must_be_application_json() {
+    let server = Server::start(routes);
+    let c = check(&server, "/jwk-set-type", JwksRole::Tool);
+    assert_eq!(codes(&c), ["content-type"]);
+    let f = finding(&c, "content-type");
+    assert_eq!(f.severity, Severity::Error, "Canvas fails on it");
+    assert!(
+        f.message.contains("application/jwk-set+json"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("KidNotFound"), "{}", f.message);
+    assert!(f.fix.contains("application/json"));
+    assert_eq!(c.exit_code(), 1);
+
+    let platform = check(&server, "/jwk-set-type", JwksRole::Platform);
+    assert_eq!(
+        finding(&platform, "content-type").severity,
+        Severity::Warning
+    );
+    assert_eq!(platform.exit_code(), 0);
+
+    let missing = check(&server, "/no-type", JwksRole::Tool);
+    assert_eq!(codes(&missing), ["content-type"]);
+
+    let charset = check(&server, "/charset", JwksRole::Tool);
+    assert_eq!(charset.findings, [], "parameters and case do not matter");
+}
+
+#[test]
+fn a_bare_array_or_a_single_jwk_lacks_the_keys_wrapper() {
+    let server = Server::start(routes);
+    for path in ["/bare", "/single"] {
+        let c = check(&server, path, JwksRole::Tool);
+        assert_eq!(codes(&c), ["missing-keys-wrapper"], "{path}");
+        assert_eq!(c.exit_code(), 1);
+        assert!(
+            c.keys.iter().all(|k| k.bits == Some(2048)),
+            "keys still listed"
+        );
+    }
+    assert_eq!(check(&server, "/bare", JwksRole::Tool).keys.len(), 2);
+    let single = check(&server, "/single", JwksRole::Tool);
+    assert_eq!(single.keys.len(), 1);
+    assert!(finding(&single, "missing-keys-wrapper")
+        .message
+        .contains("single JWK"));
+}
+
+#[test]
+fn error_statuses_and_html_pages_are_errors() {
+    let server = Server::start(routes);
+    let c = check(&server, "/html-500", JwksRole::Tool);
+    assert_eq!(codes(&c), ["http-error"]);
+    let f = finding(&c, "http-error");
+    assert!(
+        f.message.contains("500 Internal Server Error"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("HTML page"), "{}", f.message);
+    assert_eq!(c.status, Some(500));
+    assert_eq!(
+        c.exit_code(),
+        1,
+        "an answer arrived: fetched, with an error"
+    );
+
+    let missing = check(&server, "/nope", JwksRole::Platform);
+    assert_eq!(codes(&missing), ["http-error"]);
+    assert!(finding(&missing, "http-error")
+        .message
+        .contains("404 Not Found"));
+
+    let login = check(&server, "/html-200", JwksRole::Tool);
+    assert_eq!(
+        codes(&login),
+        ["not-json"],
+        "the page's own headers are beside the point"
+    );
+    assert!(finding(&login, "not-json").message.contains("HTML page"));
+    assert_eq!(login.exit_code(), 1);
+}
+
+#[test]
+fn a_trickling_body_ends_at_the_deadline() {
+    let server = Server::start(routes);
+    let client = client();
+    let start = Instant::now();
+    let c = check_jwks(
+        &client,
+        &server.url("/trickle"),
+        JwksRole::Tool,
+        None,
+        now(),
+    );
+    let elapsed = start.elapsed();
+    eprintln!("trickle: timed out after {elapsed:?} (limit {TOTAL:?})");
+    assert_eq!(codes(&c), ["timeout"]);
+    assert_eq!(c.exit_code(), 2);
+    assert_eq!(c.status, None);
+    assert!(
+        elapsed >= TOTAL - Duration::from_millis(100),
+        "ended early: {elapsed:?}"
+    );
+    assert!(
+        elapsed < TOTAL + Duration::from_millis(500),
+        "the deadline covers the body: {elapsed:?}"
+    );
+}
+
+#[test]
+fn a_stalled_body_or_a_silent_server_ends_at_the_deadline() {
+    let server = Server::start(routes);
+    let client = client();
+    for path in ["/stalled-body", "/silent"] {
+        let start = Instant::now();
+        let c = check_jwks(&client, &server.url(path), JwksRole::Platform, None, now());
+        let elapsed = start.elapsed();
+        eprintln!("{path}: timed out after {elapsed:?} (limit {TOTAL:?})");
+        assert_eq!(codes(&c), ["timeout"], "{path}");
+        assert_eq!(c.exit_code(), 2);
+        assert!(
+            elapsed < TOTAL + Duration::from_millis(500),
+            "{path}: a read that blocks must still end at the deadline: {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn a_huge_body_stops_at_the_cap() {
+    let server = Server::start(routes);
+    let client = client();
+    let start = Instant::now();
+    let c = check_jwks(&client, &server.url("/huge"), JwksRole::Tool, None, now());
+    let elapsed = start.elapsed();
+    // Give the server a moment to see the closed connection.
+    std::thread::sleep(Duration::from_millis(100));
+    let sent = server.huge_bytes_sent();
+    eprintln!("huge (no Content-Length): too-large after {elapsed:?}; server wrote {sent} bytes");
+    assert_eq!(codes(&c), ["too-large"]);
+    assert_eq!(c.exit_code(), 2);
+    assert!(finding(&c, "too-large").message.contains("1 MiB"));
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+    // The kernel buffers a few MiB on each side; the client read at most cap + one chunk
+    // (unit test in http.rs), and the 50 MiB were never all sent.
+    assert!(sent < 16 * 1024 * 1024, "the server wrote {sent} bytes");
+
+    let start = Instant::now();
+    let announced = check_jwks(
+        &client,
+        &server.url("/huge-announced"),
+        JwksRole::Tool,
+        None,
+        now(),
+    );
+    eprintln!(
+        "huge (Content-Length): too-large after {:?}",
+        start.elapsed()
+    );
+    assert_eq!(codes(&announced), ["too-large"]);
+    assert!(start.elapsed() < Duration::from_secs(1));
+}
+
+#[test]
+fn a_redirect_is_followed_and_reported() {
+    let server = Server::start(routes);
+    let c = check(&server, "/redirect", JwksRole::Tool);
+    assert_eq!(codes(&c), ["redirect"]);
+    assert_eq!(finding(&c, "redirect").severity, Severity::Warning);
+    assert_eq!(c.redirects, [server.url("/redirect")]);
+    assert_eq!(c.final_url.as_deref(), Some(server.url("/good").as_str()));
+    assert_eq!(c.keys.len(), 2);
+    assert_eq!(c.exit_code(), 0);
+}
+
+#[test]
+fn a_redirect_loop_is_not_fetched() {
+    let server = Server::start(routes);
+    let c = check(&server, "/loop-a", JwksRole::Tool);
+    assert_eq!(codes(&c), ["too-many-redirects"]);
+    assert_eq!(c.exit_code(), 2);
+}
+
+#[test]
+fn a_redirect_to_plain_http_elsewhere_is_refused() {
+    let server = Server::start(routes);
+    let c = check(&server, "/to-insecure", JwksRole::Tool);
+    assert_eq!(codes(&c), ["insecure-url"]);
+    assert!(finding(&c, "insecure-url")
+        .message
+        .contains("example.invalid"));
+    assert_eq!(c.exit_code(), 2);
+}
+
+#[test]
+fn kid_problems_are_errors() {
+    let server = Server::start(routes);
+    let dup = check(&server, "/duplicate", JwksRole::Platform);
+    assert_eq!(codes(&dup), ["duplicate-kid"]);
+    assert!(finding(&dup, "duplicate-kid")
+        .message
+        .contains("'k1' appears 2 times"));
+    assert_eq!(dup.exit_code(), 1);
+
+    let missing = check(&server, "/no-kid", JwksRole::Tool);
+    assert_eq!(codes(&missing), ["missing-kid"]);
+    assert_eq!(
+        finding(&missing, "missing-kid").path.as_deref(),
+        Some("$.keys[0]")
+    );
+    assert_eq!(missing.keys[0].kid, None);
+    assert_eq!(missing.exit_code(), 1);
+}
+
+#[test]
+fn a_non_rsa_key_is_a_note_for_platforms_and_an_error_for_tools() {
+    let server = Server::start(routes);
+    let platform = check(&server, "/ec", JwksRole::Platform);
+    assert_eq!(codes(&platform), ["non-rsa-key"]);
+    assert_eq!(finding(&platform, "non-rsa-key").severity, Severity::Info);
+    assert_eq!(platform.exit_code(), 0);
+    assert_eq!(platform.keys[1].kty, "EC");
+    assert_eq!(platform.keys[1].bits, None);
+
+    let tool = check(&server, "/ec", JwksRole::Tool);
+    assert_eq!(finding(&tool, "non-rsa-key").severity, Severity::Error);
+    assert_eq!(tool.exit_code(), 1);
+}
+
+#[test]
+fn a_short_modulus_is_a_weak_key() {
+    let server = Server::start(routes);
+    let c = check(&server, "/weak", JwksRole::Platform);
+    assert_eq!(codes(&c), ["weak-key"]);
+    assert_eq!(c.keys[0].bits, Some(1024));
+    assert!(finding(&c, "weak-key").message.contains("1024-bit"));
+    assert_eq!(c.exit_code(), 1);
+}
+
+#[test]
+fn a_missing_alg_is_a_warning() {
+    let server = Server::start(routes);
+    let c = check(&server, "/no-alg", JwksRole::Tool);
+    assert_eq!(codes(&c), ["missing-alg"]);
+    assert_eq!(finding(&c, "missing-alg").severity, Severity::Warning);
+    assert_eq!(c.exit_code(), 0);
+}
+
+#[test]
+fn a_published_private_key_comes_first() {
+    let server = Server::start(routes);
+    let c = check(&server, "/private", JwksRole::Tool);
+    assert_eq!(c.findings[0].code, "private-key-published");
+    let f = &c.findings[0];
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("d, p, q, dp, dq, qi"), "{}", f.message);
+    assert!(f.fix.starts_with("rotate immediately"), "{}", f.fix);
+    assert_eq!(f.path.as_deref(), Some("$.keys[1]"));
+    assert_eq!(c.exit_code(), 1);
+}
+
+#[test]
+fn cache_headers_are_reported() {
+    let server = Server::start(routes);
+    let c = check(&server, "/no-cache", JwksRole::Tool);
+    assert_eq!(codes(&c), ["no-cache-headers"]);
+    assert_eq!(finding(&c, "no-cache-headers").severity, Severity::Info);
+    assert_eq!(c.exit_code(), 0);
+
+    let long = check(&server, "/long-cache", JwksRole::Tool);
+    assert_eq!(codes(&long), ["long-cache"]);
+    assert_eq!(long.max_age, Some(604_800));
+    assert!(finding(&long, "long-cache").message.contains("168 hours"));
+}
+
+#[test]
+fn an_empty_set_is_a_warning() {
+    let server = Server::start(routes);
+    let c = check(&server, "/empty", JwksRole::Platform);
+    assert_eq!(codes(&c), ["empty-keys"]);
+    assert_eq!(finding(&c, "empty-keys").severity, Severity::Warning);
+}
+
+#[test]
+fn https_to_a_plain_http_server_is_a_tls_error() {
+    let server = Server::start(routes);
+    let url = format!("https://127.0.0.1:{}/good", server.port());
+    let client = client();
+    let start = Instant::now();
+    let c = check_jwks(&client, &url, JwksRole::Tool, None, now());
+    assert_eq!(codes(&c), ["tls-error"], "{:?}", c.findings);
+    let f = finding(&c, "tls-error");
+    assert!(
+        f.message.contains("is this port plain http?"),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("client error"), "{}", f.message);
+    assert!(f.fix.contains("certificate"));
+    assert_eq!(c.exit_code(), 2);
+    assert!(start.elapsed() < TOTAL, "it fails at the handshake");
+}
+
+#[test]
+fn plain_http_elsewhere_fails_before_any_connection() {
+    // Neither host exists on this network: a connection attempt would take the connect timeout.
+    let client = client();
+    for url in ["http://example.invalid/jwks", "http://10.255.255.1:9/jwks"] {
+        let start = Instant::now();
+        let c = check_jwks(&client, url, JwksRole::Tool, None, now());
+        let elapsed = start.elapsed();
+        assert_eq!(codes(&c), ["insecure-url"], "{url}");
+        assert_eq!(c.exit_code(), 2);
+        assert!(
+            elapsed < Duration::from_millis(100),
+            "{url} took {elapsed:?}"
+        );
+    }
+}
+
+#[test]
+fn a_refused_connection_is_not_fetched() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/jwks");
+    let c = check_jwks(&client(), &url, JwksRole::Tool, None, now());
+    assert_eq!(codes(&c), ["connect-error"]);
+    assert_eq!(c.exit_code(), 2);
+}
+
+fn expected(kid: &str, status: KeyStatus, jwk: &Jwk) -> ExpectedKey {
+    ExpectedKey {
+        kid: kid.into(),
+        status,
+        n: jwk.n.clone(),
+        e: jwk.e.clone(),
+    }
+}
+
+/// Rotation in progress: k1 current, k2 next, k3 retired.
+fn tool_keys() -> ExpectedKeys {
+    let [k1, k2, _] = jwks();
+    ExpectedKeys {
+        published: vec![
+            expected("k1", KeyStatus::Current, k1),
+            expected("k2", KeyStatus::Next, k2),
+        ],
+        unpublished: vec![UnpublishedKid {
+            kid: "k3".into(),
+            status: KeyStatus::Retired,
+        }],
+    }
+}
+
+#[test]
+fn the_live_check_finds_missing_stale_and_changed_kids() {
+    let server = Server::start(|path| {
+        let mut swapped = jwk(1);
+        swapped["kid"] = json!("k1");
+        match path {
+            "/right" => Reply::json(set(vec![jwk(0), jwk(1)])),
+            "/no-next" => Reply::json(set(vec![jwk(0)])),
+            "/stale" => Reply::json(set(vec![jwk(0), jwk(1), jwk(2)])),
+            "/changed" => Reply::json(set(vec![swapped, jwk(1)])),
+            _ => Reply::new(404, ""),
+        }
+    });
+    let expect = tool_keys();
+    let live = |path: &str, expect: &ExpectedKeys| {
+        check_jwks(
+            &client(),
+            &server.url(path),
+            JwksRole::Tool,
+            Some(expect),
+            now(),
+        )
+    };
+
+    let right = live("/right", &expect);
+    assert_eq!(right.findings, [], "exactly the published kids");
+    assert_eq!(right.exit_code(), 0);
+
+    let no_next = live("/no-next", &expect);
+    assert_eq!(codes(&no_next), ["kid-not-published"]);
+    let f = finding(&no_next, "kid-not-published");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("'k2' (next)"), "{}", f.message);
+    assert!(f.message.contains("KidNotFound"), "{}", f.message);
+    assert_eq!(no_next.exit_code(), 1);
+
+    let stale = live("/stale", &expect);
+    assert_eq!(codes(&stale), ["stale-kid-published"]);
+    assert_eq!(
+        finding(&stale, "stale-kid-published").severity,
+        Severity::Warning
+    );
+    assert_eq!(stale.exit_code(), 0);
+    let mut revoked = tool_keys();
+    revoked.unpublished[0].status = KeyStatus::Revoked;
+    let stale_revoked = live("/stale", &revoked);
+    assert_eq!(
+        finding(&stale_revoked, "stale-kid-published").severity,
+        Severity::Error
+    );
+    assert_eq!(stale_revoked.exit_code(), 1);
+
+    let changed = live("/changed", &expect);
+    // k2's key now also sits under kid k1: k1's modulus differs, and k1... is k2's twin.
+    assert!(
+        codes(&changed).contains(&"kid-modulus-mismatch"),
+        "{:?}",
+        codes(&changed)
+    );
+    assert!(finding(&changed, "kid-modulus-mismatch")
+        .message
+        .contains("'k1'"));
+    assert_eq!(changed.exit_code(), 1);
+
+    let unknown = live(
+        "/stale",
+        &ExpectedKeys {
+            published: tool_keys().published,
+            unpublished: vec![],
+        },
+    );
+    assert_eq!(codes(&unknown), ["unexpected-kid"]);
+    assert_eq!(unknown.exit_code(), 0);
+}
+
+#[test]
+fn check_many_keeps_order_and_bounds_concurrency() {
+    let active = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let (active, peak) = (active.clone(), peak.clone());
+        Server::start(move |path| {
+            let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(150));
+            active.fetch_sub(1, Ordering::SeqCst);
+            routes(path)
+        })
+    };
+    let paths = [
+        "/good", "/bare", "/nope", "/good", "/ec", "/no-kid", "/good",
+    ];
+    let urls: Vec<(String, JwksRole)> = paths
+        .iter()
+        .map(|p| (server.url(p), JwksRole::Platform))
+        .collect();
+    let seen = Mutex::new(Vec::new());
+    let results = check_many(&client(), urls.clone(), 3, now(), &|done, total| {
+        seen.lock().unwrap().push((done, total));
+    });
+    assert_eq!(results.len(), paths.len());
+    for (result, (url, _)) in results.iter().zip(&urls) {
+        assert_eq!(&result.url, url, "results come back in the order asked");
+    }
+    assert_eq!(results[1].findings[0].code, "missing-keys-wrapper");
+    assert_eq!(results[2].status, Some(404));
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort();
+    let expected: Vec<_> = (1..=paths.len()).map(|d| (d, paths.len())).collect();
+    assert_eq!(seen, expected, "one progress report per URL");
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        3,
+        "at most 3 at a time, and 3 used"
+    );
+
+    assert!(check_many(&client(), vec![], 4, now(), &|_, _| {}).is_empty());
+}
+
+fn fetched(body: &str, cache_control: Option<&str>) -> Fetched {
+    Fetched {
+        final_url: "https://tool.example/jwks".into(),
+        status: 200,
+        content_type: Some("application/json".into()),
+        cache_control: cache_control.map(String::from),
+        headers: vec![],
+        body: body.as_bytes().to_vec(),
+        latency_ms: 5,
+        redirects: vec![],
+    }
+}
+
+#[test]
+fn analyse_needs_no_network() {
+    let (keys, findings) = analyse(
+        &fetched(&set(vec![jwk(0)]), Some("max-age=60")),
+        JwksRole::Tool,
+        None,
+    );
+    assert_eq!(keys.len(), 1);
+    assert_eq!(findings, []);
+
+    let (_, findings) = analyse(&fetched("", Some("max-age=60")), JwksRole::Tool, None);
+    assert_eq!(findings[0].code, "not-json");
+    assert!(findings[0].message.starts_with("the body is empty"));
+
+    let (_, findings) = analyse(
+        &fetched(r#"{"keys": {}}"#, Some("max-age=60")),
+        JwksRole::Tool,
+        None,
+    );
+    assert_eq!(findings[0].code, "missing-keys-wrapper");
+
+    let mut enc = jwk(0);
+    enc["use"] = json!("enc");
+    enc["alg"] = json!("RS512");
+    let (_, findings) = analyse(
+        &fetched(&set(vec![enc, json!("k")]), Some("max-age=60")),
+        JwksRole::Tool,
+        None,
+    );
+    let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["invalid-key", "wrong-alg", "wrong-use"]);
+}
+
+#[test]
+fn max_age_is_read_from_cache_control() {
+    assert_eq!(max_age("public, max-age=3600"), Some(3600));
+    assert_eq!(max_age("Max-Age=\"60\", must-revalidate"), Some(60));
+    assert_eq!(max_age("no-store"), None);
+    assert_eq!(max_age("s-maxage=10"), None);
+}

@@ -1,0 +1,718 @@
+//! Platforms, registrations and discovery against a real store and OpenID configurations served
+//! on 127.0.0.1 by the test itself.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use ltikeys_core::discovery::{self, LTI_PLATFORM_CONFIGURATION};
+use ltikeys_core::{
+    DiscoverOptions, Error, HttpClient, NewDeployment, NewPlatform, NewRegistration, NewTool,
+    PlatformFamily, PlatformUpdate, Severity, Vault,
+};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()
+}
+
+/// A vault over a fresh database. The OS keychain is never touched: nothing here has keys.
+fn vault() -> (tempfile::TempDir, Vault) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::open(dir.path()).unwrap();
+    for name in ["Quiz", "Video"] {
+        vault
+            .add_tool(
+                NewTool {
+                    name: name.into(),
+                    ..NewTool::default()
+                },
+                now(),
+            )
+            .unwrap();
+    }
+    (dir, vault)
+}
+
+struct Response {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+}
+
+/// Serves `route` on 127.0.0.1 until the test ends; returns the base URL. `route` gets the path
+/// and the base URL (so documents can name the server's own address).
+fn serve(route: impl Fn(&str, &str) -> Response + Send + Sync + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let route = Arc::new(route);
+    let served_base = base.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&request);
+            let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let r = route(&path, &served_base);
+            let head = format!(
+                "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                r.status,
+                r.content_type,
+                r.body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(r.body.as_bytes());
+        }
+    });
+    base
+}
+
+fn json(body: serde_json::Value) -> Response {
+    Response {
+        status: 200,
+        content_type: "application/json",
+        body: body.to_string(),
+    }
+}
+
+/// A Moodle openid-configuration as Moodle builds it, for the Moodle at `base`, with the LTI
+/// platform-configuration object under `lti_key`.
+fn moodle_configuration(base: &str, lti_key: &str) -> serde_json::Value {
+    serde_json::json!({
+        "issuer": base,
+        "token_endpoint": format!("{base}/mod/lti/token.php"),
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+        "jwks_uri": format!("{base}/mod/lti/certs.php"),
+        "authorization_endpoint": format!("{base}/mod/lti/auth.php"),
+        "registration_endpoint": format!("{base}/mod/lti/openid-registration.php"),
+        "scopes_supported": ["openid"],
+        "response_types_supported": ["id_token"],
+        "subject_types_supported": ["public", "pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "claims_supported": ["sub", "iss", "name"],
+        lti_key: {
+            "product_family_code": "moodle",
+            "version": "4.1.2",
+            "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}]
+        }
+    })
+}
+
+fn moodle_server() -> String {
+    serve(|path, base| match path {
+        "/mod/lti/openid-configuration.php" => {
+            json(moodle_configuration(base, LTI_PLATFORM_CONFIGURATION))
+        }
+        "/trailing-space/openid-configuration.php" => json(moodle_configuration(
+            base,
+            &format!("{LTI_PLATFORM_CONFIGURATION} "),
+        )),
+        "/login" => Response {
+            status: 200,
+            content_type: "text/html",
+            body: "<!DOCTYPE html><html><body>Log in</body></html>".into(),
+        },
+        "/text-json" => Response {
+            status: 200,
+            content_type: "text/plain",
+            body: moodle_configuration(base, LTI_PLATFORM_CONFIGURATION).to_string(),
+        },
+        _ => Response {
+            status: 404,
+            content_type: "text/plain",
+            body: "not found".into(),
+        },
+    })
+}
+
+fn discover(
+    vault: &mut Vault,
+    name: &str,
+    url: &str,
+    options: DiscoverOptions,
+) -> Result<ltikeys_core::DiscoveryOutcome, Error> {
+    vault.discover_platform(name, Some(url), options, &HttpClient::default(), now())
+}
+
+#[test]
+fn discovery_creates_a_platform_from_moodles_trailing_space_configuration() {
+    let base = moodle_server();
+    let (_d, mut vault) = vault();
+    let url = format!("{base}/trailing-space/openid-configuration.php");
+    let outcome = discover(
+        &mut vault,
+        "Campus Moodle",
+        &url,
+        DiscoverOptions::default(),
+    )
+    .unwrap();
+    assert!(outcome.created && outcome.applied);
+    let p = outcome.platform.unwrap();
+    assert_eq!(p.family, PlatformFamily::Moodle, "read from the spaced key");
+    assert_eq!(p.issuer, base);
+    assert_eq!(p.auth_url, format!("{base}/mod/lti/auth.php"));
+    assert_eq!(p.token_url, format!("{base}/mod/lti/token.php"));
+    assert_eq!(p.jwks_url, format!("{base}/mod/lti/certs.php"));
+    assert_eq!(p.openid_configuration_url.as_deref(), Some(url.as_str()));
+    assert_eq!(outcome.discovered.version.as_deref(), Some("4.1.2"));
+    let quirk = outcome
+        .findings
+        .iter()
+        .find(|f| f.code == "lti-configuration-key-spaces")
+        .expect("the stray space is reported");
+    assert_eq!(quirk.severity, Severity::Info);
+    assert!(outcome.changes.iter().all(|c| c.old.is_none() && c.applied));
+    assert_eq!(vault.platform("campus moodle").unwrap().id, p.id);
+    let actions: Vec<_> = vault
+        .store()
+        .subject_events(&p.id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["platform discovered"]);
+}
+
+#[test]
+fn discovery_diffs_an_existing_platform_and_holds_back_a_different_issuer() {
+    let base = moodle_server();
+    let (_d, mut vault) = vault();
+    let p = vault
+        .add_platform(
+            NewPlatform::from_preset(
+                "Moodle",
+                PlatformFamily::Moodle,
+                Some("https://moodle.example.edu"),
+            ),
+            now(),
+        )
+        .unwrap();
+    let reg = vault
+        .add_registration(
+            NewRegistration {
+                tool: "Quiz".into(),
+                platform: "Moodle".into(),
+                client_id: "zTn6FWnZ4W21zmS".into(),
+                deployments: vec![NewDeployment::new("43")],
+            },
+            now(),
+        )
+        .unwrap();
+    let url = format!("{base}/mod/lti/openid-configuration.php");
+
+    let dry = DiscoverOptions {
+        accept_issuer: false,
+        dry_run: true,
+    };
+    let outcome = discover(&mut vault, "Moodle", &url, dry).unwrap();
+    assert!(!outcome.applied);
+    assert_eq!(
+        vault.platform("Moodle").unwrap(),
+        p,
+        "a dry run writes nothing"
+    );
+
+    let outcome = discover(&mut vault, "Moodle", &url, DiscoverOptions::default()).unwrap();
+    assert!(outcome.applied && !outcome.created);
+    let issuer = outcome
+        .changes
+        .iter()
+        .find(|c| c.field == "issuer")
+        .unwrap();
+    assert_eq!(issuer.old.as_deref(), Some("https://moodle.example.edu"));
+    assert_eq!(issuer.new.as_deref(), Some(base.as_str()));
+    assert!(!issuer.applied, "a different issuer needs --accept-issuer");
+    let mismatch = outcome
+        .findings
+        .iter()
+        .find(|f| f.code == "issuer-mismatch")
+        .expect("an issuer mismatch is a warning");
+    assert_eq!(mismatch.severity, Severity::Warning);
+    let after = vault.platform("Moodle").unwrap();
+    assert_eq!(after.issuer, "https://moodle.example.edu");
+    assert_eq!(after.auth_url, format!("{base}/mod/lti/auth.php"));
+    let auth = outcome
+        .changes
+        .iter()
+        .find(|c| c.field == "auth_url")
+        .unwrap();
+    assert_eq!(
+        auth.old.as_deref(),
+        Some("https://moodle.example.edu/mod/lti/auth.php")
+    );
+    assert!(auth.applied);
+
+    let accept = DiscoverOptions {
+        accept_issuer: true,
+        dry_run: false,
+    };
+    let outcome = discover(&mut vault, "Moodle", &url, accept).unwrap();
+    assert_eq!(
+        outcome.changes.len(),
+        1,
+        "only the issuer was left: {:?}",
+        outcome.changes
+    );
+    assert_eq!(vault.platform("Moodle").unwrap().issuer, base);
+    assert_eq!(
+        vault.registration(&reg.id).unwrap().issuer,
+        base,
+        "registrations follow their platform's issuer"
+    );
+
+    let again = discover(&mut vault, "Moodle", &url, DiscoverOptions::default()).unwrap();
+    assert!(again.changes.is_empty() && !again.applied);
+}
+
+#[test]
+fn discovery_refuses_non_json_and_error_answers_and_creates_nothing() {
+    let base = moodle_server();
+    let (_d, mut vault) = vault();
+    let err = discover(
+        &mut vault,
+        "X",
+        &format!("{base}/login"),
+        DiscoverOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), "discovery");
+    let text = err.to_string();
+    assert!(
+        text.contains("not JSON") && text.contains("<!DOCTYPE html>"),
+        "{text}"
+    );
+    let err = discover(
+        &mut vault,
+        "X",
+        &format!("{base}/missing"),
+        DiscoverOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("HTTP 404"), "{err}");
+    assert!(vault.platforms().unwrap().is_empty());
+
+    let ok = discover(
+        &mut vault,
+        "X",
+        &format!("{base}/text-json"),
+        DiscoverOptions::default(),
+    )
+    .unwrap();
+    assert!(ok
+        .findings
+        .iter()
+        .any(|f| f.code == "not-json-content-type"));
+}
+
+#[test]
+fn discovery_refuses_plain_http_to_other_hosts() {
+    let (_d, mut vault) = vault();
+    let err = discover(
+        &mut vault,
+        "X",
+        "http://moodle.example.edu/mod/lti/openid-configuration.php",
+        DiscoverOptions::default(),
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("uses http") && text.contains("https://"),
+        "{text}"
+    );
+    let err = discovery::fetch(
+        &HttpClient::default(),
+        "http://10.0.0.1/.well-known/openid-configuration",
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), "invalid");
+    assert!(err.to_string().contains("uses http"), "{err}");
+}
+
+#[test]
+fn discovery_uses_the_recorded_configuration_url() {
+    let base = moodle_server();
+    let (_d, mut vault) = vault();
+    vault
+        .add_platform(
+            NewPlatform::from_preset("Moodle", PlatformFamily::Moodle, Some(&base)),
+            now(),
+        )
+        .unwrap();
+    let outcome = vault
+        .discover_platform(
+            "Moodle",
+            None,
+            DiscoverOptions::default(),
+            &HttpClient::default(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        outcome.url,
+        format!("{base}/mod/lti/openid-configuration.php")
+    );
+    assert!(outcome.changes.is_empty(), "{:?}", outcome.changes);
+    let err = vault
+        .discover_platform(
+            "Nowhere",
+            None,
+            DiscoverOptions::default(),
+            &HttpClient::default(),
+            now(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("--openid-configuration"), "{err}");
+}
+
+fn canvas(vault: &mut Vault, name: &str) {
+    vault
+        .add_platform(
+            NewPlatform::from_preset(name, PlatformFamily::CanvasCloud, None),
+            now(),
+        )
+        .unwrap();
+}
+
+fn register(
+    vault: &mut Vault,
+    tool: &str,
+    platform: &str,
+    client_id: &str,
+) -> Result<ltikeys_core::Registration, Error> {
+    vault.add_registration(
+        NewRegistration {
+            tool: tool.into(),
+            platform: platform.into(),
+            client_id: client_id.into(),
+            deployments: vec![],
+        },
+        now(),
+    )
+}
+
+#[test]
+fn registrations_are_unique_by_issuer_and_client_id() {
+    let (_d, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    canvas(&mut vault, "Beta U Canvas");
+    let first = register(&mut vault, "Quiz", "Acme Canvas", "10000000000001").unwrap();
+    assert!(
+        first.id.starts_with('r') && first.id.len() == 9,
+        "{}",
+        first.id
+    );
+    assert_eq!(first.issuer, "https://canvas.instructure.com");
+
+    // Same issuer (every Canvas cloud customer shares it), same client_id: refused.
+    let err = register(&mut vault, "Video", "Beta U Canvas", "10000000000001").unwrap_err();
+    match &err {
+        Error::DuplicateRegistration {
+            issuer,
+            client_id,
+            existing,
+        } => {
+            assert_eq!(issuer, "https://canvas.instructure.com");
+            assert_eq!(client_id, "10000000000001");
+            assert_eq!(existing, &first.id);
+        }
+        other => panic!("expected a duplicate registration, got {other}"),
+    }
+    assert!(err.to_string().contains("Fix:"), "{err}");
+
+    // Another client_id on the same issuer, or the same client_id on another issuer: fine.
+    register(&mut vault, "Video", "Beta U Canvas", "10000000000002").unwrap();
+    vault
+        .add_platform(
+            NewPlatform::from_preset("Canvas beta", PlatformFamily::CanvasBeta, None),
+            now(),
+        )
+        .unwrap();
+    register(&mut vault, "Quiz", "Canvas beta", "10000000000001").unwrap();
+    assert_eq!(vault.registrations(None, None).unwrap().len(), 3);
+    assert_eq!(vault.registrations(Some("Quiz"), None).unwrap().len(), 2);
+    assert_eq!(
+        vault
+            .registrations(None, Some("beta u canvas"))
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn the_database_itself_refuses_a_duplicate_issuer_and_client_id() {
+    let (dir, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    let reg = register(&mut vault, "Quiz", "Acme Canvas", "10000000000001").unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("ltikeys.sqlite3")).unwrap();
+    let err = conn
+        .execute(
+            "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
+             SELECT 'rdup', tool_id, platform_id, issuer, client_id, created_at, updated_at
+             FROM registrations WHERE id = ?1",
+            [&reg.id],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("UNIQUE"), "{err}");
+}
+
+#[test]
+fn an_issuer_change_that_would_collide_is_refused_and_changes_nothing() {
+    let (_d, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    vault
+        .add_platform(
+            NewPlatform::from_preset(
+                "Self-hosted",
+                PlatformFamily::CanvasSelfHosted,
+                Some("https://lms.example.edu"),
+            ),
+            now(),
+        )
+        .unwrap();
+    let mut own = NewPlatform::from_preset(
+        "Own issuer",
+        PlatformFamily::CanvasSelfHosted,
+        Some("https://lms2.example.edu"),
+    );
+    own.issuer = Some("https://lms2.example.edu".into());
+    vault.add_platform(own, now()).unwrap();
+    register(&mut vault, "Quiz", "Acme Canvas", "42").unwrap();
+    // The self-hosted default issuer is Instructure's: the same client_id collides there.
+    let err = register(&mut vault, "Video", "Self-hosted", "42").unwrap_err();
+    assert_eq!(err.kind(), "duplicate_registration");
+    let reg = register(&mut vault, "Video", "Own issuer", "42").unwrap();
+    let err = vault
+        .update_platform(
+            "Own issuer",
+            PlatformUpdate {
+                issuer: Some("https://canvas.instructure.com".into()),
+                ..PlatformUpdate::default()
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), "duplicate_registration", "{err}");
+    assert_eq!(
+        vault.platform("Own issuer").unwrap().issuer,
+        "https://lms2.example.edu"
+    );
+    assert_eq!(
+        vault.registration(&reg.id).unwrap().issuer,
+        "https://lms2.example.edu"
+    );
+}
+
+#[test]
+fn deployments_are_unique_within_a_registration_and_keep_labels() {
+    let (_d, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    let err = vault
+        .add_registration(
+            NewRegistration {
+                tool: "Quiz".into(),
+                platform: "Acme Canvas".into(),
+                client_id: "1".into(),
+                deployments: vec![NewDeployment::new("2:abc"), NewDeployment::new("2:abc")],
+            },
+            now(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("'2:abc' is given twice"), "{err}");
+    assert!(vault.registrations(None, None).unwrap().is_empty());
+
+    let reg = vault
+        .add_registration(
+            NewRegistration {
+                tool: "Quiz".into(),
+                platform: "Acme Canvas".into(),
+                client_id: "1".into(),
+                deployments: vec![NewDeployment::new("2:abc")],
+            },
+            now(),
+        )
+        .unwrap();
+    let later = now() + chrono::Duration::days(3);
+    let reg = vault
+        .add_deployment(
+            &reg.id,
+            NewDeployment {
+                deployment_id: "7:def".into(),
+                label: Some("Biology 101".into()),
+            },
+            later,
+        )
+        .unwrap();
+    assert_eq!(reg.deployments.len(), 2);
+    assert_eq!(reg.deployments[1].label.as_deref(), Some("Biology 101"));
+    assert_eq!(reg.deployments[1].added_at, later);
+    assert_eq!(reg.updated_at, later);
+
+    let err = vault
+        .add_deployment(&reg.id, NewDeployment::new("2:abc"), now())
+        .unwrap_err();
+    assert_eq!(err.kind(), "deployment_exists");
+    assert!(err.to_string().contains("'2:abc'"), "{err}");
+
+    let reg = vault.remove_deployment(&reg.id, "2:abc", now()).unwrap();
+    assert_eq!(reg.deployments.len(), 1);
+    let err = vault
+        .remove_deployment(&reg.id, "2:abc", now())
+        .unwrap_err();
+    assert_eq!(err.kind(), "deployment_not_found");
+
+    let actions: Vec<_> = vault
+        .store()
+        .subject_events(&reg.id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "registration added",
+            "deployment added",
+            "deployment added",
+            "deployment removed"
+        ]
+    );
+}
+
+#[test]
+fn unknown_names_and_ids_are_clear_errors() {
+    let (_d, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    assert_eq!(
+        register(&mut vault, "Quiz", "Nope", "1")
+            .unwrap_err()
+            .kind(),
+        "platform_not_found"
+    );
+    assert_eq!(
+        register(&mut vault, "Nope", "Acme Canvas", "1")
+            .unwrap_err()
+            .kind(),
+        "tool_not_found"
+    );
+    assert_eq!(
+        vault.registration("r00000000").unwrap_err().kind(),
+        "registration_not_found"
+    );
+    let err = vault
+        .add_platform(
+            NewPlatform::from_preset("ACME CANVAS", PlatformFamily::CanvasCloud, None),
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        "platform_exists",
+        "names are unique ignoring case"
+    );
+}
+
+#[test]
+fn validation_names_the_field_and_the_fix() {
+    let (_d, mut vault) = vault();
+    let err = vault
+        .add_platform(
+            NewPlatform::from_preset("M", PlatformFamily::Moodle, None),
+            now(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("--base-url"), "{err}");
+    let err = vault
+        .add_platform(
+            NewPlatform::from_preset(
+                "M",
+                PlatformFamily::Moodle,
+                Some("http://moodle.example.edu"),
+            ),
+            now(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().starts_with("base URL:"), "{err}");
+    let mut custom = NewPlatform::from_preset("C", PlatformFamily::Custom, None);
+    custom.issuer = Some("https://lms.example.edu".into());
+    custom.auth_url = Some("https://lms.example.edu/auth".into());
+    custom.token_url = Some("http://lms.example.edu/token".into());
+    custom.jwks_url = Some("https://lms.example.edu/jwks".into());
+    let err = vault.add_platform(custom, now()).unwrap_err();
+    assert!(err.to_string().starts_with("token URL:"), "{err}");
+    assert!(vault.platforms().unwrap().is_empty());
+
+    canvas(&mut vault, "Acme Canvas");
+    let err = register(&mut vault, "Quiz", "Acme Canvas", " ").unwrap_err();
+    assert!(
+        err.to_string().starts_with("client_id: it is empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn platforms_in_use_stay_and_free_ones_go() {
+    let (_d, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    let reg = register(&mut vault, "Quiz", "Acme Canvas", "1").unwrap();
+    let err = vault.remove_platform("Acme Canvas", now()).unwrap_err();
+    assert_eq!(err.kind(), "platform_in_use");
+    vault.remove_registration(&reg.id, now()).unwrap();
+    vault.remove_platform("Acme Canvas", now()).unwrap();
+    assert!(vault.platforms().unwrap().is_empty());
+}
+
+#[test]
+fn handoff_gives_the_six_values_with_blackboards_client_id_filled_in() {
+    let (_d, mut vault) = vault();
+    vault
+        .add_platform(
+            NewPlatform::from_preset("Learn", PlatformFamily::Blackboard, None),
+            now(),
+        )
+        .unwrap();
+    let client = "9c7a5b1e-2f0d-4c3a-8e6b-1d2f3a4b5c6d";
+    let reg = register(&mut vault, "Quiz", "Learn", client).unwrap();
+    vault
+        .add_deployment(&reg.id, NewDeployment::new("a1b2c3"), now())
+        .unwrap();
+    let h = vault.handoff(&reg.id).unwrap();
+    assert_eq!(h.issuer, "https://blackboard.com");
+    assert_eq!(h.client_id, client);
+    assert_eq!(h.deployment_ids, ["a1b2c3"]);
+    assert_eq!(
+        h.auth_url,
+        "https://developer.blackboard.com/api/v1/gateway/oidcauth"
+    );
+    assert_eq!(
+        h.token_url,
+        "https://developer.blackboard.com/api/v1/gateway/oauth2/jwttoken"
+    );
+    assert_eq!(
+        h.jwks_url,
+        format!(
+            "https://developer.blackboard.com/api/v1/management/applications/{client}/jwks.json"
+        )
+    );
+    assert!(h.findings.is_empty(), "{:?}", h.findings);
+    let json = serde_json::to_value(&h).unwrap();
+    for key in [
+        "issuer",
+        "client_id",
+        "deployment_ids",
+        "auth_url",
+        "token_url",
+        "jwks_url",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing from {json}");
+    }
+    assert!(json.get("token_audience").is_none());
+}
