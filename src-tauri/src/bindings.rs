@@ -16,31 +16,77 @@ pub struct KeygenProgress {
 
 #[cfg(test)]
 mod tests {
+    use std::any::TypeId;
+    use std::collections::HashSet;
+
+    use ltikeys_core::lti::Choices;
     use ltikeys_core::{
-        AppStatus, GenerateKey, KeyInfo, KeyStatus, KidScheme, NewTool, PrivateKeyState, Tool,
-        ToolSummary,
+        AppStatus, CanvasImported, DiscoveryOutcome, Finding, GenerateKey, Handoff, JwksCheck,
+        KeyInfo, KidScheme, NewPlatform, NewRegistration, NewTool, Placement, Platform,
+        PlatformCheck, PlatformUpdate, Policy, Preset, Registration, RotationOutcome,
+        RotationState, Tool, ToolSummary,
     };
-    use ts_rs::Config;
+    use ts_rs::{Config, TypeVisitor, TS};
 
     use super::*;
     use crate::error::IpcError;
 
+    /// Collects the declarations of the IPC types and, recursively, of every type they use.
+    struct Collect<'a> {
+        cfg: &'a Config,
+        seen: HashSet<TypeId>,
+        decls: Vec<(String, String)>,
+    }
+
+    impl TypeVisitor for Collect<'_> {
+        fn visit<T: TS + 'static + ?Sized>(&mut self) {
+            if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T>()) {
+                return;
+            }
+            self.decls.push((T::name(self.cfg), T::decl(self.cfg)));
+            T::visit_dependencies(self);
+        }
+    }
+
     fn generate() -> String {
         let cfg = Config::default();
-        let decls = [
-            AppStatus::decl(&cfg),
-            Tool::decl(&cfg),
-            NewTool::decl(&cfg),
-            ToolSummary::decl(&cfg),
-            KeyStatus::decl(&cfg),
-            PrivateKeyState::decl(&cfg),
-            KeyInfo::decl(&cfg),
-            KidScheme::decl(&cfg),
-            GenerateKey::decl(&cfg),
-            KeygenStage::decl(&cfg),
-            KeygenProgress::decl(&cfg),
-            IpcError::decl(&cfg),
-        ];
+        let mut c = Collect {
+            cfg: &cfg,
+            seen: HashSet::new(),
+            decls: vec![],
+        };
+        c.visit::<AppStatus>();
+        c.visit::<Tool>();
+        c.visit::<NewTool>();
+        c.visit::<ToolSummary>();
+        c.visit::<Placement>();
+        c.visit::<KeyInfo>();
+        c.visit::<KidScheme>();
+        c.visit::<GenerateKey>();
+        c.visit::<KeygenProgress>();
+        c.visit::<IpcError>();
+        c.visit::<Policy>();
+        c.visit::<RotationState>();
+        c.visit::<RotationOutcome>();
+        c.visit::<Finding>();
+        c.visit::<JwksCheck>();
+        c.visit::<PlatformCheck>();
+        c.visit::<Platform>();
+        c.visit::<Preset>();
+        c.visit::<NewPlatform>();
+        c.visit::<PlatformUpdate>();
+        c.visit::<DiscoveryOutcome>();
+        c.visit::<Registration>();
+        c.visit::<Handoff>();
+        c.visit::<CanvasImported>();
+        c.visit::<Choices>();
+        c.visit::<NewRegistration>();
+        c.visit::<crate::commands::platforms::HandoffView>();
+        c.visit::<crate::commands::platforms::CheckProgress>();
+        // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
+        let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
+        decls.sort();
+        decls.dedup();
         let mut out = String::from(
             "// Generated from the Rust types by ts-rs. Do not edit by hand:\n\
              // run `UPDATE_BINDINGS=1 cargo test -p ltikeys-app bindings` after changing them.\n\n",
@@ -64,5 +110,20 @@ mod tests {
             "ui/src/lib/ipc/bindings.ts is out of date with the Rust types; \
              run `UPDATE_BINDINGS=1 cargo test -p ltikeys-app bindings` and commit it"
         );
+    }
+
+    #[test]
+    fn every_type_the_bindings_name_is_declared() {
+        let text = generate();
+        for (name, needed) in [
+            ("Tool", "Placement"),
+            ("JwksCheck", "Finding"),
+            ("Finding", "Severity"),
+        ] {
+            assert!(
+                text.contains(&format!("export type {needed} ")),
+                "{name} needs {needed}"
+            );
+        }
     }
 }

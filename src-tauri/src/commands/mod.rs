@@ -1,6 +1,10 @@
 //! The commands the webview may call, one file per area.
 
+pub mod canvas;
+pub mod checks;
 pub mod keys;
+pub mod platforms;
+pub mod rotation;
 pub mod tools;
 
 use ltikeys_core::Vault;

@@ -19,6 +19,942 @@ keychain_available: boolean,
  */
 keychain_message: string | null, };
 
+export type CanvasImported = { 
+/**
+ * The tool as stored.
+ */
+tool: Tool, 
+/**
+ * Lint findings of the document, then what was not imported.
+ */
+findings: Array<Finding>, };
+
+export type CheckProgress = { 
+/**
+ * URLs checked so far.
+ */
+done: number, 
+/**
+ * URLs to check.
+ */
+total: number, };
+
+export type Choice<T> = { 
+/**
+ * The value.
+ */
+value: T, 
+/**
+ * A menu label.
+ */
+label: string, };
+
+export type Choices = { 
+/**
+ * Placements, with the message types each accepts.
+ */
+placements: Array<PlacementInfo>, 
+/**
+ * Scope URIs.
+ */
+scopes: Array<ScopeInfo>, 
+/**
+ * Message types.
+ */
+message_types: Array<Choice<MessageType>>, 
+/**
+ * Privacy levels, most open first.
+ */
+privacy_levels: Array<Choice<PrivacyLevel>>, 
+/**
+ * Display types.
+ */
+display_types: Array<Choice<DisplayType>>, 
+/**
+ * Window targets.
+ */
+window_targets: Array<Choice<WindowTarget>>, };
+
+export type Deployment = { 
+/**
+ * The deployment_id the platform sends.
+ */
+deployment_id: string, 
+/**
+ * What it is, e.g. "Biology 101" or "Sciences sub-account".
+ */
+label: string | null, 
+/**
+ * When it was recorded.
+ */
+added_at: string, };
+
+export type DiscoveredPlatform = { 
+/**
+ * `issuer`.
+ */
+issuer: string | null, 
+/**
+ * `authorization_endpoint`.
+ */
+auth_url: string | null, 
+/**
+ * `token_endpoint`.
+ */
+token_url: string | null, 
+/**
+ * `authorization_server`, the token audience, when given.
+ */
+token_audience: string | null, 
+/**
+ * `jwks_uri`.
+ */
+jwks_url: string | null, 
+/**
+ * `registration_endpoint` (Dynamic Registration).
+ */
+registration_endpoint: string | null, 
+/**
+ * `product_family_code` of the LTI platform configuration, e.g. `moodle`.
+ */
+product_family_code: string | null, 
+/**
+ * `version` of the LTI platform configuration.
+ */
+version: string | null, 
+/**
+ * The family the product code and issuer point to.
+ */
+family: PlatformFamily, 
+/**
+ * What was odd or missing.
+ */
+findings: Array<Finding>, };
+
+export type DiscoveryOutcome = { 
+/**
+ * The OpenID configuration URL read.
+ */
+url: string, 
+/**
+ * The platform after the discovery (`None` when a dry run would have created it).
+ */
+platform: Platform | null, 
+/**
+ * Whether the discovery created the platform.
+ */
+created: boolean, 
+/**
+ * Whether any change was written.
+ */
+applied: boolean, 
+/**
+ * Field by field, old and new.
+ */
+changes: Array<FieldChange>, 
+/**
+ * What the configuration said, as read.
+ */
+discovered: DiscoveredPlatform, 
+/**
+ * What was odd, missing or not applied.
+ */
+findings: Array<Finding>, };
+
+export type DisplayType = "default" | "full_width" | "full_width_in_context" | "full_width_with_nav" | "in_nav_context" | "borderless";
+
+export type FieldChange = { 
+/**
+ * The field, as in [`Platform`] (`issuer`, `auth_url`, ...).
+ */
+field: string, 
+/**
+ * The value before.
+ */
+old: string | null, 
+/**
+ * The value discovered.
+ */
+new: string | null, 
+/**
+ * Whether the record took it.
+ */
+applied: boolean, 
+/**
+ * Why it was not applied.
+ */
+reason?: string, };
+
+export type Finding = { 
+/**
+ * Stable code, e.g. `missing-keys-wrapper`.
+ */
+code: string, 
+/**
+ * How bad it is.
+ */
+severity: Severity, 
+/**
+ * The JSON path it concerns (e.g. `$.extensions[0].privacy_level`), where there is one.
+ */
+path?: string, 
+/**
+ * What is wrong, in plain words.
+ */
+message: string, 
+/**
+ * What to do about it.
+ */
+fix: string, };
+
+export type GenerateKey = { 
+/**
+ * Tool id or name.
+ */
+tool: string, 
+/**
+ * 2048, 3072 or 4096.
+ */
+bits: number, 
+/**
+ * How to make the kid when none is given.
+ */
+kid_scheme: KidScheme, 
+/**
+ * A custom kid; overrides the scheme.
+ */
+kid: string | null, };
+
+export type Handoff = { 
+/**
+ * The registration.
+ */
+registration_id: string, 
+/**
+ * The tool's name.
+ */
+tool: string, 
+/**
+ * The platform's name.
+ */
+platform: string, 
+/**
+ * Issuer (`iss`).
+ */
+issuer: string, 
+/**
+ * client_id.
+ */
+client_id: string, 
+/**
+ * Deployment ids.
+ */
+deployment_ids: Array<string>, 
+/**
+ * Deployment ids with their labels.
+ */
+deployments: Array<Deployment>, 
+/**
+ * OIDC auth endpoint.
+ */
+auth_url: string, 
+/**
+ * Token endpoint.
+ */
+token_url: string, 
+/**
+ * Token audience, only when it differs from the token URL.
+ */
+token_audience?: string, 
+/**
+ * Platform JWKS URL (with `{client_id}` filled in).
+ */
+jwks_url: string, 
+/**
+ * What is missing or unresolved: say so before sending.
+ */
+findings: Array<Finding>, };
+
+export type HandoffView = { 
+/**
+ * The values.
+ */
+handoff: Handoff, 
+/**
+ * The same as plain text.
+ */
+text: string, };
+
+export type IpcError = { 
+/**
+ * Stable code, e.g. `invalid`, `keychain_unavailable`.
+ */
+kind: string, 
+/**
+ * Plain words with the fix.
+ */
+message: string, };
+
+export type JwksCheck = { 
+/**
+ * The URL checked.
+ */
+url: string, 
+/**
+ * Whose keys it should hold.
+ */
+role: JwksRole, 
+/**
+ * When it was checked.
+ */
+checked_at: string, 
+/**
+ * The HTTP status; `None` when no answer arrived (see [`JwksCheck::exit_code`]).
+ */
+status: number | null, 
+/**
+ * The URL that answered, after redirects.
+ */
+final_url: string | null, 
+/**
+ * The URLs that redirected, in order.
+ */
+redirects: Array<string>, 
+/**
+ * The `Content-Type` header.
+ */
+content_type: string | null, 
+/**
+ * The `Cache-Control` header.
+ */
+cache_control: string | null, 
+/**
+ * Its `max-age`, in seconds.
+ */
+max_age: number | null, 
+/**
+ * Milliseconds until the headers arrived.
+ */
+latency_ms: number | null, 
+/**
+ * Body size in bytes.
+ */
+bytes: number, 
+/**
+ * The keys found.
+ */
+keys: Array<KeySummary>, 
+/**
+ * What is wrong or worth knowing, errors first.
+ */
+findings: Array<Finding>, };
+
+export type JwksRole = "platform" | "tool";
+
+export type KeyInfo = { 
+/**
+ * The tool it belongs to.
+ */
+tool_id: string, 
+/**
+ * The key id.
+ */
+kid: string, 
+/**
+ * Always RS256.
+ */
+alg: string, 
+/**
+ * Modulus size.
+ */
+bits: number, 
+/**
+ * Life-cycle state.
+ */
+status: KeyStatus, 
+/**
+ * When it was generated or imported.
+ */
+created_at: string, 
+/**
+ * Since when it has been in the published JWKS.
+ */
+published_at: string, 
+/**
+ * When it started signing.
+ */
+signing_from: string | null, 
+/**
+ * When it stopped signing.
+ */
+signing_to: string | null, 
+/**
+ * When its overlap window ends: it may be retired from then on.
+ */
+unpublish_after: string | null, 
+/**
+ * When it was retired.
+ */
+retired_at: string | null, 
+/**
+ * When it was revoked.
+ */
+revoked_at: string | null, 
+/**
+ * Whether it is in the published JWKS.
+ */
+published: boolean, 
+/**
+ * Whether the keychain holds the private key.
+ */
+private_key: PrivateKeyState, };
+
+export type KeyStatus = "next" | "current" | "previous" | "retired" | "revoked";
+
+export type KeySummary = { 
+/**
+ * Its kid, if it has one.
+ */
+kid: string | null, 
+/**
+ * Key type: `RSA`, `EC`, `OKP`…; empty when missing.
+ */
+kty: string, 
+/**
+ * Declared algorithm.
+ */
+alg: string | null, 
+/**
+ * Declared use (`sig`, `enc`).
+ */
+use: string | null, 
+/**
+ * RSA modulus size.
+ */
+bits: number | null, };
+
+export type KeygenProgress = { 
+/**
+ * Where generation is.
+ */
+stage: KeygenStage, 
+/**
+ * Milliseconds since the command started.
+ */
+elapsed_ms: number, };
+
+export type KeygenStage = "generating" | "storing" | "done";
+
+export type KidScheme = "thumbprint" | "timestamp" | "uuid";
+
+export type MessageType = "LtiResourceLinkRequest" | "LtiDeepLinkingRequest";
+
+export type NewDeployment = { 
+/**
+ * The deployment_id.
+ */
+deployment_id: string, 
+/**
+ * Optional label.
+ */
+label: string | null, };
+
+export type NewPlatform = { 
+/**
+ * Unique name, e.g. "Acme University Canvas".
+ */
+name: string, 
+/**
+ * The preset (and family).
+ */
+preset: PlatformFamily, 
+/**
+ * The instance's base URL, e.g. https://moodle.example.edu.
+ */
+base_url: string | null, 
+/**
+ * Overrides the preset's issuer.
+ */
+issuer: string | null, 
+/**
+ * Overrides the preset's OIDC auth URL.
+ */
+auth_url: string | null, 
+/**
+ * Overrides the preset's token URL.
+ */
+token_url: string | null, 
+/**
+ * Overrides the preset's token audience.
+ */
+token_audience: string | null, 
+/**
+ * Overrides the preset's platform JWKS URL.
+ */
+jwks_url: string | null, 
+/**
+ * Overrides the preset's OpenID configuration URL.
+ */
+openid_configuration_url: string | null, };
+
+export type NewRegistration = { 
+/**
+ * Tool id or name.
+ */
+tool: string, 
+/**
+ * Platform id or name.
+ */
+platform: string, 
+/**
+ * The client_id the platform gave.
+ */
+client_id: string, 
+/**
+ * Deployment ids known so far.
+ */
+deployments: Array<NewDeployment>, };
+
+export type NewTool = { 
+/**
+ * Unique name.
+ */
+name: string, 
+/**
+ * Free text.
+ */
+description: string, 
+/**
+ * host[:port] without scheme.
+ */
+domain: string | null, 
+/**
+ * OIDC login initiation URL.
+ */
+login_url: string | null, 
+/**
+ * Target link URI.
+ */
+launch_url: string | null, 
+/**
+ * Redirect URIs.
+ */
+redirect_uris: Array<string>, 
+/**
+ * Public JWKS URL.
+ */
+jwks_url: string | null, 
+/**
+ * What Canvas tells the tool about users.
+ */
+privacy_level: PrivacyLevel, 
+/**
+ * The Canvas `tool_id`.
+ */
+canvas_tool_id: string | null, 
+/**
+ * The tool's icon.
+ */
+icon_url: string | null, 
+/**
+ * Custom fields sent with every launch, by name.
+ */
+custom_fields: { [key in string]: string }, 
+/**
+ * Scope URIs (see [`lti::scopes`]).
+ */
+scopes: Array<string>, 
+/**
+ * Placements, each placement name at most once.
+ */
+placements: Array<Placement>, };
+
+export type Placement = { 
+/**
+ * The Canvas placement name, e.g. `course_navigation` (see [`lti::placements`]).
+ */
+placement: string, 
+/**
+ * The message it launches with; must be one of [`lti::message_types_for`] the placement.
+ */
+message_type: MessageType, 
+/**
+ * Whether the placement is on.
+ */
+enabled: boolean, 
+/**
+ * The link text (default: the tool's title).
+ */
+text: string | null, 
+/**
+ * The launch URL for this placement (default: the tool's target link URI).
+ */
+target_link_uri: string | null, 
+/**
+ * An icon for this placement.
+ */
+icon_url: string | null, 
+/**
+ * Width of the selection dialog, in pixels.
+ */
+selection_width: number | null, 
+/**
+ * Height of the selection dialog, in pixels.
+ */
+selection_height: number | null, 
+/**
+ * Width of the launch frame, in pixels.
+ */
+launch_width: number | null, 
+/**
+ * Height of the launch frame, in pixels.
+ */
+launch_height: number | null, 
+/**
+ * How Canvas frames the launch.
+ */
+display_type: DisplayType | null, 
+/**
+ * Open in a new window instead of a frame.
+ */
+window_target: WindowTarget | null, 
+/**
+ * Canvas permissions the user needs to see the placement, e.g. `manage_course_content_add`.
+ */
+required_permissions: Array<string>, };
+
+export type PlacementInfo = { 
+/**
+ * The Canvas name, e.g. `course_navigation`.
+ */
+name: string, 
+/**
+ * A menu label.
+ */
+label: string, 
+/**
+ * The message types it accepts, the default first.
+ */
+message_types: Array<MessageType>, 
+/**
+ * The Canvas feature flag it needs, if any.
+ */
+feature_flag: string | null, 
+/**
+ * Whether only Instructure-approved tools may use it.
+ */
+needs_approval: boolean, 
+/**
+ * Canvas's deprecation advice, if it is deprecated.
+ */
+deprecated: string | null, };
+
+export type Platform = { 
+/**
+ * Stable short id.
+ */
+id: string, 
+/**
+ * Unique name (case-insensitive).
+ */
+name: string, 
+/**
+ * Which LMS it is.
+ */
+family: PlatformFamily, 
+/**
+ * The instance's base URL, for presets that depend on it.
+ */
+base_url: string | null, 
+/**
+ * The `iss` of the platform's launches.
+ */
+issuer: string, 
+/**
+ * OIDC auth endpoint (authorization redirect).
+ */
+auth_url: string, 
+/**
+ * OAuth2 token endpoint.
+ */
+token_url: string, 
+/**
+ * Token audience when it differs from the token URL (Brightspace).
+ */
+token_audience: string | null, 
+/**
+ * The platform's JWKS URL; may hold `{client_id}` (Blackboard).
+ */
+jwks_url: string, 
+/**
+ * Where the platform publishes its OpenID configuration.
+ */
+openid_configuration_url: string | null, 
+/**
+ * When it was added.
+ */
+created_at: string, 
+/**
+ * When it last changed.
+ */
+updated_at: string, };
+
+export type PlatformCheck = { 
+/**
+ * The platform's name.
+ */
+platform: string, 
+/**
+ * The URL checked.
+ */
+url: string, 
+/**
+ * The result, when checked.
+ */
+check: JwksCheck | null, 
+/**
+ * Why it was not checked.
+ */
+skipped: string | null, };
+
+export type PlatformFamily = "canvas-cloud" | "canvas-beta" | "canvas-test" | "canvas-self-hosted" | "moodle" | "brightspace" | "blackboard" | "sakai" | "schoology" | "openedx" | "custom";
+
+export type PlatformUpdate = { 
+/**
+ * New name.
+ */
+name: string | null, 
+/**
+ * New issuer.
+ */
+issuer: string | null, 
+/**
+ * New OIDC auth URL.
+ */
+auth_url: string | null, 
+/**
+ * New token URL.
+ */
+token_url: string | null, 
+/**
+ * New token audience ("" clears it: the token URL is the audience).
+ */
+token_audience: string | null, 
+/**
+ * New platform JWKS URL.
+ */
+jwks_url: string | null, 
+/**
+ * New OpenID configuration URL ("" clears it).
+ */
+openid_configuration_url: string | null, };
+
+export type Policy = { 
+/**
+ * How long a next key must be published before it may sign.
+ */
+pre_publish_secs: bigint, 
+/**
+ * How long a previous key stays published after it stops signing.
+ */
+overlap_secs: bigint, 
+/**
+ * After how long a current key is due for rotation, if ever.
+ */
+rotate_every_secs: bigint | null, };
+
+export type Preset = { 
+/**
+ * The preset id, which is also the platform family.
+ */
+family: PlatformFamily, 
+/**
+ * A name for people.
+ */
+label: string, 
+/**
+ * Whether `base_url` must be given (the values depend on the instance).
+ */
+needs_base_url: boolean, 
+/**
+ * What a base URL looks like, for a form's placeholder text.
+ */
+base_url_example: string | null, 
+/**
+ * Issuer template (`None`: the user gives it).
+ */
+issuer: string | null, 
+/**
+ * OIDC auth endpoint template.
+ */
+auth_url: string | null, 
+/**
+ * Token endpoint template.
+ */
+token_url: string | null, 
+/**
+ * Token audience template, when it differs from the token URL.
+ */
+token_audience: string | null, 
+/**
+ * Platform JWKS URL template.
+ */
+jwks_url: string | null, 
+/**
+ * OpenID configuration URL template, where the platform publishes one.
+ */
+openid_configuration_url: string | null, 
+/**
+ * What to know about this platform's values.
+ */
+note: string, };
+
+export type PrivacyLevel = "public" | "name_only" | "email_only" | "anonymous";
+
+export type PrivateKeyState = "present" | "missing" | "unknown";
+
+export type Registration = { 
+/**
+ * Stable short id.
+ */
+id: string, 
+/**
+ * The tool's id.
+ */
+tool_id: string, 
+/**
+ * The tool's name.
+ */
+tool_name: string, 
+/**
+ * The platform's id.
+ */
+platform_id: string, 
+/**
+ * The platform's name.
+ */
+platform_name: string, 
+/**
+ * The platform's issuer (kept in step with the platform).
+ */
+issuer: string, 
+/**
+ * The client_id the platform gave the tool.
+ */
+client_id: string, 
+/**
+ * Deployment ids, oldest first.
+ */
+deployments: Array<Deployment>, 
+/**
+ * When it was added.
+ */
+created_at: string, 
+/**
+ * When it last changed.
+ */
+updated_at: string, };
+
+export type RotationOutcome = { 
+/**
+ * The key that signs now.
+ */
+current: string, 
+/**
+ * The key that stopped signing.
+ */
+previous: string | null, 
+/**
+ * When the previous key may be unpublished.
+ */
+unpublish_after: string, 
+/**
+ * A key generated because none was waiting as next.
+ */
+generated: string | null, 
+/**
+ * Whether the pre-publish lead time was skipped.
+ */
+lead_time_skipped: boolean, 
+/**
+ * Warnings, in plain words.
+ */
+warnings: Array<string>, 
+/**
+ * What the user must deploy now.
+ */
+reminders: Array<string>, };
+
+export type RotationPlan = { 
+/**
+ * The next key that becomes current; `None` when a new key must be generated first.
+ */
+promote: string | null, 
+/**
+ * The current key that becomes previous.
+ */
+demote: string | null, 
+/**
+ * When the demoted key may be unpublished.
+ */
+unpublish_after: string, 
+/**
+ * Whether the next key signs before it has been published for the pre-publish lead time.
+ */
+lead_time_skipped: boolean, 
+/**
+ * When the promoted key would have been safe to sign with.
+ */
+safe_from: string | null, 
+/**
+ * Plain-words warnings to show before and after.
+ */
+warnings: Array<string>, };
+
+export type RotationState = { 
+/**
+ * The policy.
+ */
+policy: Policy, 
+/**
+ * Since when rotation has been due, if it is.
+ */
+due_since: string | null, 
+/**
+ * Previous keys whose overlap window is over.
+ */
+retire_ready: Array<string>, 
+/**
+ * What `rotate` would do now; `None` when the tool has no current key.
+ */
+plan: RotationPlan | null, };
+
+export type ScopeInfo = { 
+/**
+ * The scope URI.
+ */
+uri: string, 
+/**
+ * What it grants, in plain words.
+ */
+label: string, 
+/**
+ * Whether Canvas shows it.
+ */
+visibility: ScopeVisibility, 
+/**
+ * The feature flag that makes it visible, for `feature_flag` scopes.
+ */
+feature_flag: string | null, 
+/**
+ * Whether Canvas builds of 2019–2021 (self-hosted installs) know it too.
+ */
+long_standing: boolean, };
+
+export type ScopeVisibility = "public" | "feature_flag" | "hidden";
+
+export type Severity = "info" | "warning" | "error";
+
 export type Tool = { 
 /**
  * Stable short id.
@@ -53,39 +989,33 @@ redirect_uris: Array<string>,
  */
 jwks_url: string | null, 
 /**
+ * What Canvas tells the tool about users.
+ */
+privacy_level: PrivacyLevel, 
+/**
+ * The Canvas `tool_id`.
+ */
+canvas_tool_id: string | null, 
+/**
+ * The tool's icon.
+ */
+icon_url: string | null, 
+/**
+ * Custom fields sent with every launch, by name.
+ */
+custom_fields: { [key in string]: string }, 
+/**
+ * LTI Advantage and Canvas scope URIs the tool asks for.
+ */
+scopes: Array<string>, 
+/**
+ * Where in Canvas the tool appears.
+ */
+placements: Array<Placement>, 
+/**
  * When it was added.
  */
 created_at: string, };
-
-export type NewTool = { 
-/**
- * Unique name.
- */
-name: string, 
-/**
- * Free text.
- */
-description: string, 
-/**
- * host[:port] without scheme.
- */
-domain: string | null, 
-/**
- * OIDC login initiation URL.
- */
-login_url: string | null, 
-/**
- * Target link URI.
- */
-launch_url: string | null, 
-/**
- * Redirect URIs.
- */
-redirect_uris: Array<string>, 
-/**
- * Public JWKS URL.
- */
-jwks_url: string | null, };
 
 export type ToolSummary = { 
 /**
@@ -109,82 +1039,4 @@ key_count: number,
  */
 current_kid: string | null, };
 
-export type KeyStatus = "next" | "current" | "previous" | "retired" | "revoked";
-
-export type PrivateKeyState = "present" | "missing" | "unknown";
-
-export type KeyInfo = { 
-/**
- * The tool it belongs to.
- */
-tool_id: string, 
-/**
- * The key id.
- */
-kid: string, 
-/**
- * Always RS256.
- */
-alg: string, 
-/**
- * Modulus size.
- */
-bits: number, 
-/**
- * Life-cycle state.
- */
-status: KeyStatus, 
-/**
- * When it was generated or imported.
- */
-created_at: string, 
-/**
- * Whether it is in the published JWKS.
- */
-published: boolean, 
-/**
- * Whether the keychain holds the private key.
- */
-private_key: PrivateKeyState, };
-
-export type KidScheme = "thumbprint" | "timestamp" | "uuid";
-
-export type GenerateKey = { 
-/**
- * Tool id or name.
- */
-tool: string, 
-/**
- * 2048, 3072 or 4096.
- */
-bits: number, 
-/**
- * How to make the kid when none is given.
- */
-kid_scheme: KidScheme, 
-/**
- * A custom kid; overrides the scheme.
- */
-kid: string | null, };
-
-export type KeygenStage = "generating" | "storing" | "done";
-
-export type KeygenProgress = { 
-/**
- * Where generation is.
- */
-stage: KeygenStage, 
-/**
- * Milliseconds since the command started.
- */
-elapsed_ms: number, };
-
-export type IpcError = { 
-/**
- * Stable code, e.g. `invalid`, `keychain_unavailable`.
- */
-kind: string, 
-/**
- * Plain words with the fix.
- */
-message: string, };
+export type WindowTarget = "_blank";

@@ -1,0 +1,75 @@
+//! The tool's full profile and its Canvas developer-key JSON: edit, export, lint, import.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use ltikeys_core::lti::Choices;
+use ltikeys_core::{CanvasImported, Error, Finding, NewTool, Tool};
+use tauri::State;
+
+use super::with_vault;
+use crate::error::IpcError;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn update_tool(
+    state: State<'_, AppState>,
+    tool: String,
+    edit: NewTool,
+) -> Result<Tool, IpcError> {
+    with_vault(&state, move |v| v.update_tool(&tool, edit, Utc::now())).await
+}
+
+/// The valid choices for a tool's profile: placements with their message types, scopes,
+/// privacy levels, display types and window targets.
+#[tauri::command]
+pub fn lti_choices() -> Choices {
+    ltikeys_core::lti::choices()
+}
+
+#[tauri::command]
+pub async fn export_canvas(state: State<'_, AppState>, tool: String) -> Result<String, IpcError> {
+    with_vault(&state, move |v| {
+        Ok(v.canvas_export(&tool)?.to_pretty_json())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn save_canvas(
+    state: State<'_, AppState>,
+    tool: String,
+    path: PathBuf,
+) -> Result<(), IpcError> {
+    with_vault(&state, move |v| {
+        let json = v.canvas_export(&tool)?.to_pretty_json();
+        ltikeys_core::file::write_atomic(&path, format!("{json}\n").as_bytes(), false, true)
+    })
+    .await
+}
+
+/// Lints any Canvas JSON text; runs as the user types, so it is cheap and never fails.
+#[tauri::command]
+pub fn lint_canvas(json: String) -> Vec<Finding> {
+    ltikeys_core::canvas::lint_str(&json)
+}
+
+/// Creates a tool from a Canvas JSON text, reporting what it did not understand.
+#[tauri::command]
+pub async fn import_canvas(
+    state: State<'_, AppState>,
+    json: String,
+    name: Option<String>,
+) -> Result<CanvasImported, IpcError> {
+    with_vault(&state, move |v| {
+        let doc: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+            Error::invalid(
+                "Canvas JSON",
+                format!("it is not valid JSON ({e})"),
+                "paste the whole JSON document",
+            )
+        })?;
+        v.import_canvas(&doc, name.as_deref(), Utc::now())
+    })
+    .await
+}

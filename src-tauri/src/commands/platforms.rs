@@ -1,0 +1,156 @@
+//! Platforms, registrations, deployments, discovery and the admin hand-off.
+
+use chrono::Utc;
+use ltikeys_core::discovery::{self, DiscoverOptions};
+use ltikeys_core::registration::NewDeployment;
+use ltikeys_core::{
+    DiscoveryOutcome, Handoff, HttpClient, NewPlatform, NewRegistration, Platform, PlatformCheck,
+    Preset, Registration,
+};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::State;
+use ts_rs::TS;
+
+use super::with_vault;
+use crate::error::IpcError;
+use crate::state::AppState;
+
+/// A hand-off: the six values as data, and as text ready to paste into an e-mail.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HandoffView {
+    /// The values.
+    pub handoff: Handoff,
+    /// The same as plain text.
+    pub text: String,
+}
+
+/// Progress of a bulk check.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CheckProgress {
+    /// URLs checked so far.
+    pub done: u32,
+    /// URLs to check.
+    pub total: u32,
+}
+
+#[tauri::command]
+pub async fn list_platforms(state: State<'_, AppState>) -> Result<Vec<Platform>, IpcError> {
+    with_vault(&state, |v| v.platforms()).await
+}
+
+#[tauri::command]
+pub fn platform_presets() -> Vec<Preset> {
+    ltikeys_core::platform::presets()
+}
+
+#[tauri::command]
+pub async fn add_platform(
+    state: State<'_, AppState>,
+    input: NewPlatform,
+) -> Result<Platform, IpcError> {
+    with_vault(&state, move |v| v.add_platform(input, Utc::now())).await
+}
+
+#[tauri::command]
+pub async fn remove_platform(state: State<'_, AppState>, platform: String) -> Result<(), IpcError> {
+    with_vault(&state, move |v| v.remove_platform(&platform, Utc::now())).await
+}
+
+/// Fetches an OpenID configuration (or the platform's stored URL) and fills the record from it.
+#[tauri::command]
+pub async fn discover_platform(
+    state: State<'_, AppState>,
+    platform: String,
+    url: Option<String>,
+    accept_issuer: bool,
+) -> Result<DiscoveryOutcome, IpcError> {
+    with_vault(&state, move |v| {
+        let url = v.discovery_url(&platform, url.as_deref())?;
+        let found = discovery::fetch(&HttpClient::default(), &url)?;
+        let options = DiscoverOptions {
+            accept_issuer,
+            dry_run: false,
+        };
+        v.apply_discovery(&platform, &url, &found, options, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_registrations(
+    state: State<'_, AppState>,
+    tool: Option<String>,
+    platform: Option<String>,
+) -> Result<Vec<Registration>, IpcError> {
+    with_vault(&state, move |v| {
+        v.registrations(tool.as_deref(), platform.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn add_registration(
+    state: State<'_, AppState>,
+    input: NewRegistration,
+) -> Result<Registration, IpcError> {
+    with_vault(&state, move |v| v.add_registration(input, Utc::now())).await
+}
+
+#[tauri::command]
+pub async fn add_deployment(
+    state: State<'_, AppState>,
+    registration: String,
+    deployment: NewDeployment,
+) -> Result<Registration, IpcError> {
+    with_vault(&state, move |v| {
+        v.add_deployment(&registration, deployment, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_deployment(
+    state: State<'_, AppState>,
+    registration: String,
+    deployment_id: String,
+) -> Result<Registration, IpcError> {
+    with_vault(&state, move |v| {
+        v.remove_deployment(&registration, &deployment_id, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn registration_handoff(
+    state: State<'_, AppState>,
+    registration: String,
+) -> Result<HandoffView, IpcError> {
+    with_vault(&state, move |v| {
+        let handoff = v.handoff(&registration)?;
+        Ok(HandoffView {
+            text: handoff.to_text(),
+            handoff,
+        })
+    })
+    .await
+}
+
+/// Checks every platform's JWKS URL, a few at a time, reporting progress.
+#[tauri::command]
+pub async fn check_platforms(
+    state: State<'_, AppState>,
+    on_progress: Channel<CheckProgress>,
+) -> Result<Vec<PlatformCheck>, IpcError> {
+    with_vault(&state, move |v| {
+        let report = |done: usize, total: usize| {
+            let progress = CheckProgress {
+                done: u32::try_from(done).unwrap_or(u32::MAX),
+                total: u32::try_from(total).unwrap_or(u32::MAX),
+            };
+            let _ = on_progress.send(progress);
+        };
+        v.check_platforms(Utc::now(), &report)
+    })
+    .await
+}
