@@ -91,6 +91,7 @@ describe("validateToolForm", () => {
         launch_url: "https://quiz.example.com/launch",
         redirect_uris: ["https://quiz.example.com/launch", "https://quiz.example.com/deep"],
         jwks_url: null,
+        privacy_level: "anonymous", canvas_tool_id: null, icon_url: null, custom_fields: {}, scopes: [], placements: [],
       },
     });
   });

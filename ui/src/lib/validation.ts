@@ -137,6 +137,7 @@ export function validateToolForm(values: ToolFormValues): ToolFormResult {
       launch_url: optional(values.launchUrl),
       redirect_uris: redirectUris,
       jwks_url: optional(values.jwksUrl),
+      privacy_level: "anonymous", canvas_tool_id: null, icon_url: null, custom_fields: {}, scopes: [], placements: [],
     },
   };
 }

@@ -84,6 +84,7 @@ describe("tool form", () => {
       launch_url: "http://localhost:3000/launch",
       redirect_uris: ["https://a.example/cb"],
       jwks_url: null,
+      privacy_level: "anonymous", canvas_tool_id: null, icon_url: null, custom_fields: {}, scopes: [], placements: [],
     });
     expect(document.getElementById("tool-name-error")?.hidden).toBe(true);
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ name: " Quiz " }));

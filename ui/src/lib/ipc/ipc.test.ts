@@ -57,6 +57,7 @@ describe("ipc wrappers", () => {
       launch_url: null,
       redirect_uris: [],
       jwks_url: null,
+      privacy_level: "anonymous", canvas_tool_id: null, icon_url: null, custom_fields: {}, scopes: [], placements: [],
     };
 
     await expect(ipc.listKeys("x")).resolves.toEqual(SAMPLE_KEYS);
