@@ -443,19 +443,20 @@ impl Vault {
             plan.warnings = before.warnings;
         }
         let current = plan.promote.clone().unwrap_or_default();
+        let name = shell_word(&tool.name);
         let mut reminders = vec![match &tool.jwks_url {
             Some(url) => format!(
-                "Publish the new JWKS at {url} now (`ltikeys jwks --tool {}`), then check it                  with `ltikeys check jwks {url} --expect-tool {}`.",
-                tool.name, tool.name
+                "Publish the new JWKS at {url} now (`ltikeys jwks --tool {name}`), then check it \
+                 with `ltikeys check jwks {url} --expect-tool {name}`."
             ),
-            None => format!("Publish the new JWKS (`ltikeys jwks --tool {}`).", tool.name),
+            None => format!("Publish the new JWKS (`ltikeys jwks --tool {name}`)."),
         }];
         if tool.jwks_url.is_none() {
             reminders.push(format!(
                 "This tool has no JWKS URL, so platforms hold a pasted public key: update the \
-                 Canvas developer key's public JWK to kid {current} (`ltikeys jwk --tool {} --kid \
-                 {current}`), or tokens signed from now on will fail with \"JWS signature invalid\".",
-                tool.name
+                 Canvas developer key's public JWK to kid {current} (`ltikeys jwk --tool {name} \
+                 --kid {current}`), or tokens signed from now on will fail with \"JWS signature \
+                 invalid\"."
             ));
         }
         Ok(RotationOutcome {
@@ -737,6 +738,19 @@ fn plan_summary(changes: &[crate::discovery::FieldChange]) -> String {
         "no change".into()
     } else {
         format!("changed {}", applied.join(", "))
+    }
+}
+
+/// A name as one shell word: quoted when it holds anything but letters, digits and `-_.`.
+fn shell_word(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', r"'\''"))
     }
 }
 
@@ -1075,6 +1089,28 @@ mod tests {
         );
         assert_eq!(published(&vault), ["k2", generated.as_str()]);
         assert_eq!(secrets.len(), 3);
+    }
+
+    #[test]
+    fn reminders_quote_tool_names_for_the_shell() {
+        assert_eq!(shell_word("Quiz"), "Quiz");
+        assert_eq!(shell_word("Quiz Engine"), "'Quiz Engine'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        let (_d, _s, mut vault, _tool) = vault();
+        vault
+            .generate_key(&request(Some("a")), t("2026-01-01T00:00:00Z"), &mut |_| {})
+            .unwrap();
+        let out = vault.rotate("Quiz", t("2026-01-05T00:00:00Z")).unwrap();
+        assert!(
+            out.reminders[0].contains("`ltikeys jwks --tool Quiz`"),
+            "{:?}",
+            out.reminders
+        );
+        assert!(
+            !out.reminders.iter().any(|r| r.contains("  ")),
+            "no stray spaces: {:?}",
+            out.reminders
+        );
     }
 
     #[test]
