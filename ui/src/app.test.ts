@@ -6,6 +6,8 @@ import { App, countKeys } from "./app";
 import type { Ipc } from "./lib/ipc";
 import type { AppStatus, KeyInfo, KeygenProgress, ToolSummary } from "./lib/ipc/bindings";
 import { SAMPLE_KEYS, SAMPLE_TOOL } from "./test/fixtures";
+import { fakeRegistrationIpc } from "./test/registrationFixtures";
+import { fakeRotationIpc } from "./test/rotationFixtures";
 
 const STATUS: AppStatus = {
   version: "0.1.0",
@@ -55,6 +57,8 @@ function fakeIpc(keys: KeyInfo[]) {
     deleteKey: vi.fn(async () => undefined),
     copyText: vi.fn(async () => undefined),
     pickSavePath: vi.fn(async (): Promise<string | null> => "/home/me/quiz-builder-jwks.json"),
+    ...fakeRegistrationIpc(),
+    ...fakeRotationIpc(),
   } satisfies Ipc;
 }
 

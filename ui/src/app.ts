@@ -7,6 +7,12 @@ import type { Ipc } from "./lib/ipc";
 import type { AppStatus, GenerateKey, NewTool, ToolSummary } from "./lib/ipc/bindings";
 import type { ToolFormValues } from "./lib/validation";
 import { renderToolList } from "./views/sidebar";
+import { ChecksController } from "./controllers/checks";
+import { RotationController } from "./controllers/rotation";
+import { markScreenNav, type ScreenContext } from "./controllers/context";
+import { ImportScreen } from "./controllers/importCanvas";
+import { PlatformsScreen } from "./controllers/platforms";
+import { ToolTabs } from "./controllers/toolTabs";
 import { createToolForm, EMPTY_TOOL_FORM, type ToolFormView } from "./views/toolForm";
 import {
   createToolPage,
@@ -42,6 +48,11 @@ export class App {
   private readonly errorMessage: HTMLElement;
   private readonly keychainWarning: HTMLElement;
   private readonly footer: HTMLElement;
+  private readonly rotation: RotationController;
+  private readonly checks: ChecksController;
+  private readonly toolTabs: ToolTabs;
+  private readonly platforms: PlatformsScreen;
+  private readonly importer: ImportScreen;
 
   constructor(doc: Document, ipc: Ipc, now: () => number = Date.now) {
     this.doc = doc;
@@ -60,10 +71,49 @@ export class App {
     this.toast.addEventListener("click", () => {
       this.toast.hidden = true;
     });
+
+    // Rotation on the tool page, and the Checks page.
+    this.rotation = new RotationController(doc, ipc, this, {
+      refreshKeys: (toolId) => this.refreshKeys(toolId),
+      refreshTools: () => this.refreshTools(),
+      copyJwks: (toolId) => this.copyJwks(toolId),
+      saveJwks: (toolId, toolName) => this.saveJwks(toolId, toolName),
+      copyJwk: (toolId, kid) => this.copyJwk(toolId, kid),
+    }, now);
+    const navChecks = doc.querySelector<HTMLElement>("#nav-checks");
+    this.checks = new ChecksController(doc, ipc, this, navChecks, now);
+    navChecks?.addEventListener("click", () => this.showChecks());
+
+    // Profile, Canvas JSON and registrations on the tool page; the Platforms and Import pages.
+    const screens: ScreenContext = {
+      doc,
+      ipc,
+      showToast: (message) => this.showToast(message),
+      showError: (message) => this.showError(message),
+      clearError: () => this.clearError(),
+      refreshTools: () => this.refreshTools(),
+      openTool: (id) => this.showTool(id),
+      openPlatforms: () => this.showScreen(this.platforms.render()),
+    };
+    this.toolTabs = new ToolTabs(screens);
+    this.platforms = new PlatformsScreen(screens, (toolId) => {
+      this.toolTabs.setTab(toolId, "registrations");
+      void this.showTool(toolId);
+    });
+    this.importer = new ImportScreen(screens, async (toolId, findings) => {
+      this.toolTabs.setImportReport(toolId, findings);
+      this.toolTabs.setTab(toolId, "canvas");
+      await this.refreshTools();
+      await this.showTool(toolId);
+    });
+    ImportScreen.guardDrops(doc);
+    doc.querySelector("#nav-platforms")?.addEventListener("click", () => this.showScreen(this.platforms.render()));
+    doc.querySelector("#import-canvas")?.addEventListener("click", () => this.showScreen(this.importer.render()));
   }
 
   /** Loads the status and the tools, then opens the first tool (or the empty state). */
   async start(): Promise<void> {
+    const token = this.navigation;
     const [status, tools] = await Promise.allSettled([this.ipc.appStatus(), this.ipc.listTools()]);
     if (status.status === "fulfilled") {
       this.showStatus(status.value);
@@ -75,6 +125,10 @@ export class App {
       this.renderSidebar();
     } else {
       this.showError(normaliseError(tools.reason).message);
+    }
+    if (token !== this.navigation) {
+      // The user opened a page (e.g. the new-tool form) while the list was loading: keep it.
+      return;
     }
     const first = this.firstTool();
     if (first !== undefined) {
@@ -140,6 +194,8 @@ export class App {
 
   private setView(node: Node): void {
     this.view.replaceChildren(node);
+    this.checks.viewChanged(node);
+    markScreenNav(this.doc, node);
   }
 
   private showEmpty(): void {
@@ -232,6 +288,33 @@ export class App {
     page.setKeygen(this.jobs.get(toolId) ?? null, this.now());
     this.page = page;
     this.setView(page.element);
+    this.rotation.mount(page.element, tool, keys);
+    this.toolTabs.mount(page.element, tool);
+  }
+
+  /** A page that is not a tool's (Platforms, Import Canvas JSON). */
+  showScreen(node: HTMLElement): void {
+    this.navigation += 1;
+    this.page = null;
+    this.form = null;
+    this.selectedId = null;
+    this.clearError();
+    this.renderSidebar();
+    this.setView(node);
+  }
+
+  /** The Checks page: any JWKS URL, the last results, every platform. */
+  showChecks(): void {
+    if (this.checks.shown) {
+      return;
+    }
+    this.navigation += 1;
+    this.page = null;
+    this.form = null;
+    this.selectedId = null;
+    this.clearError();
+    this.renderSidebar();
+    this.setView(this.checks.mount(this.tools));
   }
 
   // Actions.
@@ -253,6 +336,7 @@ export class App {
       const keys = await this.ipc.listKeys(toolId);
       if (this.page?.toolId === toolId) {
         this.page.setKeys(keys);
+        this.rotation.keysChanged(toolId, keys);
       }
     } catch (error) {
       this.showError(normaliseError(error).message);

@@ -13,10 +13,13 @@ use crate::store::KeyRecord;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Policy {
     /// How long a next key must be published before it may sign.
+    #[ts(type = "number")]
     pub pre_publish_secs: i64,
     /// How long a previous key stays published after it stops signing.
+    #[ts(type = "number")]
     pub overlap_secs: i64,
     /// After how long a current key is due for rotation, if ever.
+    #[ts(type = "number | null")]
     pub rotate_every_secs: Option<i64>,
 }
 

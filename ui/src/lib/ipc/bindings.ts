@@ -753,15 +753,15 @@ export type Policy = {
 /**
  * How long a next key must be published before it may sign.
  */
-pre_publish_secs: bigint, 
+pre_publish_secs: number, 
 /**
  * How long a previous key stays published after it stops signing.
  */
-overlap_secs: bigint, 
+overlap_secs: number, 
 /**
  * After how long a current key is due for rotation, if ever.
  */
-rotate_every_secs: bigint | null, };
+rotate_every_secs: number | null, };
 
 export type Preset = { 
 /**

@@ -5,6 +5,8 @@ import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC } from "@tauri-apps/api/mocks";
 
 import type { AppStatus, KeyInfo, KeygenProgress, NewTool, Tool, ToolSummary } from "./bindings";
+import { rotationMock } from "./dev-mock-rotation";
+import { registrationMock } from "./dev-mock-registration";
 
 const tools: Tool[] = [
   {
@@ -220,8 +222,17 @@ export function installDevMock(): void {
         return "/home/user/Documents/quiz-builder-jwks.json";
       case "plugin:clipboard-manager|write_text":
         return null;
-      default:
+      default: {
+        const answer = await rotationMock(command, args, keys, find);
+        if (answer !== undefined) {
+          return answer;
+        }
+        const registration = await registrationMock(command, args, tools, keys, find);
+        if (registration !== undefined) {
+          return registration;
+        }
         throw { kind: "Unsupported", message: `No mock for ${command}` };
+      }
     }
   });
 }

@@ -14,6 +14,30 @@ import type {
   Tool,
   ToolSummary,
 } from "./bindings";
+import type {
+  CanvasImported,
+  Choices,
+  DiscoveryOutcome,
+  Finding,
+  HandoffView,
+  NewDeployment,
+  NewPlatform,
+  NewRegistration,
+  Platform,
+  Preset,
+  Registration,
+} from "./bindings";
+
+import type {
+  CheckProgress,
+  JwksCheck,
+  JwksRole,
+  PlatformCheck,
+  Policy,
+  RotationOutcome,
+  RotationState,
+} from "./bindings";
+import { policySecs, type PolicySecs } from "../duration";
 
 export type * from "./bindings";
 export { IpcFailure } from "../errors";
@@ -105,6 +129,181 @@ export async function pickSavePath(defaultName: string): Promise<string | null> 
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Tool profile, Canvas JSON, platforms and registrations.
+
+/** Replaces the tool's whole profile (`edit` carries every field, changed or not). */
+export function updateTool(tool: string, edit: NewTool): Promise<Tool> {
+  return call<Tool>("update_tool", { tool, edit });
+}
+
+/** Placements with their message types, scopes, privacy levels, display types, window targets. */
+export function ltiChoices(): Promise<Choices> {
+  return call<Choices>("lti_choices");
+}
+
+/** The tool's Canvas developer-key JSON, pretty-printed. */
+export function exportCanvas(tool: string): Promise<string> {
+  return call<string>("export_canvas", { tool });
+}
+
+/** Writes the tool's Canvas JSON to `path` (the Rust side writes the file). */
+export async function saveCanvas(tool: string, path: string): Promise<void> {
+  await call<null>("save_canvas", { tool, path });
+}
+
+/** Lints any Canvas JSON text; cheap, never fails. */
+export function lintCanvas(json: string): Promise<Finding[]> {
+  return call<Finding[]>("lint_canvas", { json });
+}
+
+/** Creates a tool from Canvas JSON; `name` overrides the JSON's title. */
+export function importCanvas(json: string, name: string | null): Promise<CanvasImported> {
+  return call<CanvasImported>("import_canvas", { json, name });
+}
+
+export function listPlatforms(): Promise<Platform[]> {
+  return call<Platform[]>("list_platforms");
+}
+
+export function platformPresets(): Promise<Preset[]> {
+  return call<Preset[]>("platform_presets");
+}
+
+export function addPlatform(input: NewPlatform): Promise<Platform> {
+  return call<Platform>("add_platform", { input });
+}
+
+/** `platform` is a platform id or name. */
+export async function removePlatform(platform: string): Promise<void> {
+  await call<null>("remove_platform", { platform });
+}
+
+/** Reads the OpenID configuration at `url` (null: the platform's stored URL) into the platform. */
+export function discoverPlatform(
+  platform: string,
+  url: string | null,
+  acceptIssuer: boolean,
+): Promise<DiscoveryOutcome> {
+  return call<DiscoveryOutcome>("discover_platform", { platform, url, acceptIssuer });
+}
+
+/** Registrations, optionally only those of one tool and/or one platform. */
+export function listRegistrations(tool: string | null, platform: string | null): Promise<Registration[]> {
+  return call<Registration[]>("list_registrations", { tool, platform });
+}
+
+export function addRegistration(input: NewRegistration): Promise<Registration> {
+  return call<Registration>("add_registration", { input });
+}
+
+export function addDeployment(registration: string, deployment: NewDeployment): Promise<Registration> {
+  return call<Registration>("add_deployment", { registration, deployment });
+}
+
+export function removeDeployment(registration: string, deploymentId: string): Promise<Registration> {
+  return call<Registration>("remove_deployment", { registration, deploymentId });
+}
+
+/** The values an admin hands over for a registration, as data and as text. */
+export function registrationHandoff(registration: string): Promise<HandoffView> {
+  return call<HandoffView>("registration_handoff", { registration });
+}
+
+/** Opens the native save dialog for a JSON file with a title of its own; null when cancelled. */
+export async function pickJsonSavePath(title: string, defaultName: string): Promise<string | null> {
+  try {
+    return await save({ title, defaultPath: defaultName, filters: [{ name: "JSON", extensions: ["json"] }] });
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+/** The calls of the profile, Canvas JSON, platform and registration screens. */
+export const registrationIpc = {
+  updateTool,
+  ltiChoices,
+  exportCanvas,
+  saveCanvas,
+  lintCanvas,
+  importCanvas,
+  listPlatforms,
+  platformPresets,
+  addPlatform,
+  removePlatform,
+  discoverPlatform,
+  listRegistrations,
+  addRegistration,
+  addDeployment,
+  removeDeployment,
+  registrationHandoff,
+  pickJsonSavePath,
+} as const;
+
+export type RegistrationIpc = typeof registrationIpc;
+
+// ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// Key rotation and JWKS checks.
+
+/** The rotation policy, whether rotation is due, and what `rotate` would do now. */
+export function rotationState(tool: string): Promise<RotationState> {
+  return call<RotationState>("rotation_state", { tool });
+}
+
+/** Rotates: the next key (a new one if none waits) signs, the current key becomes previous. */
+export function rotateKeys(tool: string): Promise<RotationOutcome> {
+  return call<RotationOutcome>("rotate_keys", { tool });
+}
+
+/** Retires a previous key; refused inside its overlap window unless `force`. */
+export function retireKey(tool: string, kid: string, force: boolean): Promise<KeyInfo> {
+  return call<KeyInfo>("retire_key", { tool, kid, force });
+}
+
+/** Revokes a key at once; answers the kid that signs now when the current key was revoked. */
+export function revokeKey(tool: string, kid: string): Promise<string | null> {
+  return call<string | null>("revoke_key", { tool, kid });
+}
+
+/** Saves the rotation policy; the durations are whole seconds. */
+export async function setPolicy(tool: string, policy: PolicySecs): Promise<PolicySecs> {
+  return policySecs(await call<Policy>("set_policy", { tool, policy }));
+}
+
+/** Fetches and checks a JWKS URL; `expectTool` (a tool id) also compares it with that tool's keys. */
+export function checkJwks(url: string, role: JwksRole | null, expectTool: string | null): Promise<JwksCheck> {
+  return call<JwksCheck>("check_jwks", { url, role, expectTool });
+}
+
+/** The last check of each URL, newest first. */
+export function lastChecks(): Promise<JwksCheck[]> {
+  return call<JwksCheck[]>("last_checks");
+}
+
+/** Checks every platform's JWKS URL; `onProgress` hears "done of total" as they finish. */
+export function checkPlatforms(onProgress: (progress: CheckProgress) => void): Promise<PlatformCheck[]> {
+  const channel = new Channel<CheckProgress>(onProgress);
+  return call<PlatformCheck[]>("check_platforms", { onProgress: channel });
+}
+
+/** The calls of the rotation panel and the checks page. */
+export const rotationIpc = {
+  rotationState,
+  rotateKeys,
+  retireKey,
+  revokeKey,
+  setPolicy,
+  checkJwks,
+  lastChecks,
+  checkPlatforms,
+} as const;
+
+export type RotationIpc = typeof rotationIpc;
+
+// ---------------------------------------------------------------------------------------------
+
 /** Every call the UI makes, in one object. */
 export const ipc = {
   appStatus,
@@ -119,6 +318,8 @@ export const ipc = {
   deleteKey,
   copyText,
   pickSavePath,
+  ...registrationIpc,
+  ...rotationIpc,
 } as const;
 
 export type Ipc = typeof ipc;

@@ -1,0 +1,44 @@
+// What the profile, Canvas, platform and registration screens need from the application.
+
+import type { Ipc } from "../lib/ipc";
+
+/** Milliseconds of quiet typing before Canvas JSON is linted. */
+export const LINT_DELAY_MS = 150;
+
+export type ScreenContext = {
+  doc: Document;
+  ipc: Ipc;
+  showToast(message: string): void;
+  showError(message: string): void;
+  clearError(): void;
+  /** Reloads the sidebar's tools. */
+  refreshTools(): Promise<void>;
+  /** Opens a tool's page (re-rendering it when it is already open). */
+  openTool(id: string): Promise<void>;
+  openPlatforms(): void;
+};
+
+/** "my-tool-canvas.json" for a tool named "My tool". */
+export function canvasFileName(toolName: string): string {
+  const slug = toolName
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return `${slug === "" ? "tool" : slug}-canvas.json`;
+}
+
+/** Marks the sidebar entry `[data-screen-nav]` of the screen now shown (`data-screen`), if any. */
+export function markScreenNav(doc: Document, shown: Node): void {
+  const screen = shown instanceof Element ? shown.getAttribute("data-screen") : null;
+  for (const button of Array.from(doc.querySelectorAll<HTMLElement>("[data-screen-nav]"))) {
+    const selected = screen !== null && button.getAttribute("data-screen-nav") === screen;
+    button.classList.toggle("is-selected", selected);
+    if (selected) {
+      button.setAttribute("aria-current", "page");
+    } else {
+      button.removeAttribute("aria-current");
+    }
+  }
+}

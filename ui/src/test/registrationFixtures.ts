@@ -1,0 +1,368 @@
+// Sample data and a fake backend for the profile, Canvas JSON, platform and registration tests.
+
+import { vi } from "vitest";
+
+import type { RegistrationIpc } from "../lib/ipc";
+import type {
+  CanvasImported,
+  Choices,
+  DiscoveryOutcome,
+  Finding,
+  HandoffView,
+  Platform,
+  Preset,
+  Registration,
+  Tool,
+} from "../lib/ipc/bindings";
+import { SAMPLE_TOOL } from "./fixtures";
+
+/** A subset of the real choices: enough placements to cover RL-only, DL-only, both and flagged. */
+export const CHOICES: Choices = {
+  placements: [
+    {
+      name: "course_navigation",
+      label: "Course navigation",
+      message_types: ["LtiResourceLinkRequest"],
+      feature_flag: null,
+      needs_approval: false,
+      deprecated: null,
+    },
+    {
+      name: "editor_button",
+      label: "Editor button",
+      message_types: ["LtiDeepLinkingRequest"],
+      feature_flag: null,
+      needs_approval: false,
+      deprecated: null,
+    },
+    {
+      name: "link_selection",
+      label: "Link selection",
+      message_types: ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
+      feature_flag: null,
+      needs_approval: false,
+      deprecated: null,
+    },
+    {
+      name: "assignment_selection",
+      label: "Assignment selection",
+      message_types: ["LtiDeepLinkingRequest", "LtiResourceLinkRequest"],
+      feature_flag: null,
+      needs_approval: false,
+      deprecated: null,
+    },
+    {
+      name: "top_navigation",
+      label: "Top navigation",
+      message_types: ["LtiResourceLinkRequest"],
+      feature_flag: "top_navigation_placement",
+      needs_approval: false,
+      deprecated: null,
+    },
+    {
+      name: "resource_selection",
+      label: "Resource selection",
+      message_types: ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
+      feature_flag: null,
+      needs_approval: false,
+      deprecated: "use assignment_selection and/or link_selection instead",
+    },
+  ],
+  scopes: [
+    {
+      uri: "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+      label: "Assignment and Grade Services: post scores",
+      visibility: "public",
+      feature_flag: null,
+      long_standing: true,
+    },
+    {
+      uri: "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+      label: "Names and Role Provisioning: read course and group rosters",
+      visibility: "public",
+      feature_flag: null,
+      long_standing: true,
+    },
+    {
+      uri: "https://purl.imsglobal.org/spec/lti/scope/asset.readonly",
+      label: "Asset Processor: read submitted assets",
+      visibility: "feature_flag",
+      feature_flag: "lti_asset_processor",
+      long_standing: false,
+    },
+    {
+      uri: "https://canvas.instructure.com/lti/feature_flags/scope/show",
+      label: "Canvas (undocumented): read feature flags",
+      visibility: "hidden",
+      feature_flag: null,
+      long_standing: false,
+    },
+  ],
+  message_types: [
+    { value: "LtiResourceLinkRequest", label: "Resource link launch" },
+    { value: "LtiDeepLinkingRequest", label: "Deep linking (content selection)" },
+  ],
+  privacy_levels: [
+    { value: "public", label: "Public: name, e-mail and picture" },
+    { value: "name_only", label: "Name only" },
+    { value: "email_only", label: "E-mail only" },
+    { value: "anonymous", label: "Anonymous" },
+  ],
+  display_types: [
+    { value: "default", label: "Default" },
+    { value: "full_width", label: "Full width" },
+    { value: "borderless", label: "Borderless" },
+  ],
+  window_targets: [{ value: "_blank", label: "New window or tab" }],
+};
+
+/** A tool with a full profile. */
+export const PROFILE_TOOL: Tool = {
+  ...SAMPLE_TOOL,
+  jwks_url: "https://quiz.example.com/.well-known/jwks.json",
+  privacy_level: "name_only",
+  canvas_tool_id: "quiz",
+  icon_url: "https://quiz.example.com/icon.svg",
+  custom_fields: { canvas_user_id: "$Canvas.user.id" },
+  scopes: ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+  placements: [
+    {
+      placement: "course_navigation",
+      message_type: "LtiResourceLinkRequest",
+      enabled: true,
+      text: "Quizzes",
+      target_link_uri: null,
+      icon_url: null,
+      selection_width: null,
+      selection_height: null,
+      launch_width: null,
+      launch_height: null,
+      display_type: "full_width",
+      window_target: null,
+      required_permissions: ["manage_course_content_add"],
+    },
+    {
+      placement: "editor_button",
+      message_type: "LtiDeepLinkingRequest",
+      enabled: false,
+      text: null,
+      target_link_uri: "https://quiz.example.com/lti/deep",
+      icon_url: null,
+      selection_width: 800,
+      selection_height: 600,
+      launch_width: null,
+      launch_height: null,
+      display_type: null,
+      window_target: null,
+      required_permissions: [],
+    },
+  ],
+};
+
+export const CANVAS_JSON = JSON.stringify(
+  {
+    title: "Quiz Builder",
+    description: "Quizzes",
+    oidc_initiation_url: "https://quiz.example.com/login",
+    target_link_uri: "https://quiz.example.com/launch",
+    public_jwk_url: "https://quiz.example.com/.well-known/jwks.json",
+    extensions: [
+      {
+        platform: "canvas.instructure.com",
+        privacy_level: "name_only",
+        settings: {
+          placements: [
+            { placement: "course_navigation", message_type: "LtiResourceLinkRequest" },
+            { placement: "editor_button", message_type: "LtiDeepLinkingRequest" },
+          ],
+        },
+      },
+    ],
+  },
+  null,
+  2,
+);
+
+export const WRONG_MESSAGE_TYPE: Finding = {
+  code: "wrong-message-type",
+  severity: "error",
+  path: "$.extensions[0].settings.placements[0].message_type",
+  message: "course_navigation does not take LtiDeepLinkingRequest; Canvas refuses to save it",
+  fix: "use LtiResourceLinkRequest for course_navigation",
+};
+
+export const NO_PLACEMENTS: Finding = {
+  code: "no-placements",
+  severity: "warning",
+  path: "$.extensions[0].settings.placements",
+  message: "placements is empty, so the tool appears nowhere in Canvas",
+  fix: "add at least one placement, e.g. course_navigation or link_selection",
+};
+
+export const PRESETS: Preset[] = [
+  {
+    family: "canvas-cloud",
+    label: "Canvas (Instructure cloud, production)",
+    needs_base_url: false,
+    base_url_example: null,
+    issuer: "https://canvas.instructure.com",
+    auth_url: "https://sso.canvaslms.com/api/lti/authorize_redirect",
+    token_url: "https://sso.canvaslms.com/login/oauth2/token",
+    token_audience: null,
+    jwks_url: "https://sso.canvaslms.com/api/lti/security/jwks",
+    openid_configuration_url: null,
+    note: "Every Instructure-hosted Canvas shares this issuer.",
+  },
+  {
+    family: "moodle",
+    label: "Moodle",
+    needs_base_url: true,
+    base_url_example: "https://moodle.example.edu",
+    issuer: "{base_url}",
+    auth_url: "{base_url}/mod/lti/auth.php",
+    token_url: "{base_url}/mod/lti/token.php",
+    token_audience: null,
+    jwks_url: "{base_url}/mod/lti/certs.php",
+    openid_configuration_url: "{base_url}/mod/lti/openid-configuration.php",
+    note: "Moodle's issuer is the site's wwwroot.",
+  },
+  {
+    family: "brightspace",
+    label: "D2L Brightspace",
+    needs_base_url: true,
+    base_url_example: "https://school.brightspace.com",
+    issuer: "{base_url}",
+    auth_url: "{base_url}/d2l/lti/authenticate",
+    token_url: "https://auth.brightspace.com/core/connect/token",
+    token_audience: "https://api.brightspace.com/auth/token",
+    jwks_url: "{base_url}/d2l/.well-known/jwks",
+    openid_configuration_url: null,
+    note: "The token audience differs from the token URL.",
+  },
+  {
+    family: "custom",
+    label: "Other LMS",
+    needs_base_url: false,
+    base_url_example: null,
+    issuer: null,
+    auth_url: null,
+    token_url: null,
+    token_audience: null,
+    jwks_url: null,
+    openid_configuration_url: null,
+    note: "Copy every value from the platform's registration page.",
+  },
+];
+
+export const PLATFORM: Platform = {
+  id: "p1",
+  name: "Acme Moodle",
+  family: "moodle",
+  base_url: "https://moodle.acme.edu",
+  issuer: "https://moodle.acme.edu",
+  auth_url: "https://moodle.acme.edu/mod/lti/auth.php",
+  token_url: "https://moodle.acme.edu/mod/lti/token.php",
+  token_audience: null,
+  jwks_url: "https://moodle.acme.edu/mod/lti/certs.php",
+  openid_configuration_url: "https://moodle.acme.edu/mod/lti/openid-configuration.php",
+  created_at: "2025-01-02T00:00:00Z",
+  updated_at: "2025-01-02T00:00:00Z",
+};
+
+export const REGISTRATION: Registration = {
+  id: "r1",
+  tool_id: SAMPLE_TOOL.id,
+  tool_name: SAMPLE_TOOL.name,
+  platform_id: PLATFORM.id,
+  platform_name: PLATFORM.name,
+  issuer: PLATFORM.issuer,
+  client_id: "zTn6FWnZ4W21zmS",
+  deployments: [
+    { deployment_id: "43", label: "Biology 101", added_at: "2025-02-01T00:00:00Z" },
+    { deployment_id: "44", label: null, added_at: "2025-02-03T00:00:00Z" },
+  ],
+  created_at: "2025-02-01T00:00:00Z",
+  updated_at: "2025-02-03T00:00:00Z",
+};
+
+export const HANDOFF: HandoffView = {
+  handoff: {
+    registration_id: REGISTRATION.id,
+    tool: SAMPLE_TOOL.name,
+    platform: PLATFORM.name,
+    issuer: PLATFORM.issuer,
+    client_id: REGISTRATION.client_id,
+    deployment_ids: ["43", "44"],
+    deployments: REGISTRATION.deployments,
+    auth_url: PLATFORM.auth_url,
+    token_url: PLATFORM.token_url,
+    jwks_url: PLATFORM.jwks_url,
+    findings: [],
+  },
+  text: "LTI 1.3 registration of Quiz Builder on Acme Moodle\n\nIssuer (iss):  https://moodle.acme.edu\n",
+};
+
+export const DISCOVERY: DiscoveryOutcome = {
+  url: "https://moodle.acme.edu/mod/lti/openid-configuration.php",
+  platform: { ...PLATFORM, token_url: "https://moodle.acme.edu/mod/lti/token2.php" },
+  created: false,
+  applied: true,
+  changes: [
+    {
+      field: "token_url",
+      old: "https://moodle.acme.edu/mod/lti/token.php",
+      new: "https://moodle.acme.edu/mod/lti/token2.php",
+      applied: true,
+    },
+    {
+      field: "issuer",
+      old: "https://moodle.acme.edu",
+      new: "https://lms.acme.edu",
+      applied: false,
+      reason: "the issuer changed: pass accept-issuer to take it",
+    },
+  ],
+  discovered: {
+    issuer: "https://lms.acme.edu",
+    auth_url: PLATFORM.auth_url,
+    token_url: "https://moodle.acme.edu/mod/lti/token2.php",
+    token_audience: null,
+    jwks_url: PLATFORM.jwks_url,
+    registration_endpoint: null,
+    product_family_code: "moodle",
+    version: "4.4",
+    family: "moodle",
+    findings: [],
+  },
+  findings: [
+    {
+      code: "issuer-changed",
+      severity: "warning",
+      message: "the issuer differs from the stored one",
+      fix: "tick Accept issuer change if the platform really moved",
+    },
+  ],
+};
+
+/** A fake of every profile, Canvas, platform and registration call, with sample answers. */
+export function fakeRegistrationIpc() {
+  return {
+    updateTool: vi.fn(async (): Promise<Tool> => PROFILE_TOOL),
+    ltiChoices: vi.fn(async () => CHOICES),
+    exportCanvas: vi.fn(async () => CANVAS_JSON),
+    saveCanvas: vi.fn(async () => undefined),
+    lintCanvas: vi.fn(async (): Promise<Finding[]> => []),
+    importCanvas: vi.fn(async (): Promise<CanvasImported> => ({ tool: PROFILE_TOOL, findings: [] })),
+    listPlatforms: vi.fn(async (): Promise<Platform[]> => [PLATFORM]),
+    platformPresets: vi.fn(async () => PRESETS),
+    addPlatform: vi.fn(async () => PLATFORM),
+    removePlatform: vi.fn(async () => undefined),
+    discoverPlatform: vi.fn(async () => DISCOVERY),
+    listRegistrations: vi.fn(async (): Promise<Registration[]> => [REGISTRATION]),
+    addRegistration: vi.fn(async () => REGISTRATION),
+    addDeployment: vi.fn(async () => REGISTRATION),
+    removeDeployment: vi.fn(async () => REGISTRATION),
+    registrationHandoff: vi.fn(async () => HANDOFF),
+    pickJsonSavePath: vi.fn(async (): Promise<string | null> => "/home/me/quiz-builder-canvas.json"),
+  } satisfies RegistrationIpc;
+}
