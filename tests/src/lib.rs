@@ -1,0 +1,591 @@
+//! End-to-end harness: starts the built desktop app under `tauri-driver` (in front of
+//! `WebKitWebDriver`) with an empty data directory and drives it over WebDriver.
+//!
+//! Environment:
+//! - `LTIKEYS_APP_BIN` (required): path to the built `ltikeys-app` binary.
+//! - `LTIKEYS_E2E_ARTIFACTS`: where screenshots and logs go (default `e2e-artifacts` in the
+//!   target directory).
+//! - `LTIKEYS_TAURI_DRIVER`: the `tauri-driver` binary (default: from `PATH`, then `~/.cargo/bin`).
+//! - `LTIKEYS_NATIVE_DRIVER`: the native driver (default `/usr/bin/WebKitWebDriver`).
+//!
+//! A display is needed: `scripts/test.sh` runs the tests under `xvfb-run`.
+
+use std::fs::{self, File};
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::error::{CmdError, ErrorStatus};
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// How long the drivers get to open their ports.
+const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long `tauri-driver` gets to exit after SIGTERM.
+const DRIVER_STOP_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long opening the WebDriver session (launching the app) may take.
+const SESSION_OPEN_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long closing the WebDriver session may take.
+const SESSION_CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one UI action (click, typing, choosing) may keep retrying.
+const ACTION_TIMEOUT: Duration = Duration::from_secs(15);
+/// Polling interval of every wait.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A running app in a WebDriver session. Call [`App::finish`] at the end; dropping it
+/// without that still stops `tauri-driver` (and with it the native driver).
+pub struct App {
+    client: Option<Client>,
+    driver: DriverProcess,
+    artifacts: PathBuf,
+    data_dir: TempDir,
+}
+
+impl App {
+    /// Starts `tauri-driver` on two free ports and opens a session on the app named by
+    /// `LTIKEYS_APP_BIN`, with `LTIKEYS_DATA_DIR` pointing at a fresh, empty directory.
+    pub async fn start() -> Result<Self> {
+        let app_bin = app_binary()?;
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            bail!("no DISPLAY: run under xvfb-run (scripts/test.sh does this)");
+        }
+        let artifacts = artifacts_dir()?;
+        let data_dir = tempfile::Builder::new()
+            .prefix("ltikeys-e2e-data.")
+            .tempdir()
+            .context("creating a temporary data directory")?;
+
+        let (port, native_port) = two_free_ports()?;
+        let mut driver = DriverProcess::spawn(port, native_port, data_dir.path(), &artifacts)?;
+        driver.wait_for_ports(&[port, native_port]).await?;
+
+        let mut caps = Capabilities::new();
+        caps.insert(
+            "tauri:options".to_owned(),
+            json!({ "application": app_bin.to_string_lossy() }),
+        );
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{port}");
+        let context = || {
+            format!(
+                "opening a WebDriver session for {} (driver log: {})",
+                app_bin.display(),
+                driver.log.display()
+            )
+        };
+        let client = tokio::time::timeout(SESSION_OPEN_TIMEOUT, builder.connect(&url))
+            .await
+            .map_err(|_| anyhow!("no session after {} s", SESSION_OPEN_TIMEOUT.as_secs()))
+            .with_context(context)?
+            .with_context(context)?;
+
+        Ok(Self {
+            client: Some(client),
+            driver,
+            artifacts,
+            data_dir,
+        })
+    }
+
+    /// The WebDriver client.
+    pub fn client(&self) -> Result<&Client> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| anyhow!("the WebDriver session is already closed"))
+    }
+
+    /// The app's data directory (`LTIKEYS_DATA_DIR`), empty at start.
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Where screenshots and logs are written.
+    pub fn artifacts(&self) -> &Path {
+        &self.artifacts
+    }
+
+    /// The state of the first element matching `css`, read in one script call (so a
+    /// re-render between two WebDriver calls cannot leave a stale element behind).
+    pub async fn probe(&self, css: &str) -> Result<Option<Probe>> {
+        let value = self
+            .client()?
+            .execute(
+                "const e = document.querySelector(arguments[0]);\
+                 if (!e) return null;\
+                 const s = getComputedStyle(e);\
+                 return {\
+                   shown: !e.hidden && s.display !== 'none' && s.visibility !== 'hidden'\
+                     && e.getClientRects().length > 0,\
+                   disabled: !!e.disabled,\
+                   text: (e.textContent || '').trim(),\
+                 };",
+                vec![json!(css)],
+            )
+            .await
+            .with_context(|| format!("inspecting `{css}`"))?;
+        if value.is_null() {
+            return Ok(None);
+        }
+        Ok(Some(Probe {
+            shown: value["shown"].as_bool().unwrap_or(false),
+            disabled: value["disabled"].as_bool().unwrap_or(false),
+            text: value["text"].as_str().unwrap_or_default().to_owned(),
+        }))
+    }
+
+    /// Waits until `css` matches an element, for at most `timeout`.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<Probe> {
+        self.wait_until(css, timeout, "appear", |_| true).await
+    }
+
+    /// Waits until `css` matches a displayed element, for at most `timeout`.
+    pub async fn wait_visible(&self, css: &str, timeout: Duration) -> Result<Probe> {
+        self.wait_until(css, timeout, "become visible", |p| p.shown)
+            .await
+    }
+
+    /// Waits until `css` matches a displayed, enabled element, for at most `timeout`.
+    pub async fn wait_enabled(&self, css: &str, timeout: Duration) -> Result<Probe> {
+        self.wait_until(css, timeout, "become visible and enabled", |p| {
+            p.shown && !p.disabled
+        })
+        .await
+    }
+
+    async fn wait_until(
+        &self,
+        css: &str,
+        timeout: Duration,
+        what: &str,
+        ready: impl Fn(&Probe) -> bool,
+    ) -> Result<Probe> {
+        let ready = &ready;
+        let found = poll_until(timeout, || async move {
+            Ok(self.probe(css).await?.filter(|p| ready(p)))
+        })
+        .await?;
+        match found {
+            Some(probe) => Ok(probe),
+            None => bail!(
+                "`{css}` did not {what} within {} s{}",
+                timeout.as_secs(),
+                self.error_banner_note().await
+            ),
+        }
+    }
+
+    /// The trimmed `textContent` of the first element matching `css` (the DOM contract is
+    /// about content; rendered text can be changed by CSS).
+    pub async fn text_of(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css, ACTION_TIMEOUT).await?.text)
+    }
+
+    /// The attribute `name` of the first element matching `css`.
+    pub async fn attr_of(&self, css: &str, name: &str) -> Result<Option<String>> {
+        self.wait_for(css, ACTION_TIMEOUT).await?;
+        let value = self
+            .client()?
+            .execute(
+                "const e = document.querySelector(arguments[0]);\
+                 return e ? e.getAttribute(arguments[1]) : null;",
+                vec![json!(css), json!(name)],
+            )
+            .await
+            .with_context(|| format!("reading {name} of `{css}`"))?;
+        Ok(value.as_str().map(str::to_owned))
+    }
+
+    /// The attribute `name` of every element matching `css`, in document order.
+    pub async fn attrs_of_all(&self, css: &str, name: &str) -> Result<Vec<String>> {
+        let value = self
+            .client()?
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]),\
+                   e => e.getAttribute(arguments[1]) || '');",
+                vec![json!(css), json!(name)],
+            )
+            .await
+            .with_context(|| format!("reading {name} of every `{css}`"))?;
+        Ok(value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Text of `#error-banner` if it is shown, for failure messages.
+    pub async fn visible_error(&self) -> Option<String> {
+        let probe = self.probe("#error-banner").await.ok()??;
+        (probe.shown && !probe.text.is_empty()).then_some(probe.text)
+    }
+
+    async fn error_banner_note(&self) -> String {
+        match self.visible_error().await {
+            Some(text) => format!("; the app shows the error: {text:?}"),
+            None => String::new(),
+        }
+    }
+
+    /// Runs `act` on the first displayed element matching `css`. `act` answers whether it
+    /// is done; it runs again on a fresh element when the UI re-rendered the old one, or
+    /// when it was not done, for at most [`ACTION_TIMEOUT`].
+    async fn act<F, Fut>(&self, css: &str, what: &str, act: F) -> Result<()>
+    where
+        F: Fn(Element) -> Fut,
+        Fut: Future<Output = Result<bool, CmdError>>,
+    {
+        let client = self.client()?;
+        let deadline = Instant::now() + ACTION_TIMEOUT;
+        let mut last = String::from("no displayed element matched");
+        loop {
+            let attempt = async {
+                for element in client.find_all(Locator::Css(css)).await? {
+                    if element.is_displayed().await? {
+                        return act(element).await;
+                    }
+                }
+                Ok(false)
+            };
+            match attempt.await {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(err) if is_transient(&err) => last = err.to_string(),
+                Err(err) => return Err(err).with_context(|| format!("{what} `{css}`")),
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "{what} `{css}` did not succeed within {} s (last: {last}){}",
+                    ACTION_TIMEOUT.as_secs(),
+                    self.error_banner_note().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Clears the input matched by `css` and types `text` into it.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        self.act(css, "typing into", move |input| async move {
+            input.clear().await?;
+            input.send_keys(text).await?;
+            Ok(input.prop("value").await?.as_deref() == Some(text))
+        })
+        .await
+    }
+
+    /// Picks the option with `value` in the `<select>` matched by `css`.
+    pub async fn select(&self, css: &str, value: &str) -> Result<()> {
+        self.act(
+            css,
+            &format!("choosing {value:?} in"),
+            move |select| async move {
+                select.select_by_value(value).await?;
+                Ok(select.prop("value").await?.as_deref() == Some(value))
+            },
+        )
+        .await
+    }
+
+    /// Clicks the element matched by `css` once it is visible and enabled.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.act(css, "clicking", |element| async move {
+            if !element.is_enabled().await? {
+                return Ok(false);
+            }
+            element.click().await?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// The whole document as HTML, as the webview holds it now.
+    pub async fn page_html(&self) -> Result<String> {
+        let html = self
+            .client()?
+            .execute("return document.documentElement.outerHTML;", vec![])
+            .await
+            .context("reading document.documentElement.outerHTML")?;
+        match html {
+            Value::String(html) => Ok(html),
+            other => bail!("outerHTML came back as {other}"),
+        }
+    }
+
+    /// Saves a PNG screenshot as `<artifacts>/<name>`, after two animation frames so the
+    /// picture matches the DOM.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let client = self.client()?;
+        client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await
+            .context("waiting for two animation frames before a screenshot")?;
+        let png = client.screenshot().await.context("taking a screenshot")?;
+        if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
+            bail!("the screenshot is not a PNG ({} bytes)", png.len());
+        }
+        let path = self.artifacts.join(name);
+        fs::write(&path, &png).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
+
+    /// Best effort after a failure: a screenshot and the page HTML, for the report.
+    pub async fn save_failure_artifacts(&self, prefix: &str) {
+        match self.screenshot(&format!("{prefix}.png")).await {
+            Ok(path) => eprintln!("failure screenshot: {}", path.display()),
+            Err(err) => eprintln!("no failure screenshot: {err:#}"),
+        }
+        if let Ok(html) = self.page_html().await {
+            let path = self.artifacts.join(format!("{prefix}.html"));
+            if fs::write(&path, html).is_ok() {
+                eprintln!("page HTML at failure: {}", path.display());
+            }
+        }
+        eprintln!("tauri-driver and app log: {}", self.driver.log.display());
+    }
+
+    /// Closes the session (the app exits), then stops `tauri-driver` with SIGTERM.
+    pub async fn finish(mut self) -> Result<()> {
+        let closed = match self.client.take() {
+            Some(client) => match tokio::time::timeout(SESSION_CLOSE_TIMEOUT, client.close()).await
+            {
+                Ok(result) => result.context("closing the WebDriver session"),
+                Err(_) => Err(anyhow!(
+                    "closing the WebDriver session took over {} s",
+                    SESSION_CLOSE_TIMEOUT.as_secs()
+                )),
+            },
+            None => Ok(()),
+        };
+        let stopped = self.driver.stop();
+        closed.and(stopped)
+    }
+}
+
+/// `tauri-driver` as a child process, stopped with SIGTERM on drop.
+struct DriverProcess {
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl DriverProcess {
+    fn spawn(port: u16, native_port: u16, data_dir: &Path, artifacts: &Path) -> Result<Self> {
+        let driver = tauri_driver()?;
+        let native = std::env::var_os("LTIKEYS_NATIVE_DRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/bin/WebKitWebDriver"));
+        if !native.is_file() {
+            bail!(
+                "native WebDriver {} not found: install webkit2gtk-driver \
+                 (scripts/install-deps.sh --test)",
+                native.display()
+            );
+        }
+        let log = artifacts.join("tauri-driver.log");
+        let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let err = out.try_clone()?;
+        let child = Command::new(&driver)
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--native-port")
+            .arg(native_port.to_string())
+            .arg("--native-driver")
+            .arg(&native)
+            .env("LTIKEYS_DATA_DIR", data_dir)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .with_context(|| format!("starting {}", driver.display()))?;
+        Ok(Self {
+            child: Some(child),
+            log,
+        })
+    }
+
+    async fn wait_for_ports(&mut self, ports: &[u16]) -> Result<()> {
+        let deadline = Instant::now() + DRIVER_START_TIMEOUT;
+        for &port in ports {
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+                if let Some(status) = self.exited()? {
+                    bail!(
+                        "tauri-driver exited ({status}) before port {port} opened; log: {}",
+                        self.log.display()
+                    );
+                }
+                if Instant::now() > deadline {
+                    bail!(
+                        "port {port} did not accept connections within {} s; log: {}",
+                        DRIVER_START_TIMEOUT.as_secs(),
+                        self.log.display()
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        Ok(())
+    }
+
+    fn exited(&mut self) -> Result<Option<std::process::ExitStatus>> {
+        match &mut self.child {
+            Some(child) => Ok(child.try_wait()?),
+            None => Ok(None),
+        }
+    }
+
+    /// SIGTERM, so that tauri-driver also stops the native driver; then wait for it.
+    fn stop(&mut self) -> Result<()> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        if child.try_wait()?.is_some() {
+            return Ok(());
+        }
+        let pid = child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .context("running kill -TERM")?;
+        if !sent.success() && child.try_wait()?.is_none() {
+            bail!("kill -TERM {pid} failed for tauri-driver");
+        }
+        let deadline = Instant::now() + DRIVER_STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            if child.try_wait()?.is_some() {
+                return Ok(());
+            }
+            std::thread::sleep(POLL);
+        }
+        // Last resort, so a stuck driver cannot hang the test run.
+        child.kill()?;
+        child.wait()?;
+        bail!(
+            "tauri-driver ignored SIGTERM for {} s and was killed; WebKitWebDriver may be left over",
+            DRIVER_STOP_TIMEOUT.as_secs()
+        )
+    }
+}
+
+impl Drop for DriverProcess {
+    fn drop(&mut self) {
+        if let Err(err) = self.stop() {
+            eprintln!("stopping tauri-driver: {err:#}");
+        }
+    }
+}
+
+/// Polls `check` every [`POLL`] until it yields `Some`, or `timeout` passes (then `None`).
+pub async fn poll_until<T, F, Fut>(timeout: Duration, mut check: F) -> Result<Option<T>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await? {
+            return Ok(Some(value));
+        }
+        if Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// What [`App::probe`] sees of an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// Rendered: not hidden, not `display: none`, has a layout box.
+    pub shown: bool,
+    /// The `disabled` property is set.
+    pub disabled: bool,
+    /// The trimmed `textContent`.
+    pub text: String,
+}
+
+/// Errors that mean "the UI changed under us, look again".
+fn is_transient(err: &CmdError) -> bool {
+    err.is_stale_element_reference()
+        || err.is_no_such_element()
+        || err.is_element_not_interactable()
+        || matches!(err, CmdError::Standard(wd) if wd.error == ErrorStatus::ElementClickIntercepted)
+        || err.to_string().contains("was not found")
+}
+
+fn app_binary() -> Result<PathBuf> {
+    let Some(raw) = std::env::var_os("LTIKEYS_APP_BIN") else {
+        bail!(
+            "LTIKEYS_APP_BIN is not set: build the app (cargo build -p ltikeys-app) and point \
+             LTIKEYS_APP_BIN at the binary, or run scripts/test.sh"
+        );
+    };
+    let path = PathBuf::from(raw);
+    let path = fs::canonicalize(&path)
+        .with_context(|| format!("LTIKEYS_APP_BIN={} does not exist", path.display()))?;
+    if !path.is_file() {
+        bail!("LTIKEYS_APP_BIN={} is not a file", path.display());
+    }
+    Ok(path)
+}
+
+fn artifacts_dir() -> Result<PathBuf> {
+    let dir = std::env::var_os("LTIKEYS_E2E_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+                    manifest_dir.parent().unwrap_or(manifest_dir).join("target")
+                })
+                .join("e2e-artifacts")
+        });
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+fn tauri_driver() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("LTIKEYS_TAURI_DRIVER") {
+        return Ok(PathBuf::from(path));
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("tauri-driver"));
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .map(|home| home.join("bin").join("tauri-driver"));
+    on_path
+        .chain(cargo_bin)
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| {
+            anyhow!(
+                "tauri-driver not found on PATH or in ~/.cargo/bin: \
+                 cargo install tauri-driver --version ^2 --locked"
+            )
+        })
+}
+
+/// Two distinct free ports on 127.0.0.1 (both listeners are held until both are known).
+fn two_free_ports() -> Result<(u16, u16)> {
+    let first = TcpListener::bind(("127.0.0.1", 0)).context("finding a free port")?;
+    let second = TcpListener::bind(("127.0.0.1", 0)).context("finding a free port")?;
+    Ok((first.local_addr()?.port(), second.local_addr()?.port()))
+}

@@ -1,0 +1,563 @@
+//! The real app in a real window: a tool profile with placements, its Canvas JSON linted as it
+//! is edited, a platform from a preset, and a registration with its admin hand-off.
+
+use std::time::Duration;
+
+use anyhow::{bail, ensure, Context, Result};
+use ltikeys_e2e::{poll_until, App};
+use serde_json::{json, Value};
+
+const TOOL_NAME: &str = "Canvas Quiz";
+const DOMAIN: &str = "quiz.example.edu";
+const LOGIN_URL: &str = "https://quiz.example.edu/lti/login";
+const LAUNCH_URL: &str = "https://quiz.example.edu/lti/launch";
+const JWKS_URL: &str = "https://quiz.example.edu/.well-known/jwks.json";
+const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+
+const PLATFORM_NAME: &str = "Acme Moodle";
+const MOODLE_BASE: &str = "https://moodle.acme.edu";
+const CLIENT_ID: &str = "zTn6FWnZ4W21zmS";
+const DEPLOYMENTS: [(&str, &str); 2] = [("43", "Biology 101"), ("44", "")];
+
+const RL: &str = "LtiResourceLinkRequest";
+const DL: &str = "LtiDeepLinkingRequest";
+
+/// App start-up, first paint included.
+const APP_READY: Duration = Duration::from_secs(30);
+/// Page changes after a click, lint after typing.
+const UI_STEP: Duration = Duration::from_secs(15);
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn profile_canvas_json_platform_and_registration() -> Result<()> {
+    let app = App::start().await?;
+    let outcome = scenario(&app).await;
+    if outcome.is_err() {
+        app.save_failure_artifacts("registration-failure").await;
+    }
+    let finished = app.finish().await;
+    outcome?;
+    finished
+}
+
+async fn scenario(app: &App) -> Result<()> {
+    app.wait_enabled("#new-tool", APP_READY)
+        .await
+        .context("the app window did not show its start screen")?;
+    let tool_id = create_tool(app).await?;
+    edit_profile(app).await?;
+    canvas_json(app).await?;
+    let platform_id = add_platforms(app).await?;
+    register(app, &tool_id, &platform_id).await?;
+    import_json(app).await
+}
+
+/// A tool with a JWKS URL, through the original "New tool" form.
+async fn create_tool(app: &App) -> Result<String> {
+    click(app, "#new-tool").await?;
+    app.wait_visible("#tool-form", UI_STEP).await?;
+    fill(app, "#tool-name", TOOL_NAME).await?;
+    fill(app, "#tool-domain", DOMAIN).await?;
+    fill(app, "#tool-login-url", LOGIN_URL).await?;
+    fill(app, "#tool-launch-url", LAUNCH_URL).await?;
+    fill(app, "#tool-redirect-uris", LAUNCH_URL).await?;
+    fill(app, "#tool-jwks-url", JWKS_URL).await?;
+    click(app, "#tool-save").await?;
+    app.wait_visible("#tool-page", UI_STEP)
+        .await
+        .context("saving the tool form did not open the tool page")?;
+    let tool_id = app
+        .attr_of("#tool-page", "data-tool-id")
+        .await?
+        .unwrap_or_default();
+    ensure!(!tool_id.is_empty(), "#tool-page has no data-tool-id");
+    Ok(tool_id)
+}
+
+/// Profile tab: privacy level, a scope, and two placements whose message type menus offer only
+/// what each placement accepts.
+async fn edit_profile(app: &App) -> Result<()> {
+    click(app, "#tab-profile").await?;
+    click(app, "#profile-edit").await?;
+    app.wait_visible("#profile-form", UI_STEP).await?;
+    select(app, "#profile-privacy-level", "public").await?;
+    click(
+        app,
+        &format!("#profile-scopes input[data-scope=\"{SCORE_SCOPE}\"]"),
+    )
+    .await?;
+
+    let row0 = "#profile-placements .placement-row[data-index=\"0\"]";
+    let row1 = "#profile-placements .placement-row[data-index=\"1\"]";
+    click(app, "#placement-add").await?;
+    select(
+        app,
+        &format!("{row0} select[data-field=placement]"),
+        "course_navigation",
+    )
+    .await?;
+    expect_options(
+        app,
+        &format!("{row0} select[data-field=message_type]"),
+        &[RL],
+    )
+    .await?;
+    fill(app, &format!("{row0} input[data-field=text]"), "Quizzes").await?;
+
+    click(app, "#placement-add").await?;
+    select(
+        app,
+        &format!("{row1} select[data-field=placement]"),
+        "link_selection",
+    )
+    .await?;
+    expect_options(
+        app,
+        &format!("{row1} select[data-field=message_type]"),
+        &[RL, DL],
+    )
+    .await?;
+    select(
+        app,
+        &format!("{row1} select[data-field=placement]"),
+        "editor_button",
+    )
+    .await?;
+    expect_options(
+        app,
+        &format!("{row1} select[data-field=message_type]"),
+        &[DL],
+    )
+    .await?;
+    let chosen = prop(
+        app,
+        &format!("{row1} select[data-field=message_type]"),
+        "value",
+    )
+    .await?;
+    ensure!(
+        chosen == DL,
+        "after switching the placement to editor_button, its message type is {chosen:?}, expected {DL:?}"
+    );
+    app.screenshot("profile.png").await?;
+
+    click(app, "#profile-save").await?;
+    app.wait_visible("#profile-summary", UI_STEP)
+        .await
+        .context("saving the profile did not show the saved profile")?;
+    for (placement, message_type) in [("course_navigation", RL), ("editor_button", DL)] {
+        let row = app
+            .text_of(&format!(
+                "#profile-summary tr[data-placement=\"{placement}\"]"
+            ))
+            .await
+            .with_context(|| format!("the saved profile does not list {placement}"))?;
+        ensure!(
+            row.contains(message_type),
+            "the saved {placement} row reads {row:?}, expected it to name {message_type}"
+        );
+    }
+    let toast = app.text_of("#toast").await?;
+    ensure!(
+        toast.contains("saved"),
+        "the toast after saving reads {toast:?}"
+    );
+    Ok(())
+}
+
+/// Canvas JSON tab: the export beside its findings; a broken message type and an http URL show
+/// up as findings while typing and go away when fixed.
+async fn canvas_json(app: &App) -> Result<()> {
+    click(app, "#tab-canvas").await?;
+    app.wait_visible("#canvas-json", UI_STEP)
+        .await
+        .context("the Canvas JSON tab did not show the exported JSON")?;
+    let exported =
+        wait_for_value(app, "#canvas-json", |text| text.contains("editor_button")).await?;
+    let doc: Value =
+        serde_json::from_str(&exported).context("the Canvas JSON box does not hold JSON")?;
+    ensure!(
+        doc["public_jwk_url"] == JWKS_URL,
+        "public_jwk_url is {}, expected {JWKS_URL}",
+        doc["public_jwk_url"]
+    );
+    let extension = &doc["extensions"][0];
+    ensure!(
+        extension["privacy_level"] == "public",
+        "extensions[0].privacy_level is {}",
+        extension["privacy_level"]
+    );
+    ensure!(
+        doc["scopes"] == json!([SCORE_SCOPE]),
+        "scopes are {}",
+        doc["scopes"]
+    );
+    let placements = &extension["settings"]["placements"];
+    ensure!(
+        placements[0]["placement"] == "course_navigation"
+            && placements[0]["message_type"] == RL
+            && placements[1]["placement"] == "editor_button"
+            && placements[1]["message_type"] == DL,
+        "the exported placements are {placements}"
+    );
+    app.wait_visible("#canvas-status", UI_STEP).await?;
+    ensure!(
+        finding_codes(app)
+            .await?
+            .iter()
+            .all(|code| code != "wrong-message-type"),
+        "the fresh export already has a wrong-message-type finding"
+    );
+
+    // course_navigation with a deep-linking message: Canvas refuses it.
+    let broken = exported.replacen(&format!("\"{RL}\""), &format!("\"{DL}\""), 1);
+    ensure!(broken != exported, "the export has no {RL} to break");
+    type_json(app, &broken).await?;
+    let finding = "#canvas-findings [data-finding-code=\"wrong-message-type\"]";
+    app.wait_visible(finding, UI_STEP)
+        .await
+        .context("breaking the message type did not show a wrong-message-type finding")?;
+    let path = app.text_of(&format!("{finding} .finding-path")).await?;
+    ensure!(
+        path.contains("placements[0].message_type") && path.contains("course_navigation"),
+        "the finding's path reads {path:?}"
+    );
+    let status = app.text_of("#canvas-status").await?;
+    ensure!(status.contains("error"), "#canvas-status reads {status:?}");
+    app.wait_visible("#canvas-edited", UI_STEP).await?;
+    app.screenshot("canvas.png").await?;
+
+    type_json(app, &exported).await?;
+    wait_gone(app, finding).await?;
+
+    // A plain-http launch URL.
+    let http = exported.replacen(LAUNCH_URL, "http://quiz.example.edu/lti/launch", 1);
+    type_json(app, &http).await?;
+    let finding = "#canvas-findings [data-finding-code=\"http-url\"]";
+    app.wait_visible(finding, UI_STEP)
+        .await
+        .context("an http:// target_link_uri did not show an http-url finding")?;
+    click(app, "#canvas-reset").await?;
+    wait_gone(app, finding).await?;
+    let value = prop(app, "#canvas-json", "value").await?;
+    ensure!(
+        value == exported,
+        "Reset to export did not restore the export"
+    );
+    Ok(())
+}
+
+/// Platforms page: Moodle from its preset with a base URL, and Canvas cloud; returns Moodle's id.
+async fn add_platforms(app: &App) -> Result<String> {
+    click(app, "#nav-platforms").await?;
+    app.wait_visible("#platforms-page", UI_STEP).await?;
+    if app
+        .wait_visible("#platform-form", Duration::from_secs(2))
+        .await
+        .is_err()
+    {
+        click(app, "#platform-add").await?;
+    }
+    select(app, "#platform-preset", "moodle").await?;
+    fill(app, "#platform-name", PLATFORM_NAME).await?;
+    fill(app, "#platform-base-url", MOODLE_BASE).await?;
+    let auth = app
+        .text_of("#platform-preview [data-preview-field=\"auth_url\"]")
+        .await?;
+    ensure!(
+        auth == format!("{MOODLE_BASE}/mod/lti/auth.php"),
+        "the preset preview shows the auth URL {auth:?}"
+    );
+    click(app, "#platform-save").await?;
+    let card = wait_for_platform(app, PLATFORM_NAME).await?;
+    let issuer = app
+        .text_of(&format!(
+            "[data-platform-id=\"{card}\"] [data-endpoint=\"issuer\"]"
+        ))
+        .await?;
+    ensure!(
+        issuer == MOODLE_BASE,
+        "the Moodle platform's issuer is {issuer:?}"
+    );
+
+    click(app, "#platform-add").await?;
+    select(app, "#platform-preset", "canvas-cloud").await?;
+    fill(app, "#platform-name", "Instructure Canvas").await?;
+    click(app, "#platform-save").await?;
+    let canvas = wait_for_platform(app, "Instructure Canvas").await?;
+    let issuer = app
+        .text_of(&format!(
+            "[data-platform-id=\"{canvas}\"] [data-endpoint=\"issuer\"]"
+        ))
+        .await?;
+    ensure!(
+        issuer == "https://canvas.instructure.com",
+        "the Canvas cloud platform's issuer is {issuer:?}"
+    );
+    app.screenshot("platforms.png").await?;
+    Ok(card)
+}
+
+/// Registrations tab: Moodle, a client_id and two deployment ids; then the hand-off.
+async fn register(app: &App, tool_id: &str, platform_id: &str) -> Result<()> {
+    click(app, &format!("#tool-list [data-tool-id=\"{tool_id}\"]")).await?;
+    app.wait_visible("#tool-page", UI_STEP).await?;
+    click(app, "#tab-registrations").await?;
+    click(app, "#registration-add").await?;
+    app.wait_visible("#registration-form", UI_STEP).await?;
+    select(app, "#registration-platform", platform_id).await?;
+    fill(app, "#registration-client-id", CLIENT_ID).await?;
+    let row = |i: usize, field: &str| {
+        format!(
+            "#registration-deployments .deployment-row:nth-child({i}) input[data-field={field}]"
+        )
+    };
+    fill(app, &row(1, "deployment_id"), DEPLOYMENTS[0].0).await?;
+    fill(app, &row(1, "label"), DEPLOYMENTS[0].1).await?;
+    click(app, "#registration-deployment-add").await?;
+    fill(app, &row(2, "deployment_id"), DEPLOYMENTS[1].0).await?;
+    click(app, "#registration-save").await?;
+
+    app.wait_visible("article[data-registration-id]", UI_STEP)
+        .await
+        .context("saving the registration did not list it")?;
+    for (id, label) in DEPLOYMENTS {
+        let text = app
+            .text_of(&format!(
+                "article[data-registration-id] tr[data-deployment-id=\"{id}\"]"
+            ))
+            .await
+            .with_context(|| format!("deployment {id} is not listed"))?;
+        ensure!(
+            label.is_empty() || text.contains(label),
+            "deployment {id} reads {text:?}, expected the label {label:?}"
+        );
+    }
+
+    app.wait_visible("#handoff [data-handoff-field=\"jwks_url\"]", UI_STEP)
+        .await
+        .context("the hand-off values did not appear")?;
+    let expected = [
+        ("issuer", MOODLE_BASE.to_owned()),
+        ("client_id", CLIENT_ID.to_owned()),
+        ("auth_url", format!("{MOODLE_BASE}/mod/lti/auth.php")),
+        ("token_url", format!("{MOODLE_BASE}/mod/lti/token.php")),
+        ("jwks_url", format!("{MOODLE_BASE}/mod/lti/certs.php")),
+    ];
+    for (field, value) in &expected {
+        let text = app
+            .text_of(&format!("#handoff [data-handoff-field=\"{field}\"] dd"))
+            .await?;
+        ensure!(
+            text.contains(value.as_str()),
+            "hand-off {field} reads {text:?}, expected {value:?}"
+        );
+    }
+    let ids = app
+        .text_of("#handoff [data-handoff-field=\"deployment_ids\"] dd")
+        .await?;
+    ensure!(
+        DEPLOYMENTS.iter().all(|(id, _)| ids.contains(id)),
+        "hand-off deployment ids read {ids:?}"
+    );
+    app.wait_enabled("#handoff-copy-text", UI_STEP).await?;
+    app.wait_enabled("#handoff-copy-json", UI_STEP).await?;
+    app.screenshot("registration.png").await?;
+    Ok(())
+}
+
+/// Import page: pasted JSON with a field Canvas ignores is linted, imported under a new name,
+/// and the new tool opens with the import's findings.
+async fn import_json(app: &App) -> Result<()> {
+    click(app, "#import-canvas").await?;
+    app.wait_visible("#import-page", UI_STEP).await?;
+    let json = json!({
+        "title": "Vendor Quiz",
+        "description": "From a vendor",
+        "oidc_initiation_url": "https://vendor.example.com/lti/login",
+        "target_link_uri": "https://vendor.example.com/lti/launch",
+        "public_jwk_url": "https://vendor.example.com/jwks.json",
+        "vendor_extra": {"color": "blue"},
+        "extensions": [{
+            "platform": "canvas.instructure.com",
+            "privacy_level": "name_only",
+            "settings": {"placements": [
+                {"placement": "link_selection", "message_type": DL}
+            ]}
+        }]
+    });
+    paste(app, "#import-json", &serde_json::to_string_pretty(&json)?).await?;
+    app.wait_visible(
+        "#import-findings [data-finding-code=\"unknown-field\"]",
+        UI_STEP,
+    )
+    .await
+    .context("the lint preview did not flag vendor_extra")?;
+    fill(app, "#import-name", "Vendor Quiz (imported)").await?;
+    app.screenshot("import.png").await?;
+    click(app, "#import-submit").await?;
+    app.wait_visible(
+        "#import-report [data-finding-code=\"unknown-field\"]",
+        UI_STEP,
+    )
+    .await
+    .context("the imported tool did not open with the import's findings")?;
+    let title = app.text_of("#tool-title").await?;
+    ensure!(
+        title == "Vendor Quiz (imported)",
+        "the imported tool is called {title:?}"
+    );
+    let exported =
+        wait_for_value(app, "#canvas-json", |text| text.contains("link_selection")).await?;
+    ensure!(
+        !exported.contains("vendor_extra"),
+        "the re-exported JSON still holds the unknown field"
+    );
+    Ok(())
+}
+
+/// The values of the options of a `<select>`, which must equal `expected`.
+async fn expect_options(app: &App, css: &str, expected: &[&str]) -> Result<()> {
+    app.wait_for(css, UI_STEP).await?;
+    let value = app
+        .client()?
+        .execute(
+            "const s = document.querySelector(arguments[0]);\
+             return s ? Array.from(s.options, o => o.value) : null;",
+            vec![json!(css)],
+        )
+        .await
+        .with_context(|| format!("reading the options of `{css}`"))?;
+    let options: Vec<String> = serde_json::from_value(value).unwrap_or_default();
+    ensure!(
+        options == expected,
+        "`{css}` offers {options:?}, expected exactly {expected:?}"
+    );
+    Ok(())
+}
+
+/// A property of the first element matching `css`, as text.
+async fn prop(app: &App, css: &str, name: &str) -> Result<String> {
+    app.wait_for(css, UI_STEP).await?;
+    let value = app
+        .client()?
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? String(e[arguments[1]]) : '';",
+            vec![json!(css), json!(name)],
+        )
+        .await
+        .with_context(|| format!("reading {name} of `{css}`"))?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+/// Waits until the `value` of `css` passes `ready`; returns it.
+async fn wait_for_value(app: &App, css: &str, ready: impl Fn(&str) -> bool) -> Result<String> {
+    let ready = &ready;
+    let found = poll_until(UI_STEP, || async move {
+        let value = prop(app, css, "value").await?;
+        Ok(ready(&value).then_some(value))
+    })
+    .await?;
+    match found {
+        Some(value) => Ok(value),
+        None => bail!(
+            "`{css}` did not get the expected value within {} s",
+            UI_STEP.as_secs()
+        ),
+    }
+}
+
+/// Replaces the text of `#canvas-json` as a paste would.
+async fn type_json(app: &App, text: &str) -> Result<()> {
+    paste(app, "#canvas-json", text).await
+}
+
+/// Replaces the whole text of the text box `css` as a paste would: the text, then an input event.
+async fn paste(app: &App, css: &str, text: &str) -> Result<()> {
+    click(app, css).await?;
+    app.client()?
+        .execute(
+            "const box = document.querySelector(arguments[0]);\
+             box.focus(); box.select();\
+             box.setRangeText(arguments[1], 0, box.value.length, 'end');\
+             box.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));",
+            vec![json!(css), json!(text)],
+        )
+        .await
+        .with_context(|| format!("pasting into {css}"))?;
+    Ok(())
+}
+
+/// The codes of the findings listed beside the Canvas JSON.
+async fn finding_codes(app: &App) -> Result<Vec<String>> {
+    app.attrs_of_all("#canvas-findings [data-finding-code]", "data-finding-code")
+        .await
+}
+
+/// Waits until nothing matches `css`.
+async fn wait_gone(app: &App, css: &str) -> Result<()> {
+    let gone = poll_until(UI_STEP, || async move {
+        Ok(app.probe(css).await?.is_none().then_some(()))
+    })
+    .await?;
+    if gone.is_none() {
+        bail!(
+            "`{css}` was still shown {} s after the fix",
+            UI_STEP.as_secs()
+        );
+    }
+    Ok(())
+}
+
+/// Waits for the platform card named `name`; returns its `data-platform-id`.
+async fn wait_for_platform(app: &App, name: &str) -> Result<String> {
+    let found = poll_until(UI_STEP, || async move {
+        if let Some(error) = app.probe("#platform-error").await? {
+            if error.shown && !error.text.is_empty() {
+                bail!("adding the platform failed: {:?}", error.text);
+            }
+        }
+        let value = app
+            .client()?
+            .execute(
+                "const card = Array.from(document.querySelectorAll('article[data-platform-id]'))\
+                   .find(c => c.querySelector('.platform-name')?.textContent === arguments[0]);\
+                 return card ? card.getAttribute('data-platform-id') : null;",
+                vec![json!(name)],
+            )
+            .await?;
+        Ok(value.as_str().map(str::to_owned))
+    })
+    .await?;
+    found.with_context(|| format!("no platform card named {name:?} appeared"))
+}
+
+/// Scrolls `css` to the middle of the window first: WebKitWebDriver does not scroll the app's
+/// inner scroller (`.main`) by itself, so an element below the fold is "not interactable".
+async fn reveal(app: &App, css: &str) -> Result<()> {
+    app.wait_for(css, UI_STEP).await?;
+    app.client()?
+        .execute(
+            "const e = document.querySelector(arguments[0]);\
+             if (e) e.scrollIntoView({ block: 'center', inline: 'nearest' });",
+            vec![json!(css)],
+        )
+        .await
+        .with_context(|| format!("scrolling `{css}` into view"))?;
+    Ok(())
+}
+
+async fn click(app: &App, css: &str) -> Result<()> {
+    reveal(app, css).await?;
+    app.click(css).await
+}
+
+async fn select(app: &App, css: &str, value: &str) -> Result<()> {
+    reveal(app, css).await?;
+    app.select(css, value).await
+}
+
+async fn fill(app: &App, css: &str, text: &str) -> Result<()> {
+    reveal(app, css).await?;
+    app.fill(css, text).await
+}
