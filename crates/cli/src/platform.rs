@@ -24,6 +24,10 @@ pub enum PlatformCommand {
         /// configuration URL (default: the one the platform record holds).
         #[arg(long = "openid-configuration", value_name = "URL")]
         url: Option<String>,
+        /// The `registration_token` of a Dynamic Registration link, sent as a Bearer token
+        /// (Canvas serves its registration configuration only with one).
+        #[arg(long, value_name = "TOKEN")]
+        registration_token: Option<String>,
         /// Take a discovered issuer that differs from the record's (registrations follow).
         #[arg(long)]
         accept_issuer: bool,
@@ -256,6 +260,7 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
         PlatformCommand::Discover {
             platform,
             url,
+            registration_token,
             accept_issuer,
             dry_run,
             json,
@@ -268,6 +273,7 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 &platform,
                 url.as_deref(),
                 options,
+                registration_token.as_deref(),
                 &HttpClient::default(),
                 Utc::now(),
             )?;

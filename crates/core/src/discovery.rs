@@ -232,9 +232,20 @@ pub fn parse(url: &str, body: &[u8]) -> Result<DiscoveredPlatform> {
 
 /// Fetches and reads the OpenID configuration at `url` (https, or http on loopback only).
 pub fn fetch(client: &HttpClient, url: &str) -> Result<DiscoveredPlatform> {
+    fetch_with_token(client, url, None)
+}
+
+/// Like [`fetch`], with a Dynamic Registration `registration_token` sent as a Bearer token
+/// (Canvas serves its registration configuration only with one).
+pub fn fetch_with_token(
+    client: &HttpClient,
+    url: &str,
+    registration_token: Option<&str>,
+) -> Result<DiscoveredPlatform> {
     let url = url.trim();
     validate_url("OpenID configuration URL", url)?;
-    let fetched = client.fetch(url).map_err(|e| {
+    let token = registration_token.map(str::trim).filter(|t| !t.is_empty());
+    let fetched = client.fetch_with_bearer(url, token).map_err(|e| {
         let fix = match &e {
             FetchError::InsecureUrl { .. } | FetchError::InvalidUrl { .. } => {
                 "use the platform's https:// address (plain http only for localhost)"
@@ -250,8 +261,9 @@ pub fn fetch(client: &HttpClient, url: &str) -> Result<DiscoveredPlatform> {
     if !(200..300).contains(&fetched.status) {
         let fix = match fetched.status {
             401 | 403 => {
-                "this configuration needs a registration token (Canvas reads it only during \
-                 Dynamic Registration): add the platform from its preset instead"
+                "this configuration needs a registration token: pass the `registration_token` \
+                 of the Dynamic Registration link with --registration-token, or add the \
+                 platform from its preset instead"
             }
             404 => {
                 "check the URL, e.g. https://moodle.example.edu/mod/lti/openid-configuration.php"

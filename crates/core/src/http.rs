@@ -256,7 +256,18 @@ impl HttpClient {
     /// A non-2xx answer is a successful fetch (look at `status`); an error means no complete
     /// answer arrived.
     pub fn fetch(&self, url: &str) -> Result<Fetched, FetchError> {
+        self.fetch_with_bearer(url, None)
+    }
+
+    /// Like [`HttpClient::fetch`], sending `Authorization: Bearer <token>` while the request stays
+    /// on the first URL's origin (a redirect elsewhere does not get the token).
+    pub fn fetch_with_bearer(
+        &self,
+        url: &str,
+        bearer: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
         let mut current = check_url(url)?;
+        let origin = current.origin();
         let clients = self
             .clients
             .as_ref()
@@ -274,11 +285,11 @@ impl HttpClient {
             } else {
                 &clients.remote
             };
-            let response = client
-                .get(current.clone())
-                .timeout(remaining)
-                .send()
-                .map_err(|e| self.classify(&e, deadline))?;
+            let mut request = client.get(current.clone()).timeout(remaining);
+            if let Some(token) = bearer.filter(|_| current.origin() == origin) {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().map_err(|e| self.classify(&e, deadline))?;
             if response.status().is_redirection() {
                 if let Some(location) = response.headers().get(LOCATION) {
                     let location = location.to_str().map_err(|_| FetchError::InvalidUrl {

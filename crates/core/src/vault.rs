@@ -651,11 +651,12 @@ impl Vault {
         platform: &str,
         url: Option<&str>,
         options: crate::discovery::DiscoverOptions,
+        registration_token: Option<&str>,
         client: &crate::http::HttpClient,
         now: DateTime<Utc>,
     ) -> Result<crate::discovery::DiscoveryOutcome> {
         let url = self.discovery_url(platform, url)?;
-        let found = crate::discovery::fetch(client, &url)?;
+        let found = crate::discovery::fetch_with_token(client, &url, registration_token)?;
         self.apply_discovery(platform, &url, &found, options, now)
     }
 

@@ -139,7 +139,14 @@ fn discover(
     url: &str,
     options: DiscoverOptions,
 ) -> Result<ltikeys_core::DiscoveryOutcome, Error> {
-    vault.discover_platform(name, Some(url), options, &HttpClient::default(), now())
+    vault.discover_platform(
+        name,
+        Some(url),
+        options,
+        None,
+        &HttpClient::default(),
+        now(),
+    )
 }
 
 #[test]
@@ -351,6 +358,7 @@ fn discovery_uses_the_recorded_configuration_url() {
             "Moodle",
             None,
             DiscoverOptions::default(),
+            None,
             &HttpClient::default(),
             now(),
         )
@@ -365,6 +373,7 @@ fn discovery_uses_the_recorded_configuration_url() {
             "Nowhere",
             None,
             DiscoverOptions::default(),
+            None,
             &HttpClient::default(),
             now(),
         )
@@ -715,4 +724,73 @@ fn handoff_gives_the_six_values_with_blackboards_client_id_filled_in() {
         assert!(json.get(key).is_some(), "{key} missing from {json}");
     }
     assert!(json.get("token_audience").is_none());
+}
+
+/// Canvas serves its Dynamic Registration configuration only with the registration token as a
+/// Bearer token: without it, a 401 whose fix names --registration-token; with it, the record.
+#[test]
+fn discovery_sends_a_registration_token_as_a_bearer_token() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let doc = moodle_configuration(
+        &base,
+        "https://purl.imsglobal.org/spec/lti-platform-configuration",
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+            let (status, body) = if text.contains("\r\nauthorization: bearer reg-token-1\r\n") {
+                (200, doc.to_string())
+            } else {
+                (
+                    401,
+                    "{\"errors\":[{\"message\":\"unauthorized\"}]}".to_string(),
+                )
+            };
+            let head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    let url = format!("{base}/api/lti/security/openid-configuration");
+    let (_dir, mut vault) = vault();
+    let err = vault
+        .discover_platform(
+            "Acme",
+            Some(&url),
+            DiscoverOptions::default(),
+            None,
+            &HttpClient::default(),
+            now(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("--registration-token"), "{err}");
+    let outcome = vault
+        .discover_platform(
+            "Acme",
+            Some(&url),
+            DiscoverOptions::default(),
+            Some("reg-token-1"),
+            &HttpClient::default(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        vault.platform("Acme").unwrap().issuer,
+        base,
+        "{:?}",
+        outcome.changes
+    );
 }

@@ -63,11 +63,13 @@ pub async fn discover_platform(
     state: State<'_, AppState>,
     platform: String,
     url: Option<String>,
+    registration_token: Option<String>,
     accept_issuer: bool,
 ) -> Result<DiscoveryOutcome, IpcError> {
     with_vault(&state, move |v| {
         let url = v.discovery_url(&platform, url.as_deref())?;
-        let found = discovery::fetch(&HttpClient::default(), &url)?;
+        let token = registration_token.as_deref();
+        let found = discovery::fetch_with_token(&HttpClient::default(), &url, token)?;
         let options = DiscoverOptions {
             accept_issuer,
             dry_run: false,

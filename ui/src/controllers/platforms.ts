@@ -104,11 +104,11 @@ export class PlatformsScreen {
           await refresh();
         })();
       },
-      onDiscover: (platform, url, acceptIssuer) => {
+      onDiscover: (platform, url, acceptIssuer, registrationToken) => {
         void (async () => {
           view.setDiscoverBusy(true);
           try {
-            const outcome = await ctx.ipc.discoverPlatform(platform, url, acceptIssuer);
+            const outcome = await ctx.ipc.discoverPlatform(platform, url, acceptIssuer, registrationToken);
             view.setDiscovery(platform, outcome);
             await refresh();
           } catch (error) {

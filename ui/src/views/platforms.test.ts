@@ -115,7 +115,10 @@ describe("platforms page", () => {
     accept.checked = true;
     accept.dispatchEvent(new Event("change", { bubbles: true }));
     el("#discover-run").click();
-    expect(handlers.onDiscover).toHaveBeenCalledWith(PLATFORM.id, PLATFORM.openid_configuration_url, true);
+    expect(handlers.onDiscover).toHaveBeenCalledWith(PLATFORM.id, PLATFORM.openid_configuration_url, true, null);
+    el<HTMLInputElement>("#discover-token").value = "  reg-token-1 ";
+    el("#discover-run").click();
+    expect(handlers.onDiscover).toHaveBeenLastCalledWith(PLATFORM.id, PLATFORM.openid_configuration_url, true, "reg-token-1");
 
     view.setDiscovery(PLATFORM.id, DISCOVERY);
     const applied = el('#discover-result tr[data-change-field="token_url"]');

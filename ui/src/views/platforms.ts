@@ -39,7 +39,7 @@ const INPUT_IDS: Record<PlatformFormField, string> = {
 export type PlatformsHandlers = {
   onAdd(input: NewPlatform): void;
   onRemove(platform: string): void;
-  onDiscover(platform: string, url: string | null, acceptIssuer: boolean): void;
+  onDiscover(platform: string, url: string | null, acceptIssuer: boolean, registrationToken: string | null): void;
   onOpenTool(tool: string): void;
   onFormChange(values: PlatformFormValues, open: boolean): void;
 };
@@ -287,6 +287,15 @@ export function createPlatformsPage(
       autocomplete: "off",
     });
     url.value = saved.url;
+    // Kept in the form only: a registration token is a short-lived secret, never stored.
+    const token = h(doc, "input", {
+      id: "discover-token",
+      type: "password",
+      class: "mono",
+      placeholder: "registration_token (Canvas Dynamic Registration only)",
+      spellcheck: "false",
+      autocomplete: "off",
+    });
     const accept = h(doc, "input", { type: "checkbox", id: "discover-accept-issuer" });
     accept.checked = saved.accept;
     const remember = (): void => {
@@ -310,6 +319,7 @@ export function createPlatformsPage(
         "div",
         { class: "discover-row" },
         h(doc, "div", { class: "field" }, h(doc, "label", { for: "discover-url", text: "OpenID configuration URL" }), url),
+        h(doc, "div", { class: "field" }, h(doc, "label", { for: "discover-token", text: "Registration token (optional)" }), token),
         h(doc, "label", { class: "toggle", for: "discover-accept-issuer" }, accept, h(doc, "span", { text: "Accept an issuer change" })),
         run,
       ),
@@ -319,7 +329,8 @@ export function createPlatformsPage(
       if (discoverBusy) return;
       remember();
       const typed = url.value.trim();
-      handlers.onDiscover(platform.id, typed === "" ? null : typed, accept.checked);
+      const bearer = token.value.trim();
+      handlers.onDiscover(platform.id, typed === "" ? null : typed, accept.checked, bearer === "" ? null : bearer);
     });
     const result = discovery !== null && discovery.platform === platform.id ? discovery : null;
     if (result !== null) {

@@ -179,13 +179,17 @@ export async function removePlatform(platform: string): Promise<void> {
   await call<null>("remove_platform", { platform });
 }
 
-/** Reads the OpenID configuration at `url` (null: the platform's stored URL) into the platform. */
+/**
+ * Reads the OpenID configuration at `url` (null: the platform's stored URL) into the platform.
+ * `registrationToken` is a Dynamic Registration link's token, sent as a Bearer token.
+ */
 export function discoverPlatform(
   platform: string,
   url: string | null,
   acceptIssuer: boolean,
+  registrationToken: string | null = null,
 ): Promise<DiscoveryOutcome> {
-  return call<DiscoveryOutcome>("discover_platform", { platform, url, acceptIssuer });
+  return call<DiscoveryOutcome>("discover_platform", { platform, url, registrationToken, acceptIssuer });
 }
 
 /** Registrations, optionally only those of one tool and/or one platform. */
