@@ -49,7 +49,7 @@ enum Command {
     Jwk {
         #[arg(long)]
         tool: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         kid: String,
         /// Accepted for symmetry: the output is always JSON.
         #[arg(long)]
@@ -145,7 +145,7 @@ enum KeyCommand {
         #[arg(long, default_value = "thumbprint", value_parser = ["thumbprint", "timestamp", "uuid"])]
         kid_scheme: String,
         /// A custom kid instead of the scheme's.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         kid: Option<String>,
         /// Add it as the next key (published, not signing); the tool must have a current key.
         #[arg(long)]
@@ -167,7 +167,7 @@ enum KeyCommand {
     Retire {
         #[arg(long)]
         tool: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         kid: String,
         /// Retire it even inside its overlap window.
         #[arg(long)]
@@ -179,7 +179,7 @@ enum KeyCommand {
     Revoke {
         #[arg(long)]
         tool: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         kid: String,
         /// Do not ask for confirmation.
         #[arg(long)]
@@ -201,7 +201,7 @@ enum KeyCommand {
         #[arg(long, value_name = "FILE")]
         pem: PathBuf,
         /// The kid to file it under (default: its RFC 7638 thumbprint).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         kid: Option<String>,
         #[arg(long, default_value = "thumbprint", value_parser = ["thumbprint", "timestamp", "uuid"])]
         kid_scheme: String,
@@ -215,7 +215,7 @@ enum KeyCommand {
     ExportPrivate {
         #[arg(long)]
         tool: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         kid: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -237,7 +237,7 @@ enum KeyCommand {
     Delete {
         #[arg(long)]
         tool: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         kid: String,
     },
 }

@@ -280,6 +280,14 @@ fn the_key_contract_against_the_real_keychain() {
         .trim()
         .to_string();
     assert_eq!(kid4, "custom-2026");
+    // A base64url thumbprint starts with '-' one time in 64: such kids must not read as flags.
+    let dash = env.ok(&["key", "new", "--tool", tool, "--kid", "-dash-kid"]);
+    assert_eq!(dash.trim(), "-dash-kid");
+    assert_eq!(
+        env.json(&["jwk", "--tool", tool, "--kid", "-dash-kid"])["kid"],
+        "-dash-kid"
+    );
+    env.ok(&["key", "delete", "--tool", tool, "--kid", "-dash-kid"]);
     let err = env.fails(&["key", "new", "--tool", tool, "--kid", "custom-2026"]);
     assert!(err.contains("already used"), "{err}");
 
