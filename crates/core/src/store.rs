@@ -687,10 +687,15 @@ impl Store {
 
     /// The audit log of a tool, oldest first.
     pub fn events(&self, tool_id: &str) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT at, actor, action, kid, detail FROM events WHERE tool_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([tool_id], |r| {
+        self.events_where("tool_id", tool_id)
+    }
+
+    /// The audit log entries whose `column` (`tool_id` or `subject`) is `value`, oldest first.
+    fn events_where(&self, column: &'static str, value: &str) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT at, actor, action, kid, detail FROM events WHERE {column} = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([value], |r| {
             Ok(Event {
                 at: parse_time(r.get(0)?)?,
                 actor: r.get(1)?,
@@ -1207,19 +1212,7 @@ impl Store {
 
     /// The audit log of a platform or registration (by id), oldest first.
     pub fn subject_events(&self, subject: &str) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT at, actor, action, kid, detail FROM events WHERE subject = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([subject], |r| {
-            Ok(Event {
-                at: parse_time(r.get(0)?)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                kid: r.get(3)?,
-                detail: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.events_where("subject", subject)
     }
 }
 
