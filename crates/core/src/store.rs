@@ -240,17 +240,7 @@ impl Store {
                 name: tool.name.clone(),
             });
         }
-        let id = loop {
-            let candidate = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-            let used: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM tools WHERE id = ?1)",
-                [&candidate],
-                |r| r.get(0),
-            )?;
-            if !used {
-                break candidate;
-            }
-        };
+        let id = new_id(&tx, 't', "tools")?;
         let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
