@@ -15,13 +15,14 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
+use crate::http::is_loopback_host as is_loopback;
 use crate::jwk::Jwk;
 use crate::lti::{
     self, DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM,
     SUBMISSION_TYPE_DESCRIPTION_MAX,
 };
 use crate::profile::{validated_custom_field, CustomFields, Placement, MAX_SIZE};
-use crate::tool::{is_loopback, validate_domain, validate_url, NewTool, Tool};
+use crate::tool::{validate_domain, validate_url, NewTool, Tool};
 
 /// A Canvas LTI 1.3 developer-key configuration, fields in the order they are exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

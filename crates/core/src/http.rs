@@ -155,14 +155,19 @@ pub fn format_bytes(bytes: u64) -> String {
 /// Whether the URL's host is this machine: 127.0.0.0/8, ::1 or `localhost` (not its
 /// subdomains, which a resolver may send elsewhere).
 pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(name)) => {
+    url.host().is_some_and(|host| is_loopback_host(&host))
+}
+
+/// Whether a host is this machine: 127.0.0.0/8, ::1 or `localhost`. The one loopback rule
+/// behind every "https, or http on loopback only" check.
+pub fn is_loopback_host(host: &Host<&str>) -> bool {
+    match host {
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
+        Host::Domain(name) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             name == "localhost" || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
         }
-        None => false,
     }
 }
 

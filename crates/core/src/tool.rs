@@ -280,14 +280,6 @@ impl NewTool {
     }
 }
 
-pub(crate) fn is_loopback(host: &url::Host<&str>) -> bool {
-    match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-    }
-}
-
 /// Checks that a URL is absolute and https (http is allowed for loopback hosts only).
 pub fn validate_url(field: &str, value: &str) -> Result<()> {
     let parsed = url::Url::parse(value).map_err(|e| {
@@ -306,7 +298,7 @@ pub fn validate_url(field: &str, value: &str) -> Result<()> {
     })?;
     match parsed.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(&host) => Ok(()),
+        "http" if crate::http::is_loopback_host(&host) => Ok(()),
         "http" => Err(Error::invalid(
             field,
             format!("'{value}' uses http"),
