@@ -95,8 +95,10 @@ secrets_owner_pid() {
 
 # shellcheck disable=SC2317 # called from the trap
 stop_daemon() {
-  local pid=${daemon_pid:-}
-  [[ -n $pid ]] || pid=$(secrets_owner_pid || true)
+  # A test may have replaced the daemon (to unlock it again): stop whoever owns the name now.
+  local pid
+  pid=$(secrets_owner_pid || true)
+  [[ $pid =~ ^[0-9]+$ ]] || pid=${daemon_pid:-}
   [[ $pid =~ ^[0-9]+$ ]] || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   local i
@@ -121,7 +123,7 @@ if ! printf '%s' "$password" |
     gnome-keyring-daemon --unlock --components=secrets >/dev/null; then
   die "gnome-keyring-daemon --unlock --components=secrets failed to start"
 fi
-unset password
+export LTIKEYS_TEST_KEYRING_PASSWORD=$password # a throw-away keyring: tests lock and unlock it
 
 # The daemon forks; it takes its bus name a few milliseconds later.
 until [[ $(bus_call --dest=org.freedesktop.DBus /org/freedesktop/DBus \

@@ -1,12 +1,15 @@
 //! `ltikeys`: LTI Key Manager from a terminal. Every read takes `--json`.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use ltikeys_core::store::default_data_dir;
-use ltikeys_core::{Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, NewTool, Vault};
+use ltikeys_core::{
+    Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, NewTool, Orphan, RepairKind, Vault,
+};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -67,8 +70,15 @@ enum Command {
     /// Register tools on platforms: client_id, deployment ids, and the admin hand-off.
     #[command(subcommand)]
     Registration(platform::RegistrationCommand),
-    /// Show the data directory and whether the OS keychain answers.
+    /// Show the data directory, whether the OS keychain answers, and private keys left in the
+    /// keychain without a key (orphans); finishes keychain operations that were cut short.
     Status {
+        /// Remove the orphan private keys found (asks first on a terminal unless --yes).
+        #[arg(long)]
+        remove_orphans: bool,
+        /// Do not ask before removing orphans.
+        #[arg(long, requires = "remove_orphans")]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -292,43 +302,155 @@ fn open(cli_dir: Option<PathBuf>) -> Result<Vault, Error> {
     Vault::open(&dir)
 }
 
+/// Opens the vault and first finishes keychain operations that were cut short, saying so on
+/// stderr: for the commands that use the keychain anyway.
+fn open_repaired(cli_dir: Option<PathBuf>) -> Result<Vault, Error> {
+    let mut vault = open(cli_dir)?;
+    match vault.repair(Utc::now()) {
+        Ok(repairs) => {
+            for repair in &repairs {
+                eprintln!("{}", repair_line(repair));
+            }
+        }
+        Err(err) => eprintln!("warning: interrupted keychain operations were not checked: {err}"),
+    }
+    Ok(vault)
+}
+
+fn repair_line(repair: &ltikeys_core::Repair) -> String {
+    let what = format!("kid {} of tool '{}'", repair.kid, repair.tool);
+    match (&repair.error, repair.kind) {
+        (None, RepairKind::GenerationUndone) => format!(
+            "note: a generation of {what} had been cut short; it was undone (its private key, \
+             if written, was removed from the keychain)"
+        ),
+        (None, RepairKind::PrivateKeyRemoved) => format!(
+            "note: the private key of {what} was still in the keychain after an interrupted \
+             revoke or delete; it has been removed"
+        ),
+        (Some(err), _) => format!(
+            "warning: an interrupted keychain operation on {what} could not be finished yet \
+             ({err}); it is tried again next time"
+        ),
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     let data_dir = cli.data_dir;
     match cli.command {
         Command::Tool(cmd) => tool(open(data_dir)?, cmd),
-        Command::Key(cmd) => key(open(data_dir)?, cmd),
+        Command::Key(cmd) => key(open_repaired(data_dir)?, cmd),
         Command::Jwks { tool, .. } => print_json(&open(data_dir)?.jwks(&tool)?),
         Command::Jwk { tool, kid, .. } => print_json(&open(data_dir)?.jwk(&tool, &kid)?),
         Command::Canvas(cmd) => canvas::run(data_dir, cmd),
         Command::Check(cmd) => check::run(data_dir, cmd),
         Command::Platform(cmd) => platform::platform(open(data_dir)?, cmd),
         Command::Registration(cmd) => platform::registration(open(data_dir)?, cmd),
-        Command::Status { json } => status(open(data_dir)?, json),
+        Command::Status {
+            remove_orphans,
+            yes,
+            json,
+        } => status(open(data_dir)?, remove_orphans, yes, json),
     }
 }
 
-fn status(vault: Vault, json: bool) -> Result<(), Error> {
-    let keychain = vault.check_keychain();
-    let status = ltikeys_core::AppStatus {
-        version: env!("CARGO_PKG_VERSION").into(),
-        data_dir: vault
-            .store()
-            .path()
-            .parent()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
-        keychain_available: keychain.is_ok(),
-        keychain_message: keychain.err().map(|e| e.to_string()),
-    };
+/// What `ltikeys status --json` prints.
+#[derive(Serialize)]
+struct StatusReport {
+    #[serde(flatten)]
+    status: ltikeys_core::AppStatus,
+    /// Orphans removed by `--remove-orphans`.
+    removed: Vec<Orphan>,
+}
+
+fn status(mut vault: Vault, remove_orphans: bool, yes: bool, json: bool) -> Result<(), Error> {
+    let now = Utc::now();
+    let mut status = vault.status(env!("CARGO_PKG_VERSION"), now)?;
+    let mut removed = Vec::new();
+    let found = status.orphans.clone().unwrap_or_default();
+    if remove_orphans && !found.is_empty() {
+        if !yes {
+            confirm_orphan_removal(&found)?;
+        }
+        for orphan in found {
+            let removal = vault.remove_orphan(&orphan, now)?;
+            if let Some(reason) = removal.reason {
+                return Err(Error::Keychain {
+                    reason: format!("{} was not removed: {reason}", orphan_line(&orphan)),
+                });
+            }
+            removed.push(orphan);
+        }
+        status.orphans = vault.orphans()?;
+    }
     if json {
-        return print_json(&status);
+        return print_json(&StatusReport { status, removed });
     }
     println!("data directory: {}", status.data_dir);
-    match status.keychain_message {
+    match &status.keychain_message {
         None => println!("keychain: available"),
         Some(message) => println!("keychain: {message}"),
     }
+    for repair in &status.repairs {
+        println!("{}", repair_line(repair));
+    }
+    for orphan in &removed {
+        println!("removed orphan private key: {}", orphan_line(orphan));
+    }
+    match &status.orphans {
+        None if status.keychain_available => {
+            println!("orphan private keys: this keychain cannot list its entries")
+        }
+        None => {}
+        Some(list) if list.is_empty() => println!("orphan private keys: none"),
+        Some(list) => {
+            println!(
+                "orphan private keys: {} (remove them with `ltikeys status --remove-orphans`)",
+                list.len()
+            );
+            for orphan in list {
+                println!("  {}", orphan_line(orphan));
+            }
+        }
+    }
     Ok(())
+}
+
+fn confirm_orphan_removal(found: &[Orphan]) -> Result<(), Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::invalid(
+            "--remove-orphans",
+            format!("{} orphan private key(s) would be removed", found.len()),
+            "run it on a terminal to confirm, or add --yes",
+        ));
+    }
+    for orphan in found {
+        eprintln!("  {}", orphan_line(orphan));
+    }
+    eprint!(
+        "Remove these {} private key(s) from the keychain? [y/N] ",
+        found.len()
+    );
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "confirmation",
+            "nothing was removed",
+            "answer y to remove them",
+        ))
+    }
+}
+
+fn orphan_line(orphan: &Orphan) -> String {
+    let why = if orphan.revoked {
+        "its key was revoked"
+    } else {
+        "no key has this kid"
+    };
+    format!("tool '{}' kid {} ({why})", orphan.tool, orphan.kid)
 }
 
 fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
@@ -518,13 +640,14 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
                     "choose another path, or pass --force to replace it",
                 ));
             }
-            let pem = vault.export_private(
+            vault.export_private(
                 &tool,
                 &kid,
                 passphrase.as_ref().map(|p| p.as_slice()),
+                &out,
+                force,
                 Utc::now(),
             )?;
-            ltikeys_core::file::write_atomic(&out, pem.as_bytes(), true, force)?;
             let how = if unencrypted {
                 "unencrypted"
             } else {
@@ -550,8 +673,15 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             json,
         } => rotation::revoke(vault, &tool, &kid, yes, json)?,
         KeyCommand::Delete { tool, kid } => {
-            vault.delete_key(&tool, &kid, Utc::now())?;
-            eprintln!("deleted key {kid}");
+            let removal = vault.delete_key(&tool, &kid, Utc::now())?;
+            match removal.reason {
+                None => eprintln!("deleted key {kid}"),
+                Some(reason) => eprintln!(
+                    "deleted key {kid}; warning: its private key is still in the OS keychain, \
+                     because {reason}. It is removed the next time ltikeys or the app starts \
+                     with the keychain available (`ltikeys status` does it now)"
+                ),
+            }
         }
     }
     Ok(())

@@ -95,12 +95,28 @@ pub fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) ->
             ));
         }
     }
-    let promoted = vault.revoke(tool, kid, Utc::now())?;
+    let revocation = vault.revoke(tool, kid, Utc::now())?;
     if json {
-        return print_json(&serde_json::json!({ "revoked": kid, "current": promoted }));
+        return print_json(&serde_json::json!({
+            "revoked": kid,
+            "current": revocation.signing,
+            "private_key": revocation.private_key,
+        }));
     }
-    println!("revoked {kid}: unpublished, and its private key removed from the keychain");
-    if let Some(new) = promoted {
+    match &revocation.private_key.reason {
+        None => {
+            println!("revoked {kid}: unpublished, and its private key removed from the keychain")
+        }
+        Some(reason) => {
+            println!("revoked {kid}: unpublished; it never signs again");
+            eprintln!(
+                "warning: its private key is still in the OS keychain, because {reason}. \
+                 It is removed the next time ltikeys or the app starts with the keychain \
+                 available (`ltikeys status` does it now)"
+            );
+        }
+    }
+    if let Some(new) = revocation.signing {
         println!("current:  {new} (signs from now on)");
         println!("next step: publish the new JWKS now (`ltikeys jwks --tool {tool}`)");
     }

@@ -66,6 +66,23 @@ pub enum Error {
         /// The keychain's own words, without any secret.
         reason: String,
     },
+    /// Another keychain operation on this kid is in flight (or was cut short and is still to be
+    /// finished).
+    #[error("kid '{kid}' has a keychain operation in progress. Fix: wait for it to finish and try again")]
+    KidBusy {
+        /// The kid.
+        kid: String,
+    },
+    /// Rotation would hand signing to a key that cannot sign.
+    #[error("cannot rotate tool '{tool}' to next key '{kid}': {problem}. Fix: generate another next key (`ltikeys key new --tool {tool} --next`), or import this key's private key (`ltikeys key import --tool {tool} --kid {kid} --pem FILE`), then rotate again")]
+    CannotPromote {
+        /// The tool.
+        tool: String,
+        /// The next key that would have been promoted.
+        kid: String,
+        /// Why it cannot sign.
+        problem: String,
+    },
     /// The private key of a key is gone from the keychain.
     #[error("the private key of kid '{kid}' is missing from the OS keychain. Fix: import it again with `ltikeys key import`, or delete the key and generate a new one")]
     PrivateKeyMissing {
@@ -187,6 +204,8 @@ impl Error {
             Error::KeychainUnavailable { .. } => "keychain_unavailable",
             Error::Keychain { .. } => "keychain",
             Error::PrivateKeyMissing { .. } => "private_key_missing",
+            Error::KidBusy { .. } => "kid_busy",
+            Error::CannotPromote { .. } => "cannot_promote",
             Error::BadKey { .. } => "bad_key",
             Error::Crypto(_) => "crypto",
             Error::Database(_) | Error::SchemaTooNew { .. } => "database",

@@ -12,6 +12,7 @@ pub mod jwk;
 pub mod key;
 pub mod kid;
 pub mod lti;
+pub mod pending;
 pub mod platform;
 pub mod profile;
 pub mod registration;
@@ -32,6 +33,7 @@ pub use jwk::{Jwk, Jwks};
 pub use key::{KeyPair, KeySize, PublicKey};
 pub use kid::KidScheme;
 pub use lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget};
+pub use pending::{Orphan, Removal, Repair, RepairKind};
 pub use platform::{NewPlatform, Platform, PlatformFamily, PlatformSpec, PlatformUpdate, Preset};
 pub use profile::Placement;
 pub use registration::{Deployment, Handoff, NewDeployment, NewRegistration, Registration};
@@ -40,4 +42,6 @@ pub use secret::{Keychain, SecretStore};
 pub use status::{AppStatus, KeyInfo, KeyStatus, PrivateKeyState};
 pub use store::Store;
 pub use tool::{NewTool, Tool, ToolSummary};
-pub use vault::{GenerateKey, KeygenStage, PlatformCheck, RotationOutcome, RotationState, Vault};
+pub use vault::{
+    GenerateKey, KeygenStage, PlatformCheck, Revocation, RotationOutcome, RotationState, Vault,
+};

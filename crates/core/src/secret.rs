@@ -17,6 +17,13 @@ pub fn account(tool_id: &str, kid: &str) -> String {
     format!("{tool_id}/{kid}")
 }
 
+/// The tool id and kid an account names, when it is one of ours (`tool id/kid`).
+pub fn parse_account(account: &str) -> Option<(&str, &str)> {
+    account
+        .split_once('/')
+        .filter(|(tool, kid)| !tool.is_empty() && !kid.is_empty())
+}
+
 /// Where private keys are kept.
 pub trait SecretStore: Send + Sync {
     /// Stores a secret, replacing any with the same account.
@@ -27,6 +34,9 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, account: &str) -> Result<()>;
     /// Whether the store answers at all.
     fn check(&self) -> Result<()>;
+    /// Every account filed under [`SERVICE`], or `None` when the store cannot list its entries
+    /// (only some keychains can be searched).
+    fn accounts(&self) -> Result<Option<Vec<String>>>;
 }
 
 /// The OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows).
@@ -141,19 +151,25 @@ impl Keychain {
         account: &str,
         op: impl FnOnce(&keyring_core::Entry) -> keyring_core::Result<T> + Send + 'static,
     ) -> Result<T> {
+        let account = account.to_string();
+        self.run(move || keyring_core::Entry::new(SERVICE, &account).and_then(|entry| op(&entry)))
+    }
+
+    /// Runs `op` against the default store on its own thread, within the timeout.
+    fn run<T: Send + 'static>(
+        &self,
+        op: impl FnOnce() -> keyring_core::Result<T> + Send + 'static,
+    ) -> Result<T> {
         if self.hung.load(Ordering::SeqCst) {
             return Err(unavailable("it did not answer an earlier request"));
         }
-        let account = account.to_string();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("keychain".into())
             .spawn(move || {
-                let result = open_default_store().map_err(unavailable).and_then(|()| {
-                    keyring_core::Entry::new(SERVICE, &account)
-                        .and_then(|entry| op(&entry))
-                        .map_err(map_err)
-                });
+                let result = open_default_store()
+                    .map_err(unavailable)
+                    .and_then(|()| op().map_err(map_err));
                 let _ = tx.send(result);
             })
             .map_err(|e| unavailable(format!("no thread for the keychain call ({e})")))?;
@@ -193,6 +209,24 @@ impl SecretStore for Keychain {
 
     fn check(&self) -> Result<()> {
         self.get("ltikeys-availability-probe").map(drop)
+    }
+
+    fn accounts(&self) -> Result<Option<Vec<String>>> {
+        self.run(|| {
+            let spec = std::collections::HashMap::from([("service", SERVICE)]);
+            match keyring_core::Entry::search(&spec) {
+                Ok(entries) => Ok(Some(
+                    entries
+                        .iter()
+                        .filter_map(keyring_core::Entry::get_specifiers)
+                        .filter(|(service, _)| service == SERVICE)
+                        .map(|(_, user)| user)
+                        .collect(),
+                )),
+                Err(keyring_core::Error::NotSupportedByStore(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
     }
 }
 
@@ -249,6 +283,10 @@ impl SecretStore for MemoryStore {
 
     fn check(&self) -> Result<()> {
         self.guard().map(drop)
+    }
+
+    fn accounts(&self) -> Result<Option<Vec<String>>> {
+        Ok(Some(self.guard()?.keys().cloned().collect()))
     }
 }
 

@@ -127,4 +127,9 @@ pub struct AppStatus {
     pub keychain_available: bool,
     /// Why it did not, and the fix.
     pub keychain_message: Option<String>,
+    /// Keychain operations found cut short at this start, and how finishing them went.
+    pub repairs: Vec<crate::pending::Repair>,
+    /// Private keys in the keychain that belong to no live key of this data directory; `null`
+    /// when the keychain cannot list its entries or is unavailable.
+    pub orphans: Option<Vec<crate::pending::Orphan>>,
 }

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::key::PublicKey;
+use crate::pending::{OpKind, PendingOp};
 use crate::profile::StoredProfile;
 use crate::rotation::{self, Policy, RotationPlan};
 use crate::status::KeyStatus;
@@ -20,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_tool_profile.sql"),
     include_str!("migrations/0004_platforms.sql"),
     include_str!("migrations/0005_checks.sql"),
+    include_str!("migrations/0006_keychain_ops.sql"),
 ];
 
 /// The newest schema version this build knows.
@@ -223,6 +225,14 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The folder the database lives in.
+    pub fn data_dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        }
     }
 
     /// Adds a tool; the name must be new.
@@ -479,11 +489,13 @@ impl Store {
 
     /// Revokes a key: unpublished at once, never signs again. A revoked current key hands
     /// signing to the oldest next key, if there is one. Returns the kid promoted, if any.
+    /// The removal of its private key, `purge`, is announced in the same transaction.
     pub fn revoke(
         &mut self,
         tool_id: &str,
         kid: &str,
         now: DateTime<Utc>,
+        purge: &PendingOp,
     ) -> Result<Option<String>> {
         let tx = self
             .conn
@@ -491,6 +503,7 @@ impl Store {
         let keys = load_keys(&tx, tool_id)?;
         let key = find_key(keys.clone(), tool_id, kid)?;
         rotation::check_revoke(&key)?;
+        announce_purge(&tx, purge)?;
         if key.status == KeyStatus::Current {
             tx.execute(
                 "UPDATE keys SET signing_to = ?1 WHERE tool_id = ?2 AND kid = ?3",
@@ -585,7 +598,8 @@ impl Store {
             .optional()?)
     }
 
-    /// Adds a key: `current` when the tool has no current key, else `next`. One transaction.
+    /// Adds a key: `current` when the tool has no current key, else `next`. One transaction,
+    /// which also ends the pending operation `finishing` (the kid's reservation), if given.
     pub fn insert_key(
         &mut self,
         tool_id: &str,
@@ -593,10 +607,14 @@ impl Store {
         public: &PublicKey,
         now: DateTime<Utc>,
         action: &str,
+        finishing: Option<&str>,
     ) -> Result<KeyRecord> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(op) = finishing {
+            tx.execute("DELETE FROM keychain_ops WHERE id = ?1", [op])?;
+        }
         let taken: bool = tx.query_row(
             "SELECT EXISTS(SELECT 1 FROM keys WHERE tool_id = ?1 AND kid = ?2)",
             [tool_id, kid],
@@ -643,11 +661,19 @@ impl Store {
         })
     }
 
-    /// Removes a key row and logs it.
-    pub fn delete_key(&mut self, tool_id: &str, kid: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Removes a key row and logs it, announcing `purge` (the removal of its private key) in the
+    /// same transaction.
+    pub fn delete_key(
+        &mut self,
+        tool_id: &str,
+        kid: &str,
+        now: DateTime<Utc>,
+        purge: &PendingOp,
+    ) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        announce_purge(&tx, purge)?;
         let n = tx.execute(
             "DELETE FROM keys WHERE tool_id = ?1 AND kid = ?2",
             [tool_id, kid],
@@ -660,6 +686,71 @@ impl Store {
         }
         log_event(&tx, now, "key deleted", Some(tool_id), Some(kid), "")?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Reserves a kid for a key about to be written to the keychain: refused when a key of the
+    /// tool has it, or another operation holds it. The check and the reservation are one
+    /// transaction, so of two processes wanting one kid exactly one gets it.
+    pub fn reserve_kid(&mut self, op: &PendingOp) -> Result<()> {
+        self.announce_unless(op, "SELECT 1 FROM keys WHERE tool_id = ?1 AND kid = ?2")
+    }
+
+    /// Announces the removal of an orphan entry's private key: refused when a live key (not
+    /// revoked) has the kid by now, or another operation holds it.
+    pub fn announce_orphan_purge(&mut self, op: &PendingOp) -> Result<()> {
+        self.announce_unless(
+            op,
+            "SELECT 1 FROM keys WHERE tool_id = ?1 AND kid = ?2 AND status <> 'revoked'",
+        )
+    }
+
+    /// Records `op` unless a key row matches `taken` (a query on tool id and kid), in one
+    /// transaction.
+    fn announce_unless(&mut self, op: &PendingOp, taken: &str) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let taken: bool = tx.query_row(
+            &format!("SELECT EXISTS({taken})"),
+            [&op.tool_id, &op.kid],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(Error::KidExists {
+                kid: op.kid.clone(),
+            });
+        }
+        insert_op(&tx, op)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The keychain operations announced and not yet finished, oldest first.
+    pub fn pending_ops(&self) -> Result<Vec<PendingOp>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, kind, tool_id, kid, started_at FROM keychain_ops ORDER BY started_at, id",
+        )?;
+        let rows = stmt.query_map([], op_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One announced operation, if it is still pending.
+    pub fn pending_op(&self, id: &str) -> Result<Option<PendingOp>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, kind, tool_id, kid, started_at FROM keychain_ops WHERE id = ?1",
+                [id],
+                op_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Marks an operation finished.
+    pub fn finish_op(&mut self, id: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM keychain_ops WHERE id = ?1", [id])?;
         Ok(())
     }
 
@@ -1206,6 +1297,57 @@ impl Store {
     }
 }
 
+fn op_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PendingOp> {
+    let kind: String = row.get(1)?;
+    Ok(PendingOp {
+        id: row.get(0)?,
+        kind: OpKind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                1,
+                rusqlite::types::Type::Text,
+                format!("unknown keychain operation '{kind}'").into(),
+            )
+        })?,
+        tool_id: row.get(2)?,
+        kid: row.get(3)?,
+        started_at: parse_time(row.get(4)?)?,
+    })
+}
+
+/// Records an operation; a kid another operation holds is refused.
+fn insert_op(conn: &Connection, op: &PendingOp) -> Result<()> {
+    conn.execute(
+        "INSERT INTO keychain_ops (id, kind, tool_id, kid, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            op.id,
+            op.kind.as_str(),
+            op.tool_id,
+            op.kid,
+            op.started_at.to_rfc3339()
+        ],
+    )
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::KidBusy {
+                kid: op.kid.clone(),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+/// Announces a purge, taking over an unfinished purge of the same kid (removing an entry twice
+/// is harmless).
+fn announce_purge(conn: &Connection, op: &PendingOp) -> Result<()> {
+    conn.execute(
+        "DELETE FROM keychain_ops WHERE tool_id = ?1 AND kid = ?2 AND kind = 'purge'",
+        [&op.tool_id, &op.kid],
+    )?;
+    insert_op(conn, op)
+}
+
 fn log_event(
     conn: &Connection,
     now: DateTime<Utc>,
@@ -1307,10 +1449,10 @@ mod tests {
         let t = store.insert_tool(&new_tool("Quiz"), now).unwrap();
         let pk = PublicKey::from_components(&[0xc0; 256], &[1, 0, 1]);
         let a = store
-            .insert_key(&t.id, "a", &pk, now, "key generated")
+            .insert_key(&t.id, "a", &pk, now, "key generated", None)
             .unwrap();
         let b = store
-            .insert_key(&t.id, "b", &pk, now, "key generated")
+            .insert_key(&t.id, "b", &pk, now, "key generated", None)
             .unwrap();
         assert_eq!(a.status, KeyStatus::Current);
         assert_eq!(b.status, KeyStatus::Next);
@@ -1320,7 +1462,7 @@ mod tests {
             "the public key must round-trip through the database"
         );
         assert!(matches!(
-            store.insert_key(&t.id, "a", &pk, now, "key generated"),
+            store.insert_key(&t.id, "a", &pk, now, "key generated", None),
             Err(Error::KidExists { .. })
         ));
         let summary = &store.tools().unwrap()[0];
@@ -1342,8 +1484,12 @@ mod tests {
         let (_dir, mut store) = store();
         let t = store.insert_tool(&new_tool("Quiz"), Utc::now()).unwrap();
         let pk = PublicKey::from_components(&[0xc0; 256], &[1, 0, 1]);
-        store.insert_key(&t.id, "a", &pk, Utc::now(), "x").unwrap();
-        store.insert_key(&t.id, "b", &pk, Utc::now(), "x").unwrap();
+        store
+            .insert_key(&t.id, "a", &pk, Utc::now(), "x", None)
+            .unwrap();
+        store
+            .insert_key(&t.id, "b", &pk, Utc::now(), "x", None)
+            .unwrap();
         let err = store
             .conn
             .execute("UPDATE keys SET status = 'current' WHERE kid = 'b'", [])

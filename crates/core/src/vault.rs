@@ -5,7 +5,6 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use zeroize::Zeroizing;
 
 use crate::canvas::{self, CanvasConfig, CanvasImported};
 use crate::check::{self, ExpectedKeys, JwksCheck, JwksRole};
@@ -14,6 +13,7 @@ use crate::http::HttpClient;
 use crate::jwk::{Jwk, Jwks};
 use crate::key::{KeyPair, KeySize};
 use crate::kid::{self, KidScheme};
+use crate::pending::{self, OpKind, OpLock, Orphan, PendingOp, Removal, Repair, RepairKind};
 use crate::rotation::{self, Policy, RotationPlan};
 use crate::secret::{self, SecretStore};
 use crate::status::{KeyInfo, KeyStatus, PrivateKeyState};
@@ -73,6 +73,25 @@ impl Vault {
     /// Whether the keychain answers.
     pub fn check_keychain(&self) -> Result<()> {
         self.secrets.check()
+    }
+
+    /// Where the data lives and whether the keychain answers; when it does, first finishes the
+    /// keychain operations that were cut short ([`Vault::repair`]) and then lists the orphan
+    /// private keys ([`Vault::orphans`]).
+    pub fn status(&mut self, version: &str, now: DateTime<Utc>) -> Result<crate::AppStatus> {
+        let keychain = self.secrets.check();
+        let (repairs, orphans) = match keychain {
+            Ok(()) => (self.repair(now)?, self.orphans()?),
+            Err(_) => (Vec::new(), None),
+        };
+        Ok(crate::AppStatus {
+            version: version.to_string(),
+            data_dir: self.store.data_dir().display().to_string(),
+            keychain_available: keychain.is_ok(),
+            keychain_message: keychain.err().map(|e| e.to_string()),
+            repairs,
+            orphans,
+        })
     }
 
     /// Adds a tool after checking every field.
@@ -191,6 +210,10 @@ impl Vault {
         }
     }
 
+    /// Writes the private half to the keychain and the record to the database, both or
+    /// neither. The kid is reserved first, in the transaction that checks it is free, so a
+    /// process that loses the kid to another never touches the keychain; an entry it wrote is
+    /// removed only under its own reservation.
     fn store_key(
         &mut self,
         tool: &Tool,
@@ -200,20 +223,184 @@ impl Vault {
         action: &str,
     ) -> Result<KeyInfo> {
         self.ensure_kid_free(tool, kid)?;
-        let account = secret::account(&tool.id, kid);
         let der = key.to_pkcs8_der()?;
-        self.secrets.put(&account, &der)?;
-        match self
-            .store
-            .insert_key(&tool.id, kid, &key.public_key(), now, action)
-        {
+        let lock = OpLock::acquire(self.store.data_dir())?;
+        let op = lock.op(OpKind::Store, &tool.id, kid, now);
+        match self.store.reserve_kid(&op) {
+            Err(Error::KidBusy { .. }) => {
+                // An operation on this kid was cut short: finish it, then try once more.
+                self.repair_kid(&tool.id, kid, now)?;
+                self.store.reserve_kid(&op)?;
+            }
+            other => other?,
+        }
+        let account = secret::account(&tool.id, kid);
+        let written = self.secrets.put(&account, &der);
+        if written.is_ok() {
+            pending::pause_point("keychain-written");
+        }
+        let inserted = written.and_then(|()| {
+            self.store
+                .insert_key(&tool.id, kid, &key.public_key(), now, action, Some(&op.id))
+        });
+        match inserted {
             Ok(record) => Ok(info(record, PrivateKeyState::Present)),
             Err(err) => {
-                // The row is the record of the key: without it, the secret must go too.
-                let _ = self.secrets.delete(&account);
+                // The reservation is ours, so is any entry under it: without the row, it goes.
+                // When the keychain cannot say it is gone, the reservation stays for the next
+                // start to finish.
+                if self.secrets.delete(&account).is_ok() {
+                    let _ = self.store.finish_op(&op.id);
+                }
                 Err(err)
             }
         }
+    }
+
+    /// Removes the private key an announced purge is about, and ends the purge when it is gone.
+    fn purge(&mut self, op: &PendingOp) -> Removal {
+        let removed = self.secrets.delete(&secret::account(&op.tool_id, &op.kid));
+        if removed.is_ok() {
+            // Were this to fail, the next start would remove the (already removed) entry again.
+            let _ = self.store.finish_op(&op.id);
+        }
+        Removal::of(removed)
+    }
+
+    /// Finishes the keychain operations that were cut short (a kill, a crash, a keychain that
+    /// failed half-way): an interrupted generation is undone, an interrupted removal finished.
+    /// Operations still in flight in another process are left alone. Returns what was found;
+    /// one that could not be finished yet carries its error and stays for the next start.
+    pub fn repair(&mut self, now: DateTime<Utc>) -> Result<Vec<Repair>> {
+        let ops = self.store.pending_ops()?;
+        let mut repairs = Vec::new();
+        for op in &ops {
+            if let Some(repair) = self.repair_op(op, now)? {
+                repairs.push(repair);
+            }
+        }
+        pending::sweep_locks(self.store.data_dir(), &self.store.pending_ops()?);
+        Ok(repairs)
+    }
+
+    fn repair_kid(&mut self, tool_id: &str, kid: &str, now: DateTime<Utc>) -> Result<()> {
+        let ops = self.store.pending_ops()?;
+        for op in ops.iter().filter(|o| o.tool_id == tool_id && o.kid == kid) {
+            if let Some(Repair {
+                error: Some(reason),
+                ..
+            }) = self.repair_op(op, now)?
+            {
+                return Err(Error::Keychain { reason });
+            }
+        }
+        Ok(())
+    }
+
+    fn repair_op(&mut self, op: &PendingOp, now: DateTime<Utc>) -> Result<Option<Repair>> {
+        let dir = self.store.data_dir().to_path_buf();
+        let Some(_lock) = OpLock::try_take(&dir, &op.id)? else {
+            return Ok(None); // in flight
+        };
+        // Under its lock now: still pending means its process died before finishing it.
+        if self.store.pending_op(&op.id)?.is_none() {
+            return Ok(None);
+        }
+        if op.kind == OpKind::Store && self.store.key(&op.tool_id, &op.kid)?.is_some() {
+            // The record was written: the generation completed.
+            self.store.finish_op(&op.id)?;
+            return Ok(None);
+        }
+        let tool = self
+            .store
+            .tool(&op.tool_id)
+            .map_or_else(|_| op.tool_id.clone(), |t| t.name);
+        let (kind, action) = match op.kind {
+            OpKind::Store => (RepairKind::GenerationUndone, "key generation undone"),
+            OpKind::Purge => (RepairKind::PrivateKeyRemoved, "private key removed"),
+        };
+        let removal = self.purge(op);
+        if removal.removed {
+            self.store.log(
+                now,
+                action,
+                Some(&op.tool_id),
+                Some(&op.kid),
+                "finished at start: the operation had been cut short",
+            )?;
+        }
+        Ok(Some(Repair {
+            tool_id: op.tool_id.clone(),
+            tool,
+            kid: op.kid.clone(),
+            kind,
+            error: removal.reason,
+        }))
+    }
+
+    /// Private keys in the keychain that belong to this data directory's tools but to no live
+    /// key: no record has their kid, or their key was revoked. `None` when the keychain cannot
+    /// list its entries. Entries of operations in flight are not orphans.
+    pub fn orphans(&self) -> Result<Option<Vec<Orphan>>> {
+        let Some(accounts) = self.secrets.accounts()? else {
+            return Ok(None);
+        };
+        let tools: std::collections::HashMap<String, String> = self
+            .store
+            .tools()?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        let pending = self.store.pending_ops()?;
+        let mut orphans = Vec::new();
+        for account in &accounts {
+            let Some((tool_id, kid)) = secret::parse_account(account) else {
+                continue;
+            };
+            let Some(tool) = tools.get(tool_id) else {
+                continue; // another data directory's, or not ours
+            };
+            if pending.iter().any(|o| o.tool_id == tool_id && o.kid == kid) {
+                continue;
+            }
+            let revoked = match self.store.key(tool_id, kid)? {
+                None => false,
+                Some(record) if record.status == KeyStatus::Revoked => true,
+                Some(_) => continue,
+            };
+            orphans.push(Orphan {
+                tool_id: tool_id.to_string(),
+                tool: tool.clone(),
+                kid: kid.to_string(),
+                revoked,
+            });
+        }
+        orphans.sort_by(|a, b| (&a.tool, &a.kid).cmp(&(&b.tool, &b.kid)));
+        orphans.dedup();
+        Ok(Some(orphans))
+    }
+
+    /// Removes an orphan's entry from the keychain, unless a live key has taken its kid since
+    /// it was listed. Logged.
+    pub fn remove_orphan(&mut self, orphan: &Orphan, now: DateTime<Utc>) -> Result<Removal> {
+        let lock = OpLock::acquire(self.store.data_dir())?;
+        let op = lock.op(OpKind::Purge, &orphan.tool_id, &orphan.kid, now);
+        self.store.announce_orphan_purge(&op)?;
+        let removal = self.purge(&op);
+        if removal.removed {
+            self.store.log(
+                now,
+                "orphan private key removed",
+                Some(&orphan.tool_id),
+                Some(&orphan.kid),
+                if orphan.revoked {
+                    "its key had been revoked"
+                } else {
+                    "no key record had its kid"
+                },
+            )?;
+        }
+        Ok(removal)
     }
 
     /// The keys of a tool, each with whether the keychain still holds its private key.
@@ -260,26 +447,30 @@ impl Vault {
         Ok(Jwks { keys })
     }
 
-    /// The private key as PKCS#8 PEM, encrypted unless `passphrase` is `None`. Logged.
+    /// Writes the private key to `out` as PKCS#8 PEM (owner-only, atomically), encrypted unless
+    /// `passphrase` is `None`; an existing file is replaced only when `overwrite`. Logged once
+    /// the file is written, never before.
     pub fn export_private(
         &mut self,
         tool: &str,
         kid: &str,
         passphrase: Option<&[u8]>,
+        out: &Path,
+        overwrite: bool,
         now: DateTime<Utc>,
-    ) -> Result<Zeroizing<String>> {
+    ) -> Result<()> {
         let tool = self.store.tool(tool)?;
         let record = self.record(&tool, kid)?;
         let key = self.private_key(&tool, &record)?;
         let pem = key.to_pkcs8_pem(passphrase)?;
+        crate::file::write_atomic(out, pem.as_bytes(), true, overwrite)?;
         let how = if passphrase.is_some() {
             "encrypted"
         } else {
             "unencrypted"
         };
         self.store
-            .log(now, "private key exported", Some(&tool.id), Some(kid), how)?;
-        Ok(pem)
+            .log(now, "private key exported", Some(&tool.id), Some(kid), how)
     }
 
     /// Signs a message with the key's private half (RS256).
@@ -289,9 +480,10 @@ impl Vault {
         self.private_key(&tool, &record)?.sign_rs256(message)
     }
 
-    /// Deletes a key: its keychain entry, then its record. The signing key can be deleted only
-    /// when it is the tool's last key.
-    pub fn delete_key(&mut self, tool: &str, kid: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Deletes a key: its record, then its keychain entry (a removal the keychain could not do
+    /// now is finished at the next start: see [`Vault::repair`]). The signing key can be
+    /// deleted only when it is the tool's last key.
+    pub fn delete_key(&mut self, tool: &str, kid: &str, now: DateTime<Utc>) -> Result<Removal> {
         let tool = self.store.tool(tool)?;
         let record = self.record(&tool, kid)?;
         if record.status == KeyStatus::Current && self.store.keys(&tool.id)?.len() > 1 {
@@ -301,8 +493,10 @@ impl Vault {
                 "delete the tool's other keys first, or keep it until it has been rotated out",
             ));
         }
-        self.secrets.delete(&secret::account(&tool.id, kid))?;
-        self.store.delete_key(&tool.id, kid, now)
+        let lock = OpLock::acquire(self.store.data_dir())?;
+        let op = lock.op(OpKind::Purge, &tool.id, kid, now);
+        self.store.delete_key(&tool.id, kid, now, &op)?;
+        Ok(self.purge(&op))
     }
 
     /// Checks a JWKS URL and keeps the result. With `expect_tool`, also checks that the URL
@@ -430,6 +624,30 @@ impl Vault {
         let keys = self.store.keys(&tool.id)?;
         let policy = self.store.policy(&tool.id)?;
         let before = rotation::plan_rotation(&keys, &policy, now)?;
+        if let Some(kid) = &before.promote {
+            // The key about to sign must be able to.
+            let record = self.record(&tool, kid)?;
+            match self.private_key(&tool, &record) {
+                Ok(_) => {}
+                Err(Error::PrivateKeyMissing { .. }) => {
+                    return Err(Error::CannotPromote {
+                        tool: tool.name.clone(),
+                        kid: kid.clone(),
+                        problem: "its private key is missing from the OS keychain, so it could \
+                                  not sign"
+                            .into(),
+                    })
+                }
+                Err(Error::Keychain { reason }) => {
+                    return Err(Error::CannotPromote {
+                        tool: tool.name.clone(),
+                        kid: kid.clone(),
+                        problem: reason,
+                    })
+                }
+                Err(other) => return Err(other),
+            }
+        }
         let mut generated = None;
         if before.promote.is_none() {
             let bits = rotation::current_key(&keys).map_or(2048, |k| k.bits);
@@ -483,9 +701,11 @@ impl Vault {
         Ok(info(record, PrivateKeyState::Unknown))
     }
 
-    /// Revokes a key at once. When it was the current key, the oldest next key takes over, or a
-    /// new key is generated to sign. Returns the kid that signs now, if it changed.
-    pub fn revoke(&mut self, tool: &str, kid: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+    /// Revokes a key at once and removes its private key from the keychain. When it was the
+    /// current key, the oldest next key takes over, or a new key is generated to sign. A
+    /// removal the keychain refuses now (locked, unreachable) is said so in the result and
+    /// finished at the next start ([`Vault::repair`]).
+    pub fn revoke(&mut self, tool: &str, kid: &str, now: DateTime<Utc>) -> Result<Revocation> {
         let tool = self.store.tool(tool)?;
         let record = self.record(&tool, kid)?;
         rotation::check_revoke(&record)?;
@@ -496,11 +716,18 @@ impl Vault {
             let new_kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
             self.store_key(&tool, &new_kid, &key, now, "key generated")?;
         }
-        let promoted = self.store.revoke(&tool.id, kid, now)?;
-        // A revoked key never signs again: its private half leaves the keychain. The record is
-        // already revoked and unpublished; a keychain that fails here leaves only a dead entry.
-        let _ = self.secrets.delete(&secret::account(&tool.id, kid));
-        Ok(promoted)
+        // A revoked key never signs again: its private half leaves the keychain. The removal is
+        // announced in the revoking transaction, so a kill after it is finished at next start.
+        let lock = OpLock::acquire(self.store.data_dir())?;
+        let op = lock.op(OpKind::Purge, &tool.id, kid, now);
+        let signing = self.store.revoke(&tool.id, kid, now, &op)?;
+        pending::pause_point("revoked");
+        let private_key = self.purge(&op);
+        Ok(Revocation {
+            kid: kid.to_string(),
+            signing,
+            private_key,
+        })
     }
 
     fn record(&self, tool: &Tool, kid: &str) -> Result<KeyRecord> {
@@ -801,6 +1028,17 @@ pub struct RotationState {
     pub plan: Option<RotationPlan>,
 }
 
+/// What a revocation did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Revocation {
+    /// The key revoked: unpublished, never signs again.
+    pub kid: String,
+    /// The kid that signs now, when the revoked key was the current one.
+    pub signing: Option<String>,
+    /// Whether its private key left the keychain.
+    pub private_key: Removal,
+}
+
 /// What a rotation did, and what to deploy next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RotationOutcome {
@@ -828,6 +1066,7 @@ mod tests {
 
     use super::*;
     use crate::secret::MemoryStore;
+    use zeroize::Zeroizing;
 
     struct Shared(Arc<MemoryStore>);
     impl SecretStore for Shared {
@@ -842,6 +1081,9 @@ mod tests {
         }
         fn check(&self) -> Result<()> {
             self.0.check()
+        }
+        fn accounts(&self) -> Result<Option<Vec<String>>> {
+            self.0.accounts()
         }
     }
 
@@ -924,6 +1166,170 @@ mod tests {
     }
 
     #[test]
+    fn a_kid_held_by_an_operation_in_flight_is_refused_and_its_entry_left_alone() {
+        let (_d, secrets, mut vault, tool) = vault();
+        // Another process has reserved kid "k" and written its private key.
+        let winner = OpLock::acquire(vault.store.data_dir()).unwrap();
+        let op = winner.op(OpKind::Store, &tool.id, "k", Utc::now());
+        vault.store.reserve_kid(&op).unwrap();
+        let account = secret::account(&tool.id, "k");
+        secrets.put(&account, b"winner's key").unwrap();
+
+        let err = vault
+            .generate_key(&request(Some("k")), Utc::now(), &mut |_| {})
+            .unwrap_err();
+        assert_eq!(err.kind(), "kid_busy", "{err}");
+        assert_eq!(
+            secrets.get(&account).unwrap().map(|s| s.to_vec()),
+            Some(b"winner's key".to_vec()),
+            "the loser never touches an entry it did not create"
+        );
+        assert!(
+            vault.repair(Utc::now()).unwrap().is_empty(),
+            "an operation in flight is not repaired"
+        );
+        assert_eq!(secrets.len(), 1);
+    }
+
+    #[test]
+    fn a_generation_cut_short_after_the_keychain_write_is_undone_at_repair() {
+        let (_d, secrets, mut vault, tool) = vault();
+        let lock = OpLock::acquire(vault.store.data_dir()).unwrap();
+        let op = lock.op(OpKind::Store, &tool.id, "cut", Utc::now());
+        vault.store.reserve_kid(&op).unwrap();
+        secrets
+            .put(&secret::account(&tool.id, "cut"), b"orphaned")
+            .unwrap();
+        drop(lock); // the process dies: its lock goes, its row stays
+
+        let repairs = vault.repair(Utc::now()).unwrap();
+        assert_eq!(repairs.len(), 1, "{repairs:?}");
+        assert_eq!(repairs[0].kind, RepairKind::GenerationUndone);
+        assert_eq!(repairs[0].kid, "cut");
+        assert_eq!(repairs[0].error, None);
+        assert!(secrets.is_empty(), "the private key without a row is gone");
+        assert!(vault.store.pending_ops().unwrap().is_empty());
+        assert!(vault.repair(Utc::now()).unwrap().is_empty(), "done once");
+        // The kid is free again.
+        vault
+            .generate_key(&request(Some("cut")), Utc::now(), &mut |_| {})
+            .unwrap();
+    }
+
+    #[test]
+    fn rotate_refuses_a_next_key_whose_private_key_is_missing() {
+        let (_d, secrets, mut vault, tool) = vault();
+        vault
+            .generate_key(&request(Some("cur")), Utc::now(), &mut |_| {})
+            .unwrap();
+        vault
+            .generate_key(&request(Some("nxt")), Utc::now(), &mut |_| {})
+            .unwrap();
+        secrets.delete(&secret::account(&tool.id, "nxt")).unwrap();
+        let later = Utc::now() + chrono::Duration::days(30);
+        let err = vault.rotate("Quiz", later).unwrap_err();
+        assert_eq!(err.kind(), "cannot_promote", "{err}");
+        let text = err.to_string();
+        assert!(text.contains("'nxt'") && text.contains("missing"), "{text}");
+        assert!(
+            text.contains("--next") && text.contains("key import"),
+            "{text}"
+        );
+        assert_eq!(
+            statuses(&vault),
+            vec![
+                ("cur".to_string(), KeyStatus::Current),
+                ("nxt".to_string(), KeyStatus::Next)
+            ],
+            "nothing changed"
+        );
+    }
+
+    #[test]
+    fn revoke_with_a_failing_keychain_says_so_and_the_next_start_finishes_it() {
+        let (_d, secrets, mut vault, tool) = vault();
+        vault
+            .generate_key(&request(Some("cur")), Utc::now(), &mut |_| {})
+            .unwrap();
+        vault
+            .generate_key(&request(Some("old")), Utc::now(), &mut |_| {})
+            .unwrap();
+        secrets.fail.store(true, Ordering::SeqCst);
+        let revocation = vault.revoke("Quiz", "old", Utc::now()).unwrap();
+        assert!(!revocation.private_key.removed, "it was not removed");
+        assert!(
+            revocation
+                .private_key
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("unavailable")),
+            "{revocation:?}"
+        );
+        secrets.fail.store(false, Ordering::SeqCst);
+        let account = secret::account(&tool.id, "old");
+        assert!(secrets.get(&account).unwrap().is_some(), "still there");
+
+        let repairs = vault.repair(Utc::now()).unwrap();
+        assert_eq!(repairs.len(), 1, "{repairs:?}");
+        assert_eq!(repairs[0].kind, RepairKind::PrivateKeyRemoved);
+        assert!(
+            secrets.get(&account).unwrap().is_none(),
+            "a revoked key never keeps its private half"
+        );
+        assert!(secrets
+            .get(&secret::account(&tool.id, "cur"))
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
+    fn orphans_are_listed_and_removed_but_live_keys_and_other_data_dirs_are_not() {
+        let (_d, secrets, mut vault, tool) = vault();
+        vault
+            .generate_key(&request(Some("live")), Utc::now(), &mut |_| {})
+            .unwrap();
+        secrets
+            .put(&secret::account(&tool.id, "ghost"), b"x")
+            .unwrap();
+        secrets.put("t99999999/other", b"x").unwrap();
+        secrets.put("not-an-account", b"x").unwrap();
+        let orphans = vault.orphans().unwrap().unwrap();
+        assert_eq!(
+            orphans,
+            vec![Orphan {
+                tool_id: tool.id.clone(),
+                tool: "Quiz".into(),
+                kid: "ghost".into(),
+                revoked: false,
+            }]
+        );
+        let removal = vault.remove_orphan(&orphans[0], Utc::now()).unwrap();
+        assert!(removal.removed);
+        assert!(vault.orphans().unwrap().unwrap().is_empty());
+        assert!(
+            secrets.get("t99999999/other").unwrap().is_some(),
+            "not ours"
+        );
+        assert!(secrets
+            .get(&secret::account(&tool.id, "live"))
+            .unwrap()
+            .is_some());
+        // A live key is never removed as an orphan, even when asked.
+        let live = Orphan {
+            kid: "live".into(),
+            ..orphans[0].clone()
+        };
+        assert_eq!(
+            vault.remove_orphan(&live, Utc::now()).unwrap_err().kind(),
+            "kid_exists"
+        );
+        assert!(secrets
+            .get(&secret::account(&tool.id, "live"))
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
     fn a_duplicate_kid_is_refused_before_generating() {
         let (_d, secrets, mut vault, _tool) = vault();
         vault
@@ -952,8 +1358,9 @@ mod tests {
             .unwrap();
         let keys = vault.keys("Quiz").unwrap();
         assert_eq!(keys[0].private_key, PrivateKeyState::Missing);
+        let out = _d.path().join("key.pem");
         let err = vault
-            .export_private("Quiz", &info.kid, None, Utc::now())
+            .export_private("Quiz", &info.kid, None, &out, false, Utc::now())
             .unwrap_err();
         assert_eq!(err.kind(), "private_key_missing");
         assert_eq!(
@@ -1139,7 +1546,7 @@ mod tests {
             "revoked keys are unpublished at once"
         );
         // Revoking the current key with no next key generates a new signing key.
-        let promoted = vault.revoke("Quiz", "c", later).unwrap().unwrap();
+        let promoted = vault.revoke("Quiz", "c", later).unwrap().signing.unwrap();
         assert_eq!(published(&vault), [promoted.as_str()]);
         let current: Vec<_> = statuses(&vault)
             .into_iter()
@@ -1193,6 +1600,45 @@ mod tests {
     }
 
     #[test]
+    fn a_private_export_is_audited_only_once_the_file_is_written() {
+        let (d, _s, mut vault, tool) = vault();
+        let info = vault
+            .generate_key(&request(None), Utc::now(), &mut |_| {})
+            .unwrap();
+        let exported = |vault: &Vault| {
+            vault
+                .store
+                .events(&tool.id)
+                .unwrap()
+                .iter()
+                .filter(|e| e.action == "private key exported")
+                .count()
+        };
+        let nowhere = d.path().join("no such folder").join("key.pem");
+        assert!(vault
+            .export_private("Quiz", &info.kid, None, &nowhere, false, Utc::now())
+            .is_err());
+        let taken = d.path().join("taken.pem");
+        std::fs::write(&taken, "keep").unwrap();
+        assert!(vault
+            .export_private("Quiz", &info.kid, None, &taken, false, Utc::now())
+            .is_err());
+        assert_eq!(exported(&vault), 0, "nothing was exported, nothing audited");
+        assert_eq!(std::fs::read_to_string(&taken).unwrap(), "keep");
+        vault
+            .export_private(
+                "Quiz",
+                &info.kid,
+                None,
+                &d.path().join("k.pem"),
+                false,
+                Utc::now(),
+            )
+            .unwrap();
+        assert_eq!(exported(&vault), 1);
+    }
+
+    #[test]
     fn import_then_export_round_trips_encrypted_and_plain() {
         let (_d, _s, mut vault, _tool) = vault();
         let original = KeyPair::generate(KeySize::Bits2048).unwrap();
@@ -1201,9 +1647,18 @@ mod tests {
             .import_key("Quiz", &pem, None, None, KidScheme::Thumbprint, Utc::now())
             .unwrap();
         assert_eq!(info.kid, kid::thumbprint(&original.public_key()));
-        let encrypted = vault
-            .export_private("Quiz", &info.kid, Some(b"correct horse"), Utc::now())
+        let out = _d.path().join("key.pem");
+        vault
+            .export_private(
+                "Quiz",
+                &info.kid,
+                Some(b"correct horse"),
+                &out,
+                false,
+                Utc::now(),
+            )
             .unwrap();
+        let encrypted = std::fs::read_to_string(&out).unwrap();
         assert!(encrypted.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
         let back = KeyPair::from_pem(&encrypted, Some(b"correct horse")).unwrap();
         assert_eq!(back.public_key(), original.public_key());

@@ -49,6 +49,9 @@ impl SecretStore for Secrets {
     fn check(&self) -> ltikeys_core::Result<()> {
         Ok(())
     }
+    fn accounts(&self) -> ltikeys_core::Result<Option<Vec<String>>> {
+        Ok(Some(self.0.lock().unwrap().keys().cloned().collect()))
+    }
 }
 
 fn vault() -> (tempfile::TempDir, Vault) {
