@@ -23,8 +23,8 @@ mod tests {
     use ltikeys_core::{
         AppStatus, CanvasImported, DiscoveryOutcome, Finding, GenerateKey, Handoff, JwksCheck,
         KeyInfo, KidScheme, NewPlatform, NewRegistration, NewTool, Placement, Platform,
-        PlatformCheck, PlatformUpdate, Policy, Preset, Registration, RotationOutcome,
-        RotationState, Tool, ToolSummary,
+        PlatformCheck, PlatformUpdate, Policy, Preset, Registration, Removal, Revocation,
+        RotationOutcome, RotationState, Tool, ToolSummary,
     };
     use ts_rs::{Config, TypeVisitor, TS};
 
@@ -68,6 +68,8 @@ mod tests {
         c.visit::<Policy>();
         c.visit::<RotationState>();
         c.visit::<RotationOutcome>();
+        c.visit::<Revocation>();
+        c.visit::<Removal>();
         c.visit::<Finding>();
         c.visit::<JwksCheck>();
         c.visit::<PlatformCheck>();

@@ -23,6 +23,7 @@ pub fn run() {
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::tools::app_status,
+            commands::tools::remove_orphans,
             commands::tools::list_tools,
             commands::tools::add_tool,
             commands::tools::get_tool,

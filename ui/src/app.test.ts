@@ -5,7 +5,7 @@ import shell from "../index.html?raw";
 import { App, countKeys } from "./app";
 import type { Ipc } from "./lib/ipc";
 import type { AppStatus, KeyInfo, KeygenProgress, ToolSummary } from "./lib/ipc/bindings";
-import { SAMPLE_KEYS, SAMPLE_TOOL } from "./test/fixtures";
+import { SAMPLE_KEYS, SAMPLE_TOOL, STATUS_OK } from "./test/fixtures";
 import { fakeRegistrationIpc } from "./test/registrationFixtures";
 import { fakeRotationIpc } from "./test/rotationFixtures";
 
@@ -14,6 +14,8 @@ const STATUS: AppStatus = {
   data_dir: "/home/me/.local/share/ltikeys",
   keychain_available: false,
   keychain_message: "No Secret Service on the session bus.",
+  repairs: [],
+  orphans: null,
 };
 
 const SUMMARY: ToolSummary = {
@@ -54,7 +56,8 @@ function fakeIpc(keys: KeyInfo[]) {
     exportJwk: vi.fn(async () => '{"kid":"cur"}'),
     exportJwks: vi.fn(async () => '{"keys":[{"kid":"a"},{"kid":"b"}]}'),
     saveJwks: vi.fn(async () => undefined),
-    deleteKey: vi.fn(async () => undefined),
+    deleteKey: vi.fn(async () => ({ removed: true, reason: null })),
+    removeOrphans: vi.fn(async () => ({ ...STATUS_OK })),
     copyText: vi.fn(async () => undefined),
     pickSavePath: vi.fn(async (): Promise<string | null> => "/home/me/quiz-builder-jwks.json"),
     ...fakeRegistrationIpc(),
@@ -235,6 +238,46 @@ describe("App", () => {
     expect(document.getElementById("tool-form")).toBeNull();
     expect(byId("tool-page").getAttribute("data-tool-id")).toBe(SAMPLE_TOOL.id);
     expect(byId("toast").textContent).toBe("Tool Quiz Builder created");
+  });
+});
+
+describe("App with orphan private keys in the keychain", () => {
+  beforeEach(async () => {
+    const parsed = new DOMParser().parseFromString(shell, "text/html");
+    document.body.innerHTML = parsed.body.innerHTML;
+  });
+
+  it("lists them, removes them only after the confirm, and says what start repaired", async () => {
+    const ipc = fakeIpc([...SAMPLE_KEYS]);
+    ipc.appStatus.mockResolvedValueOnce({
+      ...STATUS_OK,
+      repairs: [{ tool_id: "t1", tool: "Quiz Builder", kid: "cut", kind: "generation_undone", error: null }],
+      orphans: [
+        { tool_id: "t1", tool: "Quiz Builder", kid: "lost", revoked: false },
+        { tool_id: "t1", tool: "Quiz Builder", kid: "old", revoked: true },
+      ],
+    });
+    await new App(document, ipc).start();
+    expect(byId("orphans-banner").hidden).toBe(false);
+    expect(byId("orphans-message").textContent).toContain("2 private keys are in the OS keychain");
+    expect(byId("orphans-message").textContent).toContain("Quiz Builder old (revoked)");
+    expect(byId("toast").textContent).toContain("undid a cut-short generation of cut");
+    expect(byId("orphans-confirm").hidden).toBe(true);
+
+    byId("orphans-remove").click();
+    expect(ipc.removeOrphans).not.toHaveBeenCalled();
+    expect(byId("orphans-confirm").hidden).toBe(false);
+    expect(document.activeElement).toBe(byId("orphans-confirm"));
+    byId("orphans-cancel").click();
+    expect(byId("orphans-confirm").hidden).toBe(true);
+    expect(ipc.removeOrphans).not.toHaveBeenCalled();
+
+    byId("orphans-remove").click();
+    byId("orphans-confirm").click();
+    await settle();
+    expect(ipc.removeOrphans).toHaveBeenCalledTimes(1);
+    expect(byId("orphans-banner").hidden).toBe(true);
+    expect(byId("toast").textContent).toBe("Removed 2 private keys from the keychain");
   });
 });
 

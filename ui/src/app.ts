@@ -68,6 +68,9 @@ export class App {
 
     must(doc, "#new-tool").addEventListener("click", () => this.showNewToolForm());
     must(doc, "#error-dismiss").addEventListener("click", () => this.clearError());
+    must(doc, "#orphans-remove").addEventListener("click", () => this.confirmOrphans(true));
+    must(doc, "#orphans-cancel").addEventListener("click", () => this.confirmOrphans(false));
+    must(doc, "#orphans-confirm").addEventListener("click", () => void this.removeOrphans());
     this.toast.addEventListener("click", () => {
       this.toast.hidden = true;
     });
@@ -170,6 +173,8 @@ export class App {
         text: status.data_dir,
       }),
     );
+    this.showRepairs(status);
+    this.showOrphans(status);
     if (status.keychain_available) {
       this.keychainWarning.hidden = true;
       return;
@@ -177,6 +182,68 @@ export class App {
     must(this.keychainWarning, ".banner-message").textContent =
       status.keychain_message ?? "The OS keychain is not available.";
     this.keychainWarning.hidden = false;
+  }
+
+  /** Says what the start finished of keychain operations cut short (a kill, a locked keychain). */
+  private showRepairs(status: AppStatus): void {
+    const failed = status.repairs.filter((r) => r.error !== null);
+    const done = status.repairs.length - failed.length;
+    if (done > 0) {
+      this.showToast(
+        `Finished ${done} interrupted keychain operation${done === 1 ? "" : "s"}: ` +
+          status.repairs
+            .filter((r) => r.error === null)
+            .map((r) => (r.kind === "generation_undone" ? `undid a cut-short generation of ${r.kid}` : `removed the private key of ${r.kid}`))
+            .join("; "),
+      );
+    }
+    if (failed.length > 0) {
+      this.showError(
+        `An interrupted keychain operation could not be finished yet (${failed.map((r) => r.kid).join(", ")}): ` +
+          `${failed[0]?.error ?? ""}. It is tried again at the next start.`,
+      );
+    }
+  }
+
+  /** The banner listing private keys in the keychain that belong to no live key. */
+  private showOrphans(status: AppStatus): void {
+    const banner = must(this.doc, "#orphans-banner");
+    const orphans = status.orphans ?? [];
+    this.confirmOrphans(false);
+    if (orphans.length === 0) {
+      banner.hidden = true;
+      return;
+    }
+    must(this.doc, "#orphans-message").textContent =
+      `${orphans.length} private key${orphans.length === 1 ? " is" : "s are"} in the OS keychain without a live key ` +
+      `(an interrupted generation, or a revoked key): ` +
+      orphans.map((o) => `${o.tool} ${o.kid}${o.revoked ? " (revoked)" : ""}`).join(", ") +
+      ". Nothing can sign with them here; removing them is safe.";
+    must(this.doc, "#orphans-confirm").textContent = `Remove ${orphans.length} private key${orphans.length === 1 ? "" : "s"}`;
+    banner.hidden = false;
+  }
+
+  /** Confirm-in-place for the orphan removal. */
+  private confirmOrphans(asking: boolean): void {
+    must(this.doc, "#orphans-remove").hidden = asking;
+    must(this.doc, "#orphans-confirm").hidden = !asking;
+    must(this.doc, "#orphans-cancel").hidden = !asking;
+    if (asking) {
+      must(this.doc, "#orphans-confirm").focus();
+    }
+  }
+
+  private async removeOrphans(): Promise<void> {
+    this.clearError();
+    try {
+      const before = must(this.doc, "#orphans-confirm").textContent ?? "";
+      const status = await this.ipc.removeOrphans();
+      this.showOrphans(status);
+      this.showToast(`${before.replace(/^Remove/, "Removed")} from the keychain`);
+    } catch (error) {
+      this.confirmOrphans(false);
+      this.showError(normaliseError(error).message);
+    }
   }
 
   // Navigation.
@@ -454,8 +521,15 @@ export class App {
   private async deleteKey(toolId: string, kid: string): Promise<void> {
     this.clearError();
     try {
-      await this.ipc.deleteKey(toolId, kid);
+      const removal = await this.ipc.deleteKey(toolId, kid);
       this.showToast(`Key ${kid} deleted`);
+      if (!removal.removed) {
+        this.showError(
+          `Key ${kid} is deleted, but its private key is still in the OS keychain: ` +
+            `${removal.reason ?? "the keychain refused"}. It is removed the next time the app starts ` +
+            "with the keychain available.",
+        );
+      }
     } catch (error) {
       this.showError(normaliseError(error).message);
     }

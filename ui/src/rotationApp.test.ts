@@ -6,11 +6,11 @@ import shell from "../index.html?raw";
 import { App } from "./app";
 import type { Ipc } from "./lib/ipc";
 import type { AppStatus, JwksCheck, KeyInfo, PlatformCheck, RotationOutcome, ToolSummary } from "./lib/ipc/bindings";
-import { SAMPLE_KEYS, SAMPLE_TOOL } from "./test/fixtures";
+import { SAMPLE_KEYS, SAMPLE_TOOL, STATUS_OK } from "./test/fixtures";
 import { fakeRegistrationIpc } from "./test/registrationFixtures";
 import { fakeRotationIpc, rotatedKeys, SAMPLE_CHECK, SAMPLE_OUTCOME, SAMPLE_PLATFORM_CHECKS } from "./test/rotationFixtures";
 
-const STATUS: AppStatus = { version: "0.1.0", data_dir: "/tmp/ltikeys", keychain_available: true, keychain_message: null };
+const STATUS: AppStatus = { version: "0.1.0", data_dir: "/tmp/ltikeys", keychain_available: true, keychain_message: null, repairs: [], orphans: [] };
 const SUMMARY: ToolSummary = { id: SAMPLE_TOOL.id, name: SAMPLE_TOOL.name, domain: null, key_count: 5, current_kid: "cur" };
 
 function fakeIpc() {
@@ -24,7 +24,8 @@ function fakeIpc() {
     exportJwk: vi.fn(async () => '{"kid":"next-b"}'),
     exportJwks: vi.fn(async () => '{"keys":[{"kid":"a"}]}'),
     saveJwks: vi.fn(async () => undefined),
-    deleteKey: vi.fn(async () => undefined),
+    deleteKey: vi.fn(async () => ({ removed: true, reason: null })),
+    removeOrphans: vi.fn(async () => ({ ...STATUS_OK })),
     copyText: vi.fn(async () => undefined),
     pickSavePath: vi.fn(async (): Promise<string | null> => "/home/me/quiz-builder-jwks.json"),
     ...fakeRegistrationIpc(),
@@ -166,17 +167,38 @@ describe("rotation in the app", () => {
     expect(document.querySelector('[data-retire-refused="prev"]')).toBeNull();
   });
 
-  it("revokes after the kid is typed and says which key signs now", async () => {
-    ipc.revokeKey.mockResolvedValueOnce("next-b");
-    q<HTMLButtonElement>('button[data-revoke-key="cur"]').click();
-    const input = q<HTMLInputElement>('input[data-revoke-input="cur"]');
-    input.value = "cur";
+  async function typeKidAndRevoke(kid: string): Promise<void> {
+    q<HTMLButtonElement>(`button[data-revoke-key="${kid}"]`).click();
+    const input = q<HTMLInputElement>(`input[data-revoke-input="${kid}"]`);
+    input.value = kid;
     input.dispatchEvent(new Event("input", { bubbles: true }));
-    q<HTMLButtonElement>('button[data-revoke-confirm="cur"]').click();
+    q<HTMLButtonElement>(`button[data-revoke-confirm="${kid}"]`).click();
     await settle();
+  }
+
+  it("revokes after the kid is typed and says which key signs now", async () => {
+    ipc.revokeKey.mockResolvedValueOnce({
+      kid: "cur",
+      signing: "next-b",
+      private_key: { removed: true, reason: null },
+    });
+    await typeKidAndRevoke("cur");
     expect(ipc.revokeKey).toHaveBeenCalledWith(SAMPLE_TOOL.id, "cur");
     expect(q("#toast").textContent).toBe("Key cur revoked; next-b signs now: publish the new JWKS now");
     expect(ipc.listKeys).toHaveBeenCalledTimes(2);
+    expect(q("#error-banner").hidden).toBe(true);
+  });
+
+  it("says so when a revoked key's private key could not leave the keychain", async () => {
+    ipc.revokeKey.mockResolvedValueOnce({
+      kid: "cur",
+      signing: "next-b",
+      private_key: { removed: false, reason: "the OS keychain is unavailable: it is locked" },
+    });
+    await typeKidAndRevoke("cur");
+    expect(q("#error-banner").hidden).toBe(false);
+    expect(q("#error-message").textContent).toContain("still in the OS keychain");
+    expect(q("#error-message").textContent).toContain("it is locked");
   });
 
   it("saves the policy and shows the refusal of the backend", async () => {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::Utc;
-use ltikeys_core::{GenerateKey, KeyInfo};
+use ltikeys_core::{GenerateKey, KeyInfo, Removal};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -68,6 +68,6 @@ pub async fn delete_key(
     state: State<'_, AppState>,
     tool: String,
     kid: String,
-) -> Result<(), IpcError> {
+) -> Result<Removal, IpcError> {
     with_vault(&state, move |v| v.delete_key(&tool, &kid, Utc::now())).await
 }

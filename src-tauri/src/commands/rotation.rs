@@ -1,7 +1,7 @@
 //! Rotation commands: what rotate would do, rotate, retire, revoke, and the policy.
 
 use chrono::Utc;
-use ltikeys_core::{KeyInfo, Policy, RotationOutcome, RotationState};
+use ltikeys_core::{KeyInfo, Policy, Revocation, RotationOutcome, RotationState};
 use tauri::State;
 
 use super::with_vault;
@@ -40,7 +40,7 @@ pub async fn revoke_key(
     state: State<'_, AppState>,
     tool: String,
     kid: String,
-) -> Result<Option<String>, IpcError> {
+) -> Result<Revocation, IpcError> {
     with_vault(&state, move |v| v.revoke(&tool, &kid, Utc::now())).await
 }
 

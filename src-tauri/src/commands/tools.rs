@@ -10,14 +10,23 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, IpcError> {
-    let data_dir = state.data_dir().display().to_string();
-    let keychain = with_vault(&state, |v| Ok(v.check_keychain())).await?;
-    Ok(AppStatus {
-        version: env!("CARGO_PKG_VERSION").into(),
-        data_dir,
-        keychain_available: keychain.is_ok(),
-        keychain_message: keychain.err().map(|e| e.to_string()),
+    with_vault(&state, |v| v.status(env!("CARGO_PKG_VERSION"), Utc::now())).await
+}
+
+/// Removes the orphan private keys the status listed (the UI confirms first); answers the
+/// status after.
+#[tauri::command]
+pub async fn remove_orphans(state: State<'_, AppState>) -> Result<AppStatus, IpcError> {
+    with_vault(&state, |v| {
+        let now = Utc::now();
+        for orphan in v.orphans()?.unwrap_or_default() {
+            if let Some(reason) = v.remove_orphan(&orphan, now)?.reason {
+                return Err(ltikeys_core::Error::Keychain { reason });
+            }
+        }
+        v.status(env!("CARGO_PKG_VERSION"), now)
     })
+    .await
 }
 
 #[tauri::command]

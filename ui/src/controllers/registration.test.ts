@@ -7,7 +7,7 @@ import shell from "../../index.html?raw";
 import { App } from "../app";
 import type { Ipc } from "../lib/ipc";
 import type { Finding, ToolSummary } from "../lib/ipc/bindings";
-import { SAMPLE_KEYS } from "../test/fixtures";
+import { SAMPLE_KEYS, STATUS_OK } from "../test/fixtures";
 import {
   CANVAS_JSON,
   fakeRegistrationIpc,
@@ -32,7 +32,7 @@ const SUMMARY: ToolSummary = {
 
 function fakeIpc() {
   return {
-    appStatus: vi.fn(async () => ({ version: "0.1.0", data_dir: "/d", keychain_available: true, keychain_message: null })),
+    appStatus: vi.fn(async () => ({ version: "0.1.0", data_dir: "/d", keychain_available: true, keychain_message: null, repairs: [], orphans: [] })),
     listTools: vi.fn(async () => [SUMMARY]),
     addTool: vi.fn(async () => PROFILE_TOOL),
     getTool: vi.fn(async () => PROFILE_TOOL),
@@ -41,7 +41,8 @@ function fakeIpc() {
     exportJwk: vi.fn(async () => "{}"),
     exportJwks: vi.fn(async () => '{"keys":[]}'),
     saveJwks: vi.fn(async () => undefined),
-    deleteKey: vi.fn(async () => undefined),
+    deleteKey: vi.fn(async () => ({ removed: true, reason: null })),
+    removeOrphans: vi.fn(async () => ({ ...STATUS_OK })),
     copyText: vi.fn(async () => undefined),
     pickSavePath: vi.fn(async (): Promise<string | null> => null),
     ...fakeRegistrationIpc(),

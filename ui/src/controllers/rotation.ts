@@ -227,12 +227,19 @@ export class RotationController {
     this.shell.clearError();
     this.viewFor(toolId)?.setKeyBusy(kid);
     try {
-      const signing = await this.ipc.revokeKey(toolId, kid);
+      const { signing, private_key } = await this.ipc.revokeKey(toolId, kid);
       this.shell.showToast(
         signing === null
           ? `Key ${kid} revoked: publish the new JWKS now so it leaves the published set`
           : `Key ${kid} revoked; ${signing} signs now: publish the new JWKS now`,
       );
+      if (!private_key.removed) {
+        this.shell.showError(
+          `Key ${kid} is revoked and unpublished, but its private key is still in the OS keychain: ` +
+            `${private_key.reason ?? "the keychain refused"}. It is removed the next time the app ` +
+            "starts with the keychain available.",
+        );
+      }
     } catch (error) {
       this.shell.showError(normaliseError(error).message);
     } finally {

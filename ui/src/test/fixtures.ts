@@ -1,6 +1,6 @@
 // Sample data shared by the unit tests.
 
-import type { KeyInfo, Tool } from "../lib/ipc/bindings";
+import type { AppStatus, KeyInfo, Tool } from "../lib/ipc/bindings";
 
 export const SAMPLE_KEYS: KeyInfo[] = [
   {
@@ -96,4 +96,14 @@ export const SAMPLE_TOOL: Tool = {
   jwks_url: null,
   privacy_level: "anonymous", canvas_tool_id: null, icon_url: null, custom_fields: {}, scopes: [], placements: [],
   created_at: "2025-01-01T00:00:00Z",
+};
+
+/** A status with the keychain available and nothing to repair. */
+export const STATUS_OK: AppStatus = {
+  version: "0.1.0",
+  data_dir: "/tmp/ltikeys",
+  keychain_available: true,
+  keychain_message: null,
+  repairs: [],
+  orphans: [],
 };

@@ -9,6 +9,7 @@ import type {
   JwksCheck,
   KeyInfo,
   PlatformCheck,
+  Revocation,
   RotationOutcome,
   RotationState,
 } from "../lib/ipc/bindings";
@@ -118,7 +119,13 @@ export function fakeRotationIpc() {
       kid,
       status: "retired",
     })),
-    revokeKey: vi.fn(async (): Promise<string | null> => null),
+    revokeKey: vi.fn(
+      async (_tool: string, kid: string): Promise<Revocation> => ({
+        kid,
+        signing: null,
+        private_key: { removed: true, reason: null },
+      }),
+    ),
     setPolicy: vi.fn(async (_tool: string, policy: PolicySecs): Promise<PolicySecs> => policy),
     checkJwks: vi.fn(async (): Promise<JwksCheck> => structuredClone(SAMPLE_CHECK)),
     lastChecks: vi.fn(async (): Promise<JwksCheck[]> => [structuredClone(SAMPLE_CHECK)]),

@@ -17,7 +17,16 @@ keychain_available: boolean,
 /**
  * Why it did not, and the fix.
  */
-keychain_message: string | null, };
+keychain_message: string | null, 
+/**
+ * Keychain operations found cut short at this start, and how finishing them went.
+ */
+repairs: Array<Repair>, 
+/**
+ * Private keys in the keychain that belong to no live key of this data directory; `null`
+ * when the keychain cannot list its entries or is unavailable.
+ */
+orphans: Array<Orphan> | null, };
 
 export type CanvasImported = { 
 /**
@@ -569,6 +578,24 @@ scopes: Array<string>,
  */
 placements: Array<Placement>, };
 
+export type Orphan = { 
+/**
+ * The tool id.
+ */
+tool_id: string, 
+/**
+ * The tool's name.
+ */
+tool: string, 
+/**
+ * The kid the entry is filed under.
+ */
+kid: string, 
+/**
+ * Whether a revoked key has this kid (else no key record does).
+ */
+revoked: boolean, };
+
 export type Placement = { 
 /**
  * The Canvas placement name, e.g. `course_navigation` (see [`lti::placements`]).
@@ -854,6 +881,54 @@ created_at: string,
  * When it last changed.
  */
 updated_at: string, };
+
+export type Removal = { 
+/**
+ * Whether it is gone from the keychain.
+ */
+removed: boolean, 
+/**
+ * Why it is still there, when it is: the removal is finished at the next start.
+ */
+reason: string | null, };
+
+export type Repair = { 
+/**
+ * The tool id.
+ */
+tool_id: string, 
+/**
+ * The tool's name (its id when the tool is gone).
+ */
+tool: string, 
+/**
+ * The key.
+ */
+kid: string, 
+/**
+ * What it did.
+ */
+kind: RepairKind, 
+/**
+ * Why it could not be finished yet (it is tried again at the next start).
+ */
+error: string | null, };
+
+export type RepairKind = "generation_undone" | "private_key_removed";
+
+export type Revocation = { 
+/**
+ * The key revoked: unpublished, never signs again.
+ */
+kid: string, 
+/**
+ * The kid that signs now, when the revoked key was the current one.
+ */
+signing: string | null, 
+/**
+ * Whether its private key left the keychain.
+ */
+private_key: Removal, };
 
 export type RotationOutcome = { 
 /**

@@ -147,6 +147,8 @@ export function installDevMock(): void {
           keychain_message: keychain
             ? null
             : "No Secret Service on the session bus: start gnome-keyring or KeePassXC, then restart the app.",
+          repairs: [],
+          orphans: keychain ? [] : null,
         } satisfies AppStatus;
       case "list_tools":
         return summaries();

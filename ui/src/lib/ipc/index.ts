@@ -7,6 +7,8 @@ import { save } from "@tauri-apps/plugin-dialog";
 import { toFailure } from "../errors";
 import type {
   AppStatus,
+  Removal,
+  Revocation,
   GenerateKey,
   KeyInfo,
   KeygenProgress,
@@ -103,8 +105,14 @@ export async function saveJwks(tool: string, path: string): Promise<void> {
   await call<null>("save_jwks", { tool, path });
 }
 
-export async function deleteKey(tool: string, kid: string): Promise<void> {
-  await call<null>("delete_key", { tool, kid });
+/** Deletes a key; says whether its private key left the keychain (else it goes at next start). */
+export function deleteKey(tool: string, kid: string): Promise<Removal> {
+  return call<Removal>("delete_key", { tool, kid });
+}
+
+/** Removes the orphan private keys the status listed; answers the status after. */
+export function removeOrphans(): Promise<AppStatus> {
+  return call<AppStatus>("remove_orphans");
 }
 
 /** Puts text (public material only) on the clipboard. */
@@ -266,9 +274,10 @@ export function retireKey(tool: string, kid: string, force: boolean): Promise<Ke
   return call<KeyInfo>("retire_key", { tool, kid, force });
 }
 
-/** Revokes a key at once; answers the kid that signs now when the current key was revoked. */
-export function revokeKey(tool: string, kid: string): Promise<string | null> {
-  return call<string | null>("revoke_key", { tool, kid });
+/** Revokes a key at once: the kid that signs now when the current key was revoked, and whether
+ * its private key left the keychain. */
+export function revokeKey(tool: string, kid: string): Promise<Revocation> {
+  return call<Revocation>("revoke_key", { tool, kid });
 }
 
 /** Saves the rotation policy; the durations are whole seconds. */
@@ -320,6 +329,7 @@ export const ipc = {
   exportJwks,
   saveJwks,
   deleteKey,
+  removeOrphans,
   copyText,
   pickSavePath,
   ...registrationIpc,

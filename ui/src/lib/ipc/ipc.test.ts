@@ -45,6 +45,8 @@ describe("ipc wrappers", () => {
           return '{"kid":"cur"}';
         case "export_jwks":
           return '{"keys":[]}';
+        case "delete_key":
+          return { removed: true, reason: null };
         default:
           return null;
       }
@@ -68,7 +70,7 @@ describe("ipc wrappers", () => {
     await expect(ipc.exportJwk("t1", "cur")).resolves.toBe('{"kid":"cur"}');
     await expect(ipc.exportJwks("t1")).resolves.toBe('{"keys":[]}');
     await expect(ipc.saveJwks("t1", "/tmp/jwks.json")).resolves.toBeUndefined();
-    await expect(ipc.deleteKey("t1", "cur")).resolves.toBeUndefined();
+    await expect(ipc.deleteKey("t1", "cur")).resolves.toEqual({ removed: true, reason: null });
 
     expect(calls).toEqual([
       { cmd: "list_keys", args: { tool: "x" } },
