@@ -185,3 +185,100 @@ fn thumbprint_shape() {
         "NzbLsXh8uDCcd+6MNwXF4W/7noWXFZAfHkxZsRGC9Xs"
     ));
 }
+
+/// Whether the Secret Service holds an entry for `account` under the app's service.
+fn in_keychain(account: &str) -> Result<bool> {
+    Ok(std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "ltikeys", "username", account])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("secret-tool (package libsecret-tools)")?
+        .success())
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn orphan_private_keys_are_shown_and_removed_after_a_confirm() -> Result<()> {
+    let app = App::start().await?;
+    let outcome = orphans(&app).await;
+    if outcome.is_err() {
+        app.save_failure_artifacts("orphans-failure").await;
+    }
+    let finished = app.finish().await;
+    outcome?;
+    finished
+}
+
+async fn orphans(app: &App) -> Result<()> {
+    app.wait_enabled("#new-tool", APP_READY).await?;
+    ensure!(
+        app.probe("#orphans-banner")
+            .await?
+            .is_some_and(|p| !p.shown),
+        "no orphans, no banner"
+    );
+    app.click("#new-tool").await?;
+    app.wait_visible("#tool-form", UI_STEP).await?;
+    app.fill("#tool-name", "Orphan Tool").await?;
+    app.click("#tool-save").await?;
+    app.wait_visible("#tool-page", UI_STEP).await?;
+    let tool_id = app
+        .attr_of("#tool-page", "data-tool-id")
+        .await?
+        .context("#tool-page has no data-tool-id")?;
+
+    // A private key left in the keychain with no key record (a generation killed half-way
+    // by an older version, say).
+    let account = format!("{tool_id}/lost-kid");
+    let mut store = std::process::Command::new("secret-tool")
+        .args([
+            "store", "--label", "orphan", "service", "ltikeys", "username", &account,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .context("secret-tool (package libsecret-tools)")?;
+    if let Some(mut stdin) = store.stdin.take() {
+        use std::io::Write as _;
+        stdin.write_all(b"0\x00")?;
+    }
+    ensure!(store.wait()?.success(), "secret-tool store failed");
+
+    // The window sees it when it (re)starts.
+    app.client()?.refresh().await?;
+    app.wait_visible("#orphans-banner", APP_READY)
+        .await
+        .context("the start did not report the orphan")?;
+    let text = app.text_of("#orphans-message").await?;
+    ensure!(
+        text.contains("Orphan Tool lost-kid"),
+        "the banner names the tool and kid: {text:?}"
+    );
+    app.screenshot("orphans.png").await?;
+
+    app.click("#orphans-remove").await?;
+    app.wait_visible("#orphans-confirm", UI_STEP).await?;
+    ensure!(
+        in_keychain(&account)?,
+        "nothing is removed before the confirm"
+    );
+    app.click("#orphans-confirm").await?;
+    let gone = poll_until(UI_STEP, || async {
+        Ok(app
+            .probe("#orphans-banner")
+            .await?
+            .is_some_and(|p| !p.shown)
+            .then_some(()))
+    })
+    .await?;
+    ensure!(gone.is_some(), "the banner stays after the removal");
+    ensure!(
+        !in_keychain(&account)?,
+        "the orphan is gone from the keychain"
+    );
+    ensure!(
+        app.visible_error().await.is_none(),
+        "no error: {:?}",
+        app.visible_error().await
+    );
+    Ok(())
+}
