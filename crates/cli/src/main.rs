@@ -7,11 +7,13 @@ use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use ltikeys_core::store::default_data_dir;
 use ltikeys_core::{Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, NewTool, Vault};
-use serde::Serialize;
 use zeroize::Zeroizing;
+
+use crate::output::{errln, outln, print_json};
 
 mod canvas;
 mod check;
+mod output;
 mod platform;
 mod rotation;
 
@@ -243,26 +245,10 @@ enum KeyCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
+    match Cli::try_parse() {
+        Ok(cli) => output::finish(run(cli)),
+        Err(err) => output::clap_exit(&err),
     }
-}
-
-fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| {
-        Error::invalid(
-            "output",
-            format!("could not be encoded as JSON ({e})"),
-            "report this",
-        )
-    })?;
-    println!("{text}");
-    Ok(())
 }
 
 fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
@@ -323,10 +309,10 @@ fn status(vault: Vault, json: bool) -> Result<(), Error> {
     if json {
         return print_json(&status);
     }
-    println!("data directory: {}", status.data_dir);
+    outln!("data directory: {}", status.data_dir)?;
     match status.keychain_message {
-        None => println!("keychain: available"),
-        Some(message) => println!("keychain: {message}"),
+        None => outln!("keychain: available")?,
+        Some(message) => outln!("keychain: {message}")?,
     }
     Ok(())
 }
@@ -347,7 +333,7 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
                 },
                 Utc::now(),
             )?;
-            println!("{}", tool.id);
+            outln!("{}", tool.id)?;
         }
         ToolCommand::Edit(edit) => canvas::edit_tool(&mut vault, edit)?,
         ToolCommand::Placement(cmd) => canvas::placement(&mut vault, cmd)?,
@@ -366,16 +352,16 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
                 return print_json(&tools);
             }
             if tools.is_empty() {
-                println!("No tools yet. Add one with `ltikeys tool add NAME`.");
+                outln!("No tools yet. Add one with `ltikeys tool add NAME`.")?;
             }
             for t in tools {
-                println!(
+                outln!(
                     "{:<10} {:<30} {:>2} keys  current: {}",
                     t.id,
                     t.name,
                     t.key_count,
                     t.current_kid.as_deref().unwrap_or("-")
-                );
+                )?;
             }
         }
         ToolCommand::Show { tool, json } => {
@@ -385,18 +371,18 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
             }
             let none = || "-".to_string();
             let profile = tool.clone();
-            println!("id:             {}", tool.id);
-            println!("name:           {}", tool.name);
-            println!("description:    {}", tool.description);
-            println!("domain:         {}", tool.domain.unwrap_or_else(none));
-            println!("login URL:      {}", tool.login_url.unwrap_or_else(none));
-            println!("launch URL:     {}", tool.launch_url.unwrap_or_else(none));
+            outln!("id:             {}", tool.id)?;
+            outln!("name:           {}", tool.name)?;
+            outln!("description:    {}", tool.description)?;
+            outln!("domain:         {}", tool.domain.unwrap_or_else(none))?;
+            outln!("login URL:      {}", tool.login_url.unwrap_or_else(none))?;
+            outln!("launch URL:     {}", tool.launch_url.unwrap_or_else(none))?;
             for uri in &tool.redirect_uris {
-                println!("redirect URI:   {uri}");
+                outln!("redirect URI:   {uri}")?;
             }
-            println!("JWKS URL:       {}", tool.jwks_url.unwrap_or_else(none));
-            println!("created:        {}", tool.created_at.to_rfc3339());
-            canvas::show_profile(&profile);
+            outln!("JWKS URL:       {}", tool.jwks_url.unwrap_or_else(none))?;
+            outln!("created:        {}", tool.created_at.to_rfc3339())?;
+            canvas::show_profile(&profile)?;
         }
     }
     Ok(())
@@ -406,8 +392,7 @@ fn print_key(info: &KeyInfo, json: bool) -> Result<(), Error> {
     if json {
         print_json(info)
     } else {
-        println!("{}", info.kid);
-        Ok(())
+        outln!("{}", info.kid)
     }
 }
 
@@ -447,12 +432,15 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             if json {
                 return print_json(&keys);
             }
-            println!(
+            outln!(
                 "{:<45} {:<9} {:>5}  {:<25} PRIVATE",
-                "KID", "STATUS", "BITS", "CREATED"
-            );
+                "KID",
+                "STATUS",
+                "BITS",
+                "CREATED"
+            )?;
             for k in keys {
-                println!(
+                outln!(
                     "{:<45} {:<9} {:>5}  {:<25} {}",
                     k.kid,
                     k.status.as_str(),
@@ -463,7 +451,7 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
                         .ok()
                         .and_then(|v| v.as_str().map(String::from))
                         .unwrap_or_default()
-                );
+                )?;
             }
         }
         KeyCommand::Import {
@@ -530,7 +518,7 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             } else {
                 "encrypted"
             };
-            eprintln!("wrote the {how} private key of {kid} to {}", out.display());
+            errln!("wrote the {how} private key of {kid} to {}", out.display());
         }
         KeyCommand::Rotate {
             tool,
@@ -551,7 +539,7 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
         } => rotation::revoke(vault, &tool, &kid, yes, json)?,
         KeyCommand::Delete { tool, kid } => {
             vault.delete_key(&tool, &kid, Utc::now())?;
-            eprintln!("deleted key {kid}");
+            errln!("deleted key {kid}");
         }
     }
     Ok(())
