@@ -158,7 +158,8 @@ fn platforms(data_dir: Option<PathBuf>, json: bool) -> Result<(), Error> {
     let mut vault = super::open(data_dir)?;
     let progress = |done: usize, total: usize| {
         if !json {
-            err!("\rchecked {done}/{total}");
+            output::rewind_err_line();
+            err!("checked {done}/{total}");
             if done == total {
                 errln!();
             }

@@ -665,3 +665,41 @@ fn a_closed_stdout_is_no_crash() {
     }
     assert_eq!(env.json(&["tool", "list", "--json"])[0]["name"], "Closed");
 }
+
+#[test]
+fn names_with_terminal_escapes_are_shown_escaped_and_round_trip_in_json() {
+    let env = Env::new();
+    let evil = "Evil\x1b]0;pwned\x07\x1b[31m";
+    let c1 = "C1\u{9b}31m \u{202e}gnp.exe";
+    env.ok(&["tool", "add", evil]);
+    env.ok(&["tool", "add", c1]);
+    let text = env.ok(&["tool", "list"]);
+    assert!(
+        !text.contains(['\x1b', '\x07', '\u{9b}', '\u{202e}']),
+        "no raw control character reaches the terminal: {text:?}"
+    );
+    assert!(text.contains(r"Evil\x1b]0;pwned\x07\x1b[31m"), "{text}");
+    assert!(text.contains(r"C1\u{9b}31m \u{202e}gnp.exe"), "{text}");
+    let json = env.ok(&["tool", "list", "--json"]);
+    assert!(
+        !json.contains(['\x1b', '\u{9b}', '\u{202e}']),
+        "JSON carries escapes only: {json:?}"
+    );
+    assert!(json.contains(r"C1\u009b31m \u202egnp.exe"), "{json}");
+    let tools: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<_> = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&evil) && names.contains(&c1),
+        "the names parse back exactly: {names:?}"
+    );
+    let err = env.fails(&["tool", "show", "nope\x1b[2J\u{9b}H"]);
+    assert!(
+        err.contains(r"'nope\x1b[2J\u{9b}H'") && !err.contains(['\x1b', '\u{9b}']),
+        "error lines are escaped too: {err:?}"
+    );
+}
