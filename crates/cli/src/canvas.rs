@@ -1,12 +1,12 @@
 //! `ltikeys canvas …` (export, import and lint Canvas developer-key JSON; list placements and
 //! scopes) and the tool-profile edits behind `ltikeys tool edit` and `ltikeys tool placement`.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
 use ltikeys_core::canvas;
+use ltikeys_core::file::{read_capped, read_capped_from};
 use ltikeys_core::lti;
 use ltikeys_core::profile::validated_custom_field;
 use ltikeys_core::{
@@ -15,6 +15,9 @@ use ltikeys_core::{
 };
 
 use crate::output::{self, errln, out, outln, print_json};
+
+/// The largest Canvas JSON read, from a file or stdin: a developer key's JSON is a few KB.
+const CANVAS_JSON_LIMIT: u64 = 1024 * 1024;
 
 #[derive(Subcommand)]
 pub enum CanvasCommand {
@@ -190,7 +193,7 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
             print_findings(&warnings, true)?;
         }
         CanvasCommand::Import { file, name, json } => {
-            let text = read_input(&file)?;
+            let text = read_input(&file, "canvas import")?;
             let doc: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
                 .map_err(|e| {
                     Error::invalid(
@@ -210,7 +213,7 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
             print_findings(&imported.findings, true)?;
         }
         CanvasCommand::Lint { file, json } => {
-            let findings = canvas::lint_str(&read_input(&file)?);
+            let findings = canvas::lint_str(&read_input(&file, "canvas lint")?);
             let printed = print_lint(&findings, json);
             // The findings are the output; the exit status says an error is among them.
             let failed = findings.iter().any(|f| f.severity == Severity::Error);
@@ -261,22 +264,26 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
     Ok(())
 }
 
-fn read_input(file: &Path) -> Result<String, Error> {
-    if file == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|source| Error::Io {
-                action: "reading",
-                path: PathBuf::from("standard input"),
-                source,
-            })?;
-        return Ok(text);
-    }
-    std::fs::read_to_string(file).map_err(|source| Error::Io {
-        action: "reading",
-        path: file.to_path_buf(),
-        source,
+/// Reads the Canvas JSON of `command` (`canvas lint`) from `file`, `-` for stdin.
+fn read_input(file: &Path, command: &str) -> Result<String, Error> {
+    let fix = "a Canvas developer-key JSON is a few KB: check you gave the right file";
+    let bytes = if file == Path::new("-") {
+        read_capped_from(
+            std::io::stdin().lock(),
+            Path::new("standard input"),
+            CANVAS_JSON_LIMIT,
+            command,
+            fix,
+        )?
+    } else {
+        read_capped(file, CANVAS_JSON_LIMIT, command, fix)?
+    };
+    String::from_utf8(bytes).map_err(|_| {
+        Error::invalid(
+            file.display().to_string(),
+            "it is not UTF-8 text",
+            "give a Canvas developer-key JSON file",
+        )
     })
 }
 

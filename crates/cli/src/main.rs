@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
+use ltikeys_core::file::read_capped;
 use ltikeys_core::store::default_data_dir;
 use ltikeys_core::{Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, NewTool, Vault};
 use zeroize::Zeroizing;
@@ -251,12 +252,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// The largest PEM file read: a PEM private key is a few KB.
+const PEM_LIMIT: u64 = 1024 * 1024;
+/// The largest passphrase file read.
+const PASSPHRASE_LIMIT: u64 = 64 * 1024;
+
 fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let mut bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
-        action: "reading the passphrase file",
-        path: path.to_path_buf(),
-        source,
-    })?);
+    let mut bytes = Zeroizing::new(read_capped(
+        path,
+        PASSPHRASE_LIMIT,
+        "--passphrase-file",
+        "a passphrase file holds one passphrase: check you gave the right file",
+    )?);
     while matches!(bytes.last(), Some(b'\n' | b'\r')) {
         bytes.pop();
     }
@@ -462,19 +469,26 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             passphrase_file,
             json,
         } => {
-            let text =
-                Zeroizing::new(std::fs::read_to_string(&pem).map_err(|source| Error::Io {
-                    action: "reading the PEM file",
-                    path: pem.clone(),
-                    source,
-                })?);
+            let bytes = Zeroizing::new(read_capped(
+                &pem,
+                PEM_LIMIT,
+                "--pem",
+                "a PEM private key is a few KB: check you gave the right file",
+            )?);
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                Error::invalid(
+                    "--pem",
+                    format!("{} is not a text file", pem.display()),
+                    "give a PEM file, the kind that starts with -----BEGIN",
+                )
+            })?;
             let passphrase = passphrase_file
                 .as_deref()
                 .map(read_passphrase)
                 .transpose()?;
             let info = vault.import_key(
                 &tool,
-                &text,
+                text,
                 passphrase.as_ref().map(|p| p.as_slice()),
                 kid.as_deref(),
                 kid_scheme.parse()?,

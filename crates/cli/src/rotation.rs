@@ -1,6 +1,6 @@
 //! `ltikeys key rotate|retire|revoke` and `ltikeys tool policy`: safe rotation from a terminal.
 
-use std::io::IsTerminal as _;
+use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -8,6 +8,9 @@ use ltikeys_core::rotation::{human, parse_duration};
 use ltikeys_core::{Error, KeyInfo, Vault};
 
 use crate::output::{err, errln, outln, print_json};
+
+/// The longest confirmation read: a kid is at most 128 bytes.
+const CONFIRMATION_LIMIT: u64 = 1024;
 
 fn when(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -88,6 +91,8 @@ pub fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) ->
         err!("Revoke {kid}? It is unpublished at once and never signs again. Type the kid to confirm: ");
         let mut answer = String::new();
         std::io::stdin()
+            .lock()
+            .take(CONFIRMATION_LIMIT)
             .read_line(&mut answer)
             .map_err(|source| Error::Io {
                 action: "reading the confirmation from",

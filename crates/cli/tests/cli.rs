@@ -666,6 +666,50 @@ fn a_closed_stdout_is_no_crash() {
     assert_eq!(env.json(&["tool", "list", "--json"])[0]["name"], "Closed");
 }
 
+/// An endless or huge input is refused at the cap, in a process held to 1 GiB of memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn pem_and_passphrase_files_are_read_up_to_a_cap() {
+    let env = Env::new();
+    add_tool(&env);
+    let capped = |args: &str| {
+        let started = Instant::now();
+        let out = env.sh(&format!("ulimit -v 1048576 && exec \"$0\" {args}"));
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(10), "{args} took {took:?}");
+        assert_eq!(out.status.code(), Some(1), "{args}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = capped("key import --tool 'Quiz Engine' --pem /dev/zero");
+    assert_eq!(
+        err,
+        "error: --pem: /dev/zero is larger than 1 MiB. Fix: a PEM private key is a few KB: \
+         check you gave the right file\n"
+    );
+    let pem = fixture("rsa2048-pkcs8-encrypted.pem");
+    let err = capped(&format!(
+        "key import --tool 'Quiz Engine' --pem {pem} --passphrase-file /dev/zero"
+    ));
+    assert!(
+        err.starts_with("error: --passphrase-file: /dev/zero is larger than 64 KiB. Fix:"),
+        "{err}"
+    );
+    let der = env.scratch.path().join("key.der");
+    std::fs::write(&der, [0x30, 0x82, 0xff, 0xfe]).unwrap();
+    let err = env.fails(&[
+        "key",
+        "import",
+        "--tool",
+        "Quiz Engine",
+        "--pem",
+        der.to_str().unwrap(),
+    ]);
+    assert!(
+        err.starts_with("error: --pem:") && err.contains("is not a text file"),
+        "{err}"
+    );
+}
+
 #[test]
 fn names_with_terminal_escapes_are_shown_escaped_and_round_trip_in_json() {
     let env = Env::new();
