@@ -1,18 +1,23 @@
 //! `ltikeys canvas …` (export, import and lint Canvas developer-key JSON; list placements and
 //! scopes) and the tool-profile edits behind `ltikeys tool edit` and `ltikeys tool placement`.
 
-use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
 use ltikeys_core::canvas;
+use ltikeys_core::file::{read_capped, read_capped_from};
 use ltikeys_core::lti;
 use ltikeys_core::profile::validated_custom_field;
 use ltikeys_core::{
     DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Severity, Tool,
     Vault, WindowTarget,
 };
+
+use crate::output::{self, errln, out, outln, print_json};
+
+/// The largest Canvas JSON read, from a file or stdin: a developer key's JSON is a few KB.
+const CANVAS_JSON_LIMIT: u64 = 1024 * 1024;
 
 #[derive(Subcommand)]
 pub enum CanvasCommand {
@@ -179,16 +184,16 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
     match cmd {
         CanvasCommand::Export { tool, .. } => {
             let config = super::open(data_dir)?.canvas_export(&tool)?;
-            println!("{}", config.to_pretty_json());
+            print_json(&config)?;
             let value = serde_json::to_value(&config).unwrap_or_default();
             let warnings: Vec<_> = canvas::lint(&value)
                 .into_iter()
                 .filter(|f| f.severity == Severity::Warning)
                 .collect();
-            print_findings(&warnings, true);
+            print_findings(&warnings, true)?;
         }
         CanvasCommand::Import { file, name, json } => {
-            let text = read_input(&file)?;
+            let text = read_input(&file, "canvas import")?;
             let doc: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
                 .map_err(|e| {
                     Error::invalid(
@@ -201,32 +206,23 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
             let imported =
                 super::open(data_dir)?.import_canvas(&doc, name.as_deref(), Utc::now())?;
             if json {
-                super::print_json(&imported)?;
+                print_json(&imported)?;
             } else {
-                println!("{}", imported.tool.id);
+                outln!("{}", imported.tool.id)?;
             }
-            print_findings(&imported.findings, true);
+            print_findings(&imported.findings, true)?;
         }
         CanvasCommand::Lint { file, json } => {
-            let findings = canvas::lint_str(&read_input(&file)?);
-            if json {
-                super::print_json(&serde_json::json!({ "findings": findings }))?;
-            } else if findings.is_empty() {
-                println!("no findings");
-            } else {
-                print_findings(&findings, false);
-                println!("{}", summary(&findings));
-            }
-            if findings.iter().any(|f| f.severity == Severity::Error) {
-                // The findings are the output; the exit status says an error is among them.
-                let _ = std::io::stdout().flush();
-                std::process::exit(1);
-            }
+            let findings = canvas::lint_str(&read_input(&file, "canvas lint")?);
+            let printed = print_lint(&findings, json);
+            // The findings are the output; the exit status says an error is among them.
+            let failed = findings.iter().any(|f| f.severity == Severity::Error);
+            output::end_with(i32::from(failed), printed)?;
         }
         CanvasCommand::Placements { json } => {
             let placements = lti::placements();
             if json {
-                return super::print_json(&placements);
+                return print_json(&placements);
             }
             for p in placements {
                 let types: Vec<_> = p.message_types.iter().map(|m| m.as_str()).collect();
@@ -240,18 +236,18 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
                 if p.deprecated.is_some() {
                     notes.push("deprecated".into());
                 }
-                println!(
+                outln!(
                     "{:<36} {:<45} {}",
                     p.name,
                     types.join(", "),
                     notes.join("; ")
-                );
+                )?;
             }
         }
         CanvasCommand::Scopes { json } => {
             let scopes = lti::scopes();
             if json {
-                return super::print_json(&scopes);
+                return print_json(&scopes);
             }
             for s in scopes {
                 let note = match s.visibility {
@@ -261,29 +257,33 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
                     }
                     lti::ScopeVisibility::Hidden => "  (undocumented)".into(),
                 };
-                println!("{:<75} {}{note}", s.uri, s.label);
+                outln!("{:<75} {}{note}", s.uri, s.label)?;
             }
         }
     }
     Ok(())
 }
 
-fn read_input(file: &Path) -> Result<String, Error> {
-    if file == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|source| Error::Io {
-                action: "reading",
-                path: PathBuf::from("standard input"),
-                source,
-            })?;
-        return Ok(text);
-    }
-    std::fs::read_to_string(file).map_err(|source| Error::Io {
-        action: "reading",
-        path: file.to_path_buf(),
-        source,
+/// Reads the Canvas JSON of `command` (`canvas lint`) from `file`, `-` for stdin.
+fn read_input(file: &Path, command: &str) -> Result<String, Error> {
+    let fix = "a Canvas developer-key JSON is a few KB: check you gave the right file";
+    let bytes = if file == Path::new("-") {
+        read_capped_from(
+            std::io::stdin().lock(),
+            Path::new("standard input"),
+            CANVAS_JSON_LIMIT,
+            command,
+            fix,
+        )?
+    } else {
+        read_capped(file, CANVAS_JSON_LIMIT, command, fix)?
+    };
+    String::from_utf8(bytes).map_err(|_| {
+        Error::invalid(
+            file.display().to_string(),
+            "it is not UTF-8 text",
+            "give a Canvas developer-key JSON file",
+        )
     })
 }
 
@@ -295,7 +295,18 @@ fn severity_word(severity: Severity) -> &'static str {
     }
 }
 
-fn print_findings(findings: &[Finding], to_stderr: bool) {
+fn print_lint(findings: &[Finding], json: bool) -> Result<(), Error> {
+    if json {
+        return print_json(&serde_json::json!({ "findings": findings }));
+    }
+    if findings.is_empty() {
+        return outln!("no findings");
+    }
+    print_findings(findings, false)?;
+    outln!("{}", summary(findings))
+}
+
+fn print_findings(findings: &[Finding], to_stderr: bool) -> Result<(), Error> {
     for f in findings {
         let line = format!(
             "{}: {} [{}]: {}. Fix: {}",
@@ -306,11 +317,12 @@ fn print_findings(findings: &[Finding], to_stderr: bool) {
             f.fix
         );
         if to_stderr {
-            eprintln!("{line}");
+            errln!("{line}");
         } else {
-            println!("{line}");
+            outln!("{line}")?;
         }
     }
+    Ok(())
 }
 
 fn summary(findings: &[Finding]) -> String {
@@ -424,12 +436,12 @@ pub fn edit_tool(vault: &mut Vault, args: ToolEdit) -> Result<(), Error> {
     let changed = edit.clone().validated()?.changed_fields(&tool);
     let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
     if args.json {
-        return super::print_json(&updated);
+        return print_json(&updated);
     }
     if changed.is_empty() {
-        eprintln!("no change to {}", updated.name);
+        errln!("no change to {}", updated.name);
     } else {
-        eprintln!("updated {}: {}", updated.name, changed.join(", "));
+        errln!("updated {}: {}", updated.name, changed.join(", "));
     }
     Ok(())
 }
@@ -479,7 +491,7 @@ pub fn placement(vault: &mut Vault, cmd: PlacementCommand) -> Result<(), Error> 
             let mut edit = NewTool::from(&tool);
             edit.placements.push(placement);
             let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
-            eprintln!("added {name} to {}", updated.name);
+            errln!("added {name} to {}", updated.name);
         }
         PlacementCommand::Remove { tool, placement } => {
             let tool = vault.tool(&tool)?;
@@ -493,56 +505,57 @@ pub fn placement(vault: &mut Vault, cmd: PlacementCommand) -> Result<(), Error> 
                 ));
             }
             let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
-            eprintln!("removed {} from {}", placement.trim(), updated.name);
+            errln!("removed {} from {}", placement.trim(), updated.name);
         }
         PlacementCommand::List { tool, json } => {
             let tool = vault.tool(&tool)?;
             if json {
-                return super::print_json(&tool.placements);
+                return print_json(&tool.placements);
             }
             if tool.placements.is_empty() {
-                println!(
+                outln!(
                     "No placements yet. Add one with `ltikeys tool placement add \"{}\" --placement course_navigation`.",
                     tool.name
-                );
+                )?;
             }
             for p in &tool.placements {
-                print_placement(p);
+                print_placement(p)?;
             }
         }
     }
     Ok(())
 }
 
-fn print_placement(p: &Placement) {
-    println!(
+fn print_placement(p: &Placement) -> Result<(), Error> {
+    outln!(
         "{:<36} {:<23} {:<8} {}",
         p.placement,
         p.message_type.as_str(),
         if p.enabled { "enabled" } else { "disabled" },
         p.target_link_uri.as_deref().unwrap_or("-")
-    );
+    )
 }
 
 /// The profile lines of `ltikeys tool show`, after the tool's other lines.
-pub fn show_profile(tool: &Tool) {
-    println!("privacy level:  {}", tool.privacy_level);
-    println!(
+pub fn show_profile(tool: &Tool) -> Result<(), Error> {
+    outln!("privacy level:  {}", tool.privacy_level)?;
+    outln!(
         "Canvas tool id: {}",
         tool.canvas_tool_id.as_deref().unwrap_or("-")
-    );
-    println!(
+    )?;
+    outln!(
         "icon URL:       {}",
         tool.icon_url.as_deref().unwrap_or("-")
-    );
+    )?;
     for scope in &tool.scopes {
-        println!("scope:          {scope}");
+        outln!("scope:          {scope}")?;
     }
     for (name, value) in &tool.custom_fields {
-        println!("custom field:   {name}={value}");
+        outln!("custom field:   {name}={value}")?;
     }
     for p in &tool.placements {
-        print!("placement:      ");
-        print_placement(p);
+        out!("placement:      ")?;
+        print_placement(p)?;
     }
+    Ok(())
 }

@@ -1,12 +1,13 @@
 //! `ltikeys check`: fetch a JWKS URL and say what will make launches fail, and the fix.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use chrono::Utc;
 use clap::{Args, Subcommand, ValueEnum};
 use ltikeys_core::http::format_bytes;
-use ltikeys_core::{Error, JwksCheck, JwksRole, Severity};
+use ltikeys_core::{Error, JwksCheck, JwksRole, PlatformCheck, Severity};
+
+use crate::output::{self, err, errln, outln, print_json};
 
 #[derive(Subcommand)]
 pub enum CheckCommand {
@@ -54,53 +55,48 @@ fn jwks(data_dir: Option<PathBuf>, args: JwksArgs) -> Result<(), Error> {
     });
     let mut vault = super::open(data_dir)?;
     let check = vault.check_jwks(&args.url, role, args.expect_tool.as_deref(), Utc::now())?;
-    if args.json {
-        super::print_json(&check)?;
+    let printed = if args.json {
+        print_json(&check)
     } else {
-        print_human(&check);
-    }
-    let code = check.exit_code();
-    if code != 0 {
-        let _ = std::io::stdout().flush();
-        std::process::exit(code);
-    }
-    Ok(())
+        print_human(&check)
+    };
+    output::end_with(check.exit_code(), printed)
 }
 
-fn print_human(check: &JwksCheck) {
+fn print_human(check: &JwksCheck) -> Result<(), Error> {
     let dash = || "-".to_string();
-    println!("url:           {}", check.url);
+    outln!("url:           {}", check.url)?;
     if let Some(final_url) = check
         .final_url
         .as_ref()
         .filter(|_| !check.redirects.is_empty())
     {
         let hops = check.redirects[1..].iter().chain([final_url]);
-        println!(
+        outln!(
             "redirected to: {}",
             hops.cloned().collect::<Vec<_>>().join(" → ")
-        );
+        )?;
     }
     match check.status {
-        None => println!("status:        not fetched"),
+        None => outln!("status:        not fetched")?,
         Some(status) => {
-            println!("status:        {status}");
-            println!(
+            outln!("status:        {status}")?;
+            outln!(
                 "content-type:  {}",
                 check.content_type.clone().unwrap_or_else(dash)
-            );
-            println!(
+            )?;
+            outln!(
                 "cache-control: {}",
                 check.cache_control.clone().unwrap_or_else(dash)
-            );
-            println!(
+            )?;
+            outln!(
                 "latency:       {}",
                 check
                     .latency_ms
                     .map(|ms| format!("{ms} ms"))
                     .unwrap_or_else(dash)
-            );
-            println!("size:          {}", format_bytes(check.bytes));
+            )?;
+            outln!("size:          {}", format_bytes(check.bytes))?;
         }
     }
     if !check.keys.is_empty() {
@@ -111,24 +107,28 @@ fn print_human(check: &JwksCheck) {
             .max()
             .unwrap_or(0)
             .max(3);
-        println!();
-        println!(
+        outln!()?;
+        outln!(
             "{:<width$}  {:<4} {:<6} {:<4} {:>5}",
-            "KID", "KTY", "ALG", "USE", "BITS"
-        );
+            "KID",
+            "KTY",
+            "ALG",
+            "USE",
+            "BITS"
+        )?;
         for key in &check.keys {
-            println!(
+            outln!(
                 "{:<width$}  {:<4} {:<6} {:<4} {:>5}",
                 key.kid.as_deref().unwrap_or("-"),
                 if key.kty.is_empty() { "-" } else { &key.kty },
                 key.alg.as_deref().unwrap_or("-"),
                 key.use_.as_deref().unwrap_or("-"),
                 key.bits.map(|b| b.to_string()).unwrap_or_else(dash),
-            );
+            )?;
         }
     }
     if !check.findings.is_empty() {
-        println!();
+        outln!()?;
     }
     for finding in &check.findings {
         let label = match finding.severity {
@@ -141,26 +141,27 @@ fn print_human(check: &JwksCheck) {
             .as_deref()
             .map(|p| format!(" ({p})"))
             .unwrap_or_default();
-        println!("{label} {}{at}: {}", finding.code, finding.message);
-        println!("  fix: {}", finding.fix);
+        outln!("{label} {}{at}: {}", finding.code, finding.message)?;
+        outln!("  fix: {}", finding.fix)?;
     }
-    println!();
+    outln!()?;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    println!(
+    outln!(
         "{}, {}, {}",
         plural(check.count(Severity::Error), "error"),
         plural(check.count(Severity::Warning), "warning"),
         plural(check.count(Severity::Info), "note"),
-    );
+    )
 }
 
 fn platforms(data_dir: Option<PathBuf>, json: bool) -> Result<(), Error> {
     let mut vault = super::open(data_dir)?;
     let progress = |done: usize, total: usize| {
         if !json {
-            eprint!("\rchecked {done}/{total}");
+            output::rewind_err_line();
+            err!("checked {done}/{total}");
             if done == total {
-                eprintln!();
+                errln!();
             }
         }
     };
@@ -170,55 +171,63 @@ fn platforms(data_dir: Option<PathBuf>, json: bool) -> Result<(), Error> {
         .filter_map(|r| r.check.as_ref().map(JwksCheck::exit_code))
         .max()
         .unwrap_or(0);
-    if json {
-        super::print_json(&results)?;
-    } else if results.is_empty() {
-        println!("No platforms yet. Add one with `ltikeys platform add NAME --preset PRESET`.");
+    let printed = if json {
+        print_json(&results)
     } else {
-        println!(
-            "{:<24} {:>6} {:>5} {:>6} {:>8}  URL",
-            "PLATFORM", "STATUS", "KEYS", "ERRORS", "WARNINGS"
+        print_table(&results)
+    };
+    output::end_with(code, printed)
+}
+
+fn print_table(results: &[PlatformCheck]) -> Result<(), Error> {
+    if results.is_empty() {
+        return outln!(
+            "No platforms yet. Add one with `ltikeys platform add NAME --preset PRESET`."
         );
-        for r in &results {
-            match &r.check {
-                Some(c) => println!(
-                    "{:<24} {:>6} {:>5} {:>6} {:>8}  {}",
-                    r.platform,
-                    c.status.map_or("-".to_string(), |s| s.to_string()),
-                    c.keys.len(),
-                    c.count(Severity::Error),
-                    c.count(Severity::Warning),
-                    r.url
-                ),
-                None => println!(
-                    "{:<24} {:>6} {:>5} {:>6} {:>8}  {} (skipped: {})",
-                    r.platform,
-                    "-",
-                    "-",
-                    "-",
-                    "-",
-                    r.url,
-                    r.skipped.as_deref().unwrap_or("")
-                ),
-            }
-        }
-        for r in &results {
-            for f in r.check.iter().flat_map(|c| &c.findings) {
-                if f.severity != Severity::Info {
-                    println!(
-                        "{}: {} {}: {}",
-                        r.platform,
-                        f.severity.label(),
-                        f.code,
-                        f.message
-                    );
-                }
-            }
+    }
+    outln!(
+        "{:<24} {:>6} {:>5} {:>6} {:>8}  URL",
+        "PLATFORM",
+        "STATUS",
+        "KEYS",
+        "ERRORS",
+        "WARNINGS"
+    )?;
+    for r in results {
+        match &r.check {
+            Some(c) => outln!(
+                "{:<24} {:>6} {:>5} {:>6} {:>8}  {}",
+                r.platform,
+                c.status.map_or("-".to_string(), |s| s.to_string()),
+                c.keys.len(),
+                c.count(Severity::Error),
+                c.count(Severity::Warning),
+                r.url
+            )?,
+            None => outln!(
+                "{:<24} {:>6} {:>5} {:>6} {:>8}  {} (skipped: {})",
+                r.platform,
+                "-",
+                "-",
+                "-",
+                "-",
+                r.url,
+                r.skipped.as_deref().unwrap_or("")
+            )?,
         }
     }
-    if code != 0 {
-        let _ = std::io::stdout().flush();
-        std::process::exit(code);
+    for r in results {
+        for f in r.check.iter().flat_map(|c| &c.findings) {
+            if f.severity != Severity::Info {
+                outln!(
+                    "{}: {} {}: {}",
+                    r.platform,
+                    f.severity.label(),
+                    f.code,
+                    f.message
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
+use ltikeys_core::file::read_capped;
 use ltikeys_core::store::default_data_dir;
 use ltikeys_core::{
     Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, NewTool, Orphan, RepairKind, Vault,
@@ -13,8 +14,11 @@ use ltikeys_core::{
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::output::{err, errln, outln, print_json};
+
 mod canvas;
 mod check;
+mod output;
 mod platform;
 mod rotation;
 
@@ -253,34 +257,24 @@ enum KeyCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
+    match Cli::try_parse() {
+        Ok(cli) => output::finish(run(cli)),
+        Err(err) => output::clap_exit(&err),
     }
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| {
-        Error::invalid(
-            "output",
-            format!("could not be encoded as JSON ({e})"),
-            "report this",
-        )
-    })?;
-    println!("{text}");
-    Ok(())
-}
+/// The largest PEM file read: a PEM private key is a few KB.
+const PEM_LIMIT: u64 = 1024 * 1024;
+/// The largest passphrase file read.
+const PASSPHRASE_LIMIT: u64 = 64 * 1024;
 
 fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let mut bytes = Zeroizing::new(std::fs::read(path).map_err(|source| Error::Io {
-        action: "reading the passphrase file",
-        path: path.to_path_buf(),
-        source,
-    })?);
+    let mut bytes = Zeroizing::new(read_capped(
+        path,
+        PASSPHRASE_LIMIT,
+        "--passphrase-file",
+        "a passphrase file holds one passphrase: check you gave the right file",
+    )?);
     while matches!(bytes.last(), Some(b'\n' | b'\r')) {
         bytes.pop();
     }
@@ -309,10 +303,10 @@ fn open_repaired(cli_dir: Option<PathBuf>) -> Result<Vault, Error> {
     match vault.repair(Utc::now()) {
         Ok(repairs) => {
             for repair in &repairs {
-                eprintln!("{}", repair_line(repair));
+                errln!("{}", repair_line(repair));
             }
         }
-        Err(err) => eprintln!("warning: interrupted keychain operations were not checked: {err}"),
+        Err(err) => errln!("warning: interrupted keychain operations were not checked: {err}"),
     }
     Ok(vault)
 }
@@ -386,30 +380,30 @@ fn status(mut vault: Vault, remove_orphans: bool, yes: bool, json: bool) -> Resu
     if json {
         return print_json(&StatusReport { status, removed });
     }
-    println!("data directory: {}", status.data_dir);
+    outln!("data directory: {}", status.data_dir)?;
     match &status.keychain_message {
-        None => println!("keychain: available"),
-        Some(message) => println!("keychain: {message}"),
+        None => outln!("keychain: available")?,
+        Some(message) => outln!("keychain: {message}")?,
     }
     for repair in &status.repairs {
-        println!("{}", repair_line(repair));
+        outln!("{}", repair_line(repair))?;
     }
     for orphan in &removed {
-        println!("removed orphan private key: {}", orphan_line(orphan));
+        outln!("removed orphan private key: {}", orphan_line(orphan))?;
     }
     match &status.orphans {
         None if status.keychain_available => {
-            println!("orphan private keys: this keychain cannot list its entries")
+            outln!("orphan private keys: this keychain cannot list its entries")?
         }
         None => {}
-        Some(list) if list.is_empty() => println!("orphan private keys: none"),
+        Some(list) if list.is_empty() => outln!("orphan private keys: none")?,
         Some(list) => {
-            println!(
+            outln!(
                 "orphan private keys: {} (remove them with `ltikeys status --remove-orphans`)",
                 list.len()
-            );
+            )?;
             for orphan in list {
-                println!("  {}", orphan_line(orphan));
+                outln!("  {}", orphan_line(orphan))?;
             }
         }
     }
@@ -425,15 +419,14 @@ fn confirm_orphan_removal(found: &[Orphan]) -> Result<(), Error> {
         ));
     }
     for orphan in found {
-        eprintln!("  {}", orphan_line(orphan));
+        errln!("  {}", orphan_line(orphan));
     }
-    eprint!(
+    err!(
         "Remove these {} private key(s) from the keychain? [y/N] ",
         found.len()
     );
-    let mut answer = String::new();
-    let _ = std::io::stdin().read_line(&mut answer);
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
+    let answer = output::answer()?;
+    if matches!(answer.as_str(), "y" | "Y" | "yes") {
         Ok(())
     } else {
         Err(Error::invalid(
@@ -469,7 +462,7 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
                 },
                 Utc::now(),
             )?;
-            println!("{}", tool.id);
+            outln!("{}", tool.id)?;
         }
         ToolCommand::Edit(edit) => canvas::edit_tool(&mut vault, edit)?,
         ToolCommand::Placement(cmd) => canvas::placement(&mut vault, cmd)?,
@@ -488,16 +481,16 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
                 return print_json(&tools);
             }
             if tools.is_empty() {
-                println!("No tools yet. Add one with `ltikeys tool add NAME`.");
+                outln!("No tools yet. Add one with `ltikeys tool add NAME`.")?;
             }
             for t in tools {
-                println!(
+                outln!(
                     "{:<10} {:<30} {:>2} keys  current: {}",
                     t.id,
                     t.name,
                     t.key_count,
                     t.current_kid.as_deref().unwrap_or("-")
-                );
+                )?;
             }
         }
         ToolCommand::Show { tool, json } => {
@@ -507,18 +500,18 @@ fn tool(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
             }
             let none = || "-".to_string();
             let profile = tool.clone();
-            println!("id:             {}", tool.id);
-            println!("name:           {}", tool.name);
-            println!("description:    {}", tool.description);
-            println!("domain:         {}", tool.domain.unwrap_or_else(none));
-            println!("login URL:      {}", tool.login_url.unwrap_or_else(none));
-            println!("launch URL:     {}", tool.launch_url.unwrap_or_else(none));
+            outln!("id:             {}", tool.id)?;
+            outln!("name:           {}", tool.name)?;
+            outln!("description:    {}", tool.description)?;
+            outln!("domain:         {}", tool.domain.unwrap_or_else(none))?;
+            outln!("login URL:      {}", tool.login_url.unwrap_or_else(none))?;
+            outln!("launch URL:     {}", tool.launch_url.unwrap_or_else(none))?;
             for uri in &tool.redirect_uris {
-                println!("redirect URI:   {uri}");
+                outln!("redirect URI:   {uri}")?;
             }
-            println!("JWKS URL:       {}", tool.jwks_url.unwrap_or_else(none));
-            println!("created:        {}", tool.created_at.to_rfc3339());
-            canvas::show_profile(&profile);
+            outln!("JWKS URL:       {}", tool.jwks_url.unwrap_or_else(none))?;
+            outln!("created:        {}", tool.created_at.to_rfc3339())?;
+            canvas::show_profile(&profile)?;
         }
     }
     Ok(())
@@ -528,8 +521,7 @@ fn print_key(info: &KeyInfo, json: bool) -> Result<(), Error> {
     if json {
         print_json(info)
     } else {
-        println!("{}", info.kid);
-        Ok(())
+        outln!("{}", info.kid)
     }
 }
 
@@ -569,12 +561,15 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             if json {
                 return print_json(&keys);
             }
-            println!(
+            outln!(
                 "{:<45} {:<9} {:>5}  {:<25} PRIVATE",
-                "KID", "STATUS", "BITS", "CREATED"
-            );
+                "KID",
+                "STATUS",
+                "BITS",
+                "CREATED"
+            )?;
             for k in keys {
-                println!(
+                outln!(
                     "{:<45} {:<9} {:>5}  {:<25} {}",
                     k.kid,
                     k.status.as_str(),
@@ -585,7 +580,7 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
                         .ok()
                         .and_then(|v| v.as_str().map(String::from))
                         .unwrap_or_default()
-                );
+                )?;
             }
         }
         KeyCommand::Import {
@@ -596,19 +591,26 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             passphrase_file,
             json,
         } => {
-            let text =
-                Zeroizing::new(std::fs::read_to_string(&pem).map_err(|source| Error::Io {
-                    action: "reading the PEM file",
-                    path: pem.clone(),
-                    source,
-                })?);
+            let bytes = Zeroizing::new(read_capped(
+                &pem,
+                PEM_LIMIT,
+                "--pem",
+                "a PEM private key is a few KB: check you gave the right file",
+            )?);
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                Error::invalid(
+                    "--pem",
+                    format!("{} is not a text file", pem.display()),
+                    "give a PEM file, the kind that starts with -----BEGIN",
+                )
+            })?;
             let passphrase = passphrase_file
                 .as_deref()
                 .map(read_passphrase)
                 .transpose()?;
             let info = vault.import_key(
                 &tool,
-                &text,
+                text,
                 passphrase.as_ref().map(|p| p.as_slice()),
                 kid.as_deref(),
                 kid_scheme.parse()?,
@@ -653,7 +655,7 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             } else {
                 "encrypted"
             };
-            eprintln!("wrote the {how} private key of {kid} to {}", out.display());
+            errln!("wrote the {how} private key of {kid} to {}", out.display());
         }
         KeyCommand::Rotate {
             tool,
@@ -675,8 +677,8 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
         KeyCommand::Delete { tool, kid } => {
             let removal = vault.delete_key(&tool, &kid, Utc::now())?;
             match removal.reason {
-                None => eprintln!("deleted key {kid}"),
-                Some(reason) => eprintln!(
+                None => errln!("deleted key {kid}"),
+                Some(reason) => errln!(
                     "deleted key {kid}; warning: its private key is still in the OS keychain, \
                      because {reason}. It is removed the next time ltikeys or the app starts \
                      with the keychain available (`ltikeys status` does it now)"

@@ -9,7 +9,7 @@ use ltikeys_core::{
     Platform, PlatformUpdate, Registration, Vault,
 };
 
-use crate::print_json;
+use crate::output::{errln, out, outln, print_json};
 
 #[derive(Subcommand)]
 pub enum PlatformCommand {
@@ -195,7 +195,7 @@ fn time(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn print_findings(findings: &[Finding], to_stderr: bool) {
+fn print_findings(findings: &[Finding], to_stderr: bool) -> Result<(), Error> {
     for f in findings {
         let severity = serde_json::to_value(f.severity)
             .ok()
@@ -203,11 +203,12 @@ fn print_findings(findings: &[Finding], to_stderr: bool) {
             .unwrap_or_default();
         let line = format!("{severity} [{}]: {}. Fix: {}", f.code, f.message, f.fix);
         if to_stderr {
-            eprintln!("{line}");
+            errln!("{line}");
         } else {
-            println!("{line}");
+            outln!("{line}")?;
         }
     }
+    Ok(())
 }
 
 pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
@@ -230,21 +231,22 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 Utc::now(),
             )?;
             if preset == PlatformFamily::CanvasSelfHosted && !issuer_given {
-                eprintln!(
+                errln!(
                     "note: the issuer is {}, self-hosted Canvas's default (lti_iss in \
                      config/security.yml); if the instance changed it, run `ltikeys platform \
                      update {} --issuer URL`",
-                    platform.issuer, platform.id
+                    platform.issuer,
+                    platform.id
                 );
             }
             for (field, placeholder) in platform.spec().unresolved() {
                 if placeholder == ltikeys_core::platform::CLIENT_ID {
-                    eprintln!(
+                    errln!(
                         "note: the {field} keeps {placeholder}: each registration's client_id \
                          fills it in the hand-off"
                     );
                 } else {
-                    eprintln!(
+                    errln!(
                         "note: the {field} keeps {placeholder}: put the real value in with \
                          `ltikeys platform update {} --{} URL`",
                         platform.id,
@@ -255,7 +257,7 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
             if add.json {
                 return print_json(&platform);
             }
-            println!("{}", platform.id);
+            outln!("{}", platform.id)?;
         }
         PlatformCommand::Discover {
             platform,
@@ -280,9 +282,9 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
             if json {
                 return print_json(&outcome);
             }
-            println!("OpenID configuration: {}", outcome.url);
+            outln!("OpenID configuration: {}", outcome.url)?;
             if outcome.changes.is_empty() {
-                println!("no changes: the record already matches");
+                outln!("no changes: the record already matches")?;
             }
             let width = outcome
                 .changes
@@ -299,30 +301,30 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                         c.reason.as_deref().unwrap_or("held back")
                     )
                 };
-                println!(
+                outln!(
                     "{:<width$}  {} → {}  [{status}]",
                     c.field,
                     or_dash(c.old.as_deref()),
                     or_dash(c.new.as_deref()),
-                );
+                )?;
             }
             let applied = outcome.changes.iter().filter(|c| c.applied).count();
             match (&outcome.platform, outcome.created) {
-                (Some(p), true) => println!("created platform {} ({})", p.name, p.id),
-                (Some(p), false) if applied > 0 => println!(
+                (Some(p), true) => outln!("created platform {} ({})", p.name, p.id)?,
+                (Some(p), false) if applied > 0 => outln!(
                     "applied {applied} of {} change(s) to {} ({})",
                     outcome.changes.len(),
                     p.name,
                     p.id
-                ),
+                )?,
                 (Some(_), false) if !outcome.changes.is_empty() => {
                     let why = if dry_run { "dry run: " } else { "" };
-                    println!("{why}nothing applied")
+                    outln!("{why}nothing applied")?
                 }
-                (None, _) => println!("dry run: platform '{platform}' was not created"),
+                (None, _) => outln!("dry run: platform '{platform}' was not created")?,
                 _ => {}
             }
-            print_findings(&outcome.findings, false);
+            print_findings(&outcome.findings, false)?;
         }
         PlatformCommand::List { json } => {
             let platforms = vault.platforms()?;
@@ -330,9 +332,9 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 return print_json(&platforms);
             }
             if platforms.is_empty() {
-                println!(
+                outln!(
                     "No platforms yet. Add one with `ltikeys platform add NAME --preset PRESET`."
-                );
+                )?;
             }
             let width = platforms
                 .iter()
@@ -341,13 +343,13 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 .unwrap_or(0)
                 .max(4);
             for p in platforms {
-                println!(
+                outln!(
                     "{:<10} {:<width$}  {:<18} {}",
                     p.id,
                     p.name,
                     p.family.as_str(),
                     p.issuer
-                );
+                )?;
             }
         }
         PlatformCommand::Show { platform, json } => {
@@ -356,7 +358,7 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 return print_json(&p);
             }
             let registrations = vault.registrations(None, Some(&p.id))?.len();
-            show_platform(&p, registrations);
+            show_platform(&p, registrations)?;
         }
         PlatformCommand::Presets { preset, json } => match preset {
             Some(name) => {
@@ -364,35 +366,35 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 if json {
                     return print_json(&preset);
                 }
-                println!("preset:             {}", preset.family);
-                println!("platform:           {}", preset.label);
+                outln!("preset:             {}", preset.family)?;
+                outln!("platform:           {}", preset.label)?;
                 if preset.needs_base_url {
-                    println!(
+                    outln!(
                         "base URL:           required (--base-url), e.g. {}",
                         or_dash(preset.base_url_example.as_deref())
-                    );
+                    )?;
                 }
-                println!("issuer:             {}", or_dash(preset.issuer.as_deref()));
-                println!(
+                outln!("issuer:             {}", or_dash(preset.issuer.as_deref()))?;
+                outln!(
                     "OIDC auth URL:      {}",
                     or_dash(preset.auth_url.as_deref())
-                );
-                println!(
+                )?;
+                outln!(
                     "token URL:          {}",
                     or_dash(preset.token_url.as_deref())
-                );
+                )?;
                 if let Some(aud) = &preset.token_audience {
-                    println!("token audience:     {aud}");
+                    outln!("token audience:     {aud}")?;
                 }
-                println!(
+                outln!(
                     "platform JWKS URL:  {}",
                     or_dash(preset.jwks_url.as_deref())
-                );
+                )?;
                 if let Some(url) = &preset.openid_configuration_url {
-                    println!("OpenID config URL:  {url}");
+                    outln!("OpenID config URL:  {url}")?;
                 }
-                println!();
-                println!("{}", preset.note);
+                outln!()?;
+                outln!("{}", preset.note)?;
             }
             None => {
                 let all = presets();
@@ -401,7 +403,7 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 }
                 for p in all {
                     let base = if p.needs_base_url { "--base-url" } else { "" };
-                    println!("{:<19} {:<11} {}", p.family.as_str(), base, p.label);
+                    outln!("{:<19} {:<11} {}", p.family.as_str(), base, p.label)?;
                 }
             }
         },
@@ -427,12 +429,12 @@ pub fn platform(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
             if args.json {
                 return print_json(&p);
             }
-            println!("{}", p.id);
+            outln!("{}", p.id)?;
         }
         PlatformCommand::Remove { platform } => {
             let p = vault.platform(&platform)?;
             vault.remove_platform(&p.id, Utc::now())?;
-            eprintln!("removed platform {} ({})", p.name, p.id);
+            errln!("removed platform {} ({})", p.name, p.id);
         }
     }
     Ok(())
@@ -446,48 +448,49 @@ fn flag_of(field: &str) -> &'static str {
     }
 }
 
-fn show_platform(p: &Platform, registrations: usize) {
-    println!("id:                 {}", p.id);
-    println!("name:               {}", p.name);
-    println!("family:             {} ({})", p.family, p.family.label());
-    println!("base URL:           {}", or_dash(p.base_url.as_deref()));
-    println!("issuer:             {}", p.issuer);
-    println!("OIDC auth URL:      {}", p.auth_url);
-    println!("token URL:          {}", p.token_url);
+fn show_platform(p: &Platform, registrations: usize) -> Result<(), Error> {
+    outln!("id:                 {}", p.id)?;
+    outln!("name:               {}", p.name)?;
+    outln!("family:             {} ({})", p.family, p.family.label())?;
+    outln!("base URL:           {}", or_dash(p.base_url.as_deref()))?;
+    outln!("issuer:             {}", p.issuer)?;
+    outln!("OIDC auth URL:      {}", p.auth_url)?;
+    outln!("token URL:          {}", p.token_url)?;
     match &p.token_audience {
-        Some(aud) => println!("token audience:     {aud}"),
-        None => println!("token audience:     (the token URL)"),
+        Some(aud) => outln!("token audience:     {aud}")?,
+        None => outln!("token audience:     (the token URL)")?,
     }
-    println!("platform JWKS URL:  {}", p.jwks_url);
-    println!(
+    outln!("platform JWKS URL:  {}", p.jwks_url)?;
+    outln!(
         "OpenID config URL:  {}",
         or_dash(p.openid_configuration_url.as_deref())
-    );
-    println!("registrations:      {registrations}");
-    println!("created:            {}", time(p.created_at));
-    println!("updated:            {}", time(p.updated_at));
+    )?;
+    outln!("registrations:      {registrations}")?;
+    outln!("created:            {}", time(p.created_at))?;
+    outln!("updated:            {}", time(p.updated_at))?;
     for (field, placeholder) in p.spec().unresolved() {
         if placeholder == ltikeys_core::platform::CLIENT_ID {
-            println!("note: the {field} holds {placeholder}, filled per registration");
+            outln!("note: the {field} holds {placeholder}, filled per registration")?;
         } else {
-            println!(
+            outln!(
                 "note: the {field} holds {placeholder}: set the real URL with \
                  `ltikeys platform update {} --{} URL`",
                 p.id,
                 flag_of(field)
-            );
+            )?;
         }
     }
+    Ok(())
 }
 
-fn show_registration(r: &Registration) {
-    println!("id:           {}", r.id);
-    println!("tool:         {} ({})", r.tool_name, r.tool_id);
-    println!("platform:     {} ({})", r.platform_name, r.platform_id);
-    println!("issuer:       {}", r.issuer);
-    println!("client_id:    {}", r.client_id);
+fn show_registration(r: &Registration) -> Result<(), Error> {
+    outln!("id:           {}", r.id)?;
+    outln!("tool:         {} ({})", r.tool_name, r.tool_id)?;
+    outln!("platform:     {} ({})", r.platform_name, r.platform_id)?;
+    outln!("issuer:       {}", r.issuer)?;
+    outln!("client_id:    {}", r.client_id)?;
     if r.deployments.is_empty() {
-        println!("deployments:  none yet");
+        outln!("deployments:  none yet")?;
     }
     for (i, d) in r.deployments.iter().enumerate() {
         let key = if i == 0 { "deployments:" } else { "" };
@@ -496,14 +499,14 @@ fn show_registration(r: &Registration) {
             .as_deref()
             .map(|l| format!("  {l}"))
             .unwrap_or_default();
-        println!(
+        outln!(
             "{key:<13} {}  added {}{label}",
             d.deployment_id,
             time(d.added_at)
-        );
+        )?;
     }
-    println!("created:      {}", time(r.created_at));
-    println!("updated:      {}", time(r.updated_at));
+    outln!("created:      {}", time(r.created_at))?;
+    outln!("updated:      {}", time(r.updated_at))
 }
 
 pub fn registration(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Error> {
@@ -530,7 +533,7 @@ pub fn registration(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Er
             if json {
                 return print_json(&reg);
             }
-            println!("{}", reg.id);
+            outln!("{}", reg.id)?;
         }
         RegistrationCommand::List {
             tool,
@@ -542,10 +545,10 @@ pub fn registration(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Er
                 return print_json(&regs);
             }
             if regs.is_empty() {
-                println!(
+                outln!(
                     "No registrations yet. Add one with `ltikeys registration add --tool TOOL \
                      --platform NAME --client-id ID`."
-                );
+                )?;
                 return Ok(());
             }
             let w = |f: &dyn Fn(&Registration) -> usize, min: usize| {
@@ -554,19 +557,22 @@ pub fn registration(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Er
             let tw = w(&|r| r.tool_name.chars().count(), 4);
             let pw = w(&|r| r.platform_name.chars().count(), 8);
             let cw = w(&|r| r.client_id.len(), 9);
-            println!(
+            outln!(
                 "{:<10} {:<tw$}  {:<pw$}  {:<cw$}  DEPLOYMENTS",
-                "ID", "TOOL", "PLATFORM", "CLIENT_ID"
-            );
+                "ID",
+                "TOOL",
+                "PLATFORM",
+                "CLIENT_ID"
+            )?;
             for r in &regs {
-                println!(
+                outln!(
                     "{:<10} {:<tw$}  {:<pw$}  {:<cw$}  {}",
                     r.id,
                     r.tool_name,
                     r.platform_name,
                     r.client_id,
                     r.deployments.len()
-                );
+                )?;
             }
         }
         RegistrationCommand::Show { registration, json } => {
@@ -574,22 +580,25 @@ pub fn registration(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Er
             if json {
                 return print_json(&reg);
             }
-            show_registration(&reg);
+            show_registration(&reg)?;
         }
         RegistrationCommand::Handoff { registration, json } => {
             let handoff = vault.handoff(&registration)?;
             if json {
                 return print_json(&handoff);
             }
-            print!("{}", handoff.to_text());
-            print_findings(&handoff.findings, true);
+            out!("{}", handoff.to_text())?;
+            print_findings(&handoff.findings, true)?;
         }
         RegistrationCommand::Remove { registration } => {
             let reg = vault.registration(&registration)?;
             vault.remove_registration(&reg.id, Utc::now())?;
-            eprintln!(
+            errln!(
                 "removed registration {} ({} on {}, client_id {})",
-                reg.id, reg.tool_name, reg.platform_name, reg.client_id
+                reg.id,
+                reg.tool_name,
+                reg.platform_name,
+                reg.client_id
             );
         }
         RegistrationCommand::Deployment(DeploymentCommand::Add {
@@ -609,7 +618,7 @@ pub fn registration(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Er
             if json {
                 return print_json(&reg);
             }
-            eprintln!(
+            errln!(
                 "added deployment id to {} (now {} deployment id(s))",
                 reg.id,
                 reg.deployments.len()
@@ -620,7 +629,7 @@ pub fn registration(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Er
             deployment_id,
         }) => {
             let reg = vault.remove_deployment(&registration, &deployment_id, Utc::now())?;
-            eprintln!(
+            errln!(
                 "removed deployment id {} from {}",
                 deployment_id.trim(),
                 reg.id

@@ -6,7 +6,7 @@ use chrono::Utc;
 use ltikeys_core::rotation::{human, parse_duration};
 use ltikeys_core::{Error, KeyInfo, Vault};
 
-use crate::print_json;
+use crate::output::{answer, err, errln, outln, print_json};
 
 fn when(t: chrono::DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -28,17 +28,17 @@ pub fn rotate(mut vault: Vault, tool: &str, json: bool, dry_run: bool) -> Result
             return print_json(&plan);
         }
         match &plan.promote {
-            Some(kid) => println!("would promote {kid} (next -> current)"),
-            None => println!("would generate a new key and promote it (next -> current)"),
+            Some(kid) => outln!("would promote {kid} (next -> current)")?,
+            None => outln!("would generate a new key and promote it (next -> current)")?,
         }
         if let Some(kid) = &plan.demote {
-            println!(
+            outln!(
                 "would demote {kid} (current -> previous, published until {})",
                 when(plan.unpublish_after)
-            );
+            )?;
         }
         for w in &plan.warnings {
-            println!("warning: {w}");
+            outln!("warning: {w}")?;
         }
         return Ok(());
     }
@@ -47,20 +47,20 @@ pub fn rotate(mut vault: Vault, tool: &str, json: bool, dry_run: bool) -> Result
         return print_json(&out);
     }
     if let Some(kid) = &out.generated {
-        println!("generated {kid} (no next key was waiting)");
+        outln!("generated {kid} (no next key was waiting)")?;
     }
-    println!("current:  {} (signs from now on)", out.current);
+    outln!("current:  {} (signs from now on)", out.current)?;
     if let Some(kid) = &out.previous {
-        println!(
+        outln!(
             "previous: {kid} (still published until {})",
             when(out.unpublish_after)
-        );
+        )?;
     }
     for w in &out.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     for r in &out.reminders {
-        println!("next step: {r}");
+        outln!("next step: {r}")?;
     }
     Ok(())
 }
@@ -77,17 +77,16 @@ pub fn retire(
     if json {
         return print_json(&info);
     }
-    println!("retired {kid}: it is no longer published");
+    outln!("retired {kid}: it is no longer published")?;
     Ok(())
 }
 
 /// `key revoke`: asks for confirmation on a terminal unless `--yes`.
 pub fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) -> Result<(), Error> {
     if !yes && std::io::stdin().is_terminal() {
-        eprint!("Revoke {kid}? It is unpublished at once and never signs again. Type the kid to confirm: ");
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if answer.trim() != kid {
+        err!("Revoke {kid}? It is unpublished at once and never signs again. Type the kid to confirm: ");
+        let answer = answer()?;
+        if answer != kid {
             return Err(Error::invalid(
                 "confirmation",
                 "it did not match the kid",
@@ -105,11 +104,11 @@ pub fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) ->
     }
     match &revocation.private_key.reason {
         None => {
-            println!("revoked {kid}: unpublished, and its private key removed from the keychain")
+            outln!("revoked {kid}: unpublished, and its private key removed from the keychain")?
         }
         Some(reason) => {
-            println!("revoked {kid}: unpublished; it never signs again");
-            eprintln!(
+            outln!("revoked {kid}: unpublished; it never signs again")?;
+            errln!(
                 "warning: its private key is still in the OS keychain, because {reason}. \
                  It is removed the next time ltikeys or the app starts with the keychain \
                  available (`ltikeys status` does it now)"
@@ -117,8 +116,8 @@ pub fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) ->
         }
     }
     if let Some(new) = revocation.signing {
-        println!("current:  {new} (signs from now on)");
-        println!("next step: publish the new JWKS now (`ltikeys jwks --tool {tool}`)");
+        outln!("current:  {new} (signs from now on)")?;
+        outln!("next step: publish the new JWKS now (`ltikeys jwks --tool {tool}`)")?;
     }
     Ok(())
 }
@@ -153,20 +152,20 @@ pub fn policy(
     if json {
         return print_json(&state);
     }
-    println!("pre-publish:  {}", human(policy.pre_publish_secs));
-    println!("overlap:      {}", human(policy.overlap_secs));
-    println!(
+    outln!("pre-publish:  {}", human(policy.pre_publish_secs))?;
+    outln!("overlap:      {}", human(policy.overlap_secs))?;
+    outln!(
         "rotate every: {}",
         policy
             .rotate_every_secs
             .map(human)
             .unwrap_or_else(|| "off".into())
-    );
+    )?;
     if let Some(since) = state.due_since {
-        println!("rotation due since {}", when(since));
+        outln!("rotation due since {}", when(since))?;
     }
     for kid in state.retire_ready {
-        println!("{kid}: overlap over, ready to retire");
+        outln!("{kid}: overlap over, ready to retire")?;
     }
     Ok(())
 }

@@ -732,3 +732,54 @@ fn export_without_a_jwks_url_embeds_the_current_key() {
         json!({"findings": []})
     );
 }
+
+#[test]
+fn canvas_json_over_one_mib_is_refused_from_a_file_and_from_stdin() {
+    let env = Env::new();
+    let doc = std::fs::read_to_string(fixture_path("canvas-docs-example.json")).unwrap();
+    let mib = 1024 * 1024;
+    let over = format!("{doc}{}", " ".repeat(mib + 1 - doc.len()));
+    let big = env.file("big.json", &over);
+    for command in ["lint", "import"] {
+        let err = env.fails(&["canvas", command, &big]);
+        assert_eq!(
+            err,
+            format!(
+                "error: canvas {command}: {big} is larger than 1 MiB. Fix: a Canvas developer-key \
+                 JSON is a few KB: check you gave the right file\n"
+            )
+        );
+    }
+    let mut child = env
+        .cmd(&["canvas", "import", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Reading stops past the cap, so the end of this write may find no reader: that is the point.
+    let _ = child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(over.repeat(4).as_bytes());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: canvas import: standard input is larger than 1 MiB. Fix:"),
+        "{err}"
+    );
+    assert_eq!(
+        env.json(&["tool", "list", "--json"]),
+        json!([]),
+        "nothing imported"
+    );
+    let at_the_cap = &over[..mib];
+    let out = env.run_with_stdin(&["canvas", "import", "-"], at_the_cap);
+    assert!(
+        out.status.success(),
+        "a document of exactly 1 MiB is read: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

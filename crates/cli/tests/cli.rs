@@ -2,8 +2,9 @@
 //! is needed (scripts/with-keychain.sh provides a private one).
 #![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
 
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -32,6 +33,18 @@ impl Env {
 
     fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
+    }
+
+    /// Runs a `sh -c` script in which `$0` is ltikeys, for what a `Command` cannot say
+    /// (`>&-`, `ulimit`).
+    fn sh(&self, script: &str) -> Output {
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_ltikeys"))
+            .env("LTIKEYS_DATA_DIR", self.data.path())
+            .output()
+            .unwrap()
     }
 
     /// Runs and expects success; returns stdout.
@@ -537,4 +550,200 @@ fn status_reports_the_keychain() {
     let status = env.json(&["status", "--json"]);
     assert_eq!(status["keychain_available"], true, "{status} ({KEYCHAIN})");
     assert_eq!(status["data_dir"], env.data.path().display().to_string());
+}
+
+/// Runs `args` with stdout into a pipe whose reader is already gone; returns the exit status and
+/// stderr.
+fn run_into_closed_pipe(env: &Env, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = env.cmd(args).stdout(writer).output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn a_reader_that_went_away_ends_quietly_and_the_write_is_kept() {
+    let env = Env::new();
+    let (code, err) = run_into_closed_pipe(&env, &["tool", "add", "Gone Reader"]);
+    assert_eq!(code, Some(0), "a broken pipe is a quiet success: {err}");
+    assert_eq!(err, "", "nothing to say to a reader that went away");
+    let (code, err) = run_into_closed_pipe(
+        &env,
+        &[
+            "tool",
+            "edit",
+            "Gone Reader",
+            "--description",
+            "kept",
+            "--json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(err, "");
+    let tool = env.json(&["tool", "show", "Gone Reader", "--json"]);
+    assert_eq!(tool["description"], "kept", "both writes were committed");
+    let (code, err) = run_into_closed_pipe(&env, &["tool", "list", "--json"]);
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+}
+
+/// `ltikeys tool show … | head -1` with more output than a pipe holds (64 KiB on Linux): the
+/// writer is blocked mid-listing when the reader goes away.
+#[test]
+fn a_reader_that_stops_after_one_line_ends_a_long_listing_quietly() {
+    let env = Env::new();
+    let uris: Vec<String> = (0..2000)
+        .map(|i| format!("https://quiz.example.edu/lti/launch/{i:04}"))
+        .collect();
+    let mut args = vec!["tool", "add", "Long Listing"];
+    for uri in &uris {
+        args.extend(["--redirect-uri", uri]);
+    }
+    env.ok(&args);
+    let mut child = env
+        .cmd(&["tool", "show", "Long Listing"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("id:"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err, "", "no panic, no message");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_one_error_line_and_exit_status_one() {
+    let env = Env::new();
+    add_tool(&env);
+    for args in [
+        &["tool", "list"][..],
+        &["tool", "list", "--json"],
+        &["tool", "show", "Quiz Engine"],
+        &["tool", "add", "Full Disk"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = env.cmd(args).stdout(Stdio::from(full)).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "ltikeys {args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(
+            err.starts_with("error: could not write the output: No space left on device"),
+            "{err}"
+        );
+    }
+    let tools = env.json(&["tool", "list", "--json"]);
+    assert_eq!(
+        tools.as_array().unwrap().len(),
+        2,
+        "the tool was added though its id could not be printed"
+    );
+}
+
+/// A closed stdout (`>&-`): the command does its work and exits cleanly.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_stdout_is_no_crash() {
+    let env = Env::new();
+    for args in [
+        "tool add Closed >&-",
+        "tool list >&-",
+        "tool list --json >&-",
+    ] {
+        let out = env.sh(&format!("exec \"$0\" {args}"));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args}: {err}");
+        assert_eq!(err, "", "{args}");
+    }
+    assert_eq!(env.json(&["tool", "list", "--json"])[0]["name"], "Closed");
+}
+
+/// An endless or huge input is refused at the cap, in a process held to 1 GiB of memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn pem_and_passphrase_files_are_read_up_to_a_cap() {
+    let env = Env::new();
+    add_tool(&env);
+    let capped = |args: &str| {
+        let started = Instant::now();
+        let out = env.sh(&format!("ulimit -v 1048576 && exec \"$0\" {args}"));
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(10), "{args} took {took:?}");
+        assert_eq!(out.status.code(), Some(1), "{args}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = capped("key import --tool 'Quiz Engine' --pem /dev/zero");
+    assert_eq!(
+        err,
+        "error: --pem: /dev/zero is larger than 1 MiB. Fix: a PEM private key is a few KB: \
+         check you gave the right file\n"
+    );
+    let pem = fixture("rsa2048-pkcs8-encrypted.pem");
+    let err = capped(&format!(
+        "key import --tool 'Quiz Engine' --pem {pem} --passphrase-file /dev/zero"
+    ));
+    assert!(
+        err.starts_with("error: --passphrase-file: /dev/zero is larger than 64 KiB. Fix:"),
+        "{err}"
+    );
+    let der = env.scratch.path().join("key.der");
+    std::fs::write(&der, [0x30, 0x82, 0xff, 0xfe]).unwrap();
+    let err = env.fails(&[
+        "key",
+        "import",
+        "--tool",
+        "Quiz Engine",
+        "--pem",
+        der.to_str().unwrap(),
+    ]);
+    assert!(
+        err.starts_with("error: --pem:") && err.contains("is not a text file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn names_with_terminal_escapes_are_shown_escaped_and_round_trip_in_json() {
+    let env = Env::new();
+    let evil = "Evil\x1b]0;pwned\x07\x1b[31m";
+    let c1 = "C1\u{9b}31m \u{202e}gnp.exe";
+    env.ok(&["tool", "add", evil]);
+    env.ok(&["tool", "add", c1]);
+    let text = env.ok(&["tool", "list"]);
+    assert!(
+        !text.contains(['\x1b', '\x07', '\u{9b}', '\u{202e}']),
+        "no raw control character reaches the terminal: {text:?}"
+    );
+    assert!(text.contains(r"Evil\x1b]0;pwned\x07\x1b[31m"), "{text}");
+    assert!(text.contains(r"C1\u{9b}31m \u{202e}gnp.exe"), "{text}");
+    let json = env.ok(&["tool", "list", "--json"]);
+    assert!(
+        !json.contains(['\x1b', '\u{9b}', '\u{202e}']),
+        "JSON carries escapes only: {json:?}"
+    );
+    assert!(json.contains(r"C1\u009b31m \u202egnp.exe"), "{json}");
+    let tools: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<_> = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&evil) && names.contains(&c1),
+        "the names parse back exactly: {names:?}"
+    );
+    let err = env.fails(&["tool", "show", "nope\x1b[2J\u{9b}H"]);
+    assert!(
+        err.contains(r"'nope\x1b[2J\u{9b}H'") && !err.contains(['\x1b', '\u{9b}']),
+        "error lines are escaped too: {err:?}"
+    );
 }

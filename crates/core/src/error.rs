@@ -179,6 +179,14 @@ pub enum Error {
         /// The deployment id.
         deployment_id: String,
     },
+    /// The output (a command's stdout) could not be written: the reader went away (a broken
+    /// pipe), or the disk is full.
+    #[error("could not write the output: {source}")]
+    Output {
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// An OpenID configuration could not be read.
     #[error("OpenID configuration {url}: {problem}. Fix: {fix}")]
     Discovery {
@@ -219,6 +227,7 @@ impl Error {
             Error::DeploymentExists { .. } => "deployment_exists",
             Error::DeploymentNotFound { .. } => "deployment_not_found",
             Error::Discovery { .. } => "discovery",
+            Error::Output { .. } => "output",
         }
     }
 

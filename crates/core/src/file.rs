@@ -1,9 +1,63 @@
-//! Atomic file writes for exports: a temporary file beside the target, then a rename.
+//! Files in and out: atomic writes for exports (a temporary file beside the target, then a
+//! rename), and reads of inputs capped in size.
 
-use std::io::Write as _;
+use std::io::{Read, Write as _};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::http::format_bytes;
+
+/// Reads the file at `path` whole, refusing one larger than `limit` bytes: reading stops one byte
+/// past the limit, so `/dev/zero` or a wrong multi-gigabyte file is refused at once. `what` names
+/// the input as the user knows it (`--pem`), `fix` says what it should be. A regular file is read
+/// into a buffer sized from its length, leaving no copies behind from regrowing.
+pub fn read_capped(path: &Path, limit: u64, what: &str, fix: &str) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        action: "reading",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let capacity = usize::try_from(size.min(limit).saturating_add(1)).unwrap_or(0);
+    read_capped_into(file, Vec::with_capacity(capacity), path, limit, what, fix)
+}
+
+/// [`read_capped`] for a stream such as stdin, called `name` in errors.
+pub fn read_capped_from(
+    reader: impl Read,
+    name: &Path,
+    limit: u64,
+    what: &str,
+    fix: &str,
+) -> Result<Vec<u8>> {
+    read_capped_into(reader, Vec::new(), name, limit, what, fix)
+}
+
+fn read_capped_into(
+    reader: impl Read,
+    mut bytes: Vec<u8>,
+    name: &Path,
+    limit: u64,
+    what: &str,
+    fix: &str,
+) -> Result<Vec<u8>> {
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Io {
+            action: "reading",
+            path: name.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::invalid(
+            what,
+            format!("{} is larger than {}", name.display(), format_bytes(limit)),
+            fix,
+        ));
+    }
+    Ok(bytes)
+}
 
 /// Writes `bytes` to `path` atomically. A `private` file is readable by its owner only.
 /// An existing file is replaced only when `overwrite` is set.
@@ -81,6 +135,53 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "no temporary file left"
+        );
+    }
+
+    #[test]
+    fn a_capped_read_takes_up_to_the_limit_and_refuses_one_byte_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.pem");
+        std::fs::write(&path, [b'x'; 1024]).unwrap();
+        let bytes = read_capped(&path, 1024, "--pem", "give a PEM file").unwrap();
+        assert_eq!(bytes.len(), 1024, "a file at the limit is read whole");
+        let err = read_capped(&path, 1023, "--pem", "give a PEM file").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "--pem: {} is larger than 1023 bytes. Fix: give a PEM file",
+                path.display()
+            )
+        );
+        let err = read_capped(&dir.path().join("gone"), 1024, "--pem", "x").unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_stream_over_the_limit_is_refused_after_reading_one_byte_past_it() {
+        let limit = 1024 * 1024;
+        let mut big = std::io::Cursor::new(vec![b'{'; 3 * limit]);
+        let err = read_capped_from(
+            &mut big,
+            Path::new("standard input"),
+            limit as u64,
+            "canvas lint",
+            "pipe a Canvas JSON file",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "canvas lint: standard input is larger than 1 MiB. Fix: pipe a Canvas JSON file"
+        );
+        assert_eq!(
+            big.position(),
+            limit as u64 + 1,
+            "reading stopped past the limit"
+        );
+        let endless = read_capped_from(std::io::repeat(0), Path::new("-"), 16, "x", "y");
+        assert!(
+            endless.is_err(),
+            "an endless stream ends in an error, not a hang"
         );
     }
 

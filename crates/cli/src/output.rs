@@ -1,0 +1,259 @@
+//! The CLI's one way to the terminal: checked writes to stdout, best-effort writes to stderr.
+//!
+//! A failed write to stdout is an `Error::Output` for `?`; `main` ends on it (see [`finish`]).
+//! A failed write to stderr is dropped: there is nowhere left to report it. Every line written
+//! here is escaped once (see [`escape_text`] and [`escape_json`]): names, kids, URLs and fetched
+//! JWKS text can hold terminal escape sequences.
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+use std::io::{self, Write as _};
+use std::process::ExitCode;
+
+use ltikeys_core::Error;
+use serde::Serialize;
+
+/// `print!` to stdout, checked: `out!(...)?`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_out(format_args!($($arg)*))
+    };
+}
+
+/// `println!` to stdout, checked: `outln!(...)?`.
+macro_rules! outln {
+    () => {
+        $crate::output::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` that never panics.
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::output::write_err(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    () => {
+        $crate::output::write_err(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {err, errln, out, outln};
+
+/// The longest answer read at a prompt: a kid is at most 128 bytes.
+const ANSWER_LIMIT: u64 = 1024;
+
+/// Reads one line typed at a prompt, bounded, trimmed.
+pub fn answer() -> Result<String, Error> {
+    use std::io::{BufRead as _, Read as _};
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .take(ANSWER_LIMIT)
+        .read_line(&mut answer)
+        .map_err(|source| Error::Io {
+            action: "reading the answer from",
+            path: std::path::PathBuf::from("standard input"),
+            source,
+        })?;
+    Ok(answer.trim().to_string())
+}
+
+fn output_error(source: io::Error) -> Error {
+    Error::Output { source }
+}
+
+fn is_broken_pipe(err: &Error) -> bool {
+    matches!(err, Error::Output { source } if source.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Writes text to stdout, escaped. Use [`out!`] and [`outln!`].
+pub fn write_out(args: fmt::Arguments) -> Result<(), Error> {
+    io::stdout()
+        .lock()
+        .write_all(escape_text(&args.to_string()).as_bytes())
+        .map_err(output_error)
+}
+
+/// Writes text to stderr, escaped; a failure is dropped. Use [`err!`] and [`errln!`].
+pub fn write_err(args: fmt::Arguments) {
+    let _ = io::stderr()
+        .lock()
+        .write_all(escape_text(&args.to_string()).as_bytes());
+}
+
+/// Moves the cursor back to the start of the stderr line, for a progress count that rewrites
+/// itself (a `\r` through [`err!`] would be shown escaped).
+pub fn rewind_err_line() {
+    let _ = io::stderr().lock().write_all(b"\r");
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| {
+        Error::invalid(
+            "output",
+            format!("could not be encoded as JSON ({e})"),
+            "report this",
+        )
+    })?;
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(escape_json(&text).as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"))
+        .map_err(output_error)
+}
+
+/// Flushes stdout: a full disk may show only here.
+pub fn flush() -> Result<(), Error> {
+    io::stdout().lock().flush().map_err(output_error)
+}
+
+/// How the process ends after a command: stdout flushed, and an error reported on one line.
+pub fn finish(result: Result<(), Error>) -> ExitCode {
+    end(result, ExitCode::SUCCESS)
+}
+
+fn end(result: Result<(), Error>, success: ExitCode) -> ExitCode {
+    match result.and_then(|()| flush()) {
+        Ok(()) => success,
+        // The reader went away (`| head -1`, `| true`): the command's work is done and nobody is
+        // left to read about it, so the end is quiet and successful (status 0), as if the reader
+        // had read it all. Shell pipelines under `set -o pipefail` keep working.
+        Err(err) if is_broken_pipe(&err) => success,
+        Err(err) => {
+            errln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ends a command whose exit status is its verdict (`canvas lint`, `check`): with `code` when
+/// it is not 0, even when the reader went away. Any other failed write is the error instead.
+pub fn end_with(code: i32, printed: Result<(), Error>) -> Result<(), Error> {
+    if code == 0 {
+        return printed;
+    }
+    match printed.and_then(|()| flush()) {
+        Err(err) if !is_broken_pipe(&err) => Err(err),
+        _ => std::process::exit(code),
+    }
+}
+
+/// Prints clap's help, version or usage error and ends as clap would, with a failed write to
+/// stdout handled as in [`finish`]. clap's text is not escaped: it is ours but for the
+/// arguments it echoes back, which the user typed, and it keeps its colours.
+pub fn clap_exit(err: &clap::Error) -> ExitCode {
+    let printed = err.print().map_err(output_error);
+    let code = ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(1));
+    if err.use_stderr() {
+        return code;
+    }
+    end(printed, code)
+}
+
+/// Whether a terminal would act on `c` rather than show it: C0 controls but `\n` and `\t`, DEL,
+/// C1 controls (U+009B is a one-byte CSI), and the bidi embeddings, overrides and isolates that
+/// reorder what follows them.
+fn is_unsafe(c: char) -> bool {
+    matches!(
+        c,
+        '\0'..='\x08' | '\x0b'..='\x1f' | '\x7f'..='\u{9f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
+}
+
+fn escape_with(text: &str, escape: fn(&mut String, u32) -> fmt::Result) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            // Writing to a String cannot fail.
+            let _ = escape(&mut out, u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text for a terminal: every unsafe character shown as Rust writes it, `\x1b` or `\u{9b}`.
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    escape_with(text, |out, c| {
+        if c < 0x80 {
+            write!(out, "\\x{c:02x}")
+        } else {
+            write!(out, "\\u{{{c:x}}}")
+        }
+    })
+}
+
+/// JSON from serde_json, which escapes only C0 controls: DEL, C1 and bidi characters written as
+/// `\u007f`-style escapes too. Still valid JSON, parsing back to the same strings: outside
+/// strings JSON is ASCII with no controls but `\n`, which is left alone.
+pub fn escape_json(json: &str) -> Cow<'_, str> {
+    escape_with(json, |out, c| write!(out, "\\u{c:04x}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_shows_controls_c1_and_bidi_escaped_and_keeps_newlines_and_tabs() {
+        assert_eq!(
+            escape_text("Evil\x1b]0;pwned\x07\x1b[31m"),
+            "Evil\\x1b]0;pwned\\x07\\x1b[31m"
+        );
+        assert_eq!(escape_text("a\u{9b}31mb"), "a\\u{9b}31mb");
+        assert_eq!(escape_text("\u{202e}txt.exe"), "\\u{202e}txt.exe");
+        assert_eq!(escape_text("\u{2066}\u{2069}"), "\\u{2066}\\u{2069}");
+        assert_eq!(escape_text("\0\r\x7f\u{80}"), "\\x00\\x0d\\x7f\\u{80}");
+        assert_eq!(escape_text("one\ttwo\n"), "one\ttwo\n");
+        assert!(
+            matches!(escape_text("Quiz → Engine ü"), Cow::Borrowed(_)),
+            "clean text, other non-ASCII included, is passed through as it is"
+        );
+    }
+
+    #[test]
+    fn the_characters_next_to_the_unsafe_ranges_are_left_alone() {
+        for c in [
+            ' ', '~', '\u{a0}', '\u{2029}', '\u{202f}', '\u{2065}', '\u{206a}',
+        ] {
+            assert_eq!(escape_text(&c.to_string()), c.to_string(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn json_writes_del_c1_and_bidi_as_escapes_and_parses_back_to_the_same_string() {
+        let name = "Evil\x1b[31m\x7f\u{9b}1m\u{202e}\u{2067}done";
+        let json = serde_json::to_string_pretty(&serde_json::json!({ "name": name })).unwrap();
+        let escaped = escape_json(&json);
+        assert!(
+            !escaped.chars().any(|c| is_unsafe(c) && c != '\n'),
+            "no raw unsafe character is left: {escaped}"
+        );
+        assert!(
+            escaped.contains(r"\u001b[31m\u007f\u009b1m\u202e\u2067done"),
+            "{escaped}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(
+            back["name"], name,
+            "the escapes parse back to the same name"
+        );
+        assert_eq!(escape_json("{\n  \"a\": 1\n}"), "{\n  \"a\": 1\n}");
+    }
+}
