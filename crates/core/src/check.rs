@@ -980,7 +980,61 @@ fn rsa_bits(
             .at(path),
         );
     }
+    if let Some(problem) = exponent_problem(&e) {
+        findings.push(
+            Finding::new(
+                "weak-exponent",
+                Severity::Error,
+                format!("{named} has {problem}"),
+                "generate a new key (its exponent is 65537, `AQAB`), publish it, and retire \
+                 this one",
+            )
+            .at(path),
+        );
+    }
     Some(bits)
+}
+
+/// The smallest public exponent FIPS 186 allows.
+const MIN_EXPONENT: u64 = 65537;
+
+/// What is wrong with an RSA public exponent (big-endian bytes), if anything.
+fn exponent_problem(e: &[u8]) -> Option<String> {
+    let e = strip(e.to_vec());
+    let bits = e
+        .first()
+        .map_or(0, |b| e.len() * 8 - b.leading_zeros() as usize);
+    let odd = e.last().is_some_and(|b| b % 2 == 1);
+    let value = e
+        .iter()
+        .take(8)
+        .fold(0u64, |acc, b| acc << 8 | u64::from(*b));
+    let problem = if bits <= 1 {
+        format!(
+            "the RSA public exponent {value}: with it a signature proves nothing (anyone can \
+             make one), and verifiers such as ring and AWS-LC refuse the key (\"JWS signature \
+             invalid\")."
+        )
+    } else if !odd {
+        "an even RSA public exponent: no real RSA key has one, and verifiers such as ring and \
+         AWS-LC refuse the key (\"JWS signature invalid\")."
+            .to_string()
+    } else if bits > 33 {
+        format!(
+            "an RSA public exponent of {bits} bits: ring and AWS-LC refuse exponents over 33 \
+             bits, so JWTs signed with it fail (\"JWS signature invalid\")."
+        )
+    } else if value < MIN_EXPONENT {
+        format!(
+            "the RSA public exponent {value}, under {MIN_EXPONENT}: FIPS 186 requires at \
+             least {MIN_EXPONENT}, so verifiers in FIPS mode refuse the key, and small \
+             exponents have let forged signatures through lax verifiers. No current key \
+             generator makes one."
+        )
+    } else {
+        return None;
+    };
+    Some(problem)
 }
 
 fn duplicate_kids(entries: &[&Value]) -> Vec<Finding> {

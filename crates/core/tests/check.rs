@@ -420,6 +420,42 @@ fn a_short_modulus_is_a_weak_key() {
 }
 
 #[test]
+fn an_exponent_of_1_an_even_or_a_small_one_is_an_error() {
+    let with_e = |e: &str| {
+        let mut key = jwk(0);
+        key["e"] = json!(e);
+        let (_, findings) = analyse(
+            &fetched(&set(vec![key]), Some("max-age=60")),
+            JwksRole::Platform,
+            None,
+        );
+        findings
+    };
+    for (e, says) in [
+        ("AQ", "exponent 1: with it a signature proves nothing"),
+        ("Ag", "an even RSA public exponent"),
+        ("Aw", "exponent 3, under 65537: FIPS 186 requires"),
+        ("BAAAAAE", "exponent of 35 bits"),
+    ] {
+        let findings = with_e(e);
+        let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["weak-exponent"], "e = {e}");
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::Error, "e = {e}");
+        assert!(f.message.starts_with("key 'k1' has "), "{}", f.message);
+        assert!(f.message.contains(says), "e = {e}: {}", f.message);
+        assert!(f.fix.contains("65537"), "{}", f.fix);
+        assert_eq!(f.path.as_deref(), Some("$.keys[0]"));
+    }
+    assert_eq!(with_e("AQAB"), [], "65537 is the normal exponent");
+    assert_eq!(
+        with_e("AAEAAQ"),
+        [],
+        "leading zero bytes do not change the value"
+    );
+}
+
+#[test]
 fn a_missing_alg_is_a_warning() {
     let server = Server::start(routes);
     let c = check(&server, "/no-alg", JwksRole::Tool);
