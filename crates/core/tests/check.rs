@@ -537,6 +537,20 @@ fn plain_http_elsewhere_fails_before_any_connection() {
 }
 
 #[test]
+fn localhost_reaches_this_machine_without_dns() {
+    let server = Server::start(routes);
+    // `localhost.` is loopback by the URL rule, yet resolvers often do not know it.
+    for host in ["localhost", "localhost.", "LOCALHOST."] {
+        let url = format!("http://{host}:{}/good", server.port());
+        let fetched = client()
+            .fetch(&url)
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(fetched.status, 200, "{url}");
+        assert_eq!(fetched.body, set(vec![jwk(0), jwk(1)]).as_bytes(), "{url}");
+    }
+}
+
+#[test]
 fn a_refused_connection_is_not_fetched() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
