@@ -230,17 +230,8 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1)",
-            [&tool.name],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::ToolExists {
-                name: tool.name.clone(),
-            });
-        }
-        let id = new_id(&tx, 't', "tools")?;
+        ensure_tool_name_free(&tx, &tool.name, "")?;
+        let id = new_tool_id(&tx, std::iter::repeat_with(|| short_id('t')))?;
         let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
@@ -277,16 +268,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1 AND id <> ?2)",
-            [&tool.name, id],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::ToolExists {
-                name: tool.name.clone(),
-            });
-        }
+        ensure_tool_name_free(&tx, &tool.name, id)?;
         let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "UPDATE tools SET name = ?2, description = ?3, domain = ?4, login_url = ?5,
@@ -728,22 +710,75 @@ fn platform_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::platfor
     })
 }
 
+/// A short id: `prefix` + 8 random hex digits.
+fn short_id(prefix: char) -> String {
+    format!(
+        "{prefix}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
 /// A fresh short id (`prefix` + 8 hex digits) not yet used in `table`.
 fn new_id(conn: &Connection, prefix: char, table: &str) -> Result<String> {
-    loop {
-        let candidate = format!(
-            "{prefix}{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..8]
-        );
-        let used: bool = conn.query_row(
-            &format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE id = ?1)"),
-            [&candidate],
-            |r| r.get(0),
-        )?;
-        if !used {
+    first_unused(
+        conn,
+        &format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE id = ?1)"),
+        std::iter::repeat_with(|| short_id(prefix)),
+    )
+}
+
+/// The first of `candidates` that is no tool's id and no tool's name (in any case):
+/// [`Store::tool`] takes an id or a name, and the two must never meet.
+fn new_tool_id(conn: &Connection, candidates: impl IntoIterator<Item = String>) -> Result<String> {
+    // `name` compares without case (COLLATE NOCASE).
+    first_unused(
+        conn,
+        "SELECT EXISTS(SELECT 1 FROM tools WHERE id = ?1 OR name = ?1)",
+        candidates,
+    )
+}
+
+/// The first of `candidates` for which the query `used` (given it as ?1) answers false.
+fn first_unused(
+    conn: &Connection,
+    used: &str,
+    candidates: impl IntoIterator<Item = String>,
+) -> Result<String> {
+    for candidate in candidates {
+        if !conn.query_row(used, [&candidate], |r| r.get::<_, bool>(0))? {
             return Ok(candidate);
         }
     }
+    Err(Error::invalid("id", "no free id was found", "try again"))
+}
+
+/// A tool's name must be new (in any case) and no other tool's id (in any case either):
+/// [`Store::tool`] takes an id or a name, and each must find one tool.
+fn ensure_tool_name_free(conn: &Connection, name: &str, except: &str) -> Result<()> {
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1 AND id <> ?2)",
+        [name, except],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::ToolExists { name: name.into() });
+    }
+    let holder: Option<String> = conn
+        .query_row(
+            "SELECT name FROM tools WHERE id = ?1 COLLATE NOCASE AND id <> ?2",
+            [name, except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(holder) = holder {
+        return Err(Error::invalid(
+            "name",
+            format!("'{name}' is the id of tool '{holder}'"),
+            "choose another name: a tool is found by its id or its name, so no name may be \
+             another tool's id",
+        ));
+    }
+    Ok(())
 }
 
 fn log_subject(
@@ -1298,6 +1333,48 @@ mod tests {
             store.tool("nope"),
             Err(Error::ToolNotFound { .. })
         ));
+    }
+
+    #[test]
+    fn a_tool_name_may_not_be_another_tools_id() {
+        let (_dir, mut store) = store();
+        let now = Utc::now();
+        let quiz = store.insert_tool(&new_tool("Quiz"), now).unwrap();
+        let is_name_error = |err: &Error| {
+            matches!(err, Error::Invalid { field, .. } if field == "name")
+                && err.to_string().contains("is the id of tool 'Quiz'")
+        };
+        for name in [quiz.id.clone(), quiz.id.to_uppercase()] {
+            let err = store.insert_tool(&new_tool(&name), now).unwrap_err();
+            assert!(is_name_error(&err), "adding a tool named {name}: {err}");
+        }
+        let poll = store.insert_tool(&new_tool("Poll"), now).unwrap();
+        let err = store
+            .update_tool(&poll.id, &new_tool(&quiz.id.to_uppercase()), now)
+            .unwrap_err();
+        assert!(is_name_error(&err), "renaming to another tool's id: {err}");
+        assert_eq!(store.tool(&poll.id).unwrap().name, "Poll");
+        assert_eq!(store.tool(&quiz.id).unwrap().name, "Quiz");
+    }
+
+    #[test]
+    fn a_new_tool_id_is_no_tools_name() {
+        let (_dir, mut store) = store();
+        let now = Utc::now();
+        // A name shaped like an id is fine while no tool has that id...
+        let named = store.insert_tool(&new_tool("T0123ABCD"), now).unwrap();
+        assert_eq!(store.tool("t0123abcd").unwrap().id, named.id);
+        // ...and that id is then never given to a tool.
+        let candidates = [
+            "t0123abcd".to_string(),
+            named.id.clone(),
+            "t0123abce".into(),
+        ];
+        assert_eq!(
+            new_tool_id(&store.conn, candidates).unwrap(),
+            "t0123abce",
+            "an id equal to a tool's name or id is skipped"
+        );
     }
 
     #[test]
