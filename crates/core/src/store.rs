@@ -197,8 +197,9 @@ fn set_status(
 
 impl Store {
     /// Opens (creating if needed) the database in `dir`, migrating it to the newest schema.
+    /// On unix a new directory is the owner's only (0700).
     pub fn open_dir(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        create_private_dir(dir).map_err(|source| Error::Io {
             action: "creating the data directory",
             path: dir.to_path_buf(),
             source,
@@ -206,8 +207,10 @@ impl Store {
         Store::open(&dir.join("ltikeys.sqlite3"))
     }
 
-    /// Opens (creating if needed) the database file, migrating it to the newest schema.
+    /// Opens (creating if needed) the database file, migrating it to the newest schema. On
+    /// unix the file and its -wal and -shm files are the owner's only (0600).
     pub fn open(path: &Path) -> Result<Store> {
+        keep_private(path)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -1241,6 +1244,61 @@ impl Store {
     }
 }
 
+/// Creates `dir` and its parents where missing; on unix `dir` itself, when new, is the owner's
+/// only (0700). Several processes may do this at once.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        result => result,
+    }
+}
+
+/// On unix, makes the database file the owner's only before SQLite opens it: a new one is
+/// created 0600 (SQLite gives the -wal and -shm files the database's mode), and an existing
+/// database, -wal or -shm file open to others (made by an earlier version) is tightened where
+/// the OS allows.
+fn keep_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::Io {
+                    action: "creating the database",
+                    path: path.to_path_buf(),
+                    source: e,
+                })
+            }
+            _ => {}
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let Ok(meta) = std::fs::metadata(&file) else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o077 != 0 {
+                // Best effort: a file of another user's stays as it is.
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn log_event(
     conn: &Connection,
     now: DateTime<Utc>,
@@ -1304,6 +1362,34 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_and_the_database_files_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        let files = [
+            "ltikeys.sqlite3",
+            "ltikeys.sqlite3-wal",
+            "ltikeys.sqlite3-shm",
+        ];
+        let store = Store::open_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700, "a new data directory");
+        for name in files {
+            assert_eq!(mode(&dir.join(name)), 0o600, "a new {name}");
+        }
+        drop(store);
+
+        // A database an earlier version left readable by all is tightened when opened.
+        let db = dir.join(files[0]);
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _store = Store::open_dir(&dir).unwrap();
+        for name in files {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name} after reopening");
+        }
     }
 
     #[test]
