@@ -148,6 +148,35 @@ fn a_new_data_directory_opened_by_many_processes_at_once_works_for_all() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn export_private_refuses_a_symlink_or_a_device_before_reading_the_key() {
+    let env = Env::new();
+    let target = env.file("target.pem", "keep");
+    let link = env.scratch.path().join("link.pem");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for out in [link.to_str().unwrap(), "/dev/null"] {
+        // No such tool, and no keychain: the output path is refused first.
+        let err = env.fails(&[
+            "key",
+            "export-private",
+            "--tool",
+            "nope",
+            "--kid",
+            "x",
+            "--out",
+            out,
+            "--unencrypted",
+            "--force",
+        ]);
+        assert!(
+            err.contains(out) && err.contains("not a regular file"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+}
+
 #[test]
 fn bad_input_names_the_field_and_the_fix_and_keeps_nothing() {
     let env = Env::new();
