@@ -635,13 +635,8 @@ fn key(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
                     "pass --passphrase-file FILE, or --unencrypted to write the key in the clear",
                 )),
             };
-            if !force && out.exists() {
-                return Err(Error::invalid(
-                    "--out",
-                    format!("{} already exists", out.display()),
-                    "choose another path, or pass --force to replace it",
-                ));
-            }
+            // Before the keychain is asked for the key.
+            ltikeys_core::file::check_target(&out, force)?;
             vault.export_private(
                 &tool,
                 &kid,

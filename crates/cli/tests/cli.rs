@@ -134,6 +134,63 @@ fn tools_are_added_listed_and_shown_by_id_or_name() {
 }
 
 #[test]
+fn a_new_data_directory_opened_by_many_processes_at_once_works_for_all() {
+    for round in 0..20 {
+        let env = Env::new();
+        let dir = env.data.path().join("new");
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_ltikeys"))
+                    .args(["tool", "list", "--json"])
+                    .env("LTIKEYS_DATA_DIR", &dir)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn export_private_refuses_a_symlink_or_a_device_before_reading_the_key() {
+    let env = Env::new();
+    let target = env.file("target.pem", "keep");
+    let link = env.scratch.path().join("link.pem");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for out in [link.to_str().unwrap(), "/dev/null"] {
+        // No such tool, and no keychain: the output path is refused first.
+        let err = env.fails(&[
+            "key",
+            "export-private",
+            "--tool",
+            "nope",
+            "--kid",
+            "x",
+            "--out",
+            out,
+            "--unencrypted",
+            "--force",
+        ]);
+        assert!(
+            err.contains(out) && err.contains("not a regular file"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+}
+
+#[test]
 fn bad_input_names_the_field_and_the_fix_and_keeps_nothing() {
     let env = Env::new();
     let err = env.fails(&[

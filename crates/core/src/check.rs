@@ -207,10 +207,20 @@ pub fn check_jwks(
             let (keys, findings) = analyse(&fetched, role, expected);
             check.status = Some(fetched.status);
             check.max_age = fetched.cache_control.as_deref().and_then(max_age);
-            check.final_url = Some(fetched.final_url);
-            check.redirects = fetched.redirects;
-            check.content_type = fetched.content_type;
-            check.cache_control = fetched.cache_control;
+            check.final_url = Some(clip(&fetched.final_url, MAX_URL_CHARS));
+            check.redirects = fetched
+                .redirects
+                .iter()
+                .map(|url| clip(url, MAX_URL_CHARS))
+                .collect();
+            check.content_type = fetched
+                .content_type
+                .as_deref()
+                .map(|ct| clip(ct, MAX_HEADER_CHARS));
+            check.cache_control = fetched
+                .cache_control
+                .as_deref()
+                .map(|cc| clip(cc, MAX_HEADER_CHARS));
             check.latency_ms = Some(fetched.latency_ms);
             check.bytes = fetched.body.len() as u64;
             check.keys = keys;
@@ -259,15 +269,20 @@ pub fn check_many(
 /// The finding for a URL that could not be fetched.
 pub fn fetch_failure(err: &FetchError) -> Finding {
     let (message, fix) = match err {
-        FetchError::InvalidUrl { .. } => (
-            format!("{err}."),
+        FetchError::InvalidUrl { url, reason } => (
+            format!(
+                "{} is not a usable URL: {}.",
+                clip(url, MAX_URL_CHARS),
+                clip(reason, MAX_HEADER_CHARS)
+            ),
             "give the full URL, starting with https://".to_string(),
         ),
         FetchError::InsecureUrl { url: refused } => (
             format!(
-                "{refused} is plain http to a host that is not this machine: platforms require \
+                "{} is plain http to a host that is not this machine: platforms require \
                  https for a JWKS URL, and keys fetched over http can be replaced on the way. \
-                 It was not fetched."
+                 It was not fetched.",
+                clip(refused, MAX_URL_CHARS)
             ),
             "serve the JWKS over https and use the https:// URL".to_string(),
         ),
@@ -321,27 +336,151 @@ pub fn fetch_failure(err: &FetchError) -> Finding {
     Finding::new(err.code(), Severity::Error, message, fix)
 }
 
+/// At most this many findings of one code are listed; the rest become one finding counting them.
+pub const MAX_PER_CODE: usize = 3;
+/// At most this many findings are listed in all, the last one naming what was left out (plus
+/// the note on a long key list).
+pub const MAX_FINDINGS: usize = 40;
+/// At most this many keys are listed.
+pub const MAX_LISTED_KEYS: usize = 20;
+/// The longest kid kept or quoted, in characters.
+pub const MAX_KID_CHARS: usize = 128;
+/// The longest kty, alg or use kept or quoted.
+const MAX_WORD_CHARS: usize = 64;
+/// The longest header value (and error reason) kept or quoted.
+const MAX_HEADER_CHARS: usize = 256;
+/// The longest URL from the answer (a redirect, the final URL) kept or quoted.
+const MAX_URL_CHARS: usize = 512;
+
+/// `text` cut to `max` characters (marked with "…"), its control characters replaced: strings
+/// from the fetched document are quoted in findings, printed to terminals and stored.
+fn clip(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// The findings of one check as they are found, bounded: a hostile JWKS of tens of thousands
+/// of broken keys yields a few findings per code and a count of the rest, not one per key.
+#[derive(Default)]
+struct Findings {
+    listed: Vec<Finding>,
+    held_back: Vec<HeldBack>,
+}
+
+/// The findings of one code past the first [`MAX_PER_CODE`]: how many, the worst severity, and
+/// the fix of the first of them.
+struct HeldBack {
+    code: String,
+    count: usize,
+    severity: Severity,
+    fix: String,
+}
+
+impl Findings {
+    fn push(&mut self, finding: Finding) {
+        let same_code = self.listed.iter().filter(|f| f.code == finding.code);
+        if same_code.count() < MAX_PER_CODE {
+            self.listed.push(finding);
+        } else if let Some(held) = self.held_back.iter_mut().find(|h| h.code == finding.code) {
+            held.count += 1;
+            held.severity = held.severity.max(finding.severity);
+        } else {
+            self.held_back.push(HeldBack {
+                code: finding.code,
+                count: 1,
+                severity: finding.severity,
+                fix: finding.fix,
+            });
+        }
+    }
+
+    fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        for finding in findings {
+            self.push(finding);
+        }
+    }
+
+    /// The findings listed, each code's count of the rest right after its last one; the
+    /// private key first, then errors, warnings and notes; at most [`MAX_FINDINGS`].
+    fn finish(self) -> Vec<Finding> {
+        let Findings {
+            listed: mut out,
+            held_back,
+        } = self;
+        for held in held_back {
+            let keys = if held.count == 1 { "key" } else { "keys" };
+            let summary = Finding::new(
+                &held.code,
+                held.severity,
+                format!("…and {} more {keys} with the same problem.", held.count),
+                held.fix,
+            );
+            let after = out.iter().rposition(|f| f.code == held.code);
+            out.insert(after.map_or(out.len(), |i| i + 1), summary);
+        }
+        let mut out = sorted(out);
+        if out.len() > MAX_FINDINGS {
+            let rest = out.split_off(MAX_FINDINGS - 1);
+            let mut codes: Vec<&str> = Vec::new();
+            for f in &rest {
+                if !codes.contains(&f.code.as_str()) {
+                    codes.push(&f.code);
+                }
+            }
+            let severity = rest
+                .iter()
+                .map(|f| f.severity)
+                .max()
+                .unwrap_or(Severity::Info);
+            let finding = Finding::new(
+                "more-findings",
+                severity,
+                format!(
+                    "…and {} more findings ({}), not listed.",
+                    rest.len(),
+                    codes.join(", ")
+                ),
+                "fix the problems listed and check again",
+            );
+            out.push(finding);
+        }
+        out
+    }
+}
+
 /// The rules: what is wrong with a fetched answer as a JWKS of `role`, and the keys it holds.
 /// With `expected`, also whether each published kid is there and no unpublished one is.
+///
+/// Whatever the answer, the result is small: at most [`MAX_PER_CODE`] findings of a code
+/// (then one counting the rest), [`MAX_FINDINGS`] in all, [`MAX_LISTED_KEYS`] keys (then a
+/// note with the real number), and every string from the answer cut short (a kid to
+/// [`MAX_KID_CHARS`]).
 pub fn analyse(
     fetched: &Fetched,
     role: JwksRole,
     expected: Option<&ExpectedKeys>,
 ) -> (Vec<KeySummary>, Vec<Finding>) {
-    let mut findings = Vec::new();
+    let mut findings = Findings::default();
     if !fetched.redirects.is_empty() {
         findings.push(redirect_finding(fetched));
     }
     if !(200..300).contains(&fetched.status) {
         findings.push(http_error(fetched, role));
-        return (Vec::new(), sorted(findings));
+        return (Vec::new(), findings.finish());
     }
     let value: Value = match serde_json::from_slice(&fetched.body) {
         Ok(value) => value,
         Err(e) => {
             // The headers of a page that is not the JWKS say nothing about the JWKS.
             findings.push(not_json(fetched, &e));
-            return (Vec::new(), sorted(findings));
+            return (Vec::new(), findings.finish());
         }
     };
     findings.extend(content_type_finding(fetched, role));
@@ -350,7 +489,7 @@ pub fn analyse(
         Ok(entries) => entries,
         Err(finding) => {
             findings.push(finding);
-            return (Vec::new(), sorted(findings));
+            return (Vec::new(), findings.finish());
         }
     };
     if let Some(finding) = wrapper_finding(&value) {
@@ -366,20 +505,39 @@ pub fn analyse(
     }
 
     let mut keys = Vec::new();
+    let mut key_count = 0;
     for (i, entry) in entries.iter().enumerate() {
         let path = match prefix {
             Some(prefix) => format!("{prefix}[{i}]"),
             None => "$".to_string(),
         };
         if let Some(summary) = check_key(entry, &path, role, &mut findings) {
-            keys.push(summary);
+            key_count += 1;
+            if keys.len() < MAX_LISTED_KEYS {
+                keys.push(summary);
+            }
         }
     }
-    findings.extend(duplicate_kids(&keys));
+    findings.extend(duplicate_kids(&entries));
     if let Some(expected) = expected {
-        findings.extend(compare(&entries, expected, &fetched.final_url));
+        let url = clip(&fetched.final_url, MAX_URL_CHARS);
+        findings.extend(compare(&entries, expected, &url));
     }
-    (keys, sorted(findings))
+    let mut findings = findings.finish();
+    if key_count > keys.len() {
+        findings.push(Finding::new(
+            "many-keys",
+            Severity::Info,
+            format!(
+                "the JWKS holds {key_count} keys; only the first {} are listed here. A JWKS \
+                 needs only the keys that sign now, the next one and the previous one, and \
+                 every consumer downloads the whole set.",
+                keys.len()
+            ),
+            "publish only the current, next and previous keys",
+        ));
+    }
+    (keys, findings)
 }
 
 /// The private key first, then errors, warnings and notes, each group in the order found.
@@ -394,8 +552,13 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 fn redirect_finding(fetched: &Fetched) -> Finding {
-    let mut chain = fetched.redirects.clone();
-    chain.push(fetched.final_url.clone());
+    let final_url = clip(&fetched.final_url, MAX_URL_CHARS);
+    let mut chain: Vec<String> = fetched
+        .redirects
+        .iter()
+        .map(|url| clip(url, MAX_URL_CHARS))
+        .collect();
+    chain.push(final_url.clone());
     Finding::new(
         "redirect",
         Severity::Warning,
@@ -404,10 +567,7 @@ fn redirect_finding(fetched: &Fetched) -> Finding {
              redirects when fetching a JWKS, and each fetch pays an extra round trip.",
             chain.join(" → ")
         ),
-        format!(
-            "register the final URL ({}) instead, or serve the JWKS at the first one",
-            fetched.final_url
-        ),
+        format!("register the final URL ({final_url}) instead, or serve the JWKS at the first one"),
     )
 }
 
@@ -466,7 +626,7 @@ fn content_type_finding(fetched: &Fetched, role: JwksRole) -> Option<Finding> {
     let said = match &fetched.content_type {
         Some(ct) => format!(
             "the Content-Type is `{}`, not `application/json`",
-            ct.trim()
+            clip(ct.trim(), MAX_HEADER_CHARS)
         ),
         None => "the response has no Content-Type header".to_string(),
     };
@@ -627,7 +787,7 @@ fn check_key(
     entry: &Value,
     path: &str,
     role: JwksRole,
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Option<KeySummary> {
     let Some(key) = entry.as_object() else {
         findings.push(
@@ -643,16 +803,19 @@ fn check_key(
     };
     let kid = string_member(key, "kid")
         .filter(|k| !k.trim().is_empty())
-        .map(String::from);
+        .map(|k| clip(k, MAX_KID_CHARS));
     let named = match &kid {
         Some(kid) => format!("key '{kid}'"),
         None => format!("the key at {path}"),
     };
     let mut summary = KeySummary {
         kid: kid.clone(),
-        kty: string_member(key, "kty").unwrap_or_default().to_string(),
-        alg: string_member(key, "alg").map(String::from),
-        use_: string_member(key, "use").map(String::from),
+        kty: clip(
+            string_member(key, "kty").unwrap_or_default(),
+            MAX_WORD_CHARS,
+        ),
+        alg: string_member(key, "alg").map(|alg| clip(alg, MAX_WORD_CHARS)),
+        use_: string_member(key, "use").map(|use_| clip(use_, MAX_WORD_CHARS)),
         bits: None,
     };
 
@@ -783,7 +946,7 @@ fn rsa_bits(
     key: &Map<String, Value>,
     named: &str,
     path: &str,
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
 ) -> Option<u32> {
     let n = string_member(key, "n").and_then(decode_b64url);
     let e = string_member(key, "e").and_then(decode_b64url);
@@ -817,12 +980,71 @@ fn rsa_bits(
             .at(path),
         );
     }
+    if let Some(problem) = exponent_problem(&e) {
+        findings.push(
+            Finding::new(
+                "weak-exponent",
+                Severity::Error,
+                format!("{named} has {problem}"),
+                "generate a new key (its exponent is 65537, `AQAB`), publish it, and retire \
+                 this one",
+            )
+            .at(path),
+        );
+    }
     Some(bits)
 }
 
-fn duplicate_kids(keys: &[KeySummary]) -> Vec<Finding> {
+/// The smallest public exponent FIPS 186 allows.
+const MIN_EXPONENT: u64 = 65537;
+
+/// What is wrong with an RSA public exponent (big-endian bytes), if anything.
+fn exponent_problem(e: &[u8]) -> Option<String> {
+    let e = strip(e.to_vec());
+    let bits = e
+        .first()
+        .map_or(0, |b| e.len() * 8 - b.leading_zeros() as usize);
+    let odd = e.last().is_some_and(|b| b % 2 == 1);
+    let value = e
+        .iter()
+        .take(8)
+        .fold(0u64, |acc, b| acc << 8 | u64::from(*b));
+    let problem = if bits <= 1 {
+        format!(
+            "the RSA public exponent {value}: with it a signature proves nothing (anyone can \
+             make one), and verifiers such as ring and AWS-LC refuse the key (\"JWS signature \
+             invalid\")."
+        )
+    } else if !odd {
+        "an even RSA public exponent: no real RSA key has one, and verifiers such as ring and \
+         AWS-LC refuse the key (\"JWS signature invalid\")."
+            .to_string()
+    } else if bits > 33 {
+        format!(
+            "an RSA public exponent of {bits} bits: ring and AWS-LC refuse exponents over 33 \
+             bits, so JWTs signed with it fail (\"JWS signature invalid\")."
+        )
+    } else if value < MIN_EXPONENT {
+        format!(
+            "the RSA public exponent {value}, under {MIN_EXPONENT}: FIPS 186 requires at \
+             least {MIN_EXPONENT}, so verifiers in FIPS mode refuse the key, and small \
+             exponents have let forged signatures through lax verifiers. No current key \
+             generator makes one."
+        )
+    } else {
+        return None;
+    };
+    Some(problem)
+}
+
+fn duplicate_kids(entries: &[&Value]) -> Vec<Finding> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for kid in keys.iter().filter_map(|k| k.kid.as_deref()) {
+    let kids = entries
+        .iter()
+        .filter_map(|v| v.as_object())
+        .filter_map(|key| string_member(key, "kid"))
+        .filter(|kid| !kid.trim().is_empty());
+    for kid in kids {
         *counts.entry(kid).or_default() += 1;
     }
     counts
@@ -833,8 +1055,9 @@ fn duplicate_kids(keys: &[KeySummary]) -> Vec<Finding> {
                 "duplicate-kid",
                 Severity::Error,
                 format!(
-                    "kid '{kid}' appears {n} times: verifiers take the first key with that \
-                     kid, so JWTs signed with the other fail (\"JWS signature invalid\")."
+                    "kid '{}' appears {n} times: verifiers take the first key with that \
+                     kid, so JWTs signed with the other fail (\"JWS signature invalid\").",
+                    clip(kid, MAX_KID_CHARS)
                 ),
                 "give every key its own kid; remove stale copies",
             )
@@ -885,7 +1108,7 @@ fn compare(entries: &[&Value], expected: &ExpectedKeys, url: &str) -> Vec<Findin
                 Severity::Error,
                 format!(
                     "kid '{}' ({}) is not in the JWKS at {url}: {effect}.",
-                    key.kid,
+                    clip(&key.kid, MAX_KID_CHARS),
                     key.status.as_str()
                 ),
                 "publish the tool's JWKS (`ltikeys jwks --tool TOOL`) at this URL, then check \
@@ -905,7 +1128,7 @@ fn compare(entries: &[&Value], expected: &ExpectedKeys, url: &str) -> Vec<Findin
                 format!(
                     "kid '{}' is published with a different public key than the one stored \
                      here: JWTs signed by this key fail (\"JWS signature invalid\").",
-                    key.kid
+                    clip(&key.kid, MAX_KID_CHARS)
                 ),
                 "publish the tool's JWKS (`ltikeys jwks --tool TOOL`) unchanged; if another \
                  key reuses this kid, give it its own",
@@ -933,7 +1156,7 @@ fn compare(entries: &[&Value], expected: &ExpectedKeys, url: &str) -> Vec<Findin
             format!(
                 "kid '{}' ({}) is still in the JWKS at {url}: {effect}. A cache may also serve \
                  an old copy of the set.",
-                gone.kid,
+                clip(&gone.kid, MAX_KID_CHARS),
                 gone.status.as_str()
             ),
             "publish the tool's current JWKS (`ltikeys jwks --tool TOOL`) at this URL and \
@@ -947,7 +1170,10 @@ fn compare(entries: &[&Value], expected: &ExpectedKeys, url: &str) -> Vec<Findin
             findings.push(Finding::new(
                 "unexpected-kid",
                 Severity::Info,
-                format!("kid '{kid}' is published but is not a key of this tool."),
+                format!(
+                    "kid '{}' is published but is not a key of this tool.",
+                    clip(kid, MAX_KID_CHARS)
+                ),
                 "remove it unless another signer shares this JWKS",
             ));
         }

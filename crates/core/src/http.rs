@@ -6,7 +6,8 @@
 //! a plain thread (or `spawn_blocking`), never directly on an async runtime's worker.
 
 use std::io::Read;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, Response};
@@ -205,8 +206,24 @@ fn allow(url: Url) -> Result<Url, FetchError> {
     Ok(url)
 }
 
+/// The direct client's resolver: only loopback hosts reach that client, so every name it is
+/// asked for (`localhost`, `localhost.`) is this machine, and DNS, which may not know
+/// `localhost.`, is never asked. Port 0 stands for the URL's port.
+struct ThisMachine;
+
+impl reqwest::dns::Resolve for ThisMachine {
+    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let ips = [
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ];
+        let addrs: reqwest::dns::Addrs = Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+        Box::pin(std::future::ready(Ok(addrs)))
+    }
+}
+
 /// The two underlying clients: through the environment's proxy settings for remote hosts,
-/// direct for this machine.
+/// direct (and without DNS) for this machine.
 #[derive(Debug, Clone)]
 struct Clients {
     remote: Client,
@@ -240,7 +257,7 @@ impl HttpClient {
                 .timeout(limits.total_timeout)
                 .pool_max_idle_per_host(0);
             if direct {
-                builder = builder.no_proxy();
+                builder = builder.no_proxy().dns_resolver(Arc::new(ThisMachine));
             }
             builder.build()
         };

@@ -1,7 +1,7 @@
 //! The SQLite store: tools, public key records and the audit log. Never private key bytes.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -23,6 +23,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_checks.sql"),
     include_str!("migrations/0006_keychain_ops.sql"),
 ];
+
+/// How long a connection waits for another one's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -199,8 +202,9 @@ fn set_status(
 
 impl Store {
     /// Opens (creating if needed) the database in `dir`, migrating it to the newest schema.
+    /// On unix a new directory is the owner's only (0700).
     pub fn open_dir(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        create_private_dir(dir).map_err(|source| Error::Io {
             action: "creating the data directory",
             path: dir.to_path_buf(),
             source,
@@ -208,11 +212,13 @@ impl Store {
         Store::open(&dir.join("ltikeys.sqlite3"))
     }
 
-    /// Opens (creating if needed) the database file, migrating it to the newest schema.
+    /// Opens (creating if needed) the database file, migrating it to the newest schema. On
+    /// unix the file and its -wal and -shm files are the owner's only (0600).
     pub fn open(path: &Path) -> Result<Store> {
+        keep_private(path)?;
         let mut conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        use_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate(&mut conn)?;
@@ -240,17 +246,8 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1)",
-            [&tool.name],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::ToolExists {
-                name: tool.name.clone(),
-            });
-        }
-        let id = new_id(&tx, 't', "tools")?;
+        ensure_tool_name_free(&tx, &tool.name, "")?;
+        let id = new_tool_id(&tx, std::iter::repeat_with(|| short_id('t')))?;
         let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
@@ -287,16 +284,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1 AND id <> ?2)",
-            [&tool.name, id],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::ToolExists {
-                name: tool.name.clone(),
-            });
-        }
+        ensure_tool_name_free(&tx, &tool.name, id)?;
         let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "UPDATE tools SET name = ?2, description = ?3, domain = ?4, login_url = ?5,
@@ -819,22 +807,75 @@ fn platform_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::platfor
     })
 }
 
+/// A short id: `prefix` + 8 random hex digits.
+fn short_id(prefix: char) -> String {
+    format!(
+        "{prefix}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
 /// A fresh short id (`prefix` + 8 hex digits) not yet used in `table`.
 fn new_id(conn: &Connection, prefix: char, table: &str) -> Result<String> {
-    loop {
-        let candidate = format!(
-            "{prefix}{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..8]
-        );
-        let used: bool = conn.query_row(
-            &format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE id = ?1)"),
-            [&candidate],
-            |r| r.get(0),
-        )?;
-        if !used {
+    first_unused(
+        conn,
+        &format!("SELECT EXISTS(SELECT 1 FROM {table} WHERE id = ?1)"),
+        std::iter::repeat_with(|| short_id(prefix)),
+    )
+}
+
+/// The first of `candidates` that is no tool's id and no tool's name (in any case):
+/// [`Store::tool`] takes an id or a name, and the two must never meet.
+fn new_tool_id(conn: &Connection, candidates: impl IntoIterator<Item = String>) -> Result<String> {
+    // `name` compares without case (COLLATE NOCASE).
+    first_unused(
+        conn,
+        "SELECT EXISTS(SELECT 1 FROM tools WHERE id = ?1 OR name = ?1)",
+        candidates,
+    )
+}
+
+/// The first of `candidates` for which the query `used` (given it as ?1) answers false.
+fn first_unused(
+    conn: &Connection,
+    used: &str,
+    candidates: impl IntoIterator<Item = String>,
+) -> Result<String> {
+    for candidate in candidates {
+        if !conn.query_row(used, [&candidate], |r| r.get::<_, bool>(0))? {
             return Ok(candidate);
         }
     }
+    Err(Error::invalid("id", "no free id was found", "try again"))
+}
+
+/// A tool's name must be new (in any case) and no other tool's id (in any case either):
+/// [`Store::tool`] takes an id or a name, and each must find one tool.
+fn ensure_tool_name_free(conn: &Connection, name: &str, except: &str) -> Result<()> {
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1 AND id <> ?2)",
+        [name, except],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::ToolExists { name: name.into() });
+    }
+    let holder: Option<String> = conn
+        .query_row(
+            "SELECT name FROM tools WHERE id = ?1 COLLATE NOCASE AND id <> ?2",
+            [name, except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(holder) = holder {
+        return Err(Error::invalid(
+            "name",
+            format!("'{name}' is the id of tool '{holder}'"),
+            "choose another name: a tool is found by its id or its name, so no name may be \
+             another tool's id",
+        ));
+    }
+    Ok(())
 }
 
 fn log_subject(
@@ -1348,6 +1389,61 @@ fn announce_purge(conn: &Connection, op: &PendingOp) -> Result<()> {
     insert_op(conn, op)
 }
 
+/// Creates `dir` and its parents where missing; on unix `dir` itself, when new, is the owner's
+/// only (0700). Several processes may do this at once.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        result => result,
+    }
+}
+
+/// On unix, makes the database file the owner's only before SQLite opens it: a new one is
+/// created 0600 (SQLite gives the -wal and -shm files the database's mode), and an existing
+/// database, -wal or -shm file open to others (made by an earlier version) is tightened where
+/// the OS allows.
+fn keep_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        match created {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::Io {
+                    action: "creating the database",
+                    path: path.to_path_buf(),
+                    source: e,
+                })
+            }
+            _ => {}
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let Ok(meta) = std::fs::metadata(&file) else {
+                continue;
+            };
+            if meta.permissions().mode() & 0o077 != 0 {
+                // Best effort: a file of another user's stays as it is.
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 fn log_event(
     conn: &Connection,
     now: DateTime<Utc>,
@@ -1363,6 +1459,29 @@ fn log_event(
     Ok(())
 }
 
+/// Switches the database to WAL. While other processes open or migrate the same new file,
+/// SQLite can answer this with SQLITE_BUSY at once, without waiting in the busy handler: it is
+/// tried again until [`BUSY_TIMEOUT`].
+fn use_wal(conn: &Connection) -> Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return result.map(drop).map_err(Error::from),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`] in one IMMEDIATE transaction that reads the version
+/// inside it, so that processes opening a new database at once migrate it once, one after the
+/// other.
 fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -1413,6 +1532,34 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_and_the_database_files_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        let files = [
+            "ltikeys.sqlite3",
+            "ltikeys.sqlite3-wal",
+            "ltikeys.sqlite3-shm",
+        ];
+        let store = Store::open_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700, "a new data directory");
+        for name in files {
+            assert_eq!(mode(&dir.join(name)), 0o600, "a new {name}");
+        }
+        drop(store);
+
+        // A database an earlier version left readable by all is tightened when opened.
+        let db = dir.join(files[0]);
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _store = Store::open_dir(&dir).unwrap();
+        for name in files {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name} after reopening");
+        }
+    }
+
     #[test]
     fn refuses_a_newer_schema() {
         let (dir, store) = store();
@@ -1440,6 +1587,48 @@ mod tests {
             store.tool("nope"),
             Err(Error::ToolNotFound { .. })
         ));
+    }
+
+    #[test]
+    fn a_tool_name_may_not_be_another_tools_id() {
+        let (_dir, mut store) = store();
+        let now = Utc::now();
+        let quiz = store.insert_tool(&new_tool("Quiz"), now).unwrap();
+        let is_name_error = |err: &Error| {
+            matches!(err, Error::Invalid { field, .. } if field == "name")
+                && err.to_string().contains("is the id of tool 'Quiz'")
+        };
+        for name in [quiz.id.clone(), quiz.id.to_uppercase()] {
+            let err = store.insert_tool(&new_tool(&name), now).unwrap_err();
+            assert!(is_name_error(&err), "adding a tool named {name}: {err}");
+        }
+        let poll = store.insert_tool(&new_tool("Poll"), now).unwrap();
+        let err = store
+            .update_tool(&poll.id, &new_tool(&quiz.id.to_uppercase()), now)
+            .unwrap_err();
+        assert!(is_name_error(&err), "renaming to another tool's id: {err}");
+        assert_eq!(store.tool(&poll.id).unwrap().name, "Poll");
+        assert_eq!(store.tool(&quiz.id).unwrap().name, "Quiz");
+    }
+
+    #[test]
+    fn a_new_tool_id_is_no_tools_name() {
+        let (_dir, mut store) = store();
+        let now = Utc::now();
+        // A name shaped like an id is fine while no tool has that id...
+        let named = store.insert_tool(&new_tool("T0123ABCD"), now).unwrap();
+        assert_eq!(store.tool("t0123abcd").unwrap().id, named.id);
+        // ...and that id is then never given to a tool.
+        let candidates = [
+            "t0123abcd".to_string(),
+            named.id.clone(),
+            "t0123abce".into(),
+        ];
+        assert_eq!(
+            new_tool_id(&store.conn, candidates).unwrap(),
+            "t0123abce",
+            "an id equal to a tool's name or id is skipped"
+        );
     }
 
     #[test]

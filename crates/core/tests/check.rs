@@ -420,6 +420,42 @@ fn a_short_modulus_is_a_weak_key() {
 }
 
 #[test]
+fn an_exponent_of_1_an_even_or_a_small_one_is_an_error() {
+    let with_e = |e: &str| {
+        let mut key = jwk(0);
+        key["e"] = json!(e);
+        let (_, findings) = analyse(
+            &fetched(&set(vec![key]), Some("max-age=60")),
+            JwksRole::Platform,
+            None,
+        );
+        findings
+    };
+    for (e, says) in [
+        ("AQ", "exponent 1: with it a signature proves nothing"),
+        ("Ag", "an even RSA public exponent"),
+        ("Aw", "exponent 3, under 65537: FIPS 186 requires"),
+        ("BAAAAAE", "exponent of 35 bits"),
+    ] {
+        let findings = with_e(e);
+        let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["weak-exponent"], "e = {e}");
+        let f = &findings[0];
+        assert_eq!(f.severity, Severity::Error, "e = {e}");
+        assert!(f.message.starts_with("key 'k1' has "), "{}", f.message);
+        assert!(f.message.contains(says), "e = {e}: {}", f.message);
+        assert!(f.fix.contains("65537"), "{}", f.fix);
+        assert_eq!(f.path.as_deref(), Some("$.keys[0]"));
+    }
+    assert_eq!(with_e("AQAB"), [], "65537 is the normal exponent");
+    assert_eq!(
+        with_e("AAEAAQ"),
+        [],
+        "leading zero bytes do not change the value"
+    );
+}
+
+#[test]
 fn a_missing_alg_is_a_warning() {
     let server = Server::start(routes);
     let c = check(&server, "/no-alg", JwksRole::Tool);
@@ -497,6 +533,20 @@ fn plain_http_elsewhere_fails_before_any_connection() {
             elapsed < Duration::from_millis(100),
             "{url} took {elapsed:?}"
         );
+    }
+}
+
+#[test]
+fn localhost_reaches_this_machine_without_dns() {
+    let server = Server::start(routes);
+    // `localhost.` is loopback by the URL rule, yet resolvers often do not know it.
+    for host in ["localhost", "localhost.", "LOCALHOST."] {
+        let url = format!("http://{host}:{}/good", server.port());
+        let fetched = client()
+            .fetch(&url)
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(fetched.status, 200, "{url}");
+        assert_eq!(fetched.body, set(vec![jwk(0), jwk(1)]).as_bytes(), "{url}");
     }
 }
 
@@ -702,9 +752,191 @@ fn analyse_needs_no_network() {
 }
 
 #[test]
+fn analyse_lists_a_few_findings_per_code_a_few_keys_and_short_kids() {
+    use ltikeys_core::check::{MAX_FINDINGS, MAX_KID_CHARS, MAX_LISTED_KEYS, MAX_PER_CODE};
+    let long = "k".repeat(300);
+    let mut keys = Vec::new();
+    for i in 0..30 {
+        // Twice each, with a private member, a short modulus, the wrong alg and use.
+        for _ in 0..2 {
+            keys.push(
+                json!({"kty": "RSA", "kid": format!("{long}{i}"), "n": "AQAB",
+                             "e": "AQAB", "alg": "RS512", "use": "enc", "d": "AQAB"}),
+            );
+        }
+        keys.push(json!({"kty": "EC", "kid": format!("ec{i}"), "alg": "ES256"}));
+        keys.push(json!({}));
+    }
+    let published = |kid: String| ExpectedKey {
+        kid,
+        status: KeyStatus::Current,
+        n: "AQAC".into(),
+        e: "AQAB".into(),
+    };
+    let expected = ExpectedKeys {
+        // Ten missing, ten with another modulus, ten revoked ones still there.
+        published: (0..10)
+            .map(|i| published(format!("gone{i}")))
+            .chain((0..10).map(|i| published(format!("{long}{i}"))))
+            .collect(),
+        unpublished: (10..20)
+            .map(|i| UnpublishedKid {
+                kid: format!("{long}{i}"),
+                status: KeyStatus::Revoked,
+            })
+            .collect(),
+    };
+    let body = set(keys);
+    let (keys, findings) = analyse(
+        &fetched(&body, Some("max-age=60")),
+        JwksRole::Tool,
+        Some(&expected),
+    );
+
+    assert_eq!(
+        keys.len(),
+        MAX_LISTED_KEYS,
+        "only the first keys are listed"
+    );
+    let kid = keys[0].kid.as_deref().unwrap();
+    assert_eq!(
+        kid.chars().count(),
+        MAX_KID_CHARS + 1,
+        "cut, with an ellipsis"
+    );
+    assert!(kid.ends_with('…'), "{kid}");
+    let many = findings.last().unwrap();
+    assert_eq!(many.code, "many-keys");
+    assert!(
+        many.message
+            .starts_with("the JWKS holds 120 keys; only the first 20"),
+        "{}",
+        many.message
+    );
+
+    assert_eq!(findings.len(), MAX_FINDINGS + 1, "{findings:#?}");
+    assert_eq!(findings[0].code, "private-key-published");
+    let more: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "more-findings")
+        .collect();
+    assert_eq!(more.len(), 1, "one finding says what was left out");
+    assert!(
+        more[0].message.contains("unexpected-kid"),
+        "{}",
+        more[0].message
+    );
+    for code in [
+        "weak-key",
+        "duplicate-kid",
+        "kid-not-published",
+        "stale-kid-published",
+    ] {
+        let of_code: Vec<_> = findings.iter().filter(|f| f.code == code).collect();
+        assert_eq!(
+            of_code.len(),
+            MAX_PER_CODE + 1,
+            "{code}: the first few, then a count"
+        );
+        assert_eq!(of_code[MAX_PER_CODE].path, None);
+        assert_eq!(of_code[MAX_PER_CODE].severity, Severity::Error);
+    }
+    let weak: Vec<_> = findings.iter().filter(|f| f.code == "weak-key").collect();
+    assert_eq!(
+        weak[MAX_PER_CODE].message,
+        "…and 57 more keys with the same problem."
+    );
+    assert_eq!(weak[0].path.as_deref(), Some("$.keys[0]"));
+    for f in &findings {
+        assert!(
+            !f.message.contains(&long),
+            "a kid is quoted cut short: {}",
+            f.message
+        );
+    }
+    let stored = serde_json::to_string(&(&keys, &findings)).unwrap();
+    assert!(
+        stored.len() < 24 * 1024,
+        "{} bytes for a JWKS of {} bytes",
+        stored.len(),
+        body.len()
+    );
+
+    let escape = json!({"keys": [{"kty": "RSA", "kid": "a\u{1b}[2Jb", "n": "AQAB", "e": "AQAB"}]});
+    let (keys, findings) = analyse(
+        &fetched(&escape.to_string(), Some("max-age=60")),
+        JwksRole::Tool,
+        None,
+    );
+    assert_eq!(
+        keys[0].kid.as_deref(),
+        Some("a\u{fffd}[2Jb"),
+        "no terminal escapes"
+    );
+    assert!(findings.iter().all(|f| !f.message.contains('\u{1b}')));
+}
+
+#[test]
 fn max_age_is_read_from_cache_control() {
     assert_eq!(max_age("public, max-age=3600"), Some(3600));
     assert_eq!(max_age("Max-Age=\"60\", must-revalidate"), Some(60));
     assert_eq!(max_age("no-store"), None);
     assert_eq!(max_age("s-maxage=10"), None);
+}
+
+/// About 1 MiB of hostile JWKS: a few keys with 100 KB kids (each twice), then tens of thousands
+/// of empty objects and bare strings, every one of them broken in several ways.
+fn hostile_jwks() -> String {
+    let mut keys: Vec<Value> = Vec::new();
+    for i in 0..4 {
+        let kid = format!("{i}{}", "k".repeat(100_000));
+        for _ in 0..2 {
+            keys.push(json!({"kty": "RSA", "kid": kid, "n": "AQAB", "e": "AQAB", "use": "enc"}));
+        }
+    }
+    let mut body = set(keys);
+    body.pop(); // the closing `]}`
+    body.pop();
+    while body.len() < CAP as usize - 64 {
+        body.push_str(",{},\"x\"");
+    }
+    body.push_str("]}");
+    body
+}
+
+/// The database files' total size once every connection is closed (the WAL checkpointed).
+fn database_bytes(dir: &std::path::Path) -> u64 {
+    ["ltikeys.sqlite3", "ltikeys.sqlite3-wal"]
+        .iter()
+        .filter_map(|name| std::fs::metadata(dir.join(name)).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+#[test]
+fn checking_a_hostile_jwks_stores_a_few_kib() {
+    let body = hostile_jwks();
+    assert!(body.len() as u64 <= CAP && body.len() > 1_000_000);
+    let server = Server::start(move |_| Reply::json(body.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    drop(ltikeys_core::Store::open_dir(dir.path()).unwrap());
+    let before = database_bytes(dir.path());
+    let mut store = ltikeys_core::Store::open_dir(dir.path()).unwrap();
+    let client = HttpClient::new(HttpLimits {
+        total_timeout: Duration::from_secs(30),
+        ..HttpLimits::default()
+    });
+    for _ in 0..3 {
+        let c = check_jwks(&client, &server.url("/jwks"), JwksRole::Tool, None, now());
+        assert_eq!(c.status, Some(200), "{:?}", c.findings);
+        assert_eq!(c.exit_code(), 1, "the errors are still reported");
+        store.save_check(&c).unwrap();
+    }
+    drop(store);
+    let grown = database_bytes(dir.path()) - before;
+    eprintln!("three hostile checks grew the database by {grown} bytes");
+    assert!(
+        grown < 64 * 1024,
+        "three checks grew the database by {grown} bytes: a check must keep a bounded result"
+    );
 }
