@@ -16,9 +16,6 @@ use ltikeys_core::{
 
 use crate::output::{self, errln, out, outln, print_json};
 
-/// The largest Canvas JSON read, from a file or stdin: a developer key's JSON is a few KB.
-const CANVAS_JSON_LIMIT: u64 = 1024 * 1024;
-
 #[derive(Subcommand)]
 pub enum CanvasCommand {
     /// Print a tool's Canvas developer-key JSON (public_jwk_url when the tool has a JWKS URL,
@@ -271,12 +268,12 @@ fn read_input(file: &Path, command: &str) -> Result<String, Error> {
         read_capped_from(
             std::io::stdin().lock(),
             Path::new("standard input"),
-            CANVAS_JSON_LIMIT,
+            ltikeys_core::canvas::MAX_JSON_BYTES,
             command,
             fix,
         )?
     } else {
-        read_capped(file, CANVAS_JSON_LIMIT, command, fix)?
+        read_capped(file, ltikeys_core::canvas::MAX_JSON_BYTES, command, fix)?
     };
     String::from_utf8(bytes).map_err(|_| {
         Error::invalid(

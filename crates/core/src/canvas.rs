@@ -250,8 +250,9 @@ pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
 // Lint
 
 /// Every code [`lint`] and [`lint_str`] can report. Stable: the UI and scripts may match on them.
-pub const LINT_CODES: [&str; 45] = [
+pub const LINT_CODES: [&str; 46] = [
     "invalid-json",
+    "too-large",
     "not-an-object",
     "missing-field",
     "wrong-type",
@@ -600,9 +601,46 @@ impl Linter {
     }
 }
 
+/// The largest Canvas JSON read from a file, stdin or a paste: a developer key's JSON is a few
+/// KB.
+pub const MAX_JSON_BYTES: u64 = 1024 * 1024;
+
+/// Parses a pasted Canvas JSON document, refusing one over [`MAX_JSON_BYTES`] before parsing.
+pub fn parse(text: &str) -> Result<Value> {
+    if text.len() as u64 > MAX_JSON_BYTES {
+        return Err(too_large(text.len()));
+    }
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        Error::invalid(
+            "Canvas JSON",
+            format!("it is not valid JSON ({e})"),
+            "paste the whole JSON document",
+        )
+    })
+}
+
+const TOO_LARGE_FIX: &str = "paste only the configuration object (a few KB)";
+
+fn too_large_problem(bytes: usize) -> String {
+    format!("it is {bytes} bytes, larger than the 1 MiB a developer-key configuration can be")
+}
+
+fn too_large(bytes: usize) -> Error {
+    Error::invalid("Canvas JSON", too_large_problem(bytes), TOO_LARGE_FIX)
+}
+
 /// Lints a Canvas developer-key configuration given as JSON text; text that is not JSON gives
-/// one `invalid-json` finding.
+/// one `invalid-json` finding, text over [`MAX_JSON_BYTES`] one `too-large` finding.
 pub fn lint_str(text: &str) -> Vec<Finding> {
+    if text.len() as u64 > MAX_JSON_BYTES {
+        return vec![Finding::new(
+            "too-large",
+            Severity::Error,
+            too_large_problem(text.len()),
+            TOO_LARGE_FIX,
+        )
+        .at("$")];
+    }
     match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
         Ok(value) => lint(&value),
         Err(e) => vec![Finding::new(

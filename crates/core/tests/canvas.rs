@@ -425,6 +425,7 @@ fn lint_invalid_json() {
 fn every_lint_code_has_a_case_and_the_base_document_is_clean() {
     let mut with_case: BTreeSet<&str> = CASES.iter().copied().collect();
     with_case.insert("invalid-json");
+    with_case.insert("too-large"); // pastes_over_one_mib_are_refused_before_parsing
     let all: BTreeSet<&str> = LINT_CODES.iter().copied().collect();
     assert_eq!(
         with_case, all,
@@ -1206,4 +1207,23 @@ fn tools_from_before_the_profile_read_as_canvas_defaults() {
         store.tool(&tool.id).is_err(),
         "a damaged profile is an error, never silently emptied"
     );
+}
+
+#[test]
+fn pastes_over_one_mib_are_refused_before_parsing() {
+    let huge = format!("{{\"title\":\"{}\"}}", "x".repeat(1024 * 1024));
+    let err = canvas::parse(&huge).unwrap_err();
+    assert_eq!(err.kind(), "invalid");
+    assert!(err.to_string().contains("1 MiB"), "{err}");
+    let findings = canvas::lint_str(&huge);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].code, "too-large");
+    assert!(LINT_CODES.contains(&"too-large"), "a listed code");
+    assert!(canvas::parse("{\"title\":\"ok\"}").is_ok());
+    assert!(
+        canvas::parse("\u{feff}{}").is_ok(),
+        "a byte-order mark is fine"
+    );
+    let err = canvas::parse("{").unwrap_err();
+    assert!(err.to_string().contains("not valid JSON"), "{err}");
 }

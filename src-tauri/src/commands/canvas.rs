@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use ltikeys_core::lti::Choices;
-use ltikeys_core::{CanvasImported, Error, Finding, NewTool, Tool};
+use ltikeys_core::{CanvasImported, Finding, NewTool, Tool};
 use tauri::State;
 
 use super::with_vault;
@@ -62,13 +62,7 @@ pub async fn import_canvas(
     name: Option<String>,
 ) -> Result<CanvasImported, IpcError> {
     with_vault(&state, move |v| {
-        let doc: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
-            Error::invalid(
-                "Canvas JSON",
-                format!("it is not valid JSON ({e})"),
-                "paste the whole JSON document",
-            )
-        })?;
+        let doc = ltikeys_core::canvas::parse(&json)?;
         v.import_canvas(&doc, name.as_deref(), Utc::now())
     })
     .await
