@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use ltikeys_core::http::format_bytes;
 use ltikeys_core::{Error, JwksCheck, JwksRole, PlatformCheck, Severity};
 
-use crate::output::{self, err, errln, outln, print_json};
+use crate::output::{self, err, errln, outln, plural, print_json};
 
 #[derive(Subcommand)]
 pub enum CheckCommand {
@@ -53,7 +53,7 @@ fn jwks(data_dir: Option<PathBuf>, args: JwksArgs) -> Result<(), Error> {
         Role::Platform => JwksRole::Platform,
         Role::Tool => JwksRole::Tool,
     });
-    let mut vault = super::open(data_dir)?;
+    let mut vault = crate::open(data_dir)?;
     let check = vault.check_jwks(&args.url, role, args.expect_tool.as_deref(), Utc::now())?;
     let printed = if args.json {
         print_json(&check)
@@ -145,7 +145,6 @@ fn print_human(check: &JwksCheck) -> Result<(), Error> {
         outln!("  fix: {}", finding.fix)?;
     }
     outln!()?;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     outln!(
         "{}, {}, {}",
         plural(check.count(Severity::Error), "error"),
@@ -155,7 +154,7 @@ fn print_human(check: &JwksCheck) -> Result<(), Error> {
 }
 
 fn platforms(data_dir: Option<PathBuf>, json: bool) -> Result<(), Error> {
-    let mut vault = super::open(data_dir)?;
+    let mut vault = crate::open(data_dir)?;
     let progress = |done: usize, total: usize| {
         if !json {
             output::rewind_err_line();

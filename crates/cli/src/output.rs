@@ -1,16 +1,17 @@
-//! The CLI's one way to the terminal: checked writes to stdout, best-effort writes to stderr.
-//!
-//! A failed write to stdout is an `Error::Output` for `?`; `main` ends on it (see [`finish`]).
-//! A failed write to stderr is dropped: there is nowhere left to report it. Every line written
-//! here is escaped once (see [`escape_text`] and [`escape_json`]): names, kids, URLs and fetched
-//! JWKS text can hold terminal escape sequences.
+//! The CLI's one way to the terminal: text, JSON, findings, times, and how a run ends.
+
+// Writes to stdout are checked: a failed one is an `Error::Output` for `?`, and `main` ends on
+// it (see `finish`). A failed write to stderr is dropped: there is nowhere left to report it.
+// Every line written here is escaped once (see `escape_text` and `escape_json`): names, kids,
+// URLs and fetched JWKS text can hold terminal escape sequences.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write as _};
 use std::process::ExitCode;
 
-use ltikeys_core::Error;
+use chrono::{DateTime, SecondsFormat, Utc};
+use ltikeys_core::{Error, Finding, Severity};
 use serde::Serialize;
 
 /// `print!` to stdout, checked: `out!(...)?`.
@@ -111,6 +112,56 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), Error> {
         .write_all(escape_json(&text).as_bytes())
         .and_then(|()| stdout.write_all(b"\n"))
         .map_err(output_error)
+}
+
+/// A moment as the CLI prints it: RFC 3339 to the second, in UTC (`2025-01-31T09:30:00Z`).
+pub fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A value of a text report, `-` when there is none.
+pub fn or_dash(value: Option<&str>) -> &str {
+    value.unwrap_or("-")
+}
+
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Where a list of findings goes: stdout when the findings are the output, stderr when they
+/// accompany it.
+#[derive(Clone, Copy)]
+pub enum To {
+    Stdout,
+    Stderr,
+}
+
+/// Prints findings one a line, `severity [code]: message. Fix: fix`; with `at_path`, for the
+/// findings on a document the user gave, `severity: path [code]: …` (`$`, the whole document,
+/// where a finding has no path).
+pub fn print_findings(findings: &[Finding], at_path: bool, to: To) -> Result<(), Error> {
+    for f in findings {
+        let severity = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let line = if at_path {
+            let path = f.path.as_deref().unwrap_or("$");
+            format!(
+                "{severity}: {path} [{}]: {}. Fix: {}",
+                f.code, f.message, f.fix
+            )
+        } else {
+            format!("{severity} [{}]: {}. Fix: {}", f.code, f.message, f.fix)
+        };
+        match to {
+            To::Stdout => outln!("{line}")?,
+            To::Stderr => errln!("{line}"),
+        }
+    }
+    Ok(())
 }
 
 /// Flushes stdout: a full disk may show only here.

@@ -1,0 +1,233 @@
+//! `ltikeys registration …`: tools on platforms, their deployment ids, the vendor hand-off.
+
+use chrono::Utc;
+use clap::Subcommand;
+use ltikeys_core::{Error, NewDeployment, NewRegistration, Registration, Vault};
+
+use crate::output::{errln, out, outln, print_findings, print_json, time, To};
+
+#[derive(Subcommand)]
+pub enum RegistrationCommand {
+    /// Register a tool on a platform; prints the registration's id.
+    Add {
+        /// Tool id or name.
+        #[arg(long)]
+        tool: String,
+        /// Platform id or name.
+        #[arg(long)]
+        platform: String,
+        /// The client_id the platform gave the tool.
+        #[arg(long)]
+        client_id: String,
+        /// A deployment id (repeat for several).
+        #[arg(long = "deployment-id", value_name = "ID")]
+        deployment_ids: Vec<String>,
+        /// Print the new registration as JSON instead of its id.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List registrations.
+    List {
+        /// Only this tool's (id or name).
+        #[arg(long)]
+        tool: Option<String>,
+        /// Only this platform's (id or name).
+        #[arg(long)]
+        platform: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one registration.
+    Show {
+        registration: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the values to send the tool vendor: issuer, client_id, deployment ids, OIDC auth
+    /// endpoint, token endpoint, platform JWKS URL.
+    Handoff {
+        registration: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a registration and its deployment ids.
+    Remove { registration: String },
+    /// Add or remove deployment ids.
+    #[command(subcommand)]
+    Deployment(DeploymentCommand),
+}
+
+#[derive(Subcommand)]
+pub enum DeploymentCommand {
+    /// Record a deployment id (a course or sub-account install).
+    Add {
+        registration: String,
+        deployment_id: String,
+        /// What it is, e.g. "Biology 101".
+        #[arg(long)]
+        label: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a deployment id.
+    Remove {
+        registration: String,
+        deployment_id: String,
+    },
+}
+
+fn show_registration(r: &Registration) -> Result<(), Error> {
+    outln!("id:           {}", r.id)?;
+    outln!("tool:         {} ({})", r.tool_name, r.tool_id)?;
+    outln!("platform:     {} ({})", r.platform_name, r.platform_id)?;
+    outln!("issuer:       {}", r.issuer)?;
+    outln!("client_id:    {}", r.client_id)?;
+    if r.deployments.is_empty() {
+        outln!("deployments:  none yet")?;
+    }
+    for (i, d) in r.deployments.iter().enumerate() {
+        let key = if i == 0 { "deployments:" } else { "" };
+        let label = d
+            .label
+            .as_deref()
+            .map(|l| format!("  {l}"))
+            .unwrap_or_default();
+        outln!(
+            "{key:<13} {}  added {}{label}",
+            d.deployment_id,
+            time(d.added_at)
+        )?;
+    }
+    outln!("created:      {}", time(r.created_at))?;
+    outln!("updated:      {}", time(r.updated_at))
+}
+
+pub fn run(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Error> {
+    match cmd {
+        RegistrationCommand::Add {
+            tool,
+            platform,
+            client_id,
+            deployment_ids,
+            json,
+        } => {
+            let reg = vault.add_registration(
+                NewRegistration {
+                    tool,
+                    platform,
+                    client_id,
+                    deployments: deployment_ids
+                        .iter()
+                        .map(|d| NewDeployment::new(d))
+                        .collect(),
+                },
+                Utc::now(),
+            )?;
+            if json {
+                return print_json(&reg);
+            }
+            outln!("{}", reg.id)?;
+        }
+        RegistrationCommand::List {
+            tool,
+            platform,
+            json,
+        } => {
+            let regs = vault.registrations(tool.as_deref(), platform.as_deref())?;
+            if json {
+                return print_json(&regs);
+            }
+            if regs.is_empty() {
+                outln!(
+                    "No registrations yet. Add one with `ltikeys registration add --tool TOOL \
+                     --platform NAME --client-id ID`."
+                )?;
+                return Ok(());
+            }
+            let w = |f: &dyn Fn(&Registration) -> usize, min: usize| {
+                regs.iter().map(f).max().unwrap_or(0).max(min)
+            };
+            let tw = w(&|r| r.tool_name.chars().count(), 4);
+            let pw = w(&|r| r.platform_name.chars().count(), 8);
+            let cw = w(&|r| r.client_id.len(), 9);
+            outln!(
+                "{:<10} {:<tw$}  {:<pw$}  {:<cw$}  DEPLOYMENTS",
+                "ID",
+                "TOOL",
+                "PLATFORM",
+                "CLIENT_ID"
+            )?;
+            for r in &regs {
+                outln!(
+                    "{:<10} {:<tw$}  {:<pw$}  {:<cw$}  {}",
+                    r.id,
+                    r.tool_name,
+                    r.platform_name,
+                    r.client_id,
+                    r.deployments.len()
+                )?;
+            }
+        }
+        RegistrationCommand::Show { registration, json } => {
+            let reg = vault.registration(&registration)?;
+            if json {
+                return print_json(&reg);
+            }
+            show_registration(&reg)?;
+        }
+        RegistrationCommand::Handoff { registration, json } => {
+            let handoff = vault.handoff(&registration)?;
+            if json {
+                return print_json(&handoff);
+            }
+            out!("{}", handoff.to_text())?;
+            print_findings(&handoff.findings, false, To::Stderr)?;
+        }
+        RegistrationCommand::Remove { registration } => {
+            let reg = vault.registration(&registration)?;
+            vault.remove_registration(&reg.id, Utc::now())?;
+            errln!(
+                "removed registration {} ({} on {}, client_id {})",
+                reg.id,
+                reg.tool_name,
+                reg.platform_name,
+                reg.client_id
+            );
+        }
+        RegistrationCommand::Deployment(DeploymentCommand::Add {
+            registration,
+            deployment_id,
+            label,
+            json,
+        }) => {
+            let reg = vault.add_deployment(
+                &registration,
+                NewDeployment {
+                    deployment_id,
+                    label,
+                },
+                Utc::now(),
+            )?;
+            if json {
+                return print_json(&reg);
+            }
+            errln!(
+                "added deployment id to {} (now {} deployment id(s))",
+                reg.id,
+                reg.deployments.len()
+            );
+        }
+        RegistrationCommand::Deployment(DeploymentCommand::Remove {
+            registration,
+            deployment_id,
+        }) => {
+            let reg = vault.remove_deployment(&registration, &deployment_id, Utc::now())?;
+            errln!(
+                "removed deployment id {} from {}",
+                deployment_id.trim(),
+                reg.id
+            );
+        }
+    }
+    Ok(())
+}
