@@ -18,45 +18,32 @@ pub enum CanvasCommand {
     Export {
         #[arg(long)]
         tool: String,
-        /// Accepted for symmetry: the output is always JSON.
-        #[arg(long)]
-        json: bool,
     },
-    /// Add a tool from a Canvas JSON file (`-` for stdin); prints its id. What was not imported,
-    /// and every lint finding, goes to stderr: a file with lint errors still imports.
+    /// Add a tool from a Canvas JSON file (`-` for stdin); prints its id, or with --json
+    /// {"tool": …, "findings": […]}. What was not imported, and every lint finding, goes to
+    /// stderr: a file with lint errors still imports.
     Import {
         /// The JSON file, or `-` for stdin.
         file: PathBuf,
         /// The tool's name (default: the JSON's title).
         #[arg(long)]
         name: Option<String>,
-        /// Print {"tool": …, "findings": […]} instead of the id.
-        #[arg(long)]
-        json: bool,
     },
     /// Lint a Canvas JSON file (`-` for stdin). Exit status 1 when any finding is an error.
+    /// --json prints {"findings": [{"code", "severity", "path", "message", "fix"}]}.
     Lint {
         /// The JSON file, or `-` for stdin.
         file: PathBuf,
-        /// Print {"findings": [{"code", "severity", "path", "message", "fix"}]}.
-        #[arg(long)]
-        json: bool,
     },
     /// List the placements Canvas knows, with the message types each takes.
-    Placements {
-        #[arg(long)]
-        json: bool,
-    },
+    Placements,
     /// List the scope URIs Canvas accepts.
-    Scopes {
-        #[arg(long)]
-        json: bool,
-    },
+    Scopes,
 }
 
-pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
+pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand, json: bool) -> Result<(), Error> {
     match cmd {
-        CanvasCommand::Export { tool, .. } => {
+        CanvasCommand::Export { tool } => {
             let config = crate::open(data_dir)?.canvas_export(&tool)?;
             print_json(&config)?;
             let value = serde_json::to_value(&config).unwrap_or_default();
@@ -66,7 +53,7 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
                 .collect();
             print_findings(&warnings, true, To::Stderr)?;
         }
-        CanvasCommand::Import { file, name, json } => {
+        CanvasCommand::Import { file, name } => {
             let text = read_input(&file, "canvas import")?;
             let doc: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
                 .map_err(|e| {
@@ -86,14 +73,14 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
             }
             print_findings(&imported.findings, true, To::Stderr)?;
         }
-        CanvasCommand::Lint { file, json } => {
+        CanvasCommand::Lint { file } => {
             let findings = canvas::lint_str(&read_input(&file, "canvas lint")?);
             let printed = print_lint(&findings, json);
             // The findings are the output; the exit status says an error is among them.
             let failed = findings.iter().any(|f| f.severity == Severity::Error);
             output::end_with(i32::from(failed), printed)?;
         }
-        CanvasCommand::Placements { json } => {
+        CanvasCommand::Placements => {
             let placements = lti::placements();
             if json {
                 return print_json(&placements);
@@ -118,7 +105,7 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand) -> Result<(), Error> {
                 )?;
             }
         }
-        CanvasCommand::Scopes { json } => {
+        CanvasCommand::Scopes => {
             let scopes = lti::scopes();
             if json {
                 return print_json(&scopes);

@@ -15,10 +15,7 @@ pub enum CheckCommand {
     /// included); 2: the URL could not be fetched at all.
     Jwks(JwksArgs),
     /// Check every platform's JWKS URL, four at a time, and print a summary table.
-    Platforms {
-        #[arg(long)]
-        json: bool,
-    },
+    Platforms,
 }
 
 #[derive(Args)]
@@ -31,8 +28,6 @@ pub struct JwksArgs {
     /// Whose keys the URL serves (default: tool with --expect-tool, else platform).
     #[arg(long, value_enum)]
     role: Option<Role>,
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -41,21 +36,21 @@ enum Role {
     Tool,
 }
 
-pub fn run(data_dir: Option<PathBuf>, cmd: CheckCommand) -> Result<(), Error> {
+pub fn run(data_dir: Option<PathBuf>, cmd: CheckCommand, json: bool) -> Result<(), Error> {
     match cmd {
-        CheckCommand::Jwks(args) => jwks(data_dir, args),
-        CheckCommand::Platforms { json } => platforms(data_dir, json),
+        CheckCommand::Jwks(args) => jwks(data_dir, args, json),
+        CheckCommand::Platforms => platforms(data_dir, json),
     }
 }
 
-fn jwks(data_dir: Option<PathBuf>, args: JwksArgs) -> Result<(), Error> {
+fn jwks(data_dir: Option<PathBuf>, args: JwksArgs, json: bool) -> Result<(), Error> {
     let role = args.role.map(|r| match r {
         Role::Platform => JwksRole::Platform,
         Role::Tool => JwksRole::Tool,
     });
     let mut vault = crate::open(data_dir)?;
     let check = vault.check_jwks(&args.url, role, args.expect_tool.as_deref(), Utc::now())?;
-    let printed = if args.json {
+    let printed = if json {
         print_json(&check)
     } else {
         print_human(&check)

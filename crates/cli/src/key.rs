@@ -28,8 +28,6 @@ pub enum KeyCommand {
         /// Add it as the next key (published, not signing); the tool must have a current key.
         #[arg(long)]
         next: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Rotate: the next key signs from now on, the current key stays published as previous.
     Rotate {
@@ -38,8 +36,6 @@ pub enum KeyCommand {
         /// Show what would change, change nothing.
         #[arg(long)]
         dry_run: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Retire a previous key (unpublish it) once its overlap window is over.
     Retire {
@@ -50,8 +46,6 @@ pub enum KeyCommand {
         /// Retire it even inside its overlap window.
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Revoke a key: unpublished at once, never signs again.
     Revoke {
@@ -62,15 +56,11 @@ pub enum KeyCommand {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// List a tool's keys.
     List {
         #[arg(long)]
         tool: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Import a PEM private key (PKCS#1, PKCS#8 or encrypted PKCS#8); prints its kid.
     Import {
@@ -86,8 +76,6 @@ pub enum KeyCommand {
         /// A file holding the passphrase of an encrypted key.
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
     },
     /// Write a private key as PKCS#8 PEM, encrypted with a passphrase unless --unencrypted.
     ExportPrivate {
@@ -153,7 +141,7 @@ fn print_key(info: &KeyInfo, json: bool) -> Result<(), Error> {
     }
 }
 
-pub fn run(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
+pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
     match cmd {
         KeyCommand::New {
             tool,
@@ -161,7 +149,6 @@ pub fn run(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             kid_scheme,
             kid,
             next,
-            json,
         } => {
             if next
                 && !vault
@@ -184,7 +171,7 @@ pub fn run(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             let info = vault.generate_key(&request, Utc::now(), &mut |_| {})?;
             print_key(&info, json)?;
         }
-        KeyCommand::List { tool, json } => {
+        KeyCommand::List { tool } => {
             let keys = vault.keys(&tool)?;
             if json {
                 return print_json(&keys);
@@ -216,7 +203,6 @@ pub fn run(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             kid,
             kid_scheme,
             passphrase_file,
-            json,
         } => {
             let bytes = Zeroizing::new(read_capped(
                 &pem,
@@ -279,23 +265,9 @@ pub fn run(mut vault: Vault, cmd: KeyCommand) -> Result<(), Error> {
             };
             errln!("wrote the {how} private key of {kid} to {}", out.display());
         }
-        KeyCommand::Rotate {
-            tool,
-            dry_run,
-            json,
-        } => rotate(vault, &tool, json, dry_run)?,
-        KeyCommand::Retire {
-            tool,
-            kid,
-            force,
-            json,
-        } => retire(vault, &tool, &kid, force, json)?,
-        KeyCommand::Revoke {
-            tool,
-            kid,
-            yes,
-            json,
-        } => revoke(vault, &tool, &kid, yes, json)?,
+        KeyCommand::Rotate { tool, dry_run } => rotate(vault, &tool, json, dry_run)?,
+        KeyCommand::Retire { tool, kid, force } => retire(vault, &tool, &kid, force, json)?,
+        KeyCommand::Revoke { tool, kid, yes } => revoke(vault, &tool, &kid, yes, json)?,
         KeyCommand::Delete { tool, kid } => {
             let removal = vault.delete_key(&tool, &kid, Utc::now())?;
             match removal.reason {

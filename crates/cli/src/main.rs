@@ -1,4 +1,4 @@
-//! `ltikeys`: LTI Key Manager from a terminal. Every read takes `--json`.
+//! `ltikeys`: LTI Key Manager from a terminal; one `--json` flag for every command.
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -30,6 +30,10 @@ struct Cli {
     /// Where the database lives (default: LTIKEYS_DATA_DIR, else the OS data directory).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Print JSON instead of text (before or after the command; jwks, jwk and canvas export
+    /// print JSON anyway).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,9 +50,6 @@ enum Command {
     Jwks {
         #[arg(long)]
         tool: String,
-        /// Accepted for symmetry: the output is always JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Print one public JWK.
     Jwk {
@@ -56,9 +57,6 @@ enum Command {
         tool: String,
         #[arg(long, allow_hyphen_values = true)]
         kid: String,
-        /// Accepted for symmetry: the output is always JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Export, import and lint Canvas developer-key JSON; list placements and scopes.
     #[command(subcommand)]
@@ -81,8 +79,6 @@ enum Command {
         /// Do not ask before removing orphans.
         #[arg(long, requires = "remove_orphans")]
         yes: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -135,20 +131,19 @@ fn repair_line(repair: &ltikeys_core::Repair) -> String {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
-    let data_dir = cli.data_dir;
+    let (data_dir, json) = (cli.data_dir, cli.json);
     match cli.command {
-        Command::Tool(cmd) => tool::run(open(data_dir)?, cmd),
-        Command::Key(cmd) => key::run(open_repaired(data_dir)?, cmd),
-        Command::Jwks { tool, .. } => print_json(&open(data_dir)?.jwks(&tool)?),
-        Command::Jwk { tool, kid, .. } => print_json(&open(data_dir)?.jwk(&tool, &kid)?),
-        Command::Canvas(cmd) => canvas::run(data_dir, cmd),
-        Command::Check(cmd) => check::run(data_dir, cmd),
-        Command::Platform(cmd) => platform::run(open(data_dir)?, cmd),
-        Command::Registration(cmd) => registration::run(open(data_dir)?, cmd),
+        Command::Tool(cmd) => tool::run(open(data_dir)?, cmd, json),
+        Command::Key(cmd) => key::run(open_repaired(data_dir)?, cmd, json),
+        Command::Jwks { tool } => print_json(&open(data_dir)?.jwks(&tool)?),
+        Command::Jwk { tool, kid } => print_json(&open(data_dir)?.jwk(&tool, &kid)?),
+        Command::Canvas(cmd) => canvas::run(data_dir, cmd, json),
+        Command::Check(cmd) => check::run(data_dir, cmd, json),
+        Command::Platform(cmd) => platform::run(open(data_dir)?, cmd, json),
+        Command::Registration(cmd) => registration::run(open(data_dir)?, cmd, json),
         Command::Status {
             remove_orphans,
             yes,
-            json,
         } => status(open(data_dir)?, remove_orphans, yes, json),
     }
 }

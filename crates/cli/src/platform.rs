@@ -11,7 +11,7 @@ use crate::output::{errln, or_dash, outln, print_findings, print_json, time, To}
 
 #[derive(Subcommand)]
 pub enum PlatformCommand {
-    /// Add a platform from a preset; prints its id.
+    /// Add a platform from a preset; prints its id (with --json, the new platform).
     Add(PlatformAdd),
     /// Fill a platform from its OpenID configuration and show what changed (creates the
     /// platform when none has that name).
@@ -32,26 +32,13 @@ pub enum PlatformCommand {
         /// Show the changes without applying them.
         #[arg(long)]
         dry_run: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// List platforms.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// Show one platform (id or name).
-    Show {
-        platform: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show { platform: String },
     /// List the presets, or show one with its note.
-    Presets {
-        preset: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Presets { preset: Option<String> },
     /// Change a platform's values ("" clears --audience and --openid-configuration).
     Update(PlatformUpdateArgs),
     /// Remove a platform that has no registrations.
@@ -87,9 +74,6 @@ pub struct PlatformAdd {
     /// OpenID configuration URL, for `platform discover`.
     #[arg(long = "openid-configuration", value_name = "URL")]
     openid_configuration: Option<String>,
-    /// Print the new platform as JSON instead of its id.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Args)]
@@ -111,11 +95,9 @@ pub struct PlatformUpdateArgs {
     audience: Option<String>,
     #[arg(long = "openid-configuration", value_name = "URL")]
     openid_configuration: Option<String>,
-    #[arg(long)]
-    json: bool,
 }
 
-pub fn run(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
+pub fn run(mut vault: Vault, cmd: PlatformCommand, json: bool) -> Result<(), Error> {
     match cmd {
         PlatformCommand::Add(add) => {
             let preset: PlatformFamily = add.preset.parse()?;
@@ -158,7 +140,7 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                     );
                 }
             }
-            if add.json {
+            if json {
                 return print_json(&platform);
             }
             outln!("{}", platform.id)?;
@@ -169,7 +151,6 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
             registration_token,
             accept_issuer,
             dry_run,
-            json,
         } => {
             let options = DiscoverOptions {
                 accept_issuer,
@@ -230,7 +211,7 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
             }
             print_findings(&outcome.findings, false, To::Stdout)?;
         }
-        PlatformCommand::List { json } => {
+        PlatformCommand::List => {
             let platforms = vault.platforms()?;
             if json {
                 return print_json(&platforms);
@@ -256,7 +237,7 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 )?;
             }
         }
-        PlatformCommand::Show { platform, json } => {
+        PlatformCommand::Show { platform } => {
             let p = vault.platform(&platform)?;
             if json {
                 return print_json(&p);
@@ -264,7 +245,7 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
             let registrations = vault.registrations(None, Some(&p.id))?.len();
             show_platform(&p, registrations)?;
         }
-        PlatformCommand::Presets { preset, json } => match preset {
+        PlatformCommand::Presets { preset } => match preset {
             Some(name) => {
                 let preset = name.parse::<PlatformFamily>()?.preset();
                 if json {
@@ -330,7 +311,7 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand) -> Result<(), Error> {
                 ));
             }
             let p = vault.update_platform(&args.platform, update, Utc::now())?;
-            if args.json {
+            if json {
                 return print_json(&p);
             }
             outln!("{}", p.id)?;

@@ -8,7 +8,8 @@ use crate::output::{errln, out, outln, print_findings, print_json, time, To};
 
 #[derive(Subcommand)]
 pub enum RegistrationCommand {
-    /// Register a tool on a platform; prints the registration's id.
+    /// Register a tool on a platform; prints the registration's id (with --json, the new
+    /// registration).
     Add {
         /// Tool id or name.
         #[arg(long)]
@@ -22,9 +23,6 @@ pub enum RegistrationCommand {
         /// A deployment id (repeat for several).
         #[arg(long = "deployment-id", value_name = "ID")]
         deployment_ids: Vec<String>,
-        /// Print the new registration as JSON instead of its id.
-        #[arg(long)]
-        json: bool,
     },
     /// List registrations.
     List {
@@ -34,22 +32,12 @@ pub enum RegistrationCommand {
         /// Only this platform's (id or name).
         #[arg(long)]
         platform: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Show one registration.
-    Show {
-        registration: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show { registration: String },
     /// Print the values to send the tool vendor: issuer, client_id, deployment ids, OIDC auth
     /// endpoint, token endpoint, platform JWKS URL.
-    Handoff {
-        registration: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Handoff { registration: String },
     /// Remove a registration and its deployment ids.
     Remove { registration: String },
     /// Add or remove deployment ids.
@@ -66,8 +54,6 @@ pub enum DeploymentCommand {
         /// What it is, e.g. "Biology 101".
         #[arg(long)]
         label: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Remove a deployment id.
     Remove {
@@ -102,14 +88,13 @@ fn show_registration(r: &Registration) -> Result<(), Error> {
     outln!("updated:      {}", time(r.updated_at))
 }
 
-pub fn run(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Error> {
+pub fn run(mut vault: Vault, cmd: RegistrationCommand, json: bool) -> Result<(), Error> {
     match cmd {
         RegistrationCommand::Add {
             tool,
             platform,
             client_id,
             deployment_ids,
-            json,
         } => {
             let reg = vault.add_registration(
                 NewRegistration {
@@ -128,11 +113,7 @@ pub fn run(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Error> {
             }
             outln!("{}", reg.id)?;
         }
-        RegistrationCommand::List {
-            tool,
-            platform,
-            json,
-        } => {
+        RegistrationCommand::List { tool, platform } => {
             let regs = vault.registrations(tool.as_deref(), platform.as_deref())?;
             if json {
                 return print_json(&regs);
@@ -168,14 +149,14 @@ pub fn run(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Error> {
                 )?;
             }
         }
-        RegistrationCommand::Show { registration, json } => {
+        RegistrationCommand::Show { registration } => {
             let reg = vault.registration(&registration)?;
             if json {
                 return print_json(&reg);
             }
             show_registration(&reg)?;
         }
-        RegistrationCommand::Handoff { registration, json } => {
+        RegistrationCommand::Handoff { registration } => {
             let handoff = vault.handoff(&registration)?;
             if json {
                 return print_json(&handoff);
@@ -198,7 +179,6 @@ pub fn run(mut vault: Vault, cmd: RegistrationCommand) -> Result<(), Error> {
             registration,
             deployment_id,
             label,
-            json,
         }) => {
             let reg = vault.add_deployment(
                 &registration,

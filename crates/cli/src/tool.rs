@@ -15,17 +15,11 @@ pub enum ToolCommand {
     /// Add a tool; prints its id.
     Add(ToolAdd),
     /// List tools.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// Show one tool (id or name).
-    Show {
-        tool: String,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Change a tool's profile: URLs, privacy level, scopes, custom fields.
+    Show { tool: String },
+    /// Change a tool's profile: URLs, privacy level, scopes, custom fields (with --json, prints
+    /// the changed tool).
     Edit(ToolEdit),
     /// Add, remove and list a tool's Canvas placements.
     #[command(subcommand)]
@@ -42,8 +36,6 @@ pub enum ToolCommand {
         /// Mark the tool "rotation due" this long after its key started signing.
         #[arg(long, value_name = "DURATION")]
         rotate_every: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -121,9 +113,6 @@ pub struct ToolEdit {
     /// Remove a custom field by name (repeat for several).
     #[arg(long = "remove-custom-field", value_name = "NAME")]
     remove_custom_fields: Vec<String>,
-    /// Print the changed tool as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -141,8 +130,6 @@ pub enum PlacementCommand {
     List {
         /// Tool id or name.
         tool: String,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -187,7 +174,7 @@ pub struct PlacementAdd {
     disabled: bool,
 }
 
-pub fn run(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
+pub fn run(mut vault: Vault, cmd: ToolCommand, json: bool) -> Result<(), Error> {
     match cmd {
         ToolCommand::Add(add) => {
             let tool = vault.add_tool(
@@ -205,18 +192,17 @@ pub fn run(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
             )?;
             outln!("{}", tool.id)?;
         }
-        ToolCommand::Edit(args) => edit(&mut vault, args)?,
-        ToolCommand::Placement(cmd) => placement(&mut vault, cmd)?,
+        ToolCommand::Edit(args) => edit(&mut vault, args, json)?,
+        ToolCommand::Placement(cmd) => placement(&mut vault, cmd, json)?,
         ToolCommand::Policy {
             tool,
             pre_publish,
             overlap,
             rotate_every,
-            json,
         } => {
             policy(vault, &tool, pre_publish, overlap, rotate_every, json)?;
         }
-        ToolCommand::List { json } => {
+        ToolCommand::List => {
             let tools = vault.tools()?;
             if json {
                 return print_json(&tools);
@@ -234,7 +220,7 @@ pub fn run(mut vault: Vault, cmd: ToolCommand) -> Result<(), Error> {
                 )?;
             }
         }
-        ToolCommand::Show { tool, json } => {
+        ToolCommand::Show { tool } => {
             let tool = vault.tool(&tool)?;
             if json {
                 return print_json(&tool);
@@ -257,7 +243,7 @@ fn not_on_tool(flag: &str, what: &str, tool: &Tool) -> Error {
 }
 
 /// `ltikeys tool edit`.
-fn edit(vault: &mut Vault, args: ToolEdit) -> Result<(), Error> {
+fn edit(vault: &mut Vault, args: ToolEdit, json: bool) -> Result<(), Error> {
     let tool = vault.tool(&args.tool)?;
     let mut edit = NewTool::from(&tool);
     if let Some(title) = args.title {
@@ -320,7 +306,7 @@ fn edit(vault: &mut Vault, args: ToolEdit) -> Result<(), Error> {
     }
     let changed = edit.clone().validated()?.changed_fields(&tool);
     let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
-    if args.json {
+    if json {
         return print_json(&updated);
     }
     if changed.is_empty() {
@@ -356,7 +342,7 @@ fn edit_list(
 }
 
 /// `ltikeys tool placement …`.
-fn placement(vault: &mut Vault, cmd: PlacementCommand) -> Result<(), Error> {
+fn placement(vault: &mut Vault, cmd: PlacementCommand, json: bool) -> Result<(), Error> {
     match cmd {
         PlacementCommand::Add(add) => {
             let tool = vault.tool(&add.tool)?;
@@ -416,7 +402,7 @@ fn placement(vault: &mut Vault, cmd: PlacementCommand) -> Result<(), Error> {
             let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
             errln!("removed {} from {}", placement.trim(), updated.name);
         }
-        PlacementCommand::List { tool, json } => {
+        PlacementCommand::List { tool } => {
             let tool = vault.tool(&tool)?;
             if json {
                 return print_json(&tool.placements);

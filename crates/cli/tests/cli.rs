@@ -134,6 +134,60 @@ fn tools_are_added_listed_and_shown_by_id_or_name() {
 }
 
 #[test]
+fn json_is_one_flag_taken_before_or_after_the_command() {
+    let env = Env::new();
+    let id = add_tool(&env);
+    env.ok(&["platform", "add", "Acme Canvas", "--preset", "canvas-cloud"]);
+    for command in [
+        &["tool", "list"][..],
+        &["tool", "show", "Quiz Engine"],
+        &["platform", "list"],
+        &["canvas", "placements"],
+        &["canvas", "export", "--tool", "Quiz Engine"],
+    ] {
+        let before = env.json(&[&["--json"], command].concat());
+        let after = env.json(&[command, &["--json"]].concat());
+        assert_eq!(
+            before, after,
+            "{command:?}: the flag means the same in both places"
+        );
+        assert!(
+            before.is_array() || before.is_object(),
+            "{command:?} --json prints a JSON document: {before}"
+        );
+    }
+    assert_eq!(env.json(&["--json", "tool", "list"])[0]["id"], id.as_str());
+    let text = env.ok(&["tool", "list"]);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_err(),
+        "without --json the listing is text: {text}"
+    );
+    assert_eq!(
+        env.json(&["canvas", "export", "--tool", "Quiz Engine"]),
+        env.json(&["canvas", "export", "--tool", "Quiz Engine", "--json"]),
+        "canvas export prints JSON with or without the flag"
+    );
+}
+
+#[test]
+fn every_command_help_shows_the_json_flag() {
+    let env = Env::new();
+    for command in [
+        &["tool", "list"][..],
+        &["key", "rotate"],
+        &["registration", "handoff"],
+        &["check", "platforms"],
+        &["jwks"],
+    ] {
+        let help = env.ok(&[command, &["--help"]].concat());
+        assert!(
+            help.contains("--json") && help.contains("Print JSON instead of text"),
+            "ltikeys {command:?} --help lists --json: {help}"
+        );
+    }
+}
+
+#[test]
 fn a_new_data_directory_opened_by_many_processes_at_once_works_for_all() {
     for round in 0..20 {
         let env = Env::new();
