@@ -1,5 +1,6 @@
 //! `ltikeys check`: fetch a JWKS URL and say what will make launches fail, and the fix.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -14,7 +15,8 @@ pub enum CheckCommand {
     /// Fetch a JWKS URL and check it. Exit 0: fine; 1: an error finding (an HTTP error status
     /// included); 2: the URL could not be fetched at all.
     Jwks(JwksArgs),
-    /// Check every platform's JWKS URL, four at a time, and print a summary table.
+    /// Check every platform's JWKS URL, four at a time, and print a summary table (with a
+    /// progress count on stderr when it is a terminal).
     Platforms,
 }
 
@@ -150,8 +152,11 @@ fn print_human(check: &JwksCheck) -> Result<(), Error> {
 
 fn platforms(data_dir: Option<PathBuf>, json: bool) -> Result<(), Error> {
     let mut vault = crate::open(data_dir)?;
+    // A count that rewrites itself is for a person watching: in a pipe or a log it would be
+    // one long line of `checked 1/500checked 2/500…`.
+    let draw = !json && std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
-        if !json {
+        if draw {
             output::rewind_err_line();
             err!("checked {done}/{total}");
             if done == total {

@@ -260,6 +260,28 @@ fn expect_tool_finds_a_kid_that_is_not_published() {
     assert_eq!(codes(&check(1)), ["kid-modulus-mismatch"]);
 }
 
+/// A custom platform whose JWKS URL is `jwks_url`.
+fn add_platform(env: &Env, name: &str, jwks_url: &str) {
+    env.code(
+        &[
+            "platform",
+            "add",
+            name,
+            "--preset",
+            "custom",
+            "--issuer",
+            "https://lms.example.edu",
+            "--auth-url",
+            "https://lms.example.edu/auth",
+            "--token-url",
+            "https://lms.example.edu/token",
+            "--jwks-url",
+            jwks_url,
+        ],
+        0,
+    );
+}
+
 #[test]
 fn check_platforms_checks_every_platform_and_keeps_the_results() {
     let server = Server::start(routes);
@@ -267,25 +289,7 @@ fn check_platforms_checks_every_platform_and_keeps_the_results() {
     // No platforms: nothing to check, exit 0.
     assert_eq!(env.json(&["check", "platforms"], 0), json!([]));
     for (name, path) in [("Good LMS", "/good"), ("Broken LMS", "/bare")] {
-        let url = server.url(path);
-        env.code(
-            &[
-                "platform",
-                "add",
-                name,
-                "--preset",
-                "custom",
-                "--issuer",
-                "https://lms.example.edu",
-                "--auth-url",
-                "https://lms.example.edu/auth",
-                "--token-url",
-                "https://lms.example.edu/token",
-                "--jwks-url",
-                &url,
-            ],
-            0,
-        );
+        add_platform(&env, name, &server.url(path));
     }
     let report = env.json(&["check", "platforms"], 1);
     let rows = report.as_array().unwrap();
@@ -304,5 +308,30 @@ fn check_platforms_checks_every_platform_and_keeps_the_results() {
     assert!(
         text.contains("Broken LMS") && text.contains("missing-keys-wrapper"),
         "{text}"
+    );
+}
+
+#[test]
+fn check_platforms_draws_no_progress_into_a_pipe() {
+    let server = Server::start(routes);
+    // A loopback port nobody listens on: that platform's check fails fast (exit 2).
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/jwks", listener.local_addr().unwrap())
+    };
+    let env = Env::new();
+    add_platform(&env, "Good LMS", &server.url("/good"));
+    add_platform(&env, "Gone LMS", &closed);
+    let out = env.run(&["check", "platforms"]);
+    assert_eq!(out.status.code(), Some(2), "one URL could not be fetched");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Good LMS") && stdout.contains("Gone LMS"),
+        "the table is printed: {stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("checked 1/") && !stderr.contains("checked 2/"),
+        "stderr is a pipe here, so no progress count is drawn into it: {stderr:?}"
     );
 }
