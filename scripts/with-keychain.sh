@@ -4,8 +4,9 @@
 #
 #   scripts/with-keychain.sh CMD [ARGS...]
 #
-# The exit status is CMD's. Set LTIKEYS_KEYCHAIN_TIMEOUT (seconds, default 5)
-# to change how long to wait for the daemon.
+# The exit status is CMD's. LTIKEYS_KEYCHAIN_TIMEOUT_SECS (whole seconds, 1 to
+# 60, default 5) is how long to wait for the keychain: here for the daemon to
+# come up, and in CMD for every keychain call ltikeys and the app make.
 set -euo pipefail
 
 die() {
@@ -14,12 +15,15 @@ die() {
 }
 
 if [[ $# -eq 0 || $1 == -h || $1 == --help ]]; then
-  sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 
-timeout_s=${LTIKEYS_KEYCHAIN_TIMEOUT:-5}
-[[ $timeout_s =~ ^[0-9]+$ ]] || die "LTIKEYS_KEYCHAIN_TIMEOUT must be whole seconds, got '$timeout_s'"
+# The range ltikeys takes (crates/core/src/secret.rs, Keychain::default); it ignores other values.
+timeout_s=${LTIKEYS_KEYCHAIN_TIMEOUT_SECS:-5}
+[[ $timeout_s =~ ^[0-9]+$ ]] && ((10#$timeout_s >= 1 && 10#$timeout_s <= 60)) ||
+  die "LTIKEYS_KEYCHAIN_TIMEOUT_SECS must be whole seconds from 1 to 60, got '$timeout_s'"
+timeout_s=$((10#$timeout_s))
 
 # ---------------------------------------------------------------------------
 # Outer part: throw-away directories, then re-run this script on a new bus.
