@@ -27,3 +27,133 @@ pub(crate) async fn with_vault<T: Send + 'static>(
     .map_err(|e| IpcError::internal(format!("the background task failed: {e}")))?
     .map_err(IpcError::from)
 }
+
+#[cfg(test)]
+mod tests {
+    // The app's command list stands in three places: `build.rs` declares each command (denied
+    // until granted), `lib.rs` hands it to `generate_handler!`, and `capabilities/main.json`
+    // grants it. A command missing from one is denied, or unknown, at run time; these tests
+    // say so before.
+
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn read(path: &str) -> String {
+        let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+    }
+
+    /// The lines between `open` and the next line that closes it with `]`, comments left out.
+    fn list_lines<'a>(text: &'a str, open: &str) -> impl Iterator<Item = &'a str> {
+        let start = text
+            .find(open)
+            .unwrap_or_else(|| panic!("`{open}` is not in the file"));
+        text[start + open.len()..]
+            .lines()
+            .map(str::trim)
+            .take_while(|line| !line.starts_with(']'))
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+    }
+
+    /// The string literals of build.rs's `.commands(&[...])`.
+    fn declared(build_rs: &str) -> BTreeSet<String> {
+        list_lines(build_rs, ".commands(&[")
+            .flat_map(|line| line.split('"').skip(1).step_by(2))
+            .map(String::from)
+            .collect()
+    }
+
+    /// The `commands::area::name,` lines of lib.rs's `generate_handler![...]`.
+    fn handled(lib_rs: &str) -> BTreeSet<String> {
+        list_lines(lib_rs, "generate_handler![")
+            .filter_map(|line| line.trim_end_matches(',').rsplit("::").next())
+            .map(String::from)
+            .collect()
+    }
+
+    /// The commands the capability grants: `allow-save-jwks` is `save_jwks`. Plugin
+    /// permissions (`dialog:allow-save`) are not the app's commands.
+    fn granted(capability: &str) -> BTreeSet<String> {
+        let json: serde_json::Value =
+            serde_json::from_str(capability).expect("the capability is JSON");
+        json["permissions"]
+            .as_array()
+            .expect("the capability has a permissions array")
+            .iter()
+            .filter_map(|p| p.as_str().or_else(|| p["identifier"].as_str()))
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect()
+    }
+
+    /// One line per command that some list lacks, naming the lists it is missing from.
+    fn mismatches(lists: &[(&str, &BTreeSet<String>)]) -> Vec<String> {
+        let all: BTreeSet<&String> = lists.iter().flat_map(|(_, list)| list.iter()).collect();
+        all.into_iter()
+            .filter_map(|name| {
+                let missing: Vec<&str> = lists
+                    .iter()
+                    .filter(|(_, list)| !list.contains(name))
+                    .map(|(place, _)| *place)
+                    .collect();
+                (!missing.is_empty())
+                    .then(|| format!("{name}: missing from {}", missing.join(", ")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn build_rs_the_handler_list_and_the_capability_name_the_same_commands() {
+        let declared = declared(&read("build.rs"));
+        let handled = handled(&read("src/lib.rs"));
+        let granted = granted(&read("capabilities/main.json"));
+        for (place, list) in [
+            ("build.rs", &declared),
+            ("src/lib.rs", &handled),
+            ("capabilities/main.json", &granted),
+        ] {
+            assert!(
+                list.contains("generate_key") && list.contains("app_status"),
+                "the command list of {place} was found and read: {list:?}"
+            );
+        }
+        let wrong = mismatches(&[
+            ("build.rs AppManifest::commands", &declared),
+            ("src/lib.rs generate_handler!", &handled),
+            ("capabilities/main.json", &granted),
+        ]);
+        assert!(
+            wrong.is_empty(),
+            "every command is declared, handled and granted:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_command_missing_from_a_list_is_named_with_where_it_is_missing() {
+        let build_rs = "AppManifest::new().commands(&[\n    \"list_tools\",\n    \"add_tool\",\n])";
+        let lib_rs = "generate_handler![\n    commands::tools::list_tools,\n    \
+                      // a comment\n    commands::tools::add_tool,\n    \
+                      commands::keys::delete_key,\n])";
+        let capability =
+            r#"{"permissions": ["allow-list-tools", "allow-add-tool", "dialog:allow-save"]}"#;
+        let (declared, handled, granted) =
+            (declared(build_rs), handled(lib_rs), granted(capability));
+        assert_eq!(
+            declared,
+            BTreeSet::from(["list_tools".into(), "add_tool".into()])
+        );
+        assert_eq!(
+            granted, declared,
+            "allow-add-tool is add_tool; a plugin's permission is no command"
+        );
+        assert_eq!(
+            mismatches(&[
+                ("build.rs", &declared),
+                ("lib.rs", &handled),
+                ("main.json", &granted)
+            ]),
+            ["delete_key: missing from build.rs, main.json"]
+        );
+    }
+}
