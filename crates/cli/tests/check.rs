@@ -1,12 +1,9 @@
-//! `ltikeys check jwks` as a black box against HTTP servers on 127.0.0.1: exit codes 0/1/2, the
-//! JSON shape and the human report.
-#![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
+//! `ltikeys check …` against HTTP servers on 127.0.0.1: exit codes 0/1/2, the JSON, the report.
 
 #[allow(dead_code)] // The CLI tests use only part of the shared server.
 #[path = "../../core/tests/check/server.rs"]
 mod server;
 
-use std::process::{Command, Output};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -14,46 +11,11 @@ use ltikeys_core::{Jwk, KeyPair, KeySize};
 use serde_json::{json, Value};
 use server::{Reply, Server};
 
-const KEYCHAIN: &str =
-    "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored";
+use crate::support::{Env, KEYCHAIN};
 
-struct Env {
-    data: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Self {
-        Env {
-            data: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_ltikeys"))
-            .args(args)
-            .env("LTIKEYS_DATA_DIR", self.data.path())
-            .output()
-            .unwrap()
-    }
-
-    /// Runs, expects exit `code`, returns stdout.
-    fn code(&self, args: &[&str], code: i32) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "ltikeys {args:?}: stdout {} stderr {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str], code: i32) -> Value {
-        let mut args = args.to_vec();
-        args.push("--json");
-        serde_json::from_str(&self.code(&args, code)).unwrap()
-    }
+/// Runs `args --json`, expects exit status `code`; returns the report.
+fn json_report(env: &Env, args: &[&str], code: i32) -> Value {
+    serde_json::from_str(&env.code(&[args, &["--json"]].concat(), code)).unwrap()
 }
 
 fn jwk(kid: &str) -> Value {
@@ -91,7 +53,7 @@ fn a_good_jwks_exits_0_with_the_documented_json() {
     let server = Server::start(routes);
     let env = Env::new();
     let url = server.url("/good");
-    let report = env.json(&["check", "jwks", &url], 0);
+    let report = json_report(&env, &["check", "jwks", &url], 0);
     assert_eq!(report["url"], url.as_str());
     assert_eq!(report["role"], "platform", "platform unless --expect-tool");
     assert_eq!(report["status"], 200);
@@ -134,7 +96,7 @@ fn an_error_finding_exits_1_with_message_and_fix() {
     let server = Server::start(routes);
     let env = Env::new();
     let url = server.url("/bare");
-    let report = env.json(&["check", "jwks", &url], 1);
+    let report = json_report(&env, &["check", "jwks", &url], 1);
     let finding = &report["findings"][0];
     assert_eq!(finding["code"], "missing-keys-wrapper");
     assert_eq!(finding["severity"], "error");
@@ -148,7 +110,7 @@ fn an_error_finding_exits_1_with_message_and_fix() {
     );
     assert!(text.contains("\n  fix: wrap the list"), "{text}");
 
-    let missing = env.json(&["check", "jwks", &server.url("/missing")], 1);
+    let missing = json_report(&env, &["check", "jwks", &server.url("/missing")], 1);
     assert_eq!(
         codes(&missing),
         ["http-error"],
@@ -162,10 +124,10 @@ fn the_role_decides_whether_a_non_rsa_key_fails() {
     let server = Server::start(routes);
     let env = Env::new();
     let url = server.url("/ec");
-    let platform = env.json(&["check", "jwks", &url], 0);
+    let platform = json_report(&env, &["check", "jwks", &url], 0);
     assert_eq!(codes(&platform), ["non-rsa-key"]);
     assert_eq!(platform["findings"][0]["severity"], "info");
-    let tool = env.json(&["check", "jwks", &url, "--role", "tool"], 1);
+    let tool = json_report(&env, &["check", "jwks", &url, "--role", "tool"], 1);
     assert_eq!(tool["role"], "tool");
     assert_eq!(tool["findings"][0]["severity"], "error");
     env.code(&["check", "jwks", &url, "--role", "teacher"], 2); // clap usage error
@@ -175,7 +137,7 @@ fn the_role_decides_whether_a_non_rsa_key_fails() {
 fn an_unfetchable_url_exits_2() {
     let server = Server::start(routes);
     let env = Env::new();
-    let looped = env.json(&["check", "jwks", &server.url("/loop-a")], 2);
+    let looped = json_report(&env, &["check", "jwks", &server.url("/loop-a")], 2);
     assert_eq!(codes(&looped), ["too-many-redirects"]);
     assert_eq!(looped["status"], Value::Null);
     assert_eq!(looped["keys"], json!([]));
@@ -210,7 +172,8 @@ fn expect_tool_checks_against_the_tools_keys() {
 
     // A tool without keys: every kid served is a stranger; the role defaults to tool.
     env.code(&["tool", "add", "Quiz"], 0);
-    let report = env.json(
+    let report = json_report(
+        &env,
         &[
             "check",
             "jwks",
@@ -241,7 +204,13 @@ fn expect_tool_finds_a_kid_that_is_not_published() {
         Server::start(move |_| Reply::json(body.lock().unwrap().clone()))
     };
     let url = server.url("/jwks");
-    let check = |code| env.json(&["check", "jwks", &url, "--expect-tool", "Quiz"], code);
+    let check = |code| {
+        json_report(
+            &env,
+            &["check", "jwks", &url, "--expect-tool", "Quiz"],
+            code,
+        )
+    };
 
     assert_eq!(
         check(0)["findings"],
@@ -287,11 +256,11 @@ fn check_platforms_checks_every_platform_and_keeps_the_results() {
     let server = Server::start(routes);
     let env = Env::new();
     // No platforms: nothing to check, exit 0.
-    assert_eq!(env.json(&["check", "platforms"], 0), json!([]));
+    assert_eq!(json_report(&env, &["check", "platforms"], 0), json!([]));
     for (name, path) in [("Good LMS", "/good"), ("Broken LMS", "/bare")] {
         add_platform(&env, name, &server.url(path));
     }
-    let report = env.json(&["check", "platforms"], 1);
+    let report = json_report(&env, &["check", "platforms"], 1);
     let rows = report.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     let by_name = |name: &str| rows.iter().find(|r| r["platform"] == name).unwrap();

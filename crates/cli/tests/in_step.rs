@@ -1,16 +1,11 @@
-//! The keychain and the database always in step, against the real Secret Service: concurrent
-//! generations of one kid, kills between the keychain write and the record, orphan entries, and
-//! a rotation to a key that cannot sign.
-#![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
-
-mod support;
+//! The keychain and the database in step: races, kills, orphans, a next key that cannot sign.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use support::{clear_in_keychain, in_keychain, put_in_keychain, Env, KEYCHAIN};
+use crate::support::{clear_in_keychain, in_keychain, put_in_keychain, Env, KEYCHAIN};
 
 fn spawn(env: &Env, args: &[&str]) -> Child {
     env.cmd(args)

@@ -1,5 +1,4 @@
-//! A locked keychain, alone in its test binary: locking the collection would fail the keychain
-//! tests running beside it.
+//! A locked keychain, alone in its test binary: locking would fail the keychain tests beside it.
 #![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
 
 mod support;

@@ -1,12 +1,13 @@
-//! What the CLI black-box tests share: a data directory per test, the binary, and the real
-//! Secret Service that scripts/with-keychain.sh starts (looked at with `secret-tool`).
+//! What the CLI black-box tests share: a data directory per test, fixtures, the real keychain.
 #![allow(dead_code, clippy::unwrap_used)] // Each test binary uses part of it; helpers panic on broken set-ups.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// Why a test is ignored: it needs the real Secret Service that scripts/with-keychain.sh starts
+/// (the helpers below look at it with `secret-tool`).
 pub const KEYCHAIN: &str =
     "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored";
 
@@ -30,8 +31,40 @@ impl Env {
         cmd
     }
 
+    /// Runs with nothing on stdin (never a terminal: nothing asks).
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).stdin(Stdio::null()).output().unwrap()
+    }
+
+    /// Runs with `input` on stdin.
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// Runs a `sh -c` script in which `$0` is ltikeys, for what a `Command` cannot say
+    /// (`>&-`, `ulimit`).
+    pub fn sh(&self, script: &str) -> Output {
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_ltikeys"))
+            .env("LTIKEYS_DATA_DIR", self.data.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
     }
 
     /// Runs and expects success; returns stdout.
@@ -45,13 +78,53 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    /// Runs and expects failure with an `error:` line; returns stderr.
+    /// Runs and expects success; returns stderr.
+    pub fn ok_stderr(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "ltikeys {args:?} failed");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// Runs and expects exit status `code`; returns stdout.
+    pub fn code(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "ltikeys {args:?}: stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects the error exit (1) with an `error: ` message on stderr only; returns
+    /// stderr.
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "ltikeys {args:?} should have failed");
-        assert!(out.stdout.is_empty(), "errors go to stderr only");
         let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.contains("error: "), "{err}");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "ltikeys {args:?} should exit 1: {err}"
+        );
+        assert!(out.stdout.is_empty(), "errors go to stderr only");
+        assert!(err.starts_with("error: "), "{err}");
+        err
+    }
+
+    /// Runs and expects clap's usage error: exit status 2, an `error: ` message on stderr only;
+    /// returns stderr.
+    pub fn usage_error(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "ltikeys {args:?} should be a usage error: {err}"
+        );
+        assert!(out.stdout.is_empty(), "errors go to stderr only");
+        assert!(err.starts_with("error: "), "{err}");
         err
     }
 
@@ -59,10 +132,78 @@ impl Env {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
+    /// Runs a command that prints an id; returns it.
+    pub fn id(&self, args: &[&str]) -> String {
+        self.ok(args).trim().to_string()
+    }
+
     /// A tool with no keys; returns its id.
     pub fn tool(&self, name: &str) -> String {
-        self.ok(&["tool", "add", name]).trim().to_string()
+        self.id(&["tool", "add", name])
     }
+
+    /// Writes `text` to `name` in the scratch folder; returns its path.
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let path = self.scratch.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+}
+
+/// A fixture of the core's tests (crates/core/tests/fixtures), e.g. `canvas/lint/x.json`.
+pub fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fixtures")
+        .join(name)
+}
+
+/// [`fixture_path`] as a command-line argument.
+pub fn fixture(name: &str) -> String {
+    fixture_path(name).display().to_string()
+}
+
+/// Adds the tool "Quiz Engine" with every URL; returns its id.
+pub fn add_quiz_engine(env: &Env) -> String {
+    env.id(&[
+        "tool",
+        "add",
+        "Quiz Engine",
+        "--launch-url",
+        "https://quiz.example.edu/lti/launch",
+        "--login-url",
+        "https://quiz.example.edu/lti/login",
+        "--redirect-uri",
+        "https://quiz.example.edu/lti/launch",
+        "--redirect-uri",
+        "https://quiz.example.edu/lti/deep-link",
+        "--jwks-url",
+        "https://quiz.example.edu/.well-known/jwks.json",
+        "--domain",
+        "quiz.example.edu",
+        "--description",
+        "Quizzes",
+    ])
+}
+
+/// A data directory with the tool "Quiz" (a launch URL, no keys).
+pub fn quiz() -> Env {
+    let env = Env::new();
+    env.ok(&[
+        "tool",
+        "add",
+        "Quiz",
+        "--launch-url",
+        "https://quiz.example.edu/launch",
+    ]);
+    env
+}
+
+/// A data directory with the tools "Quiz Engine" and "Video Notes" (no URLs, no keys).
+pub fn two_tools() -> Env {
+    let env = Env::new();
+    env.tool("Quiz Engine");
+    env.tool("Video Notes");
+    env
 }
 
 /// Whether the Secret Service holds an entry for `account` under the app's service.
@@ -174,11 +315,4 @@ pub fn unlock_keychain() {
         "gnome-keyring-daemon --replace --unlock"
     );
     wait_until_locked(false);
-}
-
-/// Where a test binary's temporary files may go.
-pub fn scratch_file(env: &Env, name: &str, text: &str) -> PathBuf {
-    let path = env.scratch.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }

@@ -1,75 +1,11 @@
-//! `ltikeys platform` and `ltikeys registration` as a black box: presets, validation,
-//! uniqueness, deployment ids, the hand-off, and discovery against a server on 127.0.0.1.
-#![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
+//! `ltikeys platform …`: presets, validation, uniqueness, and discovery from 127.0.0.1.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-struct Env {
-    data: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Self {
-        Env {
-            data: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_ltikeys"))
-            .args(args)
-            .env("LTIKEYS_DATA_DIR", self.data.path())
-            .output()
-            .unwrap()
-    }
-
-    /// Runs and expects success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "ltikeys {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs and expects success; returns stderr.
-    fn ok_stderr(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "ltikeys {args:?} failed");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    /// Runs and expects the error exit (1) with a message on stderr only; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "ltikeys {args:?} should exit 1");
-        assert!(out.stdout.is_empty(), "errors go to stderr only");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.starts_with("error: "), "{err}");
-        err
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
-    fn id(&self, args: &[&str]) -> String {
-        self.ok(args).trim().to_string()
-    }
-}
-
-fn setup() -> Env {
-    let env = Env::new();
-    env.ok(&["tool", "add", "Quiz Engine"]);
-    env.ok(&["tool", "add", "Video Notes"]);
-    env
-}
+use crate::support::{two_tools, Env};
 
 #[test]
 fn presets_are_listed_as_data() {
@@ -257,173 +193,6 @@ fn platform_input_errors_name_the_problem() {
     );
 }
 
-#[test]
-fn registrations_keep_deployments_and_refuse_duplicates() {
-    let env = setup();
-    env.ok(&["platform", "add", "Acme Canvas", "--preset", "canvas-cloud"]);
-    env.ok(&[
-        "platform",
-        "add",
-        "Beta U Canvas",
-        "--preset",
-        "canvas-cloud",
-    ]);
-    let reg = env.id(&[
-        "registration",
-        "add",
-        "--tool",
-        "Quiz Engine",
-        "--platform",
-        "Acme Canvas",
-        "--client-id",
-        "10000000000001",
-        "--deployment-id",
-        "2:f97330a96452fc363a34e0ef6d8d0d3e9e1007d2",
-        "--deployment-id",
-        "3:aaaa",
-    ]);
-    assert!(reg.starts_with('r') && reg.len() == 9, "{reg}");
-
-    // Every Canvas cloud customer shares the issuer: the same client_id elsewhere is refused.
-    let err = env.fails(&[
-        "registration",
-        "add",
-        "--tool",
-        "Video Notes",
-        "--platform",
-        "Beta U Canvas",
-        "--client-id",
-        "10000000000001",
-    ]);
-    assert!(
-        err.contains("10000000000001")
-            && err.contains("https://canvas.instructure.com")
-            && err.contains(&reg),
-        "{err}"
-    );
-    let err = env.fails(&[
-        "registration",
-        "add",
-        "--tool",
-        "Video Notes",
-        "--platform",
-        "Beta U Canvas",
-        "--client-id",
-        "10000000000002",
-        "--deployment-id",
-        "1:x",
-        "--deployment-id",
-        "1:x",
-    ]);
-    assert!(err.contains("'1:x' is given twice"), "{err}");
-
-    env.ok(&[
-        "registration",
-        "deployment",
-        "add",
-        &reg,
-        "7:bio",
-        "--label",
-        "Biology 101",
-    ]);
-    let err = env.fails(&["registration", "deployment", "add", &reg, "3:aaaa"]);
-    assert!(
-        err.contains("'3:aaaa'") && err.contains("already recorded"),
-        "{err}"
-    );
-    env.ok(&["registration", "deployment", "remove", &reg, "3:aaaa"]);
-    let err = env.fails(&["registration", "deployment", "remove", &reg, "3:aaaa"]);
-    assert!(err.contains("no deployment id '3:aaaa'"), "{err}");
-
-    let r = env.json(&["registration", "show", &reg, "--json"]);
-    assert_eq!(r["client_id"], "10000000000001");
-    assert_eq!(r["tool_name"], "Quiz Engine");
-    assert_eq!(r["platform_name"], "Acme Canvas");
-    assert_eq!(r["issuer"], "https://canvas.instructure.com");
-    let deployments = r["deployments"].as_array().unwrap();
-    let ids: Vec<&str> = deployments
-        .iter()
-        .map(|d| d["deployment_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["2:f97330a96452fc363a34e0ef6d8d0d3e9e1007d2", "7:bio"]);
-    assert_eq!(deployments[1]["label"], "Biology 101");
-    assert!(deployments[1]["added_at"].as_str().unwrap().contains('T'));
-
-    let text = env.ok(&["registration", "show", &reg]);
-    assert!(
-        text.contains("Biology 101") && text.contains("7:bio"),
-        "{text}"
-    );
-    let list = env.json(&["registration", "list", "--json"]);
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    let list = env.json(&["registration", "list", "--tool", "Video Notes", "--json"]);
-    assert!(list.as_array().unwrap().is_empty());
-    let text = env.ok(&["registration", "list"]);
-    assert!(
-        text.contains(&reg) && text.contains("10000000000001"),
-        "{text}"
-    );
-
-    let err = env.fails(&["registration", "show", "r00000000"]);
-    assert!(err.contains("ltikeys registration list"), "{err}");
-    let err = env.fails(&["platform", "remove", "Acme Canvas"]);
-    assert!(err.contains("registration"), "{err}");
-}
-
-#[test]
-fn handoff_prints_the_six_values_as_text_and_json() {
-    let env = setup();
-    env.ok(&["platform", "add", "Learn", "--preset", "blackboard"]);
-    let client = "9c7a5b1e-2f0d-4c3a-8e6b-1d2f3a4b5c6d";
-    let reg = env.id(&[
-        "registration",
-        "add",
-        "--tool",
-        "Quiz Engine",
-        "--platform",
-        "Learn",
-        "--client-id",
-        client,
-    ]);
-    let out = env.run(&["registration", "handoff", &reg]);
-    assert!(out.status.success());
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.contains("no deployment id"),
-        "the missing deployment id is a warning on stderr: {stderr}"
-    );
-    env.ok(&["registration", "deployment", "add", &reg, "d9f1c0de"]);
-    let jwks = format!(
-        "https://developer.blackboard.com/api/v1/management/applications/{client}/jwks.json"
-    );
-    let text = env.ok(&["registration", "handoff", &reg]);
-    for value in [
-        "https://blackboard.com",
-        client,
-        "d9f1c0de",
-        "https://developer.blackboard.com/api/v1/gateway/oidcauth",
-        "https://developer.blackboard.com/api/v1/gateway/oauth2/jwttoken",
-        jwks.as_str(),
-    ] {
-        assert!(text.contains(value), "{value} missing from:\n{text}");
-    }
-    assert!(!text.contains("{client_id}"), "{text}");
-    let h = env.json(&["registration", "handoff", &reg, "--json"]);
-    assert_eq!(h["issuer"], "https://blackboard.com");
-    assert_eq!(h["client_id"], client);
-    assert_eq!(h["deployment_ids"], serde_json::json!(["d9f1c0de"]));
-    assert_eq!(h["jwks_url"], jwks.as_str());
-    assert_eq!(
-        h["token_url"],
-        "https://developer.blackboard.com/api/v1/gateway/oauth2/jwttoken"
-    );
-    assert_eq!(
-        h["auth_url"],
-        "https://developer.blackboard.com/api/v1/gateway/oidcauth"
-    );
-    assert_eq!(h["findings"], serde_json::json!([]));
-}
-
 /// Serves `body` (with `content_type`) at every path on 127.0.0.1; returns the base URL.
 fn serve(content_type: &'static str, body: impl Fn(&str) -> String + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -471,7 +240,7 @@ fn moodle_configuration(base: &str) -> String {
 
 #[test]
 fn discover_prints_a_field_by_field_diff_and_what_was_applied() {
-    let env = setup();
+    let env = two_tools();
     let base = serve("application/json", moodle_configuration);
     let url = format!("{base}/mod/lti/openid-configuration.php");
     env.ok(&[
@@ -583,7 +352,7 @@ fn discover_refuses_non_json_and_plain_http_elsewhere() {
 
 #[test]
 fn platforms_can_be_corrected_and_removed() {
-    let env = setup();
+    let env = two_tools();
     let sakai = env.id(&[
         "platform",
         "add",

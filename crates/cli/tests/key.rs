@@ -1,0 +1,593 @@
+//! `ltikeys key …` against the real keychain where one is needed: the key contract, rotation.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+
+use crate::support::{add_quiz_engine, fixture, quiz, Env};
+
+/// Each key of Quiz with its status, in the order `key list` gives.
+fn statuses(env: &Env) -> Vec<(String, String)> {
+    let keys = env.json(&["key", "list", "--tool", "Quiz", "--json"]);
+    keys.as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["kid"].as_str().unwrap().to_string(),
+                k["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The kids of Quiz's JWKS.
+fn published(env: &Env) -> Vec<String> {
+    let jwks = env.json(&["jwks", "--tool", "Quiz"]);
+    jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn export_private_refuses_a_symlink_or_a_device_before_reading_the_key() {
+    let env = Env::new();
+    let target = env.file("target.pem", "keep");
+    let link = env.scratch.path().join("link.pem");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for out in [link.to_str().unwrap(), "/dev/null"] {
+        // No such tool, and no keychain: the output path is refused first.
+        let err = env.fails(&[
+            "key",
+            "export-private",
+            "--tool",
+            "nope",
+            "--kid",
+            "x",
+            "--out",
+            out,
+            "--unencrypted",
+            "--force",
+        ]);
+        assert!(
+            err.contains(out) && err.contains("not a regular file"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+}
+
+/// Unreachable keychain: the command fails fast, says so with the fix, and leaves no key row.
+#[cfg(target_os = "linux")]
+#[test]
+fn no_secret_service_fails_within_seconds_and_leaves_no_key() {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let started = Instant::now();
+    let out = env
+        .cmd(&["key", "new", "--tool", "Quiz Engine"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/ltikeys-test-bus",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keychain is unavailable") && err.contains("Fix:"),
+        "{err}"
+    );
+    assert!(err.contains("never stored in plaintext"), "{err}");
+    let keys = env.json(&["key", "list", "--tool", "Quiz Engine", "--json"]);
+    assert_eq!(
+        keys,
+        serde_json::json!([]),
+        "no key row without its keychain entry"
+    );
+}
+
+/// A Secret Service that accepts the connection and never answers: our own timeout fires.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_hung_keychain_fails_within_ten_seconds() {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let socket = env.scratch.path().join("hung-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        let mut held = vec![];
+        for conn in listener.incoming().flatten() {
+            held.push(conn); // accept, never reply
+        }
+    });
+    let started = Instant::now();
+    let out = env
+        .cmd(&["key", "new", "--tool", "Quiz Engine"])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", socket.display()),
+        )
+        // The default wait, whatever longer one the run was given.
+        .env_remove("LTIKEYS_KEYCHAIN_TIMEOUT_SECS")
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keychain is unavailable") && err.contains("did not answer"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn the_key_contract_against_the_real_keychain() {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let tool = "Quiz Engine";
+
+    // Generate: thumbprint by default, then timestamp, uuid and custom kids.
+    let kid1 = env.ok(&["key", "new", "--tool", tool]).trim().to_string();
+    assert_eq!(kid1.len(), 43, "thumbprint kid: {kid1}");
+    let kid2 = env
+        .ok(&[
+            "key",
+            "new",
+            "--tool",
+            tool,
+            "--kid-scheme",
+            "timestamp",
+            "--bits",
+            "3072",
+        ])
+        .trim()
+        .to_string();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&kid2).is_ok(),
+        "timestamp kid: {kid2}"
+    );
+    let kid3 = env
+        .ok(&["key", "new", "--tool", tool, "--kid-scheme", "uuid"])
+        .trim()
+        .to_string();
+    assert_eq!(kid3.len(), 36, "uuid kid: {kid3}");
+    let kid4 = env
+        .ok(&["key", "new", "--tool", tool, "--kid", "custom-2026"])
+        .trim()
+        .to_string();
+    assert_eq!(kid4, "custom-2026");
+    // A base64url thumbprint starts with '-' one time in 64: such kids must not read as flags.
+    let dash = env.ok(&["key", "new", "--tool", tool, "--kid", "-dash-kid"]);
+    assert_eq!(dash.trim(), "-dash-kid");
+    assert_eq!(
+        env.json(&["jwk", "--tool", tool, "--kid", "-dash-kid"])["kid"],
+        "-dash-kid"
+    );
+    env.ok(&["key", "delete", "--tool", tool, "--kid", "-dash-kid"]);
+    let err = env.fails(&["key", "new", "--tool", tool, "--kid", "custom-2026"]);
+    assert!(err.contains("already used"), "{err}");
+
+    let keys = env.json(&["key", "list", "--tool", tool, "--json"]);
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 4);
+    assert_eq!(keys[0]["status"], "current");
+    assert!(
+        keys[1..].iter().all(|k| k["status"] == "next"),
+        "later keys arrive as next"
+    );
+    assert!(keys.iter().all(|k| k["private_key"] == "present"));
+    assert_eq!(keys[1]["bits"], 3072);
+
+    // JWKS and JWK: public members only.
+    let jwks = env.json(&["jwks", "--tool", tool]);
+    let published = jwks["keys"].as_array().unwrap();
+    assert_eq!(published.len(), 4);
+    for jwk in published {
+        let mut members: Vec<_> = jwk.as_object().unwrap().keys().cloned().collect();
+        members.sort();
+        assert_eq!(members, ["alg", "e", "kid", "kty", "n", "use"]);
+        assert_eq!(
+            (
+                jwk["kty"].as_str(),
+                jwk["alg"].as_str(),
+                jwk["use"].as_str()
+            ),
+            (Some("RSA"), Some("RS256"), Some("sig"))
+        );
+    }
+    let jwk = env.json(&["jwk", "--tool", tool, "--kid", &kid1]);
+    assert_eq!(jwk, published[0]);
+
+    // Import PKCS#1, PKCS#8 (same key: the second is refused) and encrypted PKCS#8.
+    let expected = std::fs::read_to_string(fixture("rsa2048.thumbprint")).unwrap();
+    let kid5 = env
+        .ok(&[
+            "key",
+            "import",
+            "--tool",
+            tool,
+            "--pem",
+            &fixture("rsa2048-pkcs1.pem"),
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(kid5, expected.trim());
+    let err = env.fails(&[
+        "key",
+        "import",
+        "--tool",
+        tool,
+        "--pem",
+        &fixture("rsa2048-pkcs8.pem"),
+    ]);
+    assert!(err.contains("already used"), "{err}");
+    let pass = env.file("pass.txt", "fixture-passphrase\n");
+    let kid6 = env
+        .ok(&[
+            "key",
+            "import",
+            "--tool",
+            tool,
+            "--pem",
+            &fixture("rsa2048-pkcs8-encrypted.pem"),
+            "--kid",
+            "imported-enc",
+            "--passphrase-file",
+            &pass,
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(kid6, "imported-enc");
+    let err = env.fails(&[
+        "key",
+        "import",
+        "--tool",
+        tool,
+        "--pem",
+        &fixture("rsa2048-pkcs8-encrypted.pem"),
+        "--kid",
+        "x",
+    ]);
+    assert!(err.contains("--passphrase-file"), "{err}");
+
+    // Export: encrypted by default, readable by OpenSSL with the passphrase; plain on request.
+    let enc = env.scratch.path().join("k1.pem");
+    let export_pass = env.file("export-pass.txt", "s3cret export\n");
+    env.ok(&[
+        "key",
+        "export-private",
+        "--tool",
+        tool,
+        "--kid",
+        &kid1,
+        "--out",
+        enc.to_str().unwrap(),
+        "--passphrase-file",
+        &export_pass,
+    ]);
+    let text = std::fs::read_to_string(&enc).unwrap();
+    assert!(
+        text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&enc).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let err = env.fails(&[
+        "key",
+        "export-private",
+        "--tool",
+        tool,
+        "--kid",
+        &kid1,
+        "--out",
+        enc.to_str().unwrap(),
+        "--unencrypted",
+    ]);
+    assert!(
+        err.contains("--force"),
+        "an existing file is not replaced silently: {err}"
+    );
+    let openssl = Command::new("openssl")
+        .args(["pkey", "-noout", "-passin", "pass:s3cret export", "-in"])
+        .arg(&enc)
+        .output()
+        .unwrap();
+    assert!(
+        openssl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&openssl.stderr)
+    );
+    let reimport_env = Env::new();
+    add_quiz_engine(&reimport_env);
+    let back = reimport_env.ok(&[
+        "key",
+        "import",
+        "--tool",
+        tool,
+        "--pem",
+        enc.to_str().unwrap(),
+        "--passphrase-file",
+        &export_pass,
+    ]);
+    assert_eq!(back.trim(), kid1, "export then import gives the same key");
+
+    // No private key material in the data directory after the whole workflow.
+    let kids = [&kid1, &kid2, &kid3, &kid4, &kid5, &kid6];
+    let mut ders = vec![];
+    for (i, kid) in kids.iter().enumerate() {
+        let out = env.scratch.path().join(format!("plain-{i}.pem"));
+        env.ok(&[
+            "key",
+            "export-private",
+            "--tool",
+            tool,
+            "--kid",
+            kid,
+            "--out",
+            out.to_str().unwrap(),
+            "--unencrypted",
+        ]);
+        let pem = std::fs::read_to_string(&out).unwrap();
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        ders.push(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap(),
+        );
+    }
+    assert_no_private_material(env.data.path(), &ders);
+
+    // Delete: the signing key only when it is the last one.
+    let err = env.fails(&["key", "delete", "--tool", tool, "--kid", &kid1]);
+    assert!(err.contains("current signing key"), "{err}");
+    env.ok(&["key", "delete", "--tool", tool, "--kid", &kid4]);
+    let left = env.json(&["key", "list", "--tool", tool, "--json"]);
+    assert_eq!(left.as_array().unwrap().len(), 5);
+    assert!(env
+        .fails(&["jwk", "--tool", tool, "--kid", &kid4])
+        .contains(&kid4));
+}
+
+/// Looks in every file under `dir` for any 16-byte piece of the private keys' DER (past the
+/// public header), its base64 forms, and PEM armour.
+fn assert_no_private_material(dir: &Path, ders: &[Vec<u8>]) {
+    let mut files = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(
+        files
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == "sqlite3")),
+        "the database is there: {files:?}"
+    );
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("PRIVATE KEY"),
+            "{} holds PEM armour",
+            file.display()
+        );
+        for der in ders {
+            // The modulus ends before a third of the DER; what follows (d, p, q, ...) is private.
+            for start in (der.len() / 3..der.len() - 16).step_by(64) {
+                let piece = &der[start..start + 16];
+                assert!(
+                    !bytes.windows(16).any(|w| w == piece),
+                    "{} holds raw private key bytes",
+                    file.display()
+                );
+                let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(&der[start..start + 15]);
+                let std_b64 =
+                    base64::engine::general_purpose::STANDARD.encode(&der[start..start + 15]);
+                assert!(
+                    !text.contains(&b64) && !text.contains(&std_b64),
+                    "{} holds base64 private key bytes",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+/// An endless or huge input is refused at the cap, in a process held to 1 GiB of memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn pem_and_passphrase_files_are_read_up_to_a_cap() {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let capped = |args: &str| {
+        let started = Instant::now();
+        let out = env.sh(&format!("ulimit -v 1048576 && exec \"$0\" {args}"));
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(10), "{args} took {took:?}");
+        assert_eq!(out.status.code(), Some(1), "{args}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = capped("key import --tool 'Quiz Engine' --pem /dev/zero");
+    assert_eq!(
+        err,
+        "error: --pem: /dev/zero is larger than 1 MiB. Fix: a PEM private key is a few KB: \
+         check you gave the right file\n"
+    );
+    let pem = fixture("rsa2048-pkcs8-encrypted.pem");
+    let err = capped(&format!(
+        "key import --tool 'Quiz Engine' --pem {pem} --passphrase-file /dev/zero"
+    ));
+    assert!(
+        err.starts_with("error: --passphrase-file: /dev/zero is larger than 64 KiB. Fix:"),
+        "{err}"
+    );
+    let der = env.scratch.path().join("key.der");
+    std::fs::write(&der, [0x30, 0x82, 0xff, 0xfe]).unwrap();
+    let err = env.fails(&[
+        "key",
+        "import",
+        "--tool",
+        "Quiz Engine",
+        "--pem",
+        der.to_str().unwrap(),
+    ]);
+    assert!(
+        err.starts_with("error: --pem:") && err.contains("is not a text file"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn rotate_retire_and_revoke_from_the_command_line() {
+    let env = quiz();
+    let err = env.fails(&["key", "new", "--tool", "Quiz", "--next"]);
+    assert!(
+        err.contains("--next") && err.contains("no current key"),
+        "{err}"
+    );
+    env.ok(&["key", "new", "--tool", "Quiz", "--kid", "k1"]);
+    env.ok(&["key", "new", "--tool", "Quiz", "--kid", "k2", "--next"]);
+
+    // The dry run changes nothing and says the lead time is not over (k2 is brand new).
+    let plan = env.json(&["key", "rotate", "--tool", "Quiz", "--dry-run", "--json"]);
+    assert_eq!(plan["promote"], "k2");
+    assert_eq!(plan["demote"], "k1");
+    assert_eq!(plan["lead_time_skipped"], true);
+    assert_eq!(
+        statuses(&env),
+        [
+            ("k1".into(), "current".into()),
+            ("k2".into(), "next".into())
+        ]
+    );
+
+    let out = env.json(&["key", "rotate", "--tool", "Quiz", "--json"]);
+    assert_eq!(
+        (out["current"].as_str(), out["previous"].as_str()),
+        (Some("k2"), Some("k1"))
+    );
+    assert!(out["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r.as_str().unwrap().contains("public JWK")));
+    assert_eq!(
+        statuses(&env),
+        [
+            ("k1".into(), "previous".into()),
+            ("k2".into(), "current".into())
+        ]
+    );
+    assert_eq!(
+        published(&env),
+        ["k1", "k2"],
+        "the previous key stays published"
+    );
+    let keys = env.json(&["key", "list", "--tool", "Quiz", "--json"]);
+    assert!(
+        keys[0]["unpublish_after"].is_string() && keys[0]["signing_to"].is_string(),
+        "{keys}"
+    );
+    assert!(keys[1]["signing_from"].is_string());
+
+    // Inside the overlap window: refused with the time it becomes safe; --force overrides.
+    let err = env.fails(&["key", "retire", "--tool", "Quiz", "--kid", "k1"]);
+    assert!(
+        err.contains("overlap window until") && err.contains("--force"),
+        "{err}"
+    );
+    let err = env.fails(&["key", "retire", "--tool", "Quiz", "--kid", "k2"]);
+    assert!(err.contains("only a previous key"), "{err}");
+    env.ok(&["key", "retire", "--tool", "Quiz", "--kid", "k1", "--force"]);
+    assert_eq!(published(&env), ["k2"]);
+
+    // Revoking the current key with no next key: a new key signs, the old one is gone for good.
+    let out = env.json(&[
+        "key", "revoke", "--tool", "Quiz", "--kid", "k2", "--yes", "--json",
+    ]);
+    let new = out["current"].as_str().unwrap().to_string();
+    assert_eq!(published(&env), std::slice::from_ref(&new));
+    let keys = env.json(&["key", "list", "--tool", "Quiz", "--json"]);
+    let k2 = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == "k2")
+        .unwrap();
+    assert_eq!(
+        (k2["status"].as_str(), k2["private_key"].as_str()),
+        (Some("revoked"), Some("missing"))
+    );
+    let err = env.fails(&["key", "revoke", "--tool", "Quiz", "--kid", "k2", "--yes"]);
+    assert!(err.contains("already revoked"), "{err}");
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn concurrent_rotations_from_two_processes_leave_exactly_one_current() {
+    let env = quiz();
+    env.ok(&["key", "new", "--tool", "Quiz"]);
+    for round in 0..3 {
+        let a = env
+            .cmd(&["key", "rotate", "--tool", "Quiz", "--json"])
+            .spawn()
+            .unwrap();
+        let b = env
+            .cmd(&["key", "rotate", "--tool", "Quiz", "--json"])
+            .spawn()
+            .unwrap();
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        assert!(
+            a.status.success(),
+            "round {round} A: {}",
+            String::from_utf8_lossy(&a.stderr)
+        );
+        assert!(
+            b.status.success(),
+            "round {round} B: {}",
+            String::from_utf8_lossy(&b.stderr)
+        );
+        let statuses = statuses(&env);
+        let current: Vec<_> = statuses.iter().filter(|(_, s)| s == "current").collect();
+        assert_eq!(current.len(), 1, "round {round}: {statuses:?}");
+        let published = published(&env);
+        assert!(
+            published.contains(&current[0].0),
+            "the signing key is published"
+        );
+        let expected: Vec<_> = statuses
+            .iter()
+            .filter(|(_, s)| ["next", "current", "previous"].contains(&s.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        assert_eq!(published, expected, "JWKS = next + current + previous");
+    }
+}
