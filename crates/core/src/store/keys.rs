@@ -5,39 +5,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{is_unique_violation, log_event, opt_time, parse_time, Store};
 use crate::error::{Error, Result};
-use crate::key::PublicKey;
+use crate::key::{KeyRecord, KeyStatus, PublicKey};
 use crate::pending::{OpKind, PendingOp};
 use crate::rotation::{self, Policy, RotationPlan};
-use crate::status::KeyStatus;
-
-/// A key row: the public facts of a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyRecord {
-    /// Owning tool.
-    pub tool_id: String,
-    /// Key id.
-    pub kid: String,
-    /// Modulus size.
-    pub bits: u32,
-    /// The public key.
-    pub public: PublicKey,
-    /// Life-cycle state.
-    pub status: KeyStatus,
-    /// When it was made.
-    pub created_at: DateTime<Utc>,
-    /// Since when it has been in the published JWKS.
-    pub published_at: DateTime<Utc>,
-    /// When it started signing.
-    pub signing_from: Option<DateTime<Utc>>,
-    /// When it stopped signing.
-    pub signing_to: Option<DateTime<Utc>>,
-    /// When its overlap window ends (previous keys).
-    pub unpublish_after: Option<DateTime<Utc>>,
-    /// When it was retired.
-    pub retired_at: Option<DateTime<Utc>>,
-    /// When it was revoked.
-    pub revoked_at: Option<DateTime<Utc>>,
-}
 
 fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -14,8 +14,6 @@ use rusqlite::{params, Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-pub use keys::KeyRecord;
-
 /// Each entry migrates the schema from version `index` to `index + 1`. Append only.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_tools_and_keys.sql"),

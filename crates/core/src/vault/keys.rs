@@ -9,11 +9,10 @@ use ts_rs::TS;
 use super::{info, Vault};
 use crate::error::{Error, Result};
 use crate::jwk::{Jwk, Jwks};
-use crate::key::{KeyPair, KeySize};
+use crate::key::{KeyInfo, KeyPair, KeySize, KeyStatus, PrivateKeyState};
 use crate::kid::{self, KidScheme};
 use crate::pending::{self, OpKind, OpLock, Orphan, PendingOp, Removal, Repair, RepairKind};
 use crate::secret;
-use crate::status::{KeyInfo, KeyStatus, PrivateKeyState};
 use crate::tool::Tool;
 
 /// A request to generate a key.

@@ -10,17 +10,36 @@ mod tools;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::key::KeyPair;
+use crate::key::{KeyInfo, KeyPair, KeyRecord, PrivateKeyState};
 use crate::secret::{self, SecretStore};
-use crate::status::{KeyInfo, PrivateKeyState};
-use crate::store::{KeyRecord, Store};
+use crate::store::Store;
 use crate::tool::Tool;
 
 pub use checks::PlatformCheck;
 pub use keys::{GenerateKey, KeygenStage};
 pub use rotation::{Revocation, RotationOutcome, RotationState};
+
+/// What the window shows about its environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    /// The app's version.
+    pub version: String,
+    /// Where the database lives.
+    pub data_dir: String,
+    /// Whether the OS keychain answered.
+    pub keychain_available: bool,
+    /// Why it did not, and the fix.
+    pub keychain_message: Option<String>,
+    /// Keychain operations found cut short at this start, and how finishing them went.
+    pub repairs: Vec<crate::pending::Repair>,
+    /// Private keys in the keychain that belong to no live key of this data directory; `null`
+    /// when the keychain cannot list its entries or is unavailable.
+    pub orphans: Option<Vec<crate::pending::Orphan>>,
+}
 
 /// Tools and their keys: the database plus a secret store.
 pub struct Vault {
@@ -55,13 +74,13 @@ impl Vault {
     /// Where the data lives and whether the keychain answers; when it does, first finishes the
     /// keychain operations that were cut short ([`Vault::repair`]) and then lists the orphan
     /// private keys ([`Vault::orphans`]).
-    pub fn status(&mut self, version: &str, now: DateTime<Utc>) -> Result<crate::AppStatus> {
+    pub fn status(&mut self, version: &str, now: DateTime<Utc>) -> Result<AppStatus> {
         let keychain = self.secrets.check();
         let (repairs, orphans) = match keychain {
             Ok(()) => (self.repair(now)?, self.orphans()?),
             Err(_) => (Vec::new(), None),
         };
-        Ok(crate::AppStatus {
+        Ok(AppStatus {
             version: version.to_string(),
             data_dir: self.store.data_dir().display().to_string(),
             keychain_available: keychain.is_ok(),

@@ -6,11 +6,10 @@ use ts_rs::TS;
 
 use super::{info, Vault};
 use crate::error::{Error, Result};
-use crate::key::{KeyPair, KeySize};
+use crate::key::{KeyInfo, KeyPair, KeySize, KeyStatus, PrivateKeyState};
 use crate::kid::KidScheme;
 use crate::pending::{self, OpKind, OpLock, Removal};
 use crate::rotation::{self, Policy, RotationPlan};
-use crate::status::{KeyInfo, KeyStatus, PrivateKeyState};
 
 impl Vault {
     /// A tool's rotation policy.

@@ -6,7 +6,7 @@ use super::Vault;
 use crate::canvas::{self, CanvasConfig, CanvasImported};
 use crate::error::Result;
 use crate::jwk::Jwk;
-use crate::status::KeyStatus;
+use crate::key::KeyStatus;
 use crate::tool::{NewTool, Tool, ToolSummary};
 
 impl Vault {
