@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use ltikeys_core::canvas;
 use ltikeys_core::file::{read_capped, read_capped_from};
 use ltikeys_core::lti;
-use ltikeys_core::profile::validated_custom_field;
+use ltikeys_core::tool::validated_custom_field;
 use ltikeys_core::{
     DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Severity, Tool,
     Vault, WindowTarget,

@@ -16,9 +16,10 @@ use super::lint::{lint, EXTENSION_KEYS};
 use super::path::{index_path, is_blank, key_path, shown, type_name};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
+use crate::input::{validate_domain, validate_url};
 use crate::lti::{self, DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM};
-use crate::profile::{validated_custom_field, Placement, MAX_SIZE};
-use crate::tool::{validate_domain, validate_url, NewTool, Tool};
+use crate::placement::{Placement, MAX_SIZE};
+use crate::tool::{validated_custom_field, NewTool, Tool};
 
 /// What importing a Canvas configuration gives: the tool to add and what was found on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

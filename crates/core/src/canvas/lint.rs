@@ -8,10 +8,10 @@ use super::path::{index_path, is_blank, key_path, type_name};
 use super::{too_large_problem, MAX_JSON_BYTES, TOO_LARGE_FIX};
 use crate::finding::{Finding, Severity};
 use crate::http::is_loopback_host as is_loopback;
+use crate::input::validate_domain;
 use crate::lti::{
     self, MessageType, PrivacyLevel, CANVAS_PLATFORM, SUBMISSION_TYPE_DESCRIPTION_MAX,
 };
-use crate::tool::validate_domain;
 
 /// Every code [`lint`] and [`lint_str`] can report. Stable: the UI and scripts may match on them.
 pub const LINT_CODES: [&str; 46] = [

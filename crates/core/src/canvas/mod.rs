@@ -12,8 +12,8 @@ use crate::error::{Error, Result};
 use crate::finding::Severity;
 use crate::jwk::Jwk;
 use crate::lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM};
-use crate::profile::{CustomFields, Placement};
-use crate::tool::Tool;
+use crate::placement::Placement;
+use crate::tool::{CustomFields, Tool};
 
 pub use import::{import, CanvasImport, CanvasImported, IMPORT_CODES};
 pub use lint::{lint, lint_str, LINT_CODES};

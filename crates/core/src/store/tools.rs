@@ -2,11 +2,50 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
 
 use super::{first_unused, log_event, parse_time, short_id, Store};
 use crate::error::{Error, Result};
-use crate::profile::StoredProfile;
-use crate::tool::{NewTool, Tool, ToolSummary};
+use crate::lti::PrivacyLevel;
+use crate::placement::Placement;
+use crate::tool::{CustomFields, NewTool, Tool, ToolSummary};
+
+/// The profile fields of a tool as one JSON column of the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+struct StoredProfile {
+    privacy_level: PrivacyLevel,
+    canvas_tool_id: Option<String>,
+    icon_url: Option<String>,
+    custom_fields: CustomFields,
+    scopes: Vec<String>,
+    placements: Vec<Placement>,
+}
+
+impl StoredProfile {
+    /// The profile fields of a tool being saved.
+    fn of(tool: &NewTool) -> Self {
+        StoredProfile {
+            privacy_level: tool.privacy_level,
+            canvas_tool_id: tool.canvas_tool_id.clone(),
+            icon_url: tool.icon_url.clone(),
+            custom_fields: tool.custom_fields.clone(),
+            scopes: tool.scopes.clone(),
+            placements: tool.placements.clone(),
+        }
+    }
+
+    /// The column's JSON text.
+    fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| {
+            Error::invalid(
+                "tool profile",
+                format!("could not be encoded ({e})"),
+                "report this",
+            )
+        })
+    }
+}
 
 fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Tool> {
     let uris: String = row.get("redirect_uris")?;
