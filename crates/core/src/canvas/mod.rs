@@ -133,7 +133,9 @@ pub struct CanvasPlacement {
 impl CanvasConfig {
     /// Pretty JSON, as pasted into Canvas.
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string_pretty(self).expect(
+            "a configuration holds strings, numbers, lists and string-keyed maps: all encode",
+        )
     }
 }
 

@@ -25,7 +25,7 @@ pub(super) fn key_path(path: &str, key: &str) -> String {
     } else {
         format!(
             "{path}[{}]",
-            serde_json::to_string(key).unwrap_or_else(|_| "\"?\"".into())
+            serde_json::to_string(key).expect("a string always encodes as JSON")
         )
     }
 }

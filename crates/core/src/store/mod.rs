@@ -315,11 +315,12 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(version).unwrap_or(0))
-    {
+    let done = usize::try_from(version).map_err(|_| Error::Unreadable {
+        what: format!("schema version {version}"),
+        problem: "no version of LTI Key Manager writes a negative schema version".into(),
+        fix: "restore the data directory from a backup".into(),
+    })?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
     }
@@ -401,5 +402,15 @@ mod tests {
             matches!(err, Error::SchemaTooNew { found: 99, .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn refuses_a_negative_schema_version() {
+        let (dir, store) = store();
+        store.conn.pragma_update(None, "user_version", -1).unwrap();
+        drop(store);
+        let err = Store::open_dir(dir.path()).err().unwrap();
+        assert!(matches!(err, Error::Unreadable { .. }), "{err}");
+        assert!(err.to_string().contains("schema version -1"), "{err}");
     }
 }

@@ -47,20 +47,40 @@ impl StoredProfile {
     }
 }
 
-fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Tool> {
+/// The redirect URIs as the column's JSON text.
+fn uris_json(uris: &[String]) -> String {
+    serde_json::to_string(uris).expect("a list of strings always encodes as JSON")
+}
+
+/// A tool row; the inner error when one of its JSON columns cannot be read.
+fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Tool>> {
+    let id: String = row.get("id")?;
+    let name: String = row.get("name")?;
+    let unreadable = |what: &str, e: serde_json::Error| Error::Unreadable {
+        what: format!("the {what} of tool '{name}' ({id})"),
+        problem: e.to_string(),
+        fix: "restore the data directory from a backup, or open it with the newer version of \
+              LTI Key Manager that wrote it"
+            .into(),
+    };
     let uris: String = row.get("redirect_uris")?;
+    let redirect_uris = match serde_json::from_str(&uris) {
+        Ok(uris) => uris,
+        Err(e) => return Ok(Err(unreadable("redirect URIs", e))),
+    };
     let profile: String = row.get("profile")?;
-    let profile: StoredProfile = serde_json::from_str(&profile).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
-    })?;
-    Ok(Tool {
-        id: row.get("id")?,
-        name: row.get("name")?,
+    let profile: StoredProfile = match serde_json::from_str(&profile) {
+        Ok(profile) => profile,
+        Err(e) => return Ok(Err(unreadable("profile", e))),
+    };
+    Ok(Ok(Tool {
+        id,
+        name,
         description: row.get("description")?,
         domain: row.get("domain")?,
         login_url: row.get("login_url")?,
         launch_url: row.get("launch_url")?,
-        redirect_uris: serde_json::from_str(&uris).unwrap_or_default(),
+        redirect_uris,
         jwks_url: row.get("jwks_url")?,
         privacy_level: profile.privacy_level,
         canvas_tool_id: profile.canvas_tool_id,
@@ -69,7 +89,7 @@ fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Tool> {
         scopes: profile.scopes,
         placements: profile.placements,
         created_at: parse_time(row.get("created_at")?)?,
-    })
+    }))
 }
 
 impl Store {
@@ -80,7 +100,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         ensure_tool_name_free(&tx, &tool.name, "")?;
         let id = new_tool_id(&tx, std::iter::repeat_with(|| short_id('t')))?;
-        let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
+        let uris = uris_json(&tool.redirect_uris);
         tx.execute(
             "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
@@ -117,7 +137,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         ensure_tool_name_free(&tx, &tool.name, id)?;
-        let uris = serde_json::to_string(&tool.redirect_uris).unwrap_or_else(|_| "[]".into());
+        let uris = uris_json(&tool.redirect_uris);
         tx.execute(
             "UPDATE tools SET name = ?2, description = ?3, domain = ?4, login_url = ?5,
                  launch_url = ?6, redirect_uris = ?7, jwks_url = ?8, profile = ?9, updated_at = ?10
@@ -179,7 +199,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| Error::ToolNotFound {
                 tool: id_or_name.to_string(),
-            })
+            })?
     }
 }
 
@@ -285,5 +305,40 @@ mod tests {
             "t0123abce",
             "an id equal to a tool's name or id is skipped"
         );
+    }
+
+    #[test]
+    fn a_tool_whose_json_columns_cannot_be_read_is_an_error_naming_them() {
+        let (_dir, mut store) = store();
+        let t = store.insert_tool(&new_tool("Quiz"), Utc::now()).unwrap();
+        let set = |store: &Store, column: &str, value: &str| {
+            store
+                .conn
+                .execute(
+                    &format!("UPDATE tools SET {column} = ?2 WHERE id = ?1"),
+                    [t.id.as_str(), value],
+                )
+                .unwrap();
+        };
+        for (column, valid, what) in [
+            ("redirect_uris", "[]", "redirect URIs"),
+            ("profile", "{}", "profile"),
+        ] {
+            set(&store, column, "not json");
+            let err = store.tool(&t.id).unwrap_err();
+            assert!(matches!(err, Error::Unreadable { .. }), "{column}: {err}");
+            assert_eq!(err.kind(), "database");
+            assert!(
+                err.to_string()
+                    .contains(&format!("the {what} of tool 'Quiz' ({})", t.id)),
+                "the error names the column and the tool: {err}"
+            );
+            set(&store, column, valid);
+            assert_eq!(
+                store.tool(&t.id).unwrap().name,
+                "Quiz",
+                "{column} readable again"
+            );
+        }
     }
 }

@@ -6,10 +6,11 @@ use ts_rs::TS;
 
 use super::{info, Vault};
 use crate::error::{Error, Result};
-use crate::key::{KeyInfo, KeyPair, KeySize, KeyStatus, PrivateKeyState};
+use crate::key::{KeyInfo, KeyPair, KeyRecord, KeySize, KeyStatus, PrivateKeyState};
 use crate::kid::KidScheme;
 use crate::pending::{self, OpKind, OpLock, Removal};
 use crate::rotation::{self, Policy, RotationPlan};
+use crate::tool::Tool;
 
 impl Vault {
     /// A tool's rotation policy.
@@ -38,13 +39,15 @@ impl Vault {
                 .map(|k| k.kid.clone())
                 .collect(),
             plan: rotation::current_key(&keys)
-                .and_then(|_| rotation::plan_rotation(&keys, &policy, now).ok()),
+                .map(|_| rotation::plan_rotation(&keys, &policy, now))
+                .transpose()?,
             policy,
         })
     }
 
     /// Rotates: the oldest next key signs from now on (a new one of the current key's size is
-    /// generated first when none is waiting), the current key becomes previous.
+    /// generated first when none is waiting, refused when that size is not one this app
+    /// generates), the current key becomes previous.
     pub fn rotate(&mut self, tool: &str, now: DateTime<Utc>) -> Result<RotationOutcome> {
         let tool = self.store.tool(tool)?;
         let keys = self.store.keys(&tool.id)?;
@@ -76,17 +79,18 @@ impl Vault {
         }
         let mut generated = None;
         if before.promote.is_none() {
-            let bits = rotation::current_key(&keys).map_or(2048, |k| k.bits);
-            let key = KeyPair::generate(KeySize::try_from(bits).unwrap_or(KeySize::Bits2048))?;
-            let kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
-            self.store_key(&tool, &kid, &key, now, "key generated")?;
-            generated = Some(kid);
+            let current = rotation::current_key(&keys)
+                .expect("plan_rotation refuses a tool without a current key");
+            generated = Some(self.generate_successor(&tool, current, now)?);
         }
         let mut plan = self.store.rotate(&tool.id, now)?;
         if generated.is_some() {
             plan.warnings = before.warnings;
         }
-        let current = plan.promote.clone().unwrap_or_default();
+        let current = plan
+            .promote
+            .clone()
+            .expect("Store::rotate fails when it has no key to promote");
         let name = shell_word(&tool.name);
         let mut reminders = vec![match &tool.jwks_url {
             Some(url) => format!(
@@ -128,7 +132,8 @@ impl Vault {
     }
 
     /// Revokes a key at once and removes its private key from the keychain. When it was the
-    /// current key, the oldest next key takes over, or a new key is generated to sign. A
+    /// current key, the oldest next key takes over, or a new key of its size is generated to
+    /// sign (refused when that size is not one this app generates). A
     /// removal the keychain refuses now (locked, unreachable) is said so in the result and
     /// finished at the next start ([`Vault::repair`]).
     pub fn revoke(&mut self, tool: &str, kid: &str, now: DateTime<Utc>) -> Result<Revocation> {
@@ -137,10 +142,7 @@ impl Vault {
         rotation::check_revoke(&record)?;
         let keys = self.store.keys(&tool.id)?;
         if record.status == KeyStatus::Current && rotation::next_key(&keys).is_none() {
-            let key =
-                KeyPair::generate(KeySize::try_from(record.bits).unwrap_or(KeySize::Bits2048))?;
-            let new_kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
-            self.store_key(&tool, &new_kid, &key, now, "key generated")?;
+            self.generate_successor(&tool, &record, now)?;
         }
         // A revoked key never signs again: its private half leaves the keychain. The removal is
         // announced in the revoking transaction, so a kill after it is finished at next start.
@@ -154,6 +156,37 @@ impl Vault {
             signing,
             private_key,
         })
+    }
+
+    /// Generates and stores a key of `current`'s size to take over signing from it, and returns
+    /// its kid. Refused, before anything changes, when `current` has a size this app does not
+    /// generate (an imported key): a key of another size is never put in its place silently.
+    fn generate_successor(
+        &mut self,
+        tool: &Tool,
+        current: &KeyRecord,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let size = KeySize::try_from(current.bits).map_err(|_| {
+            let name = shell_word(&tool.name);
+            Error::invalid(
+                "key size",
+                format!(
+                    "the current key '{}' of tool '{}' has {} bits, a size this app does not \
+                     generate, so no key of its size can take over from it",
+                    current.kid, tool.name, current.bits
+                ),
+                format!(
+                    "add a next key first (`ltikeys key new --tool {name} --next --bits 4096`, \
+                     or import one with `ltikeys key import --tool {name} --pem FILE`), then \
+                     try again"
+                ),
+            )
+        })?;
+        let key = KeyPair::generate(size)?;
+        let kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
+        self.store_key(tool, &kid, &key, now, "key generated")?;
+        Ok(kid)
     }
 }
 
@@ -491,5 +524,38 @@ mod tests {
                 .due_since,
             Some(t("2026-01-31T00:00:00Z"))
         );
+    }
+
+    #[test]
+    fn a_current_key_of_a_size_never_generated_is_not_replaced_by_another_size() {
+        let (_d, secrets, mut vault, tool) = vault();
+        // 2560 bits: a size a key may be imported with, but not one the app generates.
+        let odd = crate::key::PublicKey::from_components(&[0xc0; 320], &[1, 0, 1]);
+        let day0 = t("2026-01-01T00:00:00Z");
+        vault
+            .store
+            .insert_key(&tool.id, "odd", &odd, day0, "key imported", None)
+            .unwrap();
+        let later = t("2026-02-01T00:00:00Z");
+        let rotated = vault.rotate("Quiz", later).unwrap_err();
+        let revoked = vault.revoke("Quiz", "odd", later).unwrap_err();
+        for (what, err) in [("rotate", rotated), ("revoke", revoked)] {
+            assert_eq!(err.kind(), "invalid", "{what}: {err}");
+            let text = err.to_string();
+            assert!(
+                text.contains("'odd'") && text.contains("2560 bits"),
+                "{what} names the key and its size: {text}"
+            );
+            assert!(
+                text.contains("--next --bits"),
+                "{what} says how to go on: {text}"
+            );
+        }
+        assert_eq!(
+            statuses(&vault),
+            [("odd".to_string(), KeyStatus::Current)],
+            "neither rotate nor revoke changed anything"
+        );
+        assert!(secrets.is_empty(), "no key of another size was generated");
     }
 }
