@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use ltikeys_core::profile::validated_custom_field;
 use ltikeys_core::rotation::{human, parse_duration};
+use ltikeys_core::tool::validated_custom_field;
 use ltikeys_core::{
     DisplayType, Error, MessageType, NewTool, Placement, PrivacyLevel, Tool, Vault, WindowTarget,
 };

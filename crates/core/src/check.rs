@@ -17,8 +17,7 @@ use ts_rs::TS;
 use crate::finding::{has_error, Finding, Severity};
 use crate::http::{format_bytes, FetchError, Fetched, HttpClient};
 use crate::jwk::Jwks;
-use crate::key::PublicKey;
-use crate::status::{KeyInfo, KeyStatus};
+use crate::key::{KeyInfo, KeyStatus, PublicKey};
 
 /// Whose keys a JWKS holds, which decides how strict some rules are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -9,8 +9,8 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::http::{FetchError, HttpClient};
+use crate::input::{blank_to_none, validate_url};
 use crate::platform::{validate_issuer, Platform, PlatformFamily, PlatformSpec};
-use crate::tool::validate_url;
 
 /// The key of the LTI platform-configuration object (formats.md §1).
 pub const LTI_PLATFORM_CONFIGURATION: &str =
@@ -155,10 +155,11 @@ pub fn parse(url: &str, body: &[u8]) -> Result<DiscoveredPlatform> {
         );
     }
     let text = |obj: Option<&Map<String, Value>>, key: &str| -> Option<String> {
-        obj.and_then(|o| o.get(key))
-            .and_then(Value::as_str)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
+        blank_to_none(
+            obj.and_then(|o| o.get(key))
+                .and_then(Value::as_str)
+                .map(String::from),
+        )
     };
     let product_family_code = text(lti, "product_family_code");
     let version = text(lti, "version");

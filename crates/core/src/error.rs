@@ -113,6 +113,16 @@ pub enum Error {
         /// The newest version known here.
         supported: i64,
     },
+    /// A value in the database that this version cannot read.
+    #[error("the database holds {what} that this version cannot read ({problem}). Fix: {fix}")]
+    Unreadable {
+        /// What the value is, e.g. a tool's redirect URIs.
+        what: String,
+        /// Why it cannot be read.
+        problem: String,
+        /// What to do about it.
+        fix: String,
+    },
     /// A file could not be read or written.
     #[error("{action} {path}: {source}")]
     Io {
@@ -216,7 +226,9 @@ impl Error {
             Error::CannotPromote { .. } => "cannot_promote",
             Error::BadKey { .. } => "bad_key",
             Error::Crypto(_) => "crypto",
-            Error::Database(_) | Error::SchemaTooNew { .. } => "database",
+            Error::Database(_) | Error::SchemaTooNew { .. } | Error::Unreadable { .. } => {
+                "database"
+            }
             Error::Io { .. } => "io",
             Error::NoDataDir => "no_data_dir",
             Error::PlatformNotFound { .. } => "platform_not_found",

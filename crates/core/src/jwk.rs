@@ -38,7 +38,8 @@ impl Jwk {
 
     /// Pretty JSON, as shown and exported.
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string_pretty(self)
+            .expect("a JWK holds only strings, which always encode as JSON")
     }
 }
 
@@ -57,7 +58,8 @@ impl Jwks {
 
     /// Pretty JSON, as published.
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string_pretty(self)
+            .expect("a JWK Set holds only strings and lists, which always encode as JSON")
     }
 }
 

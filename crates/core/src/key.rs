@@ -1,14 +1,16 @@
-//! RSA key pairs: generation, PEM import and export, RS256 signing. Private bytes stay zeroized.
+//! Keys: RSA pairs (generated, PEM, RS256; private bytes zeroized), the stored record, its views.
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize as LcKeySize;
 use aws_lc_rs::signature::{self, KeyPair as _};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use chrono::{DateTime, Utc};
 use pkcs8::der::pem::LineEnding;
 use pkcs8::pkcs5::pbes2;
 use pkcs8::{EncryptedPrivateKeyInfo, PrivateKeyInfo};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -281,6 +283,145 @@ impl KeyPair {
             .map_err(|_| Error::Crypto("RS256 signing"))?;
         Ok(sig)
     }
+}
+
+/// Where a key is in its life (DESIGN.md): next → current → previous → retired; revoked from any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    /// Published, not signing yet.
+    Next,
+    /// Signs; exactly one per tool.
+    Current,
+    /// Published, no longer signs, until its overlap window ends.
+    Previous,
+    /// Unpublished.
+    Retired,
+    /// Unpublished at once, never signs again.
+    Revoked,
+}
+
+impl KeyStatus {
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Next => "next",
+            KeyStatus::Current => "current",
+            KeyStatus::Previous => "previous",
+            KeyStatus::Retired => "retired",
+            KeyStatus::Revoked => "revoked",
+        }
+    }
+
+    /// Whether keys in this state belong in the published JWKS.
+    pub fn is_published(self) -> bool {
+        matches!(
+            self,
+            KeyStatus::Next | KeyStatus::Current | KeyStatus::Previous
+        )
+    }
+}
+
+impl std::str::FromStr for KeyStatus {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "next" => KeyStatus::Next,
+            "current" => KeyStatus::Current,
+            "previous" => KeyStatus::Previous,
+            "retired" => KeyStatus::Retired,
+            "revoked" => KeyStatus::Revoked,
+            other => {
+                return Err(Error::invalid(
+                    "status",
+                    format!("unknown key status '{other}'"),
+                    "the database may be from a newer version",
+                ))
+            }
+        })
+    }
+}
+
+/// A key row: the public facts of a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// Owning tool.
+    pub tool_id: String,
+    /// Key id.
+    pub kid: String,
+    /// Modulus size.
+    pub bits: u32,
+    /// The public key.
+    pub public: PublicKey,
+    /// Life-cycle state.
+    pub status: KeyStatus,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// Since when it has been in the published JWKS.
+    pub published_at: DateTime<Utc>,
+    /// When it started signing.
+    pub signing_from: Option<DateTime<Utc>>,
+    /// When it stopped signing.
+    pub signing_to: Option<DateTime<Utc>>,
+    /// When its overlap window ends (previous keys).
+    pub unpublish_after: Option<DateTime<Utc>>,
+    /// When it was retired.
+    pub retired_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Whether a key's private half is in the OS keychain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PrivateKeyState {
+    /// The keychain holds it.
+    Present,
+    /// The keychain answered that it is gone.
+    Missing,
+    /// The keychain could not be asked.
+    Unknown,
+}
+
+/// A key as listed: public facts only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct KeyInfo {
+    /// The tool it belongs to.
+    pub tool_id: String,
+    /// The key id.
+    pub kid: String,
+    /// Always RS256.
+    pub alg: String,
+    /// Modulus size.
+    pub bits: u32,
+    /// Life-cycle state.
+    pub status: KeyStatus,
+    /// When it was generated or imported.
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// Since when it has been in the published JWKS.
+    #[ts(type = "string")]
+    pub published_at: DateTime<Utc>,
+    /// When it started signing.
+    #[ts(type = "string | null")]
+    pub signing_from: Option<DateTime<Utc>>,
+    /// When it stopped signing.
+    #[ts(type = "string | null")]
+    pub signing_to: Option<DateTime<Utc>>,
+    /// When its overlap window ends: it may be retired from then on.
+    #[ts(type = "string | null")]
+    pub unpublish_after: Option<DateTime<Utc>>,
+    /// When it was retired.
+    #[ts(type = "string | null")]
+    pub retired_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    #[ts(type = "string | null")]
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Whether it is in the published JWKS.
+    pub published: bool,
+    /// Whether the keychain holds the private key.
+    pub private_key: PrivateKeyState,
 }
 
 #[cfg(test)]

@@ -8,17 +8,17 @@ pub mod error;
 pub mod file;
 pub mod finding;
 pub mod http;
+pub mod input;
 pub mod jwk;
 pub mod key;
 pub mod kid;
 pub mod lti;
 pub mod pending;
+pub mod placement;
 pub mod platform;
-pub mod profile;
 pub mod registration;
 pub mod rotation;
 pub mod secret;
-pub mod status;
 pub mod store;
 pub mod tool;
 pub mod vault;
@@ -30,18 +30,18 @@ pub use error::{Error, Result};
 pub use finding::{Finding, Severity};
 pub use http::{FetchError, Fetched, HttpClient, HttpLimits};
 pub use jwk::{Jwk, Jwks};
-pub use key::{KeyPair, KeySize, PublicKey};
+pub use key::{KeyInfo, KeyPair, KeySize, KeyStatus, PrivateKeyState, PublicKey};
 pub use kid::KidScheme;
 pub use lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget};
 pub use pending::{Orphan, Removal, Repair, RepairKind};
+pub use placement::Placement;
 pub use platform::{NewPlatform, Platform, PlatformFamily, PlatformSpec, PlatformUpdate, Preset};
-pub use profile::Placement;
 pub use registration::{Deployment, Handoff, NewDeployment, NewRegistration, Registration};
 pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
-pub use status::{AppStatus, KeyInfo, KeyStatus, PrivateKeyState};
 pub use store::Store;
 pub use tool::{NewTool, Tool, ToolSummary};
 pub use vault::{
-    GenerateKey, KeygenStage, PlatformCheck, Revocation, RotationOutcome, RotationState, Vault,
+    AppStatus, GenerateKey, KeygenStage, PlatformCheck, Revocation, RotationOutcome, RotationState,
+    Vault,
 };

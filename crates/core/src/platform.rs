@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::tool::validate_url;
+use crate::input::{blank_to_none, validate_url};
 
 /// Which LMS a platform is; also the id of the preset that fills it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -612,12 +612,6 @@ impl PlatformUpdate {
         }
         out.validated()
     }
-}
-
-fn blank_to_none(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 fn normalize_base_url(value: &str) -> Result<String> {

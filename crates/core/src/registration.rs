@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
+use crate::input::blank_to_none;
 use crate::platform::{fill_client_id, placeholders_in, Platform, CLIENT_ID};
 
 /// A tool registered on a platform. Unique by (issuer, client_id).
@@ -71,10 +72,7 @@ impl NewDeployment {
     pub fn validated(self) -> Result<NewDeployment> {
         let deployment_id = self.deployment_id.trim().to_string();
         check_id("deployment id", &deployment_id, "2:f97330a9...")?;
-        let label = self
-            .label
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty());
+        let label = blank_to_none(self.label);
         if label.as_ref().is_some_and(|l| l.chars().count() > 200) {
             return Err(Error::invalid(
                 "label",

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::status::KeyStatus;
-use crate::store::KeyRecord;
+use crate::key::{KeyRecord, KeyStatus};
 
 /// When a tool's keys move. Durations are whole seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

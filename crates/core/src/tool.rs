@@ -1,12 +1,18 @@
-//! Tools: the LTI tool profiles that own key sets, and the checks on what users type into them.
+//! Tools: the LTI tool profiles that own key sets, their custom fields, and the checks on them.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::input::{blank_to_none, drop_blanks, validate_domain, validate_url};
 use crate::lti::{self, PrivacyLevel};
-use crate::profile::{validated_custom_field, CustomFields, Placement};
+use crate::placement::Placement;
+
+/// Custom fields sent with every launch (`name` → value, e.g. `"$Canvas.user.id"`), by name.
+pub type CustomFields = BTreeMap<String, String>;
 
 /// An LTI tool profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -144,12 +150,6 @@ pub struct ToolSummary {
     pub current_kid: Option<String>,
 }
 
-fn blank_to_none(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
 impl NewTool {
     /// Trims the input and checks every field, naming the first bad one.
     pub fn validated(self) -> Result<NewTool> {
@@ -174,12 +174,7 @@ impl NewTool {
             domain: blank_to_none(self.domain),
             login_url: blank_to_none(self.login_url),
             launch_url: blank_to_none(self.launch_url),
-            redirect_uris: self
-                .redirect_uris
-                .into_iter()
-                .map(|u| u.trim().to_string())
-                .filter(|u| !u.is_empty())
-                .collect(),
+            redirect_uris: drop_blanks(self.redirect_uris),
             jwks_url: blank_to_none(self.jwks_url),
             privacy_level: self.privacy_level,
             canvas_tool_id: blank_to_none(self.canvas_tool_id),
@@ -189,12 +184,7 @@ impl NewTool {
                 .iter()
                 .map(|(k, v)| validated_custom_field(k, v))
                 .collect::<Result<_>>()?,
-            scopes: self
-                .scopes
-                .into_iter()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
+            scopes: drop_blanks(self.scopes),
             placements: self
                 .placements
                 .into_iter()
@@ -280,62 +270,27 @@ impl NewTool {
     }
 }
 
-/// Checks that a URL is absolute and https (http is allowed for loopback hosts only).
-pub fn validate_url(field: &str, value: &str) -> Result<()> {
-    let parsed = url::Url::parse(value).map_err(|e| {
-        Error::invalid(
-            field,
-            format!("'{value}' is not a URL ({e})"),
-            "give an absolute URL such as https://tool.example.edu/lti/launch",
-        )
-    })?;
-    let host = parsed.host().ok_or_else(|| {
-        Error::invalid(
-            field,
-            format!("'{value}' has no host"),
-            "give an https:// URL with a host",
-        )
-    })?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if crate::http::is_loopback_host(&host) => Ok(()),
-        "http" => Err(Error::invalid(
-            field,
-            format!("'{value}' uses http"),
-            "use https:// (plain http is accepted only for localhost, 127.0.0.1 and [::1])",
-        )),
-        other => Err(Error::invalid(
-            field,
-            format!("'{value}' uses the scheme '{other}'"),
-            "use an https:// URL",
-        )),
-    }
-}
-
-/// Checks a domain: a host name with an optional port, no scheme or path.
-pub fn validate_domain(value: &str) -> Result<()> {
-    let problem = if value.contains("://") {
-        Some("it includes a scheme")
-    } else if value.contains('/') {
-        Some("it includes a path")
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
+/// Checks a custom field's name and returns the trimmed name and value.
+pub fn validated_custom_field(name: &str, value: &str) -> Result<(String, String)> {
+    let name = name.trim();
+    if name.is_empty() {
         return Err(Error::invalid(
-            "domain",
-            format!("'{value}': {problem}"),
-            "give the host only, e.g. tool.example.edu (a :port may follow)",
+            "custom field",
+            "a custom field has no name",
+            "give each custom field a name, e.g. canvas_user_id=$Canvas.user.id",
         ));
     }
-    match url::Url::parse(&format!("https://{value}/")) {
-        Ok(u) if u.host_str().is_some() && u.path() == "/" => Ok(()),
-        _ => Err(Error::invalid(
-            "domain",
-            format!("'{value}' is not a host name"),
-            "give the host only, e.g. tool.example.edu (a :port may follow)",
-        )),
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err(Error::invalid(
+            format!("custom field {name}"),
+            "its name may hold only letters, digits, '_', '-' and '.'",
+            "rename it, e.g. canvas_user_id",
+        ));
     }
+    Ok((name.to_string(), value.trim().to_string()))
 }
 
 #[cfg(test)]
@@ -360,18 +315,6 @@ mod tests {
     }
 
     #[test]
-    fn http_only_on_loopback() {
-        validate_url("launch URL", "http://localhost:3000/launch").unwrap();
-        validate_url("launch URL", "http://127.0.0.1/launch").unwrap();
-        validate_url("launch URL", "http://[::1]:8080/").unwrap();
-        let err = validate_url("launch URL", "http://quiz.example.edu/launch").unwrap_err();
-        assert!(err.to_string().starts_with("launch URL: "), "{err}");
-        assert!(err.to_string().contains("https://"), "{err}");
-        assert!(validate_url("JWKS URL", "ftp://x.example/").is_err());
-        assert!(validate_url("JWKS URL", "/jwks.json").is_err());
-    }
-
-    #[test]
     fn names_the_bad_field() {
         let mut t = tool();
         t.redirect_uris.push("http://evil.example/".into());
@@ -392,16 +335,16 @@ mod tests {
     }
 
     #[test]
-    fn domains_have_no_scheme_or_path() {
-        validate_domain("quiz.example.edu").unwrap();
-        validate_domain("localhost:8443").unwrap();
-        for bad in [
-            "https://quiz.example.edu",
-            "quiz.example.edu/lti",
-            "bad host",
-        ] {
-            let err = validate_domain(bad).unwrap_err();
-            assert!(err.to_string().starts_with("domain:"), "{bad}: {err}");
-        }
+    fn custom_field_names() {
+        assert_eq!(
+            validated_custom_field(" user_id ", " $Canvas.user.id ").unwrap(),
+            ("user_id".into(), "$Canvas.user.id".into())
+        );
+        assert!(validated_custom_field(" ", "x").is_err());
+        let err = validated_custom_field("user id", "x").unwrap_err();
+        assert!(
+            err.to_string().starts_with("custom field user id:"),
+            "{err}"
+        );
     }
 }

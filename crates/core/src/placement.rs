@@ -1,17 +1,11 @@
-//! The Canvas-facing parts of a tool profile: placements with their launch settings, custom
-//! fields, and the checks on them.
-
-use std::collections::BTreeMap;
+//! Canvas placements: where in Canvas a tool appears, how that launch behaves, and their checks.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::lti::{self, DisplayType, MessageType, PrivacyLevel, WindowTarget};
-use crate::tool::validate_url;
-
-/// Custom fields sent with every launch (`name` → value, e.g. `"$Canvas.user.id"`), by name.
-pub type CustomFields = BTreeMap<String, String>;
+use crate::input::{blank_to_none, drop_blanks, validate_url};
+use crate::lti::{self, DisplayType, MessageType, WindowTarget};
 
 /// The largest launch or selection size accepted, in pixels.
 pub const MAX_SIZE: u32 = 10_000;
@@ -66,12 +60,6 @@ impl Default for Placement {
             required_permissions: Vec::new(),
         }
     }
-}
-
-fn blank_to_none(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 fn unknown_placement(field: &str, name: &str) -> Error {
@@ -132,12 +120,7 @@ impl Placement {
             launch_height: self.launch_height,
             display_type: self.display_type,
             window_target: self.window_target,
-            required_permissions: self
-                .required_permissions
-                .into_iter()
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect(),
+            required_permissions: drop_blanks(self.required_permissions),
         };
         if let Some(url) = &placement.target_link_uri {
             validate_url(&field("target link URI"), url)?;
@@ -182,66 +165,6 @@ impl Placement {
             }
         }
         Ok(placement)
-    }
-}
-
-/// Checks a custom field's name and returns the trimmed name and value.
-pub fn validated_custom_field(name: &str, value: &str) -> Result<(String, String)> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::invalid(
-            "custom field",
-            "a custom field has no name",
-            "give each custom field a name, e.g. canvas_user_id=$Canvas.user.id",
-        ));
-    }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-    {
-        return Err(Error::invalid(
-            format!("custom field {name}"),
-            "its name may hold only letters, digits, '_', '-' and '.'",
-            "rename it, e.g. canvas_user_id",
-        ));
-    }
-    Ok((name.to_string(), value.trim().to_string()))
-}
-
-/// The profile fields of a tool as one JSON column of the store.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub(crate) struct StoredProfile {
-    pub privacy_level: PrivacyLevel,
-    pub canvas_tool_id: Option<String>,
-    pub icon_url: Option<String>,
-    pub custom_fields: CustomFields,
-    pub scopes: Vec<String>,
-    pub placements: Vec<Placement>,
-}
-
-impl StoredProfile {
-    /// The profile fields of a tool being saved.
-    pub fn of(tool: &crate::tool::NewTool) -> Self {
-        StoredProfile {
-            privacy_level: tool.privacy_level,
-            canvas_tool_id: tool.canvas_tool_id.clone(),
-            icon_url: tool.icon_url.clone(),
-            custom_fields: tool.custom_fields.clone(),
-            scopes: tool.scopes.clone(),
-            placements: tool.placements.clone(),
-        }
-    }
-
-    /// The column's JSON text.
-    pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| {
-            Error::invalid(
-                "tool profile",
-                format!("could not be encoded ({e})"),
-                "report this",
-            )
-        })
     }
 }
 
@@ -315,19 +238,5 @@ mod tests {
         let p = p.validated(1).unwrap();
         assert_eq!(p.text, None);
         assert_eq!(p.required_permissions, ["manage_course_content_add"]);
-    }
-
-    #[test]
-    fn custom_field_names() {
-        assert_eq!(
-            validated_custom_field(" user_id ", " $Canvas.user.id ").unwrap(),
-            ("user_id".into(), "$Canvas.user.id".into())
-        );
-        assert!(validated_custom_field(" ", "x").is_err());
-        let err = validated_custom_field("user id", "x").unwrap_err();
-        assert!(
-            err.to_string().starts_with("custom field user id:"),
-            "{err}"
-        );
     }
 }

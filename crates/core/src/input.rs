@@ -1,0 +1,121 @@
+//! What users type in: URLs, domains and blank fields, checked and trimmed the same everywhere.
+
+use crate::error::{Error, Result};
+use crate::http::is_loopback_host;
+
+/// A trimmed value, or `None` when it is blank.
+pub(crate) fn blank_to_none(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Each value trimmed, the blank ones left out.
+pub(crate) fn drop_blanks(values: Vec<String>) -> Vec<String> {
+    values
+        .into_iter()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// Checks that a URL is absolute and https (http is allowed for loopback hosts only).
+pub fn validate_url(field: &str, value: &str) -> Result<()> {
+    let parsed = url::Url::parse(value).map_err(|e| {
+        Error::invalid(
+            field,
+            format!("'{value}' is not a URL ({e})"),
+            "give an absolute URL such as https://tool.example.edu/lti/launch",
+        )
+    })?;
+    let host = parsed.host().ok_or_else(|| {
+        Error::invalid(
+            field,
+            format!("'{value}' has no host"),
+            "give an https:// URL with a host",
+        )
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(&host) => Ok(()),
+        "http" => Err(Error::invalid(
+            field,
+            format!("'{value}' uses http"),
+            "use https:// (plain http is accepted only for localhost, 127.0.0.1 and [::1])",
+        )),
+        other => Err(Error::invalid(
+            field,
+            format!("'{value}' uses the scheme '{other}'"),
+            "use an https:// URL",
+        )),
+    }
+}
+
+/// Checks a domain: a host name with an optional port, no scheme or path.
+pub fn validate_domain(value: &str) -> Result<()> {
+    let problem = if value.contains("://") {
+        Some("it includes a scheme")
+    } else if value.contains('/') {
+        Some("it includes a path")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(Error::invalid(
+            "domain",
+            format!("'{value}': {problem}"),
+            "give the host only, e.g. tool.example.edu (a :port may follow)",
+        ));
+    }
+    match url::Url::parse(&format!("https://{value}/")) {
+        Ok(u) if u.host_str().is_some() && u.path() == "/" => Ok(()),
+        _ => Err(Error::invalid(
+            "domain",
+            format!("'{value}' is not a host name"),
+            "give the host only, e.g. tool.example.edu (a :port may follow)",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_only_on_loopback() {
+        validate_url("launch URL", "http://localhost:3000/launch").unwrap();
+        validate_url("launch URL", "http://127.0.0.1/launch").unwrap();
+        validate_url("launch URL", "http://[::1]:8080/").unwrap();
+        let err = validate_url("launch URL", "http://quiz.example.edu/launch").unwrap_err();
+        assert!(err.to_string().starts_with("launch URL: "), "{err}");
+        assert!(err.to_string().contains("https://"), "{err}");
+        assert!(validate_url("JWKS URL", "ftp://x.example/").is_err());
+        assert!(validate_url("JWKS URL", "/jwks.json").is_err());
+    }
+
+    #[test]
+    fn domains_have_no_scheme_or_path() {
+        validate_domain("quiz.example.edu").unwrap();
+        validate_domain("localhost:8443").unwrap();
+        for bad in [
+            "https://quiz.example.edu",
+            "quiz.example.edu/lti",
+            "bad host",
+        ] {
+            let err = validate_domain(bad).unwrap_err();
+            assert!(err.to_string().starts_with("domain:"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn blanks_become_none_and_values_are_trimmed() {
+        assert_eq!(blank_to_none(Some("  x ".into())), Some("x".into()));
+        assert_eq!(blank_to_none(Some(" \t ".into())), None);
+        assert_eq!(blank_to_none(None), None);
+        assert_eq!(
+            drop_blanks(vec![" a ".into(), "".into(), "  ".into(), "b".into()]),
+            ["a", "b"],
+            "blank entries are dropped, the others trimmed"
+        );
+    }
+}

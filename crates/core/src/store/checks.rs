@@ -1,0 +1,107 @@
+//! JWKS check results: each one kept, the last of each URL read back.
+
+use rusqlite::params;
+
+use super::Store;
+use crate::error::{Error, Result};
+
+impl Store {
+    /// Keeps a JWKS check result.
+    pub fn save_check(&mut self, check: &crate::check::JwksCheck) -> Result<()> {
+        let json = serde_json::to_string(check).map_err(|e| {
+            Error::invalid(
+                "check",
+                format!("could not be encoded ({e})"),
+                "report this",
+            )
+        })?;
+        self.conn.execute(
+            "INSERT INTO checks (url, checked_at, result) VALUES (?1, ?2, ?3)",
+            params![check.url, check.checked_at.to_rfc3339(), json],
+        )?;
+        Ok(())
+    }
+
+    /// The last check of each URL, newest first.
+    pub fn last_checks(&self) -> Result<Vec<crate::check::JwksCheck>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT url, result FROM checks WHERE id IN (SELECT MAX(id) FROM checks GROUP BY url)
+             ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = vec![];
+        for row in rows {
+            let (url, result) = row?;
+            let check = serde_json::from_str(&result).map_err(|e| Error::Unreadable {
+                what: format!("the last check of {url}"),
+                problem: e.to_string(),
+                fix: "check that URL again (`ltikeys check jwks URL`): the new result replaces it"
+                    .into(),
+            })?;
+            out.push(check);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::super::test_support::store;
+    use super::*;
+    use crate::check::{JwksCheck, JwksRole};
+
+    fn check(url: &str) -> JwksCheck {
+        JwksCheck {
+            url: url.into(),
+            role: JwksRole::Tool,
+            checked_at: Utc::now(),
+            status: Some(200),
+            final_url: None,
+            redirects: vec![],
+            content_type: None,
+            cache_control: None,
+            max_age: None,
+            latency_ms: None,
+            bytes: 0,
+            keys: vec![],
+            findings: vec![],
+        }
+    }
+
+    #[test]
+    fn an_unreadable_last_check_is_an_error_until_its_url_is_checked_again() {
+        let (_dir, mut store) = store();
+        let url = "https://tool.example/jwks";
+        store
+            .save_check(&check("https://other.example/jwks"))
+            .unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO checks (url, checked_at, result) VALUES (?1, ?2, 'not json')",
+                [url, Utc::now().to_rfc3339().as_str()],
+            )
+            .unwrap();
+        let err = store.last_checks().unwrap_err();
+        assert!(matches!(err, Error::Unreadable { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("the last check of {url}")),
+            "the error names the URL: {err}"
+        );
+        store.save_check(&check(url)).unwrap();
+        let urls: Vec<_> = store
+            .last_checks()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.url)
+            .collect();
+        assert_eq!(
+            urls,
+            [url, "https://other.example/jwks"],
+            "the new result replaces the unreadable one"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! Platform rows; each change is one transaction, audited with the platform id as subject.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{log_subject, new_id, parse_time, Store};
+use crate::error::{Error, Result};
+
+const PLATFORM_COLUMNS: &str = "id, name, family, base_url, issuer, auth_url, token_url, \
+    token_audience, jwks_url, openid_configuration_url, created_at, updated_at";
+
+fn platform_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::platform::Platform> {
+    let family: String = row.get("family")?;
+    Ok(crate::platform::Platform {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        family: family.parse().map_err(|e: Error| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                e.to_string().into(),
+            )
+        })?,
+        base_url: row.get("base_url")?,
+        issuer: row.get("issuer")?,
+        auth_url: row.get("auth_url")?,
+        token_url: row.get("token_url")?,
+        token_audience: row.get("token_audience")?,
+        jwks_url: row.get("jwks_url")?,
+        openid_configuration_url: row.get("openid_configuration_url")?,
+        created_at: parse_time(row.get("created_at")?)?,
+        updated_at: parse_time(row.get("updated_at")?)?,
+    })
+}
+
+pub(super) fn find_platform(
+    conn: &Connection,
+    id_or_name: &str,
+) -> Result<crate::platform::Platform> {
+    conn.query_row(
+        &format!(
+            "SELECT {PLATFORM_COLUMNS} FROM platforms WHERE id = ?1 UNION ALL
+             SELECT {PLATFORM_COLUMNS} FROM platforms WHERE name = ?1 AND id <> ?1 LIMIT 1"
+        ),
+        [id_or_name],
+        platform_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::PlatformNotFound {
+        platform: id_or_name.to_string(),
+    })
+}
+
+fn ensure_platform_name_free(conn: &Connection, name: &str, except: &str) -> Result<()> {
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM platforms WHERE name = ?1 AND id <> ?2)",
+        [name, except],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::PlatformExists { name: name.into() });
+    }
+    Ok(())
+}
+
+/// The registration that holds (issuer, client_id), other than `except`.
+pub(super) fn registration_holding(
+    conn: &Connection,
+    issuer: &str,
+    client_id: &str,
+    except: &str,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM registrations WHERE issuer = ?1 AND client_id = ?2 AND id <> ?3",
+            [issuer, client_id, except],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+impl Store {
+    /// Adds a platform; the name must be new (case-insensitive). `spec` is checked already.
+    pub fn insert_platform(
+        &mut self,
+        spec: &crate::platform::PlatformSpec,
+        now: DateTime<Utc>,
+        action: &str,
+    ) -> Result<crate::platform::Platform> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ensure_platform_name_free(&tx, &spec.name, "")?;
+        let id = new_id(&tx, 'p', "platforms")?;
+        tx.execute(
+            &format!(
+                "INSERT INTO platforms ({PLATFORM_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+            ),
+            params![
+                id,
+                spec.name,
+                spec.family.as_str(),
+                spec.base_url,
+                spec.issuer,
+                spec.auth_url,
+                spec.token_url,
+                spec.token_audience,
+                spec.jwks_url,
+                spec.openid_configuration_url,
+                now.to_rfc3339()
+            ],
+        )?;
+        let detail = format!("{} ({}), issuer {}", spec.name, spec.family, spec.issuer);
+        log_subject(&tx, now, action, None, &id, &detail)?;
+        tx.commit()?;
+        find_platform(&self.conn, &id)
+    }
+
+    /// All platforms, by name.
+    pub fn platforms(&self) -> Result<Vec<crate::platform::Platform>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {PLATFORM_COLUMNS} FROM platforms ORDER BY name COLLATE NOCASE"
+        ))?;
+        let rows = stmt.query_map([], platform_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A platform by id or, failing that, by name (case-insensitive).
+    pub fn platform(&self, id_or_name: &str) -> Result<crate::platform::Platform> {
+        find_platform(&self.conn, id_or_name)
+    }
+
+    /// Replaces a platform's values. Its registrations follow a new issuer; a new issuer that
+    /// would give two registrations the same (issuer, client_id) is refused.
+    pub fn update_platform(
+        &mut self,
+        id: &str,
+        spec: &crate::platform::PlatformSpec,
+        now: DateTime<Utc>,
+        action: &str,
+        detail: &str,
+    ) -> Result<crate::platform::Platform> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = find_platform(&tx, id)?;
+        ensure_platform_name_free(&tx, &spec.name, id)?;
+        if before.issuer != spec.issuer {
+            let mut stmt =
+                tx.prepare("SELECT client_id FROM registrations WHERE platform_id = ?1")?;
+            let clients = stmt
+                .query_map([id], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            drop(stmt);
+            for client_id in clients {
+                if let Some(existing) = registration_holding(&tx, &spec.issuer, &client_id, "")? {
+                    return Err(Error::DuplicateRegistration {
+                        issuer: spec.issuer.clone(),
+                        client_id,
+                        existing,
+                    });
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE platforms SET name = ?2, family = ?3, base_url = ?4, issuer = ?5,
+                auth_url = ?6, token_url = ?7, token_audience = ?8, jwks_url = ?9,
+                openid_configuration_url = ?10, updated_at = ?11
+             WHERE id = ?1",
+            params![
+                id,
+                spec.name,
+                spec.family.as_str(),
+                spec.base_url,
+                spec.issuer,
+                spec.auth_url,
+                spec.token_url,
+                spec.token_audience,
+                spec.jwks_url,
+                spec.openid_configuration_url,
+                now.to_rfc3339()
+            ],
+        )?;
+        log_subject(&tx, now, action, None, id, detail)?;
+        tx.commit()?;
+        find_platform(&self.conn, id)
+    }
+
+    /// Removes a platform that no registration uses.
+    pub fn delete_platform(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let platform = find_platform(&tx, id)?;
+        let count: u32 = tx.query_row(
+            "SELECT COUNT(*) FROM registrations WHERE platform_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if count > 0 {
+            return Err(Error::PlatformInUse {
+                platform: platform.name,
+                count,
+            });
+        }
+        tx.execute("DELETE FROM platforms WHERE id = ?1", [id])?;
+        log_subject(&tx, now, "platform removed", None, id, &platform.name)?;
+        tx.commit()?;
+        Ok(())
+    }
+}

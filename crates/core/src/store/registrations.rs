@@ -1,0 +1,268 @@
+//! Registration and deployment rows; each change is one transaction, audited under its id.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, TransactionBehavior};
+
+use super::platforms::{find_platform, registration_holding};
+use super::{is_unique_violation, log_subject, new_id, parse_time, Store};
+use crate::error::{Error, Result};
+
+fn load_deployments(
+    conn: &Connection,
+    registration_id: &str,
+) -> Result<Vec<crate::registration::Deployment>> {
+    let mut stmt = conn.prepare(
+        "SELECT deployment_id, label, added_at FROM deployments
+         WHERE registration_id = ?1 ORDER BY added_at, rowid",
+    )?;
+    let rows = stmt.query_map([registration_id], |r| {
+        Ok(crate::registration::Deployment {
+            deployment_id: r.get(0)?,
+            label: r.get(1)?,
+            added_at: parse_time(r.get(2)?)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+const REGISTRATION_SELECT: &str = "SELECT r.id, r.tool_id, t.name, r.platform_id, p.name, \
+    r.issuer, r.client_id, r.created_at, r.updated_at
+    FROM registrations r JOIN tools t ON t.id = r.tool_id JOIN platforms p ON p.id = r.platform_id";
+
+fn load_registrations(
+    conn: &Connection,
+    filter: &str,
+    args: &[&str],
+) -> Result<Vec<crate::registration::Registration>> {
+    let mut stmt = conn.prepare(&format!(
+        "{REGISTRATION_SELECT} {filter} ORDER BY p.name COLLATE NOCASE, t.name COLLATE NOCASE, r.created_at"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok(crate::registration::Registration {
+            id: r.get(0)?,
+            tool_id: r.get(1)?,
+            tool_name: r.get(2)?,
+            platform_id: r.get(3)?,
+            platform_name: r.get(4)?,
+            issuer: r.get(5)?,
+            client_id: r.get(6)?,
+            deployments: vec![],
+            created_at: parse_time(r.get(7)?)?,
+            updated_at: parse_time(r.get(8)?)?,
+        })
+    })?;
+    let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    for reg in &mut out {
+        reg.deployments = load_deployments(conn, &reg.id)?;
+    }
+    Ok(out)
+}
+
+fn find_registration(conn: &Connection, id: &str) -> Result<crate::registration::Registration> {
+    load_registrations(conn, "WHERE r.id = ?1", &[id])?
+        .pop()
+        .ok_or_else(|| Error::RegistrationNotFound {
+            registration: id.to_string(),
+        })
+}
+
+fn touch_registration(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE registrations SET updated_at = ?1 WHERE id = ?2",
+        params![now.to_rfc3339(), id],
+    )?;
+    Ok(())
+}
+
+fn insert_deployment(
+    conn: &Connection,
+    registration_id: &str,
+    deployment: &crate::registration::NewDeployment,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO deployments (registration_id, deployment_id, label, added_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            registration_id,
+            deployment.deployment_id,
+            deployment.label,
+            now.to_rfc3339()
+        ],
+    )
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Error::DeploymentExists {
+                registration: registration_id.into(),
+                deployment_id: deployment.deployment_id.clone(),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+fn deployment_detail(deployment: &crate::registration::NewDeployment) -> String {
+    match &deployment.label {
+        Some(label) => format!("deployment {} ({label})", deployment.deployment_id),
+        None => format!("deployment {}", deployment.deployment_id),
+    }
+}
+
+impl Store {
+    /// Registers a tool on a platform with its first deployment ids. (issuer, client_id) must
+    /// be new; the database enforces it too. `registration` is checked already.
+    pub fn insert_registration(
+        &mut self,
+        tool_id: &str,
+        platform_id: &str,
+        registration: &crate::registration::NewRegistration,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let platform = find_platform(&tx, platform_id)?;
+        let client_id = &registration.client_id;
+        let duplicate = |existing: String| Error::DuplicateRegistration {
+            issuer: platform.issuer.clone(),
+            client_id: client_id.clone(),
+            existing,
+        };
+        if let Some(existing) = registration_holding(&tx, &platform.issuer, client_id, "")? {
+            return Err(duplicate(existing));
+        }
+        let id = new_id(&tx, 'r', "registrations")?;
+        tx.execute(
+            "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![id, tool_id, platform.id, platform.issuer, client_id, now.to_rfc3339()],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                duplicate(String::from("(another)"))
+            } else {
+                e.into()
+            }
+        })?;
+        let detail = format!(
+            "registration on {} ({}), client_id {client_id}",
+            platform.name, platform.issuer
+        );
+        log_subject(&tx, now, "registration added", Some(tool_id), &id, &detail)?;
+        for deployment in &registration.deployments {
+            insert_deployment(&tx, &id, deployment, now)?;
+            let detail = deployment_detail(deployment);
+            log_subject(&tx, now, "deployment added", Some(tool_id), &id, &detail)?;
+        }
+        tx.commit()?;
+        find_registration(&self.conn, &id)
+    }
+
+    /// Registrations, optionally only a tool's and/or a platform's (ids).
+    pub fn registrations(
+        &self,
+        tool_id: Option<&str>,
+        platform_id: Option<&str>,
+    ) -> Result<Vec<crate::registration::Registration>> {
+        let (filter, args): (&str, Vec<&str>) = match (tool_id, platform_id) {
+            (None, None) => ("", vec![]),
+            (Some(t), None) => ("WHERE r.tool_id = ?1", vec![t]),
+            (None, Some(p)) => ("WHERE r.platform_id = ?1", vec![p]),
+            (Some(t), Some(p)) => ("WHERE r.tool_id = ?1 AND r.platform_id = ?2", vec![t, p]),
+        };
+        load_registrations(&self.conn, filter, &args)
+    }
+
+    /// One registration by id.
+    pub fn registration(&self, id: &str) -> Result<crate::registration::Registration> {
+        find_registration(&self.conn, id)
+    }
+
+    /// Removes a registration and its deployment ids.
+    pub fn delete_registration(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, id)?;
+        tx.execute("DELETE FROM registrations WHERE id = ?1", [id])?;
+        let detail = format!(
+            "registration on {}, client_id {}, with {} deployment id(s)",
+            reg.platform_name,
+            reg.client_id,
+            reg.deployments.len()
+        );
+        log_subject(
+            &tx,
+            now,
+            "registration removed",
+            Some(&reg.tool_id),
+            id,
+            &detail,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a deployment id on a registration; it must be new there.
+    pub fn add_deployment(
+        &mut self,
+        registration_id: &str,
+        deployment: &crate::registration::NewDeployment,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, registration_id)?;
+        insert_deployment(&tx, &reg.id, deployment, now)?;
+        touch_registration(&tx, &reg.id, now)?;
+        let detail = deployment_detail(deployment);
+        log_subject(
+            &tx,
+            now,
+            "deployment added",
+            Some(&reg.tool_id),
+            &reg.id,
+            &detail,
+        )?;
+        tx.commit()?;
+        find_registration(&self.conn, registration_id)
+    }
+
+    /// Removes a deployment id from a registration.
+    pub fn remove_deployment(
+        &mut self,
+        registration_id: &str,
+        deployment_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, registration_id)?;
+        let n = tx.execute(
+            "DELETE FROM deployments WHERE registration_id = ?1 AND deployment_id = ?2",
+            [&reg.id, deployment_id],
+        )?;
+        if n == 0 {
+            return Err(Error::DeploymentNotFound {
+                registration: reg.id,
+                deployment_id: deployment_id.into(),
+            });
+        }
+        touch_registration(&tx, &reg.id, now)?;
+        let detail = format!("deployment {deployment_id}");
+        log_subject(
+            &tx,
+            now,
+            "deployment removed",
+            Some(&reg.tool_id),
+            &reg.id,
+            &detail,
+        )?;
+        tx.commit()?;
+        find_registration(&self.conn, registration_id)
+    }
+}

@@ -1,0 +1,344 @@
+//! Tool rows: adding, changing and finding tools, with names and ids that never meet.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+use super::{first_unused, log_event, parse_time, short_id, Store};
+use crate::error::{Error, Result};
+use crate::lti::PrivacyLevel;
+use crate::placement::Placement;
+use crate::tool::{CustomFields, NewTool, Tool, ToolSummary};
+
+/// The profile fields of a tool as one JSON column of the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+struct StoredProfile {
+    privacy_level: PrivacyLevel,
+    canvas_tool_id: Option<String>,
+    icon_url: Option<String>,
+    custom_fields: CustomFields,
+    scopes: Vec<String>,
+    placements: Vec<Placement>,
+}
+
+impl StoredProfile {
+    /// The profile fields of a tool being saved.
+    fn of(tool: &NewTool) -> Self {
+        StoredProfile {
+            privacy_level: tool.privacy_level,
+            canvas_tool_id: tool.canvas_tool_id.clone(),
+            icon_url: tool.icon_url.clone(),
+            custom_fields: tool.custom_fields.clone(),
+            scopes: tool.scopes.clone(),
+            placements: tool.placements.clone(),
+        }
+    }
+
+    /// The column's JSON text.
+    fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| {
+            Error::invalid(
+                "tool profile",
+                format!("could not be encoded ({e})"),
+                "report this",
+            )
+        })
+    }
+}
+
+/// The redirect URIs as the column's JSON text.
+fn uris_json(uris: &[String]) -> String {
+    serde_json::to_string(uris).expect("a list of strings always encodes as JSON")
+}
+
+/// A tool row; the inner error when one of its JSON columns cannot be read.
+fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Tool>> {
+    let id: String = row.get("id")?;
+    let name: String = row.get("name")?;
+    let unreadable = |what: &str, e: serde_json::Error| Error::Unreadable {
+        what: format!("the {what} of tool '{name}' ({id})"),
+        problem: e.to_string(),
+        fix: "restore the data directory from a backup, or open it with the newer version of \
+              LTI Key Manager that wrote it"
+            .into(),
+    };
+    let uris: String = row.get("redirect_uris")?;
+    let redirect_uris = match serde_json::from_str(&uris) {
+        Ok(uris) => uris,
+        Err(e) => return Ok(Err(unreadable("redirect URIs", e))),
+    };
+    let profile: String = row.get("profile")?;
+    let profile: StoredProfile = match serde_json::from_str(&profile) {
+        Ok(profile) => profile,
+        Err(e) => return Ok(Err(unreadable("profile", e))),
+    };
+    Ok(Ok(Tool {
+        id,
+        name,
+        description: row.get("description")?,
+        domain: row.get("domain")?,
+        login_url: row.get("login_url")?,
+        launch_url: row.get("launch_url")?,
+        redirect_uris,
+        jwks_url: row.get("jwks_url")?,
+        privacy_level: profile.privacy_level,
+        canvas_tool_id: profile.canvas_tool_id,
+        icon_url: profile.icon_url,
+        custom_fields: profile.custom_fields,
+        scopes: profile.scopes,
+        placements: profile.placements,
+        created_at: parse_time(row.get("created_at")?)?,
+    }))
+}
+
+impl Store {
+    /// Adds a tool; the name must be new.
+    pub fn insert_tool(&mut self, tool: &NewTool, now: DateTime<Utc>) -> Result<Tool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ensure_tool_name_free(&tx, &tool.name, "")?;
+        let id = new_tool_id(&tx, std::iter::repeat_with(|| short_id('t')))?;
+        let uris = uris_json(&tool.redirect_uris);
+        tx.execute(
+            "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            params![
+                id,
+                tool.name,
+                tool.description,
+                tool.domain,
+                tool.login_url,
+                tool.launch_url,
+                uris,
+                tool.jwks_url,
+                StoredProfile::of(tool).to_json()?,
+                now.to_rfc3339()
+            ],
+        )?;
+        log_event(&tx, now, "tool added", Some(&id), None, &tool.name)?;
+        tx.commit()?;
+        self.tool(&id)
+    }
+
+    /// Replaces a tool's fields (its id and keys stay); the name must stay unique. Logs which
+    /// fields changed; saving an unchanged tool writes and logs nothing.
+    pub fn update_tool(&mut self, id: &str, tool: &NewTool, now: DateTime<Utc>) -> Result<Tool> {
+        let old = self.tool(id)?;
+        if old.id != id {
+            return Err(Error::ToolNotFound { tool: id.into() });
+        }
+        let changed = tool.changed_fields(&old);
+        if changed.is_empty() {
+            return Ok(old);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ensure_tool_name_free(&tx, &tool.name, id)?;
+        let uris = uris_json(&tool.redirect_uris);
+        tx.execute(
+            "UPDATE tools SET name = ?2, description = ?3, domain = ?4, login_url = ?5,
+                 launch_url = ?6, redirect_uris = ?7, jwks_url = ?8, profile = ?9, updated_at = ?10
+             WHERE id = ?1",
+            params![
+                id,
+                tool.name,
+                tool.description,
+                tool.domain,
+                tool.login_url,
+                tool.launch_url,
+                uris,
+                tool.jwks_url,
+                StoredProfile::of(tool).to_json()?,
+                now.to_rfc3339()
+            ],
+        )?;
+        log_event(
+            &tx,
+            now,
+            "tool changed",
+            Some(id),
+            None,
+            &changed.join(", "),
+        )?;
+        tx.commit()?;
+        self.tool(id)
+    }
+
+    /// All tools, by name.
+    pub fn tools(&self) -> Result<Vec<ToolSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.id, t.name, t.domain,
+                    (SELECT COUNT(*) FROM keys k WHERE k.tool_id = t.id),
+                    (SELECT kid FROM keys k WHERE k.tool_id = t.id AND k.status = 'current')
+             FROM tools t ORDER BY t.name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ToolSummary {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                domain: r.get(2)?,
+                key_count: r.get(3)?,
+                current_kid: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A tool by id or, failing that, by name (case-insensitive).
+    pub fn tool(&self, id_or_name: &str) -> Result<Tool> {
+        self.conn
+            .query_row(
+                "SELECT * FROM tools WHERE id = ?1 UNION ALL
+                 SELECT * FROM tools WHERE name = ?1 AND id <> ?1 LIMIT 1",
+                [id_or_name],
+                tool_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| Error::ToolNotFound {
+                tool: id_or_name.to_string(),
+            })?
+    }
+}
+
+/// The first of `candidates` that is no tool's id and no tool's name (in any case):
+/// [`Store::tool`] takes an id or a name, and the two must never meet.
+fn new_tool_id(conn: &Connection, candidates: impl IntoIterator<Item = String>) -> Result<String> {
+    // `name` compares without case (COLLATE NOCASE).
+    first_unused(
+        conn,
+        "SELECT EXISTS(SELECT 1 FROM tools WHERE id = ?1 OR name = ?1)",
+        candidates,
+    )
+}
+
+/// A tool's name must be new (in any case) and no other tool's id (in any case either):
+/// [`Store::tool`] takes an id or a name, and each must find one tool.
+fn ensure_tool_name_free(conn: &Connection, name: &str, except: &str) -> Result<()> {
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM tools WHERE name = ?1 AND id <> ?2)",
+        [name, except],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::ToolExists { name: name.into() });
+    }
+    let holder: Option<String> = conn
+        .query_row(
+            "SELECT name FROM tools WHERE id = ?1 COLLATE NOCASE AND id <> ?2",
+            [name, except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(holder) = holder {
+        return Err(Error::invalid(
+            "name",
+            format!("'{name}' is the id of tool '{holder}'"),
+            "choose another name: a tool is found by its id or its name, so no name may be \
+             another tool's id",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{new_tool, store};
+    use super::*;
+
+    #[test]
+    fn tool_names_are_unique_ignoring_case_and_found_by_id_or_name() {
+        let (_dir, mut store) = store();
+        let now = Utc::now();
+        let t = store.insert_tool(&new_tool("Quiz"), now).unwrap();
+        assert!(matches!(
+            store.insert_tool(&new_tool("quiz"), now),
+            Err(Error::ToolExists { .. })
+        ));
+        assert_eq!(store.tool(&t.id).unwrap().name, "Quiz");
+        assert_eq!(store.tool("QUIZ").unwrap().id, t.id);
+        assert!(matches!(
+            store.tool("nope"),
+            Err(Error::ToolNotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn a_tool_name_may_not_be_another_tools_id() {
+        let (_dir, mut store) = store();
+        let now = Utc::now();
+        let quiz = store.insert_tool(&new_tool("Quiz"), now).unwrap();
+        let is_name_error = |err: &Error| {
+            matches!(err, Error::Invalid { field, .. } if field == "name")
+                && err.to_string().contains("is the id of tool 'Quiz'")
+        };
+        for name in [quiz.id.clone(), quiz.id.to_uppercase()] {
+            let err = store.insert_tool(&new_tool(&name), now).unwrap_err();
+            assert!(is_name_error(&err), "adding a tool named {name}: {err}");
+        }
+        let poll = store.insert_tool(&new_tool("Poll"), now).unwrap();
+        let err = store
+            .update_tool(&poll.id, &new_tool(&quiz.id.to_uppercase()), now)
+            .unwrap_err();
+        assert!(is_name_error(&err), "renaming to another tool's id: {err}");
+        assert_eq!(store.tool(&poll.id).unwrap().name, "Poll");
+        assert_eq!(store.tool(&quiz.id).unwrap().name, "Quiz");
+    }
+
+    #[test]
+    fn a_new_tool_id_is_no_tools_name() {
+        let (_dir, mut store) = store();
+        let now = Utc::now();
+        // A name shaped like an id is fine while no tool has that id...
+        let named = store.insert_tool(&new_tool("T0123ABCD"), now).unwrap();
+        assert_eq!(store.tool("t0123abcd").unwrap().id, named.id);
+        // ...and that id is then never given to a tool.
+        let candidates = [
+            "t0123abcd".to_string(),
+            named.id.clone(),
+            "t0123abce".into(),
+        ];
+        assert_eq!(
+            new_tool_id(&store.conn, candidates).unwrap(),
+            "t0123abce",
+            "an id equal to a tool's name or id is skipped"
+        );
+    }
+
+    #[test]
+    fn a_tool_whose_json_columns_cannot_be_read_is_an_error_naming_them() {
+        let (_dir, mut store) = store();
+        let t = store.insert_tool(&new_tool("Quiz"), Utc::now()).unwrap();
+        let set = |store: &Store, column: &str, value: &str| {
+            store
+                .conn
+                .execute(
+                    &format!("UPDATE tools SET {column} = ?2 WHERE id = ?1"),
+                    [t.id.as_str(), value],
+                )
+                .unwrap();
+        };
+        for (column, valid, what) in [
+            ("redirect_uris", "[]", "redirect URIs"),
+            ("profile", "{}", "profile"),
+        ] {
+            set(&store, column, "not json");
+            let err = store.tool(&t.id).unwrap_err();
+            assert!(matches!(err, Error::Unreadable { .. }), "{column}: {err}");
+            assert_eq!(err.kind(), "database");
+            assert!(
+                err.to_string()
+                    .contains(&format!("the {what} of tool 'Quiz' ({})", t.id)),
+                "the error names the column and the tool: {err}"
+            );
+            set(&store, column, valid);
+            assert_eq!(
+                store.tool(&t.id).unwrap().name,
+                "Quiz",
+                "{column} readable again"
+            );
+        }
+    }
+}

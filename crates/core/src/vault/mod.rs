@@ -1,0 +1,200 @@
+//! The vault: the operations users run, with the database and the keychain kept in step.
+
+mod checks;
+mod keys;
+mod platforms;
+mod registrations;
+mod rotation;
+mod tools;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::key::{KeyInfo, KeyPair, KeyRecord, PrivateKeyState};
+use crate::secret::{self, SecretStore};
+use crate::store::Store;
+use crate::tool::Tool;
+
+pub use checks::PlatformCheck;
+pub use keys::{GenerateKey, KeygenStage};
+pub use rotation::{Revocation, RotationOutcome, RotationState};
+
+/// What the window shows about its environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    /// The app's version.
+    pub version: String,
+    /// Where the database lives.
+    pub data_dir: String,
+    /// Whether the OS keychain answered.
+    pub keychain_available: bool,
+    /// Why it did not, and the fix.
+    pub keychain_message: Option<String>,
+    /// Keychain operations found cut short at this start, and how finishing them went.
+    pub repairs: Vec<crate::pending::Repair>,
+    /// Private keys in the keychain that belong to no live key of this data directory; `null`
+    /// when the keychain cannot list its entries or is unavailable.
+    pub orphans: Option<Vec<crate::pending::Orphan>>,
+}
+
+/// Tools and their keys: the database plus a secret store.
+pub struct Vault {
+    store: Store,
+    secrets: Box<dyn SecretStore>,
+}
+
+impl Vault {
+    /// A vault over an open store and a secret store.
+    pub fn new(store: Store, secrets: Box<dyn SecretStore>) -> Self {
+        Vault { store, secrets }
+    }
+
+    /// Opens the store in `dir` with the OS keychain.
+    pub fn open(dir: &Path) -> Result<Self> {
+        Ok(Vault::new(
+            Store::open_dir(dir)?,
+            Box::new(secret::Keychain::default()),
+        ))
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether the keychain answers.
+    pub fn check_keychain(&self) -> Result<()> {
+        self.secrets.check()
+    }
+
+    /// Where the data lives and whether the keychain answers; when it does, first finishes the
+    /// keychain operations that were cut short ([`Vault::repair`]) and then lists the orphan
+    /// private keys ([`Vault::orphans`]).
+    pub fn status(&mut self, version: &str, now: DateTime<Utc>) -> Result<AppStatus> {
+        let keychain = self.secrets.check();
+        let (repairs, orphans) = match keychain {
+            Ok(()) => (self.repair(now)?, self.orphans()?),
+            Err(_) => (Vec::new(), None),
+        };
+        Ok(AppStatus {
+            version: version.to_string(),
+            data_dir: self.store.data_dir().display().to_string(),
+            keychain_available: keychain.is_ok(),
+            keychain_message: keychain.err().map(|e| e.to_string()),
+            repairs,
+            orphans,
+        })
+    }
+
+    fn record(&self, tool: &Tool, kid: &str) -> Result<KeyRecord> {
+        self.store
+            .key(&tool.id, kid)?
+            .ok_or_else(|| Error::KeyNotFound {
+                tool: tool.name.clone(),
+                kid: kid.into(),
+            })
+    }
+
+    fn private_key(&self, tool: &Tool, record: &KeyRecord) -> Result<KeyPair> {
+        let der = self
+            .secrets
+            .get(&secret::account(&tool.id, &record.kid))?
+            .ok_or_else(|| Error::PrivateKeyMissing {
+                kid: record.kid.clone(),
+            })?;
+        let key = KeyPair::from_pkcs8_der(&der)?;
+        if key.public_key() != record.public {
+            return Err(Error::Keychain {
+                reason: format!(
+                    "the keychain entry for kid '{}' holds a different key than the record",
+                    record.kid
+                ),
+            });
+        }
+        Ok(key)
+    }
+}
+
+fn info(record: KeyRecord, private_key: PrivateKeyState) -> KeyInfo {
+    KeyInfo {
+        tool_id: record.tool_id,
+        published: record.status.is_published(),
+        kid: record.kid,
+        alg: "RS256".into(),
+        bits: record.bits,
+        status: record.status,
+        created_at: record.created_at,
+        published_at: record.published_at,
+        signing_from: record.signing_from,
+        signing_to: record.signing_to,
+        unpublish_after: record.unpublish_after,
+        retired_at: record.retired_at,
+        revoked_at: record.revoked_at,
+        private_key,
+    }
+}
+
+#[cfg(test)]
+mod test_support {
+    use std::sync::Arc;
+
+    use chrono::Utc;
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::kid::KidScheme;
+    use crate::secret::MemoryStore;
+    use crate::tool::NewTool;
+
+    /// A secret store the test keeps a handle on, to look into and to make fail.
+    pub(super) struct Shared(pub(super) Arc<MemoryStore>);
+    impl SecretStore for Shared {
+        fn put(&self, a: &str, s: &[u8]) -> Result<()> {
+            self.0.put(a, s)
+        }
+        fn get(&self, a: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+            self.0.get(a)
+        }
+        fn delete(&self, a: &str) -> Result<()> {
+            self.0.delete(a)
+        }
+        fn check(&self) -> Result<()> {
+            self.0.check()
+        }
+        fn accounts(&self) -> Result<Option<Vec<String>>> {
+            self.0.accounts()
+        }
+    }
+
+    pub(super) fn vault() -> (tempfile::TempDir, Arc<MemoryStore>, Vault, Tool) {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemoryStore::default());
+        let mut vault = Vault::new(
+            Store::open_dir(dir.path()).unwrap(),
+            Box::new(Shared(secrets.clone())),
+        );
+        let tool = vault
+            .add_tool(
+                NewTool {
+                    name: "Quiz".into(),
+                    ..NewTool::default()
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        (dir, secrets, vault, tool)
+    }
+
+    pub(super) fn request(kid: Option<&str>) -> GenerateKey {
+        GenerateKey {
+            tool: "Quiz".into(),
+            bits: 2048,
+            kid_scheme: KidScheme::Thumbprint,
+            kid: kid.map(String::from),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Platforms: thin calls over the store, with the checks of `platform` and `discovery`.
+
+use chrono::{DateTime, Utc};
+
+use super::Vault;
+use crate::error::{Error, Result};
+
+impl Vault {
+    /// Adds a platform from a preset, the instance's base URL and any overrides.
+    pub fn add_platform(
+        &mut self,
+        platform: crate::platform::NewPlatform,
+        now: DateTime<Utc>,
+    ) -> Result<crate::platform::Platform> {
+        let spec = platform.resolve()?;
+        self.store.insert_platform(&spec, now, "platform added")
+    }
+
+    /// All platforms, by name.
+    pub fn platforms(&self) -> Result<Vec<crate::platform::Platform>> {
+        self.store.platforms()
+    }
+
+    /// A platform by id or name.
+    pub fn platform(&self, id_or_name: &str) -> Result<crate::platform::Platform> {
+        self.store.platform(id_or_name)
+    }
+
+    /// Changes a platform's values; its registrations follow a new issuer.
+    pub fn update_platform(
+        &mut self,
+        platform: &str,
+        update: crate::platform::PlatformUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<crate::platform::Platform> {
+        let current = self.store.platform(platform)?;
+        let before = current.spec();
+        let after = update.apply(&before)?;
+        let detail = crate::platform::describe_changes(&before, &after);
+        self.store
+            .update_platform(&current.id, &after, now, "platform updated", &detail)
+    }
+
+    /// Removes a platform that has no registrations.
+    pub fn remove_platform(&mut self, platform: &str, now: DateTime<Utc>) -> Result<()> {
+        let id = self.store.platform(platform)?.id;
+        self.store.delete_platform(&id, now)
+    }
+
+    /// The OpenID configuration URL to read for `platform`: `url` if given, else the one the
+    /// platform record holds.
+    pub fn discovery_url(&self, platform: &str, url: Option<&str>) -> Result<String> {
+        if let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) {
+            return Ok(url.to_string());
+        }
+        let stored = match self.store.platform(platform) {
+            Ok(p) => p.openid_configuration_url,
+            Err(Error::PlatformNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        stored.ok_or_else(|| {
+            Error::invalid(
+                "OpenID configuration URL",
+                format!("platform '{platform}' has none recorded"),
+                "pass --openid-configuration URL (the platform's /.well-known/openid-configuration \
+                 or Dynamic Registration configuration)",
+            )
+        })
+    }
+
+    /// Applies what was read from the OpenID configuration at `url` to `platform`, creating it
+    /// (named `platform`) when no platform has that id or name.
+    pub fn apply_discovery(
+        &mut self,
+        platform: &str,
+        url: &str,
+        found: &crate::discovery::DiscoveredPlatform,
+        options: crate::discovery::DiscoverOptions,
+        now: DateTime<Utc>,
+    ) -> Result<crate::discovery::DiscoveryOutcome> {
+        let current = match self.store.platform(platform) {
+            Ok(p) => Some(p),
+            Err(Error::PlatformNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let before = current.as_ref().map(crate::platform::Platform::spec);
+        let plan = crate::discovery::plan(platform, before.as_ref(), found, url, options)?;
+        let applied = plan.applies_any();
+        let spec = plan.spec.validated()?;
+        let detail = format!("from {url}: {}", plan_summary(&plan.changes));
+        let stored = match (&current, applied) {
+            (Some(p), true) => Some(self.store.update_platform(
+                &p.id,
+                &spec,
+                now,
+                "platform discovered",
+                &detail,
+            )?),
+            (Some(p), false) => Some(p.clone()),
+            (None, true) => Some(
+                self.store
+                    .insert_platform(&spec, now, "platform discovered")?,
+            ),
+            (None, false) => None,
+        };
+        Ok(crate::discovery::DiscoveryOutcome {
+            url: url.to_string(),
+            created: current.is_none() && applied,
+            platform: stored,
+            applied,
+            changes: plan.changes,
+            discovered: found.clone(),
+            findings: plan.findings,
+        })
+    }
+
+    /// Reads the OpenID configuration (`url`, else the platform's recorded one) and applies it.
+    /// Slow (network): a window should fetch with [`crate::discovery::fetch`] off the UI
+    /// thread and call [`Vault::apply_discovery`].
+    pub fn discover_platform(
+        &mut self,
+        platform: &str,
+        url: Option<&str>,
+        options: crate::discovery::DiscoverOptions,
+        registration_token: Option<&str>,
+        client: &crate::http::HttpClient,
+        now: DateTime<Utc>,
+    ) -> Result<crate::discovery::DiscoveryOutcome> {
+        let url = self.discovery_url(platform, url)?;
+        let found = crate::discovery::fetch_with_token(client, &url, registration_token)?;
+        self.apply_discovery(platform, &url, &found, options, now)
+    }
+}
+
+fn plan_summary(changes: &[crate::discovery::FieldChange]) -> String {
+    let applied: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.applied)
+        .map(|c| c.field.as_str())
+        .collect();
+    if applied.is_empty() {
+        "no change".into()
+    } else {
+        format!("changed {}", applied.join(", "))
+    }
+}
