@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use clap::{Args, Subcommand, ValueEnum};
 use ltikeys_core::http::format_bytes;
-use ltikeys_core::{Error, JwksCheck, JwksRole, PlatformCheck, Severity};
+use ltikeys_core::{Error, HttpClient, JwksCheck, JwksRole, PlatformCheck, Severity};
 
 use crate::output::{self, err, errln, outln, plural, print_json};
 
@@ -51,7 +51,13 @@ fn jwks(data_dir: Option<PathBuf>, args: JwksArgs, json: bool) -> Result<(), Err
         Role::Tool => JwksRole::Tool,
     });
     let mut vault = crate::open(data_dir)?;
-    let check = vault.check_jwks(&args.url, role, args.expect_tool.as_deref(), Utc::now())?;
+    let check = vault.check_jwks(
+        &HttpClient::default(),
+        &args.url,
+        role,
+        args.expect_tool.as_deref(),
+        Utc::now(),
+    )?;
     let printed = if json {
         print_json(&check)
     } else {
@@ -164,7 +170,7 @@ fn platforms(data_dir: Option<PathBuf>, json: bool) -> Result<(), Error> {
             }
         }
     };
-    let results = vault.check_platforms(Utc::now(), &progress)?;
+    let results = vault.check_platforms(&HttpClient::default(), Utc::now(), &progress)?;
     let code = results
         .iter()
         .filter_map(|r| r.check.as_ref().map(JwksCheck::exit_code))

@@ -39,6 +39,25 @@ pub trait SecretStore: Send + Sync {
     fn accounts(&self) -> Result<Option<Vec<String>>>;
 }
 
+/// A shared store is a store: a caller (a test, say) may keep a handle on the one a vault uses.
+impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
+    fn put(&self, account: &str, secret: &[u8]) -> Result<()> {
+        (**self).put(account, secret)
+    }
+    fn get(&self, account: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        (**self).get(account)
+    }
+    fn delete(&self, account: &str) -> Result<()> {
+        (**self).delete(account)
+    }
+    fn check(&self) -> Result<()> {
+        (**self).check()
+    }
+    fn accounts(&self) -> Result<Option<Vec<String>>> {
+        (**self).accounts()
+    }
+}
+
 /// The OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows).
 /// Every call runs on its own thread and fails after `timeout`: a hung daemon never hangs us.
 pub struct Keychain {

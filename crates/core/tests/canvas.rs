@@ -1,19 +1,18 @@
 //! Canvas developer-key JSON: export golden files, one lint case per finding code (a failing
 //! document and its fix), odd shapes, import round trips, and tool-profile validation.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use chrono::{DateTime, TimeZone, Utc};
 use ltikeys_core::canvas::{self, IMPORT_CODES, LINT_CODES};
 use ltikeys_core::finding::has_error;
+use ltikeys_core::secret::MemoryStore;
 use ltikeys_core::{
-    DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, SecretStore,
-    Severity, Store, Tool, Vault, WindowTarget,
+    DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Severity, Store,
+    Tool, Vault, WindowTarget,
 };
 use serde_json::{json, Value};
-use zeroize::Zeroizing;
 
 use crate::fixture;
 
@@ -21,44 +20,12 @@ const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
 const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
 
-/// Private keys held in memory: the keychain is not what these tests are about.
-#[derive(Default)]
-struct Secrets(Mutex<HashMap<String, Vec<u8>>>);
-
-impl SecretStore for Secrets {
-    fn put(&self, account: &str, secret: &[u8]) -> ltikeys_core::Result<()> {
-        self.0
-            .lock()
-            .unwrap()
-            .insert(account.into(), secret.to_vec());
-        Ok(())
-    }
-    fn get(&self, account: &str) -> ltikeys_core::Result<Option<Zeroizing<Vec<u8>>>> {
-        Ok(self
-            .0
-            .lock()
-            .unwrap()
-            .get(account)
-            .cloned()
-            .map(Zeroizing::new))
-    }
-    fn delete(&self, account: &str) -> ltikeys_core::Result<()> {
-        self.0.lock().unwrap().remove(account);
-        Ok(())
-    }
-    fn check(&self) -> ltikeys_core::Result<()> {
-        Ok(())
-    }
-    fn accounts(&self) -> ltikeys_core::Result<Option<Vec<String>>> {
-        Ok(Some(self.0.lock().unwrap().keys().cloned().collect()))
-    }
-}
-
 fn vault() -> (tempfile::TempDir, Vault) {
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::new(
         Store::open_dir(dir.path()).unwrap(),
-        Box::<Secrets>::default(),
+        // Private keys held in memory: the keychain is not what these tests are about.
+        Box::<MemoryStore>::default(),
     );
     (dir, vault)
 }

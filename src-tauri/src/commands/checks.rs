@@ -1,7 +1,7 @@
 //! JWKS checks: fetch a URL and explain every problem; the kept results.
 
 use chrono::Utc;
-use ltikeys_core::{JwksCheck, JwksRole};
+use ltikeys_core::{HttpClient, JwksCheck, JwksRole};
 use tauri::State;
 
 use super::with_vault;
@@ -17,7 +17,13 @@ pub async fn check_jwks(
     expect_tool: Option<String>,
 ) -> Result<JwksCheck, IpcError> {
     with_vault(&state, move |v| {
-        v.check_jwks(&url, role, expect_tool.as_deref(), Utc::now())
+        v.check_jwks(
+            &HttpClient::default(),
+            &url,
+            role,
+            expect_tool.as_deref(),
+            Utc::now(),
+        )
     })
     .await
 }

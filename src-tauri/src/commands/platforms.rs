@@ -152,7 +152,7 @@ pub async fn check_platforms(
             };
             let _ = on_progress.send(progress);
         };
-        v.check_platforms(Utc::now(), &report)
+        v.check_platforms(&HttpClient::default(), Utc::now(), &report)
     })
     .await
 }

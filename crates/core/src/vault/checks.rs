@@ -10,11 +10,12 @@ use crate::error::Result;
 use crate::http::HttpClient;
 
 impl Vault {
-    /// Checks a JWKS URL and keeps the result. With `expect_tool`, also checks that the URL
-    /// publishes exactly that tool's next, current and previous keys. The role defaults to
-    /// `Tool` when a tool is expected, else `Platform`.
+    /// Checks a JWKS URL with `client` and keeps the result. With `expect_tool`, also checks
+    /// that the URL publishes exactly that tool's next, current and previous keys. The role
+    /// defaults to `Tool` when a tool is expected, else `Platform`.
     pub fn check_jwks(
         &mut self,
+        client: &HttpClient,
         url: &str,
         role: Option<JwksRole>,
         expect_tool: Option<&str>,
@@ -32,16 +33,17 @@ impl Vault {
         } else {
             JwksRole::Platform
         });
-        let result = check::check_jwks(&HttpClient::default(), url, role, expected.as_ref(), now);
+        let result = check::check_jwks(client, url, role, expected.as_ref(), now);
         self.store.save_check(&result)?;
         Ok(result)
     }
 
-    /// Checks every platform's JWKS URL, a few at a time, and keeps the results. A URL with a
-    /// `{client_id}` placeholder is checked once per registration; one with another
-    /// placeholder is skipped with the reason.
+    /// Checks every platform's JWKS URL with `client`, a few at a time, and keeps the results.
+    /// A URL with a `{client_id}` placeholder is checked once per registration; one with
+    /// another placeholder is skipped with the reason.
     pub fn check_platforms(
         &mut self,
+        client: &HttpClient,
         now: DateTime<Utc>,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PlatformCheck>> {
@@ -77,7 +79,7 @@ impl Vault {
             .iter()
             .map(|(_, url)| (url.clone(), JwksRole::Platform))
             .collect();
-        let results = check::check_many(&HttpClient::default(), urls, 4, now, progress);
+        let results = check::check_many(client, urls, 4, now, progress);
         let mut out = vec![];
         for ((platform, url), result) in targets.into_iter().zip(results) {
             self.store.save_check(&result)?;

@@ -143,39 +143,18 @@ mod test_support {
     use std::sync::Arc;
 
     use chrono::Utc;
-    use zeroize::Zeroizing;
 
     use super::*;
     use crate::kid::KidScheme;
     use crate::secret::MemoryStore;
     use crate::tool::NewTool;
 
-    /// A secret store the test keeps a handle on, to look into and to make fail.
-    pub(super) struct Shared(pub(super) Arc<MemoryStore>);
-    impl SecretStore for Shared {
-        fn put(&self, a: &str, s: &[u8]) -> Result<()> {
-            self.0.put(a, s)
-        }
-        fn get(&self, a: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
-            self.0.get(a)
-        }
-        fn delete(&self, a: &str) -> Result<()> {
-            self.0.delete(a)
-        }
-        fn check(&self) -> Result<()> {
-            self.0.check()
-        }
-        fn accounts(&self) -> Result<Option<Vec<String>>> {
-            self.0.accounts()
-        }
-    }
-
     pub(super) fn vault() -> (tempfile::TempDir, Arc<MemoryStore>, Vault, Tool) {
         let dir = tempfile::tempdir().unwrap();
         let secrets = Arc::new(MemoryStore::default());
         let mut vault = Vault::new(
             Store::open_dir(dir.path()).unwrap(),
-            Box::new(Shared(secrets.clone())),
+            Box::new(secrets.clone()),
         );
         let tool = vault
             .add_tool(
