@@ -9,8 +9,8 @@ use ltikeys_core::canvas::{self, IMPORT_CODES, LINT_CODES};
 use ltikeys_core::finding::has_error;
 use ltikeys_core::secret::MemoryStore;
 use ltikeys_core::{
-    DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Severity, Store,
-    Tool, Vault, WindowTarget,
+    DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Severity, Tool,
+    Vault, WindowTarget,
 };
 use serde_json::{json, Value};
 
@@ -22,11 +22,8 @@ const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmember
 
 fn vault() -> (tempfile::TempDir, Vault) {
     let dir = tempfile::tempdir().unwrap();
-    let vault = Vault::new(
-        Store::open_dir(dir.path()).unwrap(),
-        // Private keys held in memory: the keychain is not what these tests are about.
-        Box::<MemoryStore>::default(),
-    );
+    // Private keys held in memory: the keychain is not what these tests are about.
+    let vault = Vault::open_with(dir.path(), Box::<MemoryStore>::default()).unwrap();
     (dir, vault)
 }
 
@@ -1076,14 +1073,14 @@ fn updates_are_checked_stored_and_logged_by_field() {
         MessageType::LtiDeepLinkingRequest
     );
     assert_eq!(vault.tool(&tool.id).unwrap(), updated, "stored");
-    let events = vault.store().events(&tool.id).unwrap();
+    let events = vault.events(&tool.id).unwrap();
     let last = events.last().unwrap();
     assert_eq!(last.action, "tool changed");
     assert_eq!(last.detail, "privacy level, scopes, placements");
 
     vault.update_tool(&tool.id, edit, now()).unwrap();
     assert_eq!(
-        vault.store().events(&tool.id).unwrap().len(),
+        vault.events(&tool.id).unwrap().len(),
         events.len(),
         "saving an unchanged tool logs nothing"
     );
@@ -1156,14 +1153,11 @@ fn validation_names_the_field_and_the_fix() {
 
 #[test]
 fn tools_from_before_the_profile_read_as_canvas_defaults() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_dir(dir.path()).unwrap();
-    let tool: Tool = store
-        .insert_tool(&full_tool().validated().unwrap(), now())
-        .unwrap();
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let (dir, mut vault) = vault();
+    let tool: Tool = vault.add_tool(full_tool(), now()).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("ltikeys.sqlite3")).unwrap();
     conn.execute("UPDATE tools SET profile = '{}'", []).unwrap();
-    let old = store.tool(&tool.id).unwrap();
+    let old = vault.tool(&tool.id).unwrap();
     assert_eq!(old.privacy_level, PrivacyLevel::Anonymous);
     assert!(old.scopes.is_empty() && old.placements.is_empty() && old.custom_fields.is_empty());
     assert_eq!(old.launch_url, tool.launch_url, "the other fields stay");
@@ -1171,7 +1165,7 @@ fn tools_from_before_the_profile_read_as_canvas_defaults() {
     conn.execute("UPDATE tools SET profile = 'not json'", [])
         .unwrap();
     assert!(
-        store.tool(&tool.id).is_err(),
+        vault.tool(&tool.id).is_err(),
         "a damaged profile is an error, never silently emptied"
     );
 }

@@ -919,20 +919,34 @@ fn checking_a_hostile_jwks_stores_a_few_kib() {
     assert!(body.len() as u64 <= CAP && body.len() > 1_000_000);
     let server = Server::start(move |_| Reply::json(body.clone()));
     let dir = tempfile::tempdir().unwrap();
-    drop(ltikeys_core::Store::open_dir(dir.path()).unwrap());
+    let open = || {
+        ltikeys_core::Vault::open_with(
+            dir.path(),
+            Box::<ltikeys_core::secret::MemoryStore>::default(),
+        )
+        .unwrap()
+    };
+    drop(open());
     let before = database_bytes(dir.path());
-    let mut store = ltikeys_core::Store::open_dir(dir.path()).unwrap();
+    let mut vault = open();
     let client = HttpClient::new(HttpLimits {
         total_timeout: Duration::from_secs(30),
         ..HttpLimits::default()
     });
     for _ in 0..3 {
-        let c = check_jwks(&client, &server.url("/jwks"), JwksRole::Tool, None, now());
+        let c = vault
+            .check_jwks(
+                &client,
+                &server.url("/jwks"),
+                Some(JwksRole::Tool),
+                None,
+                now(),
+            )
+            .unwrap();
         assert_eq!(c.status, Some(200), "{:?}", c.findings);
         assert_eq!(c.exit_code(), 1, "the errors are still reported");
-        store.save_check(&c).unwrap();
     }
-    drop(store);
+    drop(vault);
     let grown = database_bytes(dir.path()) - before;
     eprintln!("three hostile checks grew the database by {grown} bytes");
     assert!(

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use ltikeys_core::secret::{account, Keychain, SecretStore};
-use ltikeys_core::{GenerateKey, KidScheme, NewTool, PrivateKeyState, Store, Vault};
+use ltikeys_core::{GenerateKey, KidScheme, NewTool, PrivateKeyState, Vault};
 
 const NEEDS: &str =
     "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored";
@@ -28,10 +28,7 @@ fn stores_reads_and_deletes_binary_secrets() {
 #[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
 fn generated_keys_live_in_the_keychain_and_a_removed_entry_shows_as_missing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut vault = Vault::new(
-        Store::open_dir(dir.path()).unwrap(),
-        Box::new(Keychain::default()),
-    );
+    let mut vault = Vault::open_with(dir.path(), Box::new(Keychain::default())).unwrap();
     let tool = vault
         .add_tool(
             NewTool {

@@ -179,7 +179,6 @@ fn discovery_creates_a_platform_from_moodles_trailing_space_configuration() {
     assert!(outcome.changes.iter().all(|c| c.old.is_none() && c.applied));
     assert_eq!(vault.platform("campus moodle").unwrap().id, p.id);
     let actions: Vec<_> = vault
-        .store()
         .subject_events(&p.id)
         .unwrap()
         .into_iter()
@@ -579,7 +578,6 @@ fn deployments_are_unique_within_a_registration_and_keep_labels() {
     assert_eq!(err.kind(), "deployment_not_found");
 
     let actions: Vec<_> = vault
-        .store()
         .subject_events(&reg.id)
         .unwrap()
         .into_iter()

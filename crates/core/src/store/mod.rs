@@ -46,7 +46,7 @@ pub struct Event {
 }
 
 /// The database.
-pub struct Store {
+pub(crate) struct Store {
     conn: Connection,
     path: PathBuf,
 }
@@ -105,11 +105,6 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// The folder the database lives in.

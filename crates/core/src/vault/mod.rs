@@ -49,21 +49,34 @@ pub struct Vault {
 
 impl Vault {
     /// A vault over an open store and a secret store.
-    pub fn new(store: Store, secrets: Box<dyn SecretStore>) -> Self {
+    pub(crate) fn new(store: Store, secrets: Box<dyn SecretStore>) -> Self {
         Vault { store, secrets }
     }
 
-    /// Opens the store in `dir` with the OS keychain.
+    /// Opens (creating and migrating if needed) the database in `dir`, with the OS keychain.
     pub fn open(dir: &Path) -> Result<Self> {
-        Ok(Vault::new(
-            Store::open_dir(dir)?,
-            Box::new(secret::Keychain::default()),
-        ))
+        Vault::open_with(dir, Box::new(secret::Keychain::default()))
     }
 
-    /// The database.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Opens the database in `dir` with another secret store (an in-memory one in tests).
+    pub fn open_with(dir: &Path, secrets: Box<dyn SecretStore>) -> Result<Self> {
+        Ok(Vault::new(Store::open_dir(dir)?, secrets))
+    }
+
+    /// The data directory: the database, and the lock files of keychain operations in flight.
+    pub fn data_dir(&self) -> &Path {
+        self.store.data_dir()
+    }
+
+    /// The audit log of a tool (id or name), oldest first.
+    pub fn events(&self, tool: &str) -> Result<Vec<crate::store::Event>> {
+        let tool = self.store.tool(tool)?;
+        self.store.events(&tool.id)
+    }
+
+    /// The audit log of a platform or registration (by id), oldest first.
+    pub fn subject_events(&self, subject: &str) -> Result<Vec<crate::store::Event>> {
+        self.store.subject_events(subject)
     }
 
     /// Whether the keychain answers.
