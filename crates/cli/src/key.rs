@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use clap::Subcommand;
 use ltikeys_core::file::read_capped;
-use ltikeys_core::{Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, Vault};
+use ltikeys_core::{Error, GenerateKey, KeyInfo, KeyStatus, KidScheme, Remedy, Vault};
 use zeroize::Zeroizing;
 
-use crate::output::{answer, err, errln, outln, print_json, time};
+use crate::output::{self, answer, err, errln, outln, print_json, time, word};
 
 #[derive(Subcommand)]
 pub enum KeyCommand {
@@ -330,10 +330,42 @@ fn rotate(mut vault: Vault, tool: &str, json: bool, dry_run: bool) -> Result<(),
     for w in &out.warnings {
         errln!("warning: {w}");
     }
-    for r in &out.reminders {
-        outln!("next step: {r}")?;
+    for step in out.reminders.iter().filter_map(reminder) {
+        outln!("next step: {step}")?;
     }
     Ok(())
+}
+
+/// What to deploy after a rotation, with the command that does it.
+fn reminder(remedy: &Remedy) -> Option<String> {
+    Some(match remedy {
+        Remedy::PublishJwks {
+            tool: Some(tool),
+            jwks_url,
+        } => format!(
+            "Publish the new JWKS{} now (`ltikeys jwks --tool {}`).",
+            jwks_url
+                .as_deref()
+                .map(|url| format!(" at {url}"))
+                .unwrap_or_default(),
+            word(tool)
+        ),
+        Remedy::CheckJwks { url, tool } => format!(
+            "Then check it with `ltikeys check jwks {}{}`.",
+            word(url),
+            tool.as_deref()
+                .map(|tool| format!(" --expect-tool {}", word(tool)))
+                .unwrap_or_default()
+        ),
+        Remedy::PasteJwk { tool, kid } => format!(
+            "This tool has no JWKS URL, so platforms hold a pasted public key: update the Canvas \
+             developer key's public JWK to kid {kid} (`ltikeys jwk --tool {} --kid {}`), or \
+             tokens signed from now on will fail with \"JWS signature invalid\".",
+            word(tool),
+            word(kid)
+        ),
+        other => return output::command(other),
+    })
 }
 
 /// `key retire`.

@@ -11,7 +11,7 @@ use std::io::{self, Write as _};
 use std::process::ExitCode;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use ltikeys_core::{Error, Finding, Severity};
+use ltikeys_core::{Error, Finding, Remedy, Severity};
 use serde::Serialize;
 
 /// `print!` to stdout, checked: `out!(...)?`.
@@ -147,14 +147,18 @@ pub fn print_findings(findings: &[Finding], at_path: bool, to: To) -> Result<(),
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
+        let then = remedies(&f.remedies);
         let line = if at_path {
             let path = f.path.as_deref().unwrap_or("$");
             format!(
-                "{severity}: {path} [{}]: {}. Fix: {}",
+                "{severity}: {path} [{}]: {}. Fix: {}{then}",
                 f.code, f.message, f.fix
             )
         } else {
-            format!("{severity} [{}]: {}. Fix: {}", f.code, f.message, f.fix)
+            format!(
+                "{severity} [{}]: {}. Fix: {}{then}",
+                f.code, f.message, f.fix
+            )
         };
         match to {
             To::Stdout => outln!("{line}")?,
@@ -162,6 +166,121 @@ pub fn print_findings(findings: &[Finding], at_path: bool, to: To) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// The remedies of an error or finding as `; run …` clauses to append to it, or nothing.
+pub fn remedies(remedies: &[Remedy]) -> String {
+    remedies
+        .iter()
+        .filter_map(command)
+        .map(|clause| format!("; {clause}"))
+        .collect()
+}
+
+/// A remedy as the `ltikeys` command that carries it out; `None` for one a command line has
+/// nothing to add to.
+pub fn command(remedy: &Remedy) -> Option<String> {
+    let flag = |field: &str| format!("--{}", field.replace('_', "-"));
+    Some(match remedy {
+        Remedy::ListTools => "run `ltikeys tool list` to see the tools".into(),
+        Remedy::ListKeys { tool } => format!("run `ltikeys key list --tool {}`", word(tool)),
+        Remedy::GenerateKey { tool, next } => format!(
+            "generate one with `ltikeys key new --tool {}{}`",
+            word(tool),
+            if *next { " --next" } else { "" }
+        ),
+        Remedy::ImportPrivateKey { tool, kid } => format!(
+            "import one with `ltikeys key import --tool {}{} --pem FILE`",
+            word(tool),
+            kid.as_deref()
+                .map(|kid| format!(" --kid {}", word(kid)))
+                .unwrap_or_default()
+        ),
+        Remedy::EditTool { tool, field } => format!(
+            "set it with `ltikeys tool edit {} {} URL`",
+            word(tool),
+            flag(field)
+        ),
+        Remedy::Rotate { tool } => format!("run `ltikeys key rotate --tool {}`", word(tool)),
+        Remedy::PublishJwks { tool, .. } => format!(
+            "publish what `ltikeys jwks --tool {}` prints",
+            tool.as_deref().map(word).unwrap_or_else(|| "TOOL".into())
+        ),
+        Remedy::CheckJwks { url, tool } => format!(
+            "check it with `ltikeys check jwks {}{}`",
+            word(url),
+            tool.as_deref()
+                .map(|tool| format!(" --expect-tool {}", word(tool)))
+                .unwrap_or_default()
+        ),
+        Remedy::PasteJwk { tool, kid } => format!(
+            "paste what `ltikeys jwk --tool {} --kid {}` prints as the public JWK",
+            word(tool),
+            word(kid)
+        ),
+        Remedy::ListPlatforms => "run `ltikeys platform list` to see the platforms".into(),
+        Remedy::AddPlatform { name } => format!(
+            "add it first with `ltikeys platform add {} --preset PRESET`",
+            word(name)
+        ),
+        Remedy::UpdatePlatform { platform, field } => format!(
+            "change it with `ltikeys platform update {}{}`",
+            word(platform),
+            field
+                .as_deref()
+                .map(|field| format!(" {} URL", flag(field)))
+                .unwrap_or_default()
+        ),
+        Remedy::DiscoverPlatform { platform } => format!(
+            "fill it with `ltikeys platform discover {} --openid-configuration URL`",
+            platform
+                .as_deref()
+                .map(word)
+                .unwrap_or_else(|| "NAME".into())
+        ),
+        Remedy::ListRegistrations => {
+            "run `ltikeys registration list` to see the registrations".into()
+        }
+        Remedy::ShowRegistration { registration } => format!(
+            "`ltikeys registration show {}` lists its deployment ids",
+            word(registration)
+        ),
+        Remedy::AddDeployment { registration } => format!(
+            "add one with `ltikeys registration deployment add {} DEPLOYMENT_ID`",
+            word(registration)
+        ),
+        Remedy::RemoveRegistrations { platform } => format!(
+            "remove them with `ltikeys registration remove REG` (`ltikeys registration list \
+             --platform {}` lists them)",
+            word(platform)
+        ),
+        Remedy::ListCanvasPlacements => "run `ltikeys canvas placements` for the list".into(),
+        Remedy::ListCanvasScopes => "run `ltikeys canvas scopes` for the list".into(),
+        Remedy::ReplaceFile => "pass --force to replace it".into(),
+        Remedy::RetireAnyway { .. } => "pass --force to retire it now".into(),
+        Remedy::Give { field } => match field.as_str() {
+            "passphrase" => "pass --passphrase-file FILE".into(),
+            "openid_configuration_url" => "pass --openid-configuration URL".into(),
+            "base_url" | "issuer" | "auth_url" | "token_url" | "jwks_url" => {
+                format!("pass {} URL", flag(field))
+            }
+            other => format!("pass {}", flag(other)),
+        },
+        _ => return None,
+    })
+}
+
+/// A value as one shell word: quoted when it holds anything but letters, digits and `-_.:/`.
+pub fn word(value: &str) -> String {
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'))
+    {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
 }
 
 /// Flushes stdout: a full disk may show only here.
@@ -182,7 +301,7 @@ fn end(result: Result<(), Error>, success: ExitCode) -> ExitCode {
         // had read it all. Shell pipelines under `set -o pipefail` keep working.
         Err(err) if is_broken_pipe(&err) => success,
         Err(err) => {
-            errln!("error: {err}");
+            errln!("error: {err}{}", remedies(&err.remedies()));
             ExitCode::FAILURE
         }
     }

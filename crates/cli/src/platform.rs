@@ -181,8 +181,14 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand, json: bool) -> Result<(), Err
                 let status = if c.applied {
                     "applied".to_string()
                 } else {
+                    // A new issuer is held back unless asked for.
+                    let flag = if c.field == "issuer" && !dry_run && !accept_issuer {
+                        " (pass --accept-issuer)"
+                    } else {
+                        ""
+                    };
                     format!(
-                        "not applied: {}",
+                        "not applied: {}{flag}",
                         c.reason.as_deref().unwrap_or("held back")
                     )
                 };

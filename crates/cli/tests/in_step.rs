@@ -143,12 +143,15 @@ fn concurrent_generations_of_one_kid_keep_the_winners_key_and_leave_nothing_else
             })
             .collect();
         let mut won = vec![];
+        let mut lost = vec![];
         for out in children.into_iter().map(|c| c.wait_with_output().unwrap()) {
             if out.status.success() {
                 won.push(String::from_utf8(out.stdout).unwrap().trim().to_string());
+            } else {
+                lost.push(String::from_utf8_lossy(&out.stderr).into_owned());
             }
         }
-        assert!(!won.is_empty(), "round {round}: someone wins");
+        assert!(!won.is_empty(), "round {round}: someone wins: {lost:?}");
         for kid in &won {
             assert_entry_matches_record(&env, "Race", kid);
         }

@@ -494,11 +494,15 @@ fn rotate_retire_and_revoke_from_the_command_line() {
         (out["current"].as_str(), out["previous"].as_str()),
         (Some("k2"), Some("k1"))
     );
-    assert!(out["reminders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r.as_str().unwrap().contains("public JWK")));
+    assert!(
+        out["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "paste_jwk" && r["kid"] == "k2"),
+        "no JWKS URL: paste the new public JWK: {}",
+        out["reminders"]
+    );
     assert_eq!(
         statuses(&env),
         [
@@ -590,4 +594,21 @@ fn concurrent_rotations_from_two_processes_leave_exactly_one_current() {
             .collect();
         assert_eq!(published, expected, "JWKS = next + current + previous");
     }
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn rotate_says_what_to_deploy_with_the_commands_that_do_it() {
+    let env = quiz();
+    env.ok(&["key", "new", "--tool", "Quiz", "--kid", "k1"]);
+    env.ok(&["key", "new", "--tool", "Quiz", "--kid", "k2", "--next"]);
+    let out = env.ok(&["key", "rotate", "--tool", "Quiz"]);
+    assert!(
+        out.contains("next step: Publish the new JWKS now (`ltikeys jwks --tool Quiz`)."),
+        "{out}"
+    );
+    assert!(
+        out.contains("public JWK to kid k2 (`ltikeys jwk --tool Quiz --kid k2`)"),
+        "{out}"
+    );
 }

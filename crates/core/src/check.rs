@@ -18,6 +18,7 @@ use crate::finding::{has_error, Finding, Severity};
 use crate::http::{format_bytes, FetchError, Fetched, HttpClient};
 use crate::jwk::Jwks;
 use crate::key::{KeyInfo, KeyStatus, PublicKey};
+use crate::remedy::Remedy;
 
 /// Whose keys a JWKS holds, which decides how strict some rules are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -487,7 +488,7 @@ pub fn analyse(
     let (entries, prefix) = match key_entries(&value) {
         Ok(entries) => entries,
         Err(finding) => {
-            findings.push(finding);
+            findings.push(*finding);
             return (Vec::new(), findings.finish());
         }
     };
@@ -715,37 +716,45 @@ fn not_json(fetched: &Fetched, err: &serde_json::Error) -> Finding {
 /// itself is the one key).
 type Entries<'a> = (Vec<&'a Value>, Option<&'static str>);
 
-fn key_entries(value: &Value) -> Result<Entries<'_>, Finding> {
+/// The key entries of a JWKS, or the finding that says why it has none (boxed: a finding is
+/// large next to the entries).
+fn key_entries(value: &Value) -> Result<Entries<'_>, Box<Finding>> {
     match value {
         Value::Object(map) => match map.get("keys") {
             Some(Value::Array(keys)) => Ok((keys.iter().collect(), Some("$.keys"))),
-            Some(_) => Err(Finding::new(
-                "missing-keys-wrapper",
-                Severity::Error,
-                "`keys` is not a list: a platform finds no keys and the launch fails with \
+            Some(_) => Err(Box::new(
+                Finding::new(
+                    "missing-keys-wrapper",
+                    Severity::Error,
+                    "`keys` is not a list: a platform finds no keys and the launch fails with \
                  KidNotFound.",
-                "publish {\"keys\":[{…}, {…}]}: `keys` holds a list of JWKs",
-            )
-            .at("$.keys")),
+                    "publish {\"keys\":[{…}, {…}]}: `keys` holds a list of JWKs",
+                )
+                .at("$.keys"),
+            )),
             None if map.contains_key("kty") => Ok((vec![value], None)),
-            None => Err(Finding::new(
-                "missing-keys-wrapper",
-                Severity::Error,
-                "the JSON object has no `keys` member and is not a JWK either: a platform \
+            None => Err(Box::new(
+                Finding::new(
+                    "missing-keys-wrapper",
+                    Severity::Error,
+                    "the JSON object has no `keys` member and is not a JWK either: a platform \
                  finds no keys and the launch fails with KidNotFound.",
-                "publish {\"keys\":[…]} with the public keys",
-            )
-            .at("$")),
+                    "publish {\"keys\":[…]} with the public keys",
+                )
+                .at("$"),
+            )),
         },
         Value::Array(items) => Ok((items.iter().collect(), Some("$"))),
-        _ => Err(Finding::new(
-            "missing-keys-wrapper",
-            Severity::Error,
-            "the JSON is a single value, not a JWKS: a platform finds no keys and the launch \
+        _ => Err(Box::new(
+            Finding::new(
+                "missing-keys-wrapper",
+                Severity::Error,
+                "the JSON is a single value, not a JWKS: a platform finds no keys and the launch \
              fails with KidNotFound.",
-            "publish {\"keys\":[…]} with the public keys",
-        )
-        .at("$")),
+                "publish {\"keys\":[…]} with the public keys",
+            )
+            .at("$"),
+        )),
     }
 }
 
@@ -958,7 +967,7 @@ fn rsa_bits(
                     "{named} lacks a base64url modulus `n` or exponent `e`: no library can \
                      verify with it."
                 ),
-                "export the public JWK again (e.g. `ltikeys jwk`) and publish it unchanged",
+                "export the public JWK again and publish it unchanged",
             )
             .at(path),
         );
@@ -1102,17 +1111,22 @@ fn compare(entries: &[&Value], expected: &ExpectedKeys, url: &str) -> Vec<Findin
                      signed just before the rotation fail with KidNotFound"
                 }
             };
-            findings.push(Finding::new(
-                "kid-not-published",
-                Severity::Error,
-                format!(
-                    "kid '{}' ({}) is not in the JWKS at {url}: {effect}.",
-                    clip(&key.kid, MAX_KID_CHARS),
-                    key.status.as_str()
-                ),
-                "publish the tool's JWKS (`ltikeys jwks --tool TOOL`) at this URL, then check \
-                 again",
-            ));
+            findings.push(
+                Finding::new(
+                    "kid-not-published",
+                    Severity::Error,
+                    format!(
+                        "kid '{}' ({}) is not in the JWKS at {url}: {effect}.",
+                        clip(&key.kid, MAX_KID_CHARS),
+                        key.status.as_str()
+                    ),
+                    "publish the tool's JWKS at this URL, then check again",
+                )
+                .with_remedy(Remedy::PublishJwks {
+                    tool: None,
+                    jwks_url: Some(url.to_string()),
+                }),
+            );
             continue;
         }
         let want_n = decode_b64url(&key.n).map(strip);
@@ -1121,17 +1135,23 @@ fn compare(entries: &[&Value], expected: &ExpectedKeys, url: &str) -> Vec<Findin
             .iter()
             .any(|f| f.n.is_some() && f.n == want_n && f.e == want_e);
         if !matches {
-            findings.push(Finding::new(
-                "kid-modulus-mismatch",
-                Severity::Error,
-                format!(
-                    "kid '{}' is published with a different public key than the one stored \
+            findings.push(
+                Finding::new(
+                    "kid-modulus-mismatch",
+                    Severity::Error,
+                    format!(
+                        "kid '{}' is published with a different public key than the one stored \
                      here: JWTs signed by this key fail (\"JWS signature invalid\").",
-                    clip(&key.kid, MAX_KID_CHARS)
-                ),
-                "publish the tool's JWKS (`ltikeys jwks --tool TOOL`) unchanged; if another \
-                 key reuses this kid, give it its own",
-            ));
+                        clip(&key.kid, MAX_KID_CHARS)
+                    ),
+                    "publish the tool's JWKS unchanged; if another key reuses this kid, give it \
+                 its own",
+                )
+                .with_remedy(Remedy::PublishJwks {
+                    tool: None,
+                    jwks_url: Some(url.to_string()),
+                }),
+            );
         }
     }
     for gone in &expected.unpublished {
@@ -1149,18 +1169,23 @@ fn compare(entries: &[&Value], expected: &ExpectedKeys, url: &str) -> Vec<Findin
                 "the key was retired, yet platforms still accept anything signed with it",
             )
         };
-        findings.push(Finding::new(
-            "stale-kid-published",
-            severity,
-            format!(
+        findings.push(
+            Finding::new(
+                "stale-kid-published",
+                severity,
+                format!(
                 "kid '{}' ({}) is still in the JWKS at {url}: {effect}. A cache may also serve \
                  an old copy of the set.",
                 clip(&gone.kid, MAX_KID_CHARS),
                 gone.status.as_str()
             ),
-            "publish the tool's current JWKS (`ltikeys jwks --tool TOOL`) at this URL and \
-             clear any cache in front of it",
-        ));
+                "publish the tool's current JWKS at this URL and clear any cache in front of it",
+            )
+            .with_remedy(Remedy::PublishJwks {
+                tool: None,
+                jwks_url: Some(url.to_string()),
+            }),
+        );
     }
     for Found { kid, .. } in &found {
         let known = expected.published.iter().any(|k| k.kid == *kid)

@@ -419,10 +419,8 @@ pub fn plan(
                 return Err(discovery_error(
                     url,
                     format!("it has no usable {}", missing.join(", ")),
-                    format!(
-                        "add the platform from a preset first (`ltikeys platform add {name} \
-                         --preset PRESET`), then discover to fill in what the configuration has"
-                    ),
+                    "add the platform from a preset first, then discover to fill in what the \
+                     configuration has",
                 ));
             }
             PlatformSpec {
@@ -454,7 +452,7 @@ pub fn plan(
             reason = Some("dry run".to_string());
         } else if field == "issuer" && current.is_some() && !options.accept_issuer {
             reason = Some(
-                "the issuer differs from the record's: pass --accept-issuer to take it".into(),
+                "the issuer differs from the record's: accept the new issuer to take it".into(),
             );
         }
         let applied = reason.is_none();
@@ -518,7 +516,7 @@ pub fn plan(
                         cur.issuer
                     ),
                     "launches carry the configuration's issuer: if this is the right platform, \
-                     discover again with --accept-issuer (its registrations follow)",
+                     discover again accepting the new issuer (its registrations follow)",
                 )
                 .at("$.issuer"),
             );
@@ -621,7 +619,7 @@ mod tests {
         let err = plan("New", None, &d, URL, DiscoverOptions::default()).unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains("jwks_uri") && text.contains("--preset"),
+            text.contains("jwks_uri") && text.contains("from a preset"),
             "{text}"
         );
     }
@@ -703,7 +701,7 @@ mod tests {
             .reason
             .as_deref()
             .unwrap()
-            .contains("--accept-issuer"));
+            .contains("accept the new issuer"));
         assert_eq!(p.spec.issuer, "https://old.example.edu", "issuer held back");
         assert_eq!(
             p.spec.auth_url,

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::http::format_bytes;
+use crate::remedy::Remedy;
 
 /// Reads the file at `path` whole, refusing one larger than `limit` bytes: reading stops one byte
 /// past the limit, so `/dev/zero` or a wrong multi-gigabyte file is refused at once. `what` names
@@ -138,8 +139,9 @@ pub fn check_target(path: &Path, overwrite: bool) -> Result<()> {
         return Err(Error::invalid(
             "output file",
             format!("{} already exists", path.display()),
-            "choose another path, or pass --force to replace it",
-        ));
+            "choose another path, or replace the file",
+        )
+        .with_remedy(Remedy::ReplaceFile));
     }
     Ok(())
 }
@@ -177,7 +179,8 @@ mod tests {
         let path = dir.path().join("out.json");
         write_atomic(&path, b"one", true, false).unwrap();
         let err = write_atomic(&path, b"two", true, false).unwrap_err();
-        assert!(err.to_string().contains("--force"), "{err}");
+        assert!(err.to_string().contains("replace the file"), "{err}");
+        assert_eq!(err.remedies(), [Remedy::ReplaceFile]);
         assert_eq!(std::fs::read(&path).unwrap(), b"one");
         write_atomic(&path, b"two", true, true).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");

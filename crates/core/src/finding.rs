@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::remedy::Remedy;
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -41,6 +43,10 @@ pub struct Finding {
     pub message: String,
     /// What to do about it.
     pub fix: String,
+    /// What a front end can offer to do it (a command to run, a button).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Remedy>>", optional)]
+    pub remedies: Vec<Remedy>,
 }
 
 impl Finding {
@@ -57,7 +63,14 @@ impl Finding {
             path: None,
             message: message.into(),
             fix: fix.into(),
+            remedies: vec![],
         }
+    }
+
+    /// The same finding, with a remedy a front end can offer.
+    pub fn with_remedy(mut self, remedy: Remedy) -> Self {
+        self.remedies.push(remedy);
+        self
     }
 
     /// The same finding, about `path`.

@@ -14,6 +14,7 @@ use ts_rs::TS;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::remedy::Remedy;
 
 /// PBKDF2-HMAC-SHA256 rounds for passphrase-protected exports (OWASP's 2023 figure).
 const PBKDF2_ROUNDS: u32 = 600_000;
@@ -192,8 +193,12 @@ impl KeyPair {
                     Error::invalid(
                         "passphrase",
                         "the key is encrypted and no passphrase was given",
-                        "pass --passphrase-file with the key's passphrase",
+                        "give the key's passphrase",
                     )
+                    .at("passphrase")
+                    .with_remedy(Remedy::Give {
+                        field: "passphrase".into(),
+                    })
                 })?;
                 let info = EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
                     Error::bad_key(
@@ -255,8 +260,9 @@ impl KeyPair {
             return Err(Error::invalid(
                 "passphrase",
                 "it is empty",
-                "put a passphrase in the file, or export with --unencrypted",
-            ));
+                "give a passphrase, or export the key unencrypted",
+            )
+            .at("passphrase"));
         }
         let mut salt = [0u8; 16];
         let mut iv = [0u8; 16];

@@ -6,6 +6,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::input::{blank_to_none, drop_blanks, validate_url};
 use crate::lti::{self, DisplayType, MessageType, WindowTarget};
+use crate::remedy::Remedy;
 
 /// The largest launch or selection size accepted, in pixels.
 pub const MAX_SIZE: u32 = 10_000;
@@ -64,10 +65,11 @@ impl Default for Placement {
 
 fn unknown_placement(field: &str, name: &str) -> Error {
     let fix = match lti::suggest_placement(name) {
-        Some(p) => format!("did you mean {p}? Run `ltikeys canvas placements` for the list"),
-        None => "choose a Canvas placement; run `ltikeys canvas placements` for the list".into(),
+        Some(p) => format!("did you mean {p}?"),
+        None => "choose a Canvas placement".into(),
     };
     Error::invalid(field, format!("'{name}' is not a Canvas placement"), fix)
+        .with_remedy(Remedy::ListCanvasPlacements)
 }
 
 impl Placement {
@@ -88,15 +90,19 @@ impl Placement {
         let name = self.placement.trim().to_string();
         let label = format!("placement {position} ({name})");
         let field = |what: &str| format!("{label} {what}");
+        let at = |part: &str| format!("placements[{}].{part}", position.saturating_sub(1));
         if name.is_empty() {
             return Err(Error::invalid(
                 format!("placement {position}"),
                 "it has no placement name",
                 "choose a Canvas placement such as course_navigation",
-            ));
+            )
+            .at(at("placement")));
         }
         if !lti::is_placement(&name) {
-            return Err(unknown_placement(&format!("placement {position}"), &name));
+            return Err(
+                unknown_placement(&format!("placement {position}"), &name).at(at("placement"))
+            );
         }
         let accepted = lti::message_types_for(&name);
         if !accepted.contains(&self.message_type) {
@@ -105,7 +111,8 @@ impl Placement {
                 field("message type"),
                 format!("Canvas does not accept {} for {name}", self.message_type),
                 format!("use {}", names.join(" or ")),
-            ));
+            )
+            .at(at("message_type")));
         }
         let placement = Placement {
             placement: name,
@@ -123,16 +130,25 @@ impl Placement {
             required_permissions: drop_blanks(self.required_permissions),
         };
         if let Some(url) = &placement.target_link_uri {
-            validate_url(&field("target link URI"), url)?;
+            validate_url(&field("target link URI"), url)
+                .map_err(|e| e.at(at("target_link_uri")))?;
         }
         if let Some(url) = &placement.icon_url {
-            validate_url(&field("icon URL"), url)?;
+            validate_url(&field("icon URL"), url).map_err(|e| e.at(at("icon_url")))?;
         }
-        for (what, size) in [
-            ("selection width", placement.selection_width),
-            ("selection height", placement.selection_height),
-            ("launch width", placement.launch_width),
-            ("launch height", placement.launch_height),
+        for (what, part, size) in [
+            (
+                "selection width",
+                "selection_width",
+                placement.selection_width,
+            ),
+            (
+                "selection height",
+                "selection_height",
+                placement.selection_height,
+            ),
+            ("launch width", "launch_width", placement.launch_width),
+            ("launch height", "launch_height", placement.launch_height),
         ] {
             if let Some(size) = size {
                 if size == 0 || size > MAX_SIZE {
@@ -140,7 +156,8 @@ impl Placement {
                         field(what),
                         format!("{size} is not a size in pixels"),
                         format!("give a number of pixels from 1 to {MAX_SIZE}, or leave it unset"),
-                    ));
+                    )
+                    .at(at(part)));
                 }
             }
         }
@@ -154,14 +171,16 @@ impl Placement {
                     field("required permissions"),
                     format!("'{permission}' is not a Canvas permission name"),
                     "give permission names such as manage_course_content_add, one per entry",
-                ));
+                )
+                .at(at("required_permissions")));
             }
             if !seen.insert(permission.as_str()) {
                 return Err(Error::invalid(
                     field("required permissions"),
                     format!("{permission} is listed twice"),
                     "list each permission once",
-                ));
+                )
+                .at(at("required_permissions")));
             }
         }
         Ok(placement)

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::input::{blank_to_none, validate_url};
+use crate::remedy::Remedy;
 
 /// Which LMS a platform is; also the id of the preset that fills it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -200,7 +201,7 @@ const CANVAS_CLOUD_NOTE: &str = "Every Instructure-hosted Canvas shares this iss
 registrations are told apart by client_id (the developer key id, e.g. 10000000000001); each \
 account or course install adds a deployment id such as 2:f97330a9.... Canvas checks that the \
 token `aud` equals the token URL the tool POSTs to: a tool that POSTs to \
-https://SCHOOL.instructure.com/login/oauth2/token must use that URL as --token-url. The legacy \
+https://SCHOOL.instructure.com/login/oauth2/token must use that URL as its token URL. The legacy \
 https://canvas.instructure.com/api/lti/... endpoints still work, but platform storage needs the \
 sso.canvaslms.com ones. Canvas rotates its platform keys monthly.";
 
@@ -252,8 +253,8 @@ from production, with its own registration.",
         openid_configuration_url: None,
         note: "A self-hosted Canvas signs launches with the issuer set as lti_iss in \
 config/security.yml, which defaults to https://canvas.instructure.com and is rarely changed; \
-if the operator changed it, pass --issuer with that value. The endpoints live on the \
-instance (--base-url). The instance needs lti-keys (jwk-past/present/future) in \
+if the operator changed it, give that value as the issuer. The endpoints live on the \
+instance (its base URL). The instance needs lti-keys (jwk-past/present/future) in \
 dynamic_settings.yml, or launches fail with \"Private key is needed\".",
     },
     PresetSpec {
@@ -312,7 +313,7 @@ JWKS URL only; after changing it, redeploy with the same client_id instead of de
         jwks_url: Some("{base_url}/imsblis/lti13/keyset"),
         openid_configuration_url: Some("{base_url}/imsblis/lti13/well_known"),
         note: "Sakai's token URL names the tool's id in Sakai: replace {tool_id} with it \
-(ltikeys platform update NAME --token-url ...) or copy the URLs Sakai's tool registration \
+in the platform's token URL, or copy the URLs Sakai's tool registration \
 shows. The keyset URL here is the server-wide one; a per-tool keyset \
 {base_url}/imsblis/lti13/keyset/{tool_id} also exists.",
     },
@@ -352,7 +353,7 @@ settings, where all these values are shown. The issuer is the LMS root URL.",
         jwks_url: None,
         openid_configuration_url: None,
         note: "Give the issuer, OIDC auth URL, token URL and platform JWKS URL the platform \
-shows, or fill them from its OpenID configuration with `ltikeys platform discover`.",
+shows, or fill them from its OpenID configuration.",
     },
 ];
 
@@ -501,8 +502,12 @@ impl NewPlatform {
                     "the {} preset needs the instance's base URL",
                     self.preset.as_str()
                 ),
-                format!("pass --base-url {example} (the address of the instance)"),
-            ));
+                format!("give the instance's base URL, e.g. {example}"),
+            )
+            .at("base_url")
+            .with_remedy(Remedy::Give {
+                field: "base_url".into(),
+            }));
         }
         let fill = |template: Option<String>| -> Option<String> {
             template.map(|t| match base_url.as_deref() {
@@ -518,17 +523,17 @@ impl NewPlatform {
         let token_url = pick(self.token_url, preset.token_url);
         let jwks_url = pick(self.jwks_url, preset.jwks_url);
         let missing: Vec<&str> = [
-            ("--issuer", &issuer),
-            ("--auth-url", &auth_url),
-            ("--token-url", &token_url),
-            ("--jwks-url", &jwks_url),
+            ("issuer", &issuer),
+            ("auth_url", &auth_url),
+            ("token_url", &token_url),
+            ("jwks_url", &jwks_url),
         ]
         .into_iter()
         .filter(|(_, v)| v.is_none())
         .map(|(flag, _)| flag)
         .collect();
         if !missing.is_empty() {
-            return Err(Error::invalid(
+            let err = Error::invalid(
                 "platform values",
                 format!(
                     "the {} preset has no value for {}",
@@ -536,11 +541,16 @@ impl NewPlatform {
                     missing.join(", ")
                 ),
                 format!(
-                    "pass {}, or fill the platform from its OpenID configuration with \
-                     `ltikeys platform discover NAME --openid-configuration URL`",
-                    missing.join(" ")
+                    "give the {}, or fill the platform from its OpenID configuration",
+                    missing.join(", ")
                 ),
-            ));
+            );
+            let err = missing.iter().fold(err.at(missing[0]), |err, field| {
+                err.with_remedy(Remedy::Give {
+                    field: field.to_string(),
+                })
+            });
+            return Err(err.with_remedy(Remedy::DiscoverPlatform { platform: None }));
         }
         PlatformSpec {
             name: self.name,
@@ -615,6 +625,10 @@ impl PlatformUpdate {
 }
 
 fn normalize_base_url(value: &str) -> Result<String> {
+    normalized_base_url(value).map_err(|e| e.at("base_url"))
+}
+
+fn normalized_base_url(value: &str) -> Result<String> {
     validate_url("base URL", value)?;
     let parsed = url::Url::parse(value).map_err(|e| {
         Error::invalid(
@@ -702,24 +716,24 @@ impl PlatformSpec {
                 "name",
                 "it is empty",
                 "give the platform a name, e.g. \"Acme University Canvas\"",
-            ));
+            )
+            .at("name"));
         }
         if spec.name.chars().count() > 100 {
-            return Err(Error::invalid(
-                "name",
-                "it is longer than 100 characters",
-                "shorten it",
-            ));
+            return Err(
+                Error::invalid("name", "it is longer than 100 characters", "shorten it").at("name"),
+            );
         }
         if let Some(base) = &spec.base_url {
-            validate_url("base URL", base)?;
+            validate_url("base URL", base).map_err(|e| e.at("base_url"))?;
         }
-        validate_issuer(&spec.issuer)?;
-        validate_template("OIDC auth URL", &spec.auth_url)?;
-        validate_template("token URL", &spec.token_url)?;
-        validate_template("platform JWKS URL", &spec.jwks_url)?;
+        validate_issuer(&spec.issuer).map_err(|e| e.at("issuer"))?;
+        validate_template("OIDC auth URL", &spec.auth_url).map_err(|e| e.at("auth_url"))?;
+        validate_template("token URL", &spec.token_url).map_err(|e| e.at("token_url"))?;
+        validate_template("platform JWKS URL", &spec.jwks_url).map_err(|e| e.at("jwks_url"))?;
         if let Some(url) = &spec.openid_configuration_url {
-            validate_url("OpenID configuration URL", url)?;
+            validate_url("OpenID configuration URL", url)
+                .map_err(|e| e.at("openid_configuration_url"))?;
         }
         if let Some(aud) = &spec.token_audience {
             if aud.chars().any(char::is_control) || aud.contains(' ') {
@@ -727,7 +741,8 @@ impl PlatformSpec {
                     "token audience",
                     format!("'{aud}' contains spaces or control characters"),
                     "copy the audience exactly as the platform shows it",
-                ));
+                )
+                .at("token_audience"));
             }
         }
         Ok(spec)
@@ -858,8 +873,14 @@ mod tests {
             PlatformFamily::Openedx,
         ] {
             assert!(family.preset().needs_base_url, "{family}");
-            let err = resolve(family, None).unwrap_err().to_string();
-            assert!(err.contains("--base-url"), "{family}: {err}");
+            let err = resolve(family, None).unwrap_err();
+            assert_eq!(err.field(), Some("base_url"), "{family}: {err}");
+            assert!(
+                err.remedies().contains(&Remedy::Give {
+                    field: "base_url".into()
+                }),
+                "{family}: {err}"
+            );
         }
         assert!(!PlatformFamily::CanvasCloud.preset().needs_base_url);
     }
@@ -914,7 +935,7 @@ mod tests {
         assert!(PlatformFamily::CanvasSelfHosted
             .preset()
             .note
-            .contains("--issuer"));
+            .contains("give that value as the issuer"));
     }
 
     #[test]
@@ -929,11 +950,15 @@ mod tests {
 
     #[test]
     fn custom_needs_every_value_and_says_which() {
-        let err = resolve(PlatformFamily::Custom, None)
-            .unwrap_err()
-            .to_string();
-        for flag in ["--issuer", "--auth-url", "--token-url", "--jwks-url"] {
-            assert!(err.contains(flag), "{err}");
+        let err = resolve(PlatformFamily::Custom, None).unwrap_err();
+        for field in ["issuer", "auth_url", "token_url", "jwks_url"] {
+            assert!(err.to_string().contains(field), "{err}");
+            assert!(
+                err.remedies().contains(&Remedy::Give {
+                    field: field.into()
+                }),
+                "{err}"
+            );
         }
         let mut n = NewPlatform::from_preset("P", PlatformFamily::Custom, None);
         n.issuer = Some("https://lms.example.edu".into());

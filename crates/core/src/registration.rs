@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::input::blank_to_none;
 use crate::platform::{fill_client_id, placeholders_in, Platform, CLIENT_ID};
+use crate::remedy::Remedy;
 
 /// A tool registered on a platform. Unique by (issuer, client_id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -105,11 +106,12 @@ impl NewRegistration {
     /// Trims and checks the client_id and deployment ids (no duplicates).
     pub fn validated(self) -> Result<NewRegistration> {
         let client_id = self.client_id.trim().to_string();
-        check_id("client_id", &client_id, "10000000000001")?;
+        check_id("client_id", &client_id, "10000000000001").map_err(|e| e.at("client_id"))?;
         let deployments = self
             .deployments
             .into_iter()
-            .map(NewDeployment::validated)
+            .enumerate()
+            .map(|(i, d)| d.validated().map_err(|e| e.at(format!("deployments[{i}]"))))
             .collect::<Result<Vec<_>>>()?;
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = deployments
@@ -120,7 +122,8 @@ impl NewRegistration {
                 "deployment id",
                 format!("'{}' is given twice", dup.deployment_id),
                 "give each deployment id once",
-            ));
+            )
+            .at("deployments"));
         }
         Ok(NewRegistration {
             tool: self.tool.trim().to_string(),
@@ -195,18 +198,19 @@ impl Handoff {
         let fill = |url: &str| fill_client_id(url, client_id);
         let mut findings = vec![];
         if registration.deployments.is_empty() {
-            findings.push(Finding::new(
-                "no-deployment-id",
-                Severity::Warning,
-                "no deployment id is recorded: launches carry one, and the tool rejects \
+            findings.push(
+                Finding::new(
+                    "no-deployment-id",
+                    Severity::Warning,
+                    "no deployment id is recorded: launches carry one, and the tool rejects \
                  unknown ones (\"Deployment not found\")",
-                format!(
-                    "add it with `ltikeys registration deployment add {} DEPLOYMENT_ID` \
-                     (Canvas shows it in the app's settings, Moodle under \"View configuration \
-                     details\")",
-                    registration.id
-                ),
-            ));
+                    "record it on the registration (Canvas shows it in the app's settings, Moodle \
+                 under \"View configuration details\")",
+                )
+                .with_remedy(Remedy::AddDeployment {
+                    registration: registration.id.clone(),
+                }),
+            );
         }
         for (field, url) in [
             ("auth_url", &platform.auth_url),
@@ -219,13 +223,13 @@ impl Handoff {
                         "unresolved-placeholder",
                         Severity::Error,
                         format!("the {field} still holds the placeholder {p}"),
-                        format!(
-                            "put the real value in with `ltikeys platform update {} --{} URL`",
-                            platform.id,
-                            field.replace('_', "-")
-                        ),
+                        format!("put the real value in the platform's {field}"),
                     )
-                    .at(format!("$.{field}")),
+                    .at(format!("$.{field}"))
+                    .with_remedy(Remedy::UpdatePlatform {
+                        platform: platform.id.clone(),
+                        field: Some(field.to_string()),
+                    }),
                 );
             }
         }
@@ -438,6 +442,13 @@ mod tests {
         assert_eq!(h.findings.len(), 1, "{:?}", h.findings);
         assert_eq!(h.findings[0].code, "unresolved-placeholder");
         assert_eq!(h.findings[0].severity, Severity::Error);
-        assert!(h.findings[0].fix.contains("--token-url"));
+        assert!(h.findings[0].fix.contains("token_url"));
+        assert_eq!(
+            h.findings[0].remedies,
+            [Remedy::UpdatePlatform {
+                platform: p.id.clone(),
+                field: Some("token_url".into())
+            }]
+        );
     }
 }

@@ -117,7 +117,7 @@ pub fn plan_rotation(
         Error::invalid(
             "tool",
             "it has no current key to rotate from",
-            "generate its first key with `ltikeys key new`",
+            "generate its first key",
         )
     })?;
     let next = next_key(keys);
@@ -180,24 +180,16 @@ pub fn check_retire(key: &KeyRecord, now: DateTime<Utc>, force: bool) -> Result<
                     key.kid,
                     other.as_str()
                 ),
-                "rotate first (`ltikeys key rotate`), or revoke the key if it is compromised",
-            ))
+                "rotate first, or revoke the key if it is compromised",
+            )
+            .at("kid"))
         }
     }
     match key.unpublish_after {
-        Some(until) if until > now && !force => Err(Error::invalid(
-            "kid",
-            format!(
-                "key {} is inside its overlap window until {}: platforms may still verify \
-                 tokens signed with it",
-                key.kid,
-                when(until)
-            ),
-            format!(
-                "wait until {}, or pass --force to retire it now",
-                when(until)
-            ),
-        )),
+        Some(until) if until > now && !force => Err(Error::RetireTooEarly {
+            kid: key.kid.clone(),
+            until: when(until),
+        }),
         _ => Ok(()),
     }
 }
@@ -364,9 +356,11 @@ mod tests {
         let mut prev = key("p", KeyStatus::Previous, "2026-01-01T00:00:00Z");
         prev.unpublish_after = Some(t("2026-01-08T00:00:00Z"));
         let inside = t("2026-01-07T23:59:59Z");
-        let err = check_retire(&prev, inside, false).unwrap_err().to_string();
+        let err = check_retire(&prev, inside, false).unwrap_err();
+        assert_eq!(err.kind(), "retire_too_early", "{err}");
+        let err = err.to_string();
         assert!(
-            err.contains("2026-01-08T00:00:00Z") && err.contains("--force"),
+            err.contains("2026-01-08T00:00:00Z") && err.contains("retire it anyway"),
             "{err}"
         );
         check_retire(&prev, inside, true).unwrap();

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::input::{blank_to_none, drop_blanks, validate_domain, validate_url};
 use crate::lti::{self, PrivacyLevel};
 use crate::placement::Placement;
+use crate::remedy::Remedy;
 
 /// Custom fields sent with every launch (`name` → value, e.g. `"$Canvas.user.id"`), by name.
 pub type CustomFields = BTreeMap<String, String>;
@@ -155,18 +156,12 @@ impl NewTool {
     pub fn validated(self) -> Result<NewTool> {
         let name = self.name.trim().to_string();
         if name.is_empty() {
-            return Err(Error::invalid(
-                "name",
-                "it is empty",
-                "give the tool a name",
-            ));
+            return Err(Error::invalid("name", "it is empty", "give the tool a name").at("name"));
         }
         if name.chars().count() > 100 {
-            return Err(Error::invalid(
-                "name",
-                "it is longer than 100 characters",
-                "shorten it",
-            ));
+            return Err(
+                Error::invalid("name", "it is longer than 100 characters", "shorten it").at("name"),
+            );
         }
         let tool = NewTool {
             name,
@@ -193,20 +188,21 @@ impl NewTool {
                 .collect::<Result<_>>()?,
         };
         if let Some(domain) = &tool.domain {
-            validate_domain(domain)?;
+            validate_domain(domain).map_err(|e| e.at("domain"))?;
         }
-        for (field, url) in [
-            ("login URL", &tool.login_url),
-            ("launch URL", &tool.launch_url),
-            ("JWKS URL", &tool.jwks_url),
-            ("icon URL", &tool.icon_url),
+        for (field, path, url) in [
+            ("login URL", "login_url", &tool.login_url),
+            ("launch URL", "launch_url", &tool.launch_url),
+            ("JWKS URL", "jwks_url", &tool.jwks_url),
+            ("icon URL", "icon_url", &tool.icon_url),
         ] {
             if let Some(url) = url {
-                validate_url(field, url)?;
+                validate_url(field, url).map_err(|e| e.at(path))?;
             }
         }
         for (i, url) in tool.redirect_uris.iter().enumerate() {
-            validate_url(&format!("redirect URI {}", i + 1), url)?;
+            validate_url(&format!("redirect URI {}", i + 1), url)
+                .map_err(|e| e.at(format!("redirect_uris[{i}]")))?;
         }
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = tool.redirect_uris.iter().find(|u| !seen.insert(u.as_str())) {
@@ -214,7 +210,8 @@ impl NewTool {
                 "redirect URIs",
                 format!("{dup} is listed twice"),
                 "list each redirect URI once",
-            ));
+            )
+            .at("redirect_uris"));
         }
         if let Some(id) = &tool.canvas_tool_id {
             if id.chars().count() > 255 {
@@ -222,7 +219,8 @@ impl NewTool {
                     "Canvas tool id",
                     "it is longer than 255 characters",
                     "shorten it",
-                ));
+                )
+                .at("canvas_tool_id"));
             }
         }
         if tool.custom_fields.len() != self.custom_fields.len() {
@@ -230,30 +228,31 @@ impl NewTool {
                 "custom fields",
                 "two names are the same once trimmed",
                 "give each custom field its own name",
-            ));
+            )
+            .at("custom_fields"));
         }
         let mut seen = std::collections::HashSet::new();
         for (i, scope) in tool.scopes.iter().enumerate() {
             if !lti::is_scope(scope) {
                 let fix = match lti::suggest_scope(scope) {
                     Some(s) => format!("did you mean {s}?"),
-                    None => {
-                        "give a scope URI Canvas knows; run `ltikeys canvas scopes` for the list"
-                            .into()
-                    }
+                    None => "give a scope URI Canvas knows".into(),
                 };
                 return Err(Error::invalid(
                     format!("scope {}", i + 1),
                     format!("'{scope}' is not a scope Canvas accepts"),
                     fix,
-                ));
+                )
+                .at(format!("scopes[{i}]"))
+                .with_remedy(Remedy::ListCanvasScopes));
             }
             if !seen.insert(scope.as_str()) {
                 return Err(Error::invalid(
                     "scopes",
                     format!("{scope} is listed twice"),
                     "list each scope once",
-                ));
+                )
+                .at("scopes"));
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -263,7 +262,8 @@ impl NewTool {
                     format!("placement {} ({})", i + 1, p.placement),
                     "the tool has this placement already",
                     "keep one entry per placement",
-                ));
+                )
+                .at(format!("placements[{i}].placement")));
             }
         }
         Ok(tool)
@@ -278,7 +278,8 @@ pub fn validated_custom_field(name: &str, value: &str) -> Result<(String, String
             "custom field",
             "a custom field has no name",
             "give each custom field a name, e.g. canvas_user_id=$Canvas.user.id",
-        ));
+        )
+        .at("custom_fields"));
     }
     if !name
         .chars()
@@ -288,7 +289,8 @@ pub fn validated_custom_field(name: &str, value: &str) -> Result<(String, String
             format!("custom field {name}"),
             "its name may hold only letters, digits, '_', '-' and '.'",
             "rename it, e.g. canvas_user_id",
-        ));
+        )
+        .at(format!("custom_fields.{name}")));
     }
     Ok((name.to_string(), value.trim().to_string()))
 }

@@ -9,8 +9,8 @@ use ltikeys_core::canvas::{self, IMPORT_CODES, LINT_CODES};
 use ltikeys_core::finding::has_error;
 use ltikeys_core::secret::MemoryStore;
 use ltikeys_core::{
-    DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Severity, Tool,
-    Vault, WindowTarget,
+    DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Remedy, Severity,
+    Tool, Vault, WindowTarget,
 };
 use serde_json::{json, Value};
 
@@ -233,11 +233,20 @@ fn export_without_a_key_or_jwks_url_names_both_fixes() {
     let err = vault.canvas_export("Flashcards").unwrap_err();
     let text = err.to_string();
     assert_eq!(err.kind(), "invalid");
-    assert!(
-        text.contains("no JWKS URL and no current key")
-            && text.contains("ltikeys key new --tool \"Flashcards\"")
-            && text.contains("--jwks-url"),
-        "{text}"
+    assert!(text.contains("no JWKS URL and no current key"), "{text}");
+    assert_eq!(
+        err.remedies(),
+        [
+            Remedy::GenerateKey {
+                tool: "Flashcards".into(),
+                next: false
+            },
+            Remedy::EditTool {
+                tool: "Flashcards".into(),
+                field: "jwks_url".into()
+            }
+        ],
+        "both fixes: {text}"
     );
 }
 
@@ -247,9 +256,11 @@ fn export_without_launch_or_login_url_names_the_field() {
     let mut tool = full_tool();
     tool.launch_url = None;
     vault.add_tool(tool, now()).unwrap();
-    let err = vault.canvas_export("Quiz Engine").unwrap_err().to_string();
+    let err = vault.canvas_export("Quiz Engine").unwrap_err();
+    assert_eq!(err.field(), Some("launch_url"), "{err}");
+    let err = err.to_string();
     assert!(
-        err.starts_with("launch URL:") && err.contains("--launch-url"),
+        err.starts_with("launch URL:") && err.contains("set the tool's launch URL"),
         "{err}"
     );
     let mut tool = minimal_tool();
@@ -981,8 +992,18 @@ fn import_refuses_only_what_cannot_name_a_tool() {
     assert_eq!(err.kind(), "invalid");
     assert!(err.to_string().contains("not a JSON object"), "{err}");
     let untitled = json!({"target_link_uri": "https://t.example/launch"});
-    let err = canvas::import(&untitled, None).unwrap_err().to_string();
-    assert!(err.starts_with("title:") && err.contains("--name"), "{err}");
+    let err = canvas::import(&untitled, None).unwrap_err();
+    assert_eq!(
+        err.remedies(),
+        [Remedy::Give {
+            field: "name".into()
+        }]
+    );
+    let err = err.to_string();
+    assert!(
+        err.starts_with("title:") && err.contains("give the tool a name"),
+        "{err}"
+    );
     let named = canvas::import(&untitled, Some(" Named ")).unwrap();
     assert_eq!(named.tool.name, "Named");
     assert_eq!(

@@ -27,9 +27,11 @@ fn pkcs1_pkcs8_and_encrypted_pkcs8_give_the_same_key() {
 #[test]
 fn encrypted_pkcs8_needs_the_right_passphrase() {
     let pem = fixture("rsa2048-pkcs8-encrypted.pem");
-    let err = KeyPair::from_pem(&pem, None).err().unwrap().to_string();
+    let err = KeyPair::from_pem(&pem, None).err().unwrap();
+    assert_eq!(err.field(), Some("passphrase"));
+    let err = err.to_string();
     assert!(
-        err.starts_with("passphrase:") && err.contains("--passphrase-file"),
+        err.starts_with("passphrase:") && err.contains("give the key's passphrase"),
         "{err}"
     );
     let err = KeyPair::from_pem(&pem, Some(b"wrong"))

@@ -377,7 +377,12 @@ fn discovery_uses_the_recorded_configuration_url() {
             now(),
         )
         .unwrap_err();
-    assert!(err.to_string().contains("--openid-configuration"), "{err}");
+    assert_eq!(err.field(), Some("openid_configuration_url"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("give the OpenID configuration URL"),
+        "{err}"
+    );
 }
 
 fn canvas(vault: &mut Vault, name: &str) {
@@ -636,7 +641,11 @@ fn validation_names_the_field_and_the_fix() {
             now(),
         )
         .unwrap_err();
-    assert!(err.to_string().contains("--base-url"), "{err}");
+    assert_eq!(err.field(), Some("base_url"), "{err}");
+    assert!(
+        err.to_string().contains("give the instance's base URL"),
+        "{err}"
+    );
     let err = vault
         .add_platform(
             NewPlatform::from_preset(

@@ -19,6 +19,7 @@ use crate::finding::{Finding, Severity};
 use crate::input::{validate_domain, validate_url};
 use crate::lti::{self, DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM};
 use crate::placement::{Placement, MAX_SIZE};
+use crate::remedy::Remedy;
 use crate::tool::{validated_custom_field, NewTool, Tool};
 
 /// What importing a Canvas configuration gives: the tool to add and what was found on the way.
@@ -103,7 +104,7 @@ impl Notes {
                 "value-not-imported",
                 Severity::Warning,
                 message,
-                "set it on the imported tool with `ltikeys tool edit` once you know the right value",
+                "set it on the imported tool once you know the right value",
             )
             .at(path),
         );
@@ -271,8 +272,12 @@ pub fn import(doc: &Value, name: Option<&str>) -> Result<CanvasImport> {
             Error::invalid(
                 "title",
                 "the configuration has no title to name the tool by",
-                "add a title to the JSON, or give the tool a name (--name)",
+                "add a title to the JSON, or give the tool a name",
             )
+            .at("name")
+            .with_remedy(Remedy::Give {
+                field: "name".into(),
+            })
         })?;
     let mut tool = NewTool {
         name: name.to_string(),
@@ -294,8 +299,7 @@ pub fn import(doc: &Value, name: Option<&str>) -> Result<CanvasImport> {
                 Severity::Info,
                 "the public_jwk was not imported: a tool's keys are ones whose private half this \
                  app holds",
-                "import the private key with `ltikeys key import`, generate a new key, or set the \
-                 tool's JWKS URL",
+                "import the private key, generate a new key, or set the tool's JWKS URL",
             )
             .at("$.public_jwk"),
         );

@@ -735,9 +735,7 @@ fn lint_scopes(l: &mut Linter, v: Option<&Value>) {
             None => {
                 let fix = match lti::suggest_scope(uri) {
                     Some(s) => format!("did you mean {s}?"),
-                    None => "use a scope URI Canvas knows (`ltikeys canvas scopes` lists them), \
-                             or remove it"
-                        .into(),
+                    None => "use a scope URI Canvas knows, or remove it".into(),
                 };
                 l.add(
                     "unknown-scope",
@@ -1084,7 +1082,7 @@ fn lint_placement(
     if let Some(n) = name.filter(|n| !lti::is_placement(n)) {
         let fix = match lti::suggest_placement(n) {
             Some(s) => format!("did you mean {s}?"),
-            None => "use a Canvas placement (`ltikeys canvas placements` lists them)".into(),
+            None => "use a Canvas placement".into(),
         };
         l.add(
             "unknown-placement",

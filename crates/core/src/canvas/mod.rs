@@ -13,6 +13,7 @@ use crate::finding::Severity;
 use crate::jwk::Jwk;
 use crate::lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM};
 use crate::placement::Placement;
+use crate::remedy::Remedy;
 use crate::tool::{CustomFields, Tool};
 
 pub use import::{import, CanvasImport, CanvasImported, IMPORT_CODES};
@@ -165,27 +166,29 @@ impl From<&Placement> for CanvasPlacement {
 /// Fails, naming the fix, when the tool lacks what Canvas requires, and never returns a
 /// configuration with an error-level lint finding.
 pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
-    let unset = |field: &str, canvas: &str, flag: &str| {
+    let unset = |field: &str, canvas: &str, path: &str| {
         Error::invalid(
             field,
             format!(
                 "tool '{}' has none, and Canvas requires {canvas}",
                 tool.name
             ),
-            format!(
-                "set it with `ltikeys tool edit \"{}\" {flag} URL`",
-                tool.name
-            ),
+            format!("set the tool's {field}"),
         )
+        .at(path)
+        .with_remedy(Remedy::EditTool {
+            tool: tool.name.clone(),
+            field: path.to_string(),
+        })
     };
     let target_link_uri = tool
         .launch_url
         .clone()
-        .ok_or_else(|| unset("launch URL", "target_link_uri", "--launch-url"))?;
+        .ok_or_else(|| unset("launch URL", "target_link_uri", "launch_url"))?;
     let oidc_initiation_url = tool
         .login_url
         .clone()
-        .ok_or_else(|| unset("login URL", "oidc_initiation_url", "--login-url"))?;
+        .ok_or_else(|| unset("login URL", "oidc_initiation_url", "login_url"))?;
     let (public_jwk_url, public_jwk) = match (&tool.jwks_url, current_key) {
         (Some(url), _) => (Some(url.clone()), None),
         (None, Some(jwk)) => (None, Some(jwk.clone())),
@@ -196,12 +199,17 @@ pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
                     "tool '{}' has no JWKS URL and no current key, and Canvas needs one of them",
                     tool.name
                 ),
-                format!(
-                    "generate a key with `ltikeys key new --tool \"{0}\"`, or set a JWKS URL with \
-                     `ltikeys tool edit \"{0}\" --jwks-url URL`",
-                    tool.name
-                ),
-            ))
+                "generate a key for the tool, or set its JWKS URL",
+            )
+            .at("public_jwk")
+            .with_remedy(Remedy::GenerateKey {
+                tool: tool.name.clone(),
+                next: false,
+            })
+            .with_remedy(Remedy::EditTool {
+                tool: tool.name.clone(),
+                field: "jwks_url".into(),
+            }))
         }
     };
     let config = CanvasConfig {

@@ -35,8 +35,7 @@ impl Store {
             let check = serde_json::from_str(&result).map_err(|e| Error::Unreadable {
                 what: format!("the last check of {url}"),
                 problem: e.to_string(),
-                fix: "check that URL again (`ltikeys check jwks URL`): the new result replaces it"
-                    .into(),
+                fix: "check that URL again: the new result replaces it".into(),
             })?;
             out.push(check);
         }

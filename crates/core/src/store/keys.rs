@@ -131,7 +131,7 @@ impl Store {
             Error::invalid(
                 "tool",
                 "it has no next key to promote",
-                "generate one with `ltikeys key new --next`",
+                "generate a next key first",
             )
         })?;
         if let Some(demote) = &plan.demote {

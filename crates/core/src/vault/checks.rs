@@ -66,8 +66,8 @@ impl Vault {
                     url: platform.jwks_url.clone(),
                     check: None,
                     skipped: Some(
-                        "its JWKS URL has a placeholder; add a registration or set the URL with \
-                         `ltikeys platform update`"
+                        "its JWKS URL has a placeholder; add a registration or set the \
+                         platform's JWKS URL"
                             .into(),
                     ),
                 });

@@ -117,6 +117,7 @@ impl Vault {
             .secrets
             .get(&secret::account(&tool.id, &record.kid))?
             .ok_or_else(|| Error::PrivateKeyMissing {
+                tool: tool.name.clone(),
                 kid: record.kid.clone(),
             })?;
         let key = KeyPair::from_pkcs8_der(&der)?;

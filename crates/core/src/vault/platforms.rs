@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::Vault;
 use crate::error::{Error, Result};
+use crate::remedy::Remedy;
 
 impl Vault {
     /// Adds a platform from a preset, the instance's base URL and any overrides.
@@ -62,9 +63,13 @@ impl Vault {
             Error::invalid(
                 "OpenID configuration URL",
                 format!("platform '{platform}' has none recorded"),
-                "pass --openid-configuration URL (the platform's /.well-known/openid-configuration \
-                 or Dynamic Registration configuration)",
+                "give the OpenID configuration URL (the platform's \
+                 /.well-known/openid-configuration or Dynamic Registration configuration)",
             )
+            .at("openid_configuration_url")
+            .with_remedy(Remedy::Give {
+                field: "openid_configuration_url".into(),
+            })
         })
     }
 

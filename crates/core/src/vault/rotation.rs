@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::key::{KeyInfo, KeyPair, KeyRecord, KeySize, KeyStatus, PrivateKeyState};
 use crate::kid::KidScheme;
 use crate::pending::{self, OpKind, OpLock, Removal};
+use crate::remedy::Remedy;
 use crate::rotation::{self, Policy, RotationPlan};
 use crate::tool::Tool;
 
@@ -52,7 +53,12 @@ impl Vault {
         let tool = self.store.tool(tool)?;
         let keys = self.store.keys(&tool.id)?;
         let policy = self.store.policy(&tool.id)?;
-        let before = rotation::plan_rotation(&keys, &policy, now)?;
+        let before = rotation::plan_rotation(&keys, &policy, now).map_err(|e| {
+            e.with_remedy(Remedy::GenerateKey {
+                tool: tool.name.clone(),
+                next: false,
+            })
+        })?;
         if let Some(kid) = &before.promote {
             // The key about to sign must be able to.
             let record = self.record(&tool, kid)?;
@@ -91,21 +97,21 @@ impl Vault {
             .promote
             .clone()
             .expect("Store::rotate fails when it has no key to promote");
-        let name = shell_word(&tool.name);
-        let mut reminders = vec![match &tool.jwks_url {
-            Some(url) => format!(
-                "Publish the new JWKS at {url} now (`ltikeys jwks --tool {name}`), then check it \
-                 with `ltikeys check jwks {url} --expect-tool {name}`."
-            ),
-            None => format!("Publish the new JWKS (`ltikeys jwks --tool {name}`)."),
+        let mut reminders = vec![Remedy::PublishJwks {
+            tool: Some(tool.name.clone()),
+            jwks_url: tool.jwks_url.clone(),
         }];
-        if tool.jwks_url.is_none() {
-            reminders.push(format!(
-                "This tool has no JWKS URL, so platforms hold a pasted public key: update the \
-                 Canvas developer key's public JWK to kid {current} (`ltikeys jwk --tool {name} \
-                 --kid {current}`), or tokens signed from now on will fail with \"JWS signature \
-                 invalid\"."
-            ));
+        match &tool.jwks_url {
+            Some(url) => reminders.push(Remedy::CheckJwks {
+                url: url.clone(),
+                tool: Some(tool.name.clone()),
+            }),
+            // Platforms hold a pasted public key: tokens signed from now on fail until the
+            // new one is pasted.
+            None => reminders.push(Remedy::PasteJwk {
+                tool: tool.name.clone(),
+                kid: current.clone(),
+            }),
         }
         Ok(RotationOutcome {
             current,
@@ -168,7 +174,6 @@ impl Vault {
         now: DateTime<Utc>,
     ) -> Result<String> {
         let size = KeySize::try_from(current.bits).map_err(|_| {
-            let name = shell_word(&tool.name);
             Error::invalid(
                 "key size",
                 format!(
@@ -176,30 +181,21 @@ impl Vault {
                      generate, so no key of its size can take over from it",
                     current.kid, tool.name, current.bits
                 ),
-                format!(
-                    "add a next key first (`ltikeys key new --tool {name} --next --bits 4096`, \
-                     or import one with `ltikeys key import --tool {name} --pem FILE`), then \
-                     try again"
-                ),
+                "add a next key first (generate one, or import one), then try again",
             )
+            .with_remedy(Remedy::GenerateKey {
+                tool: tool.name.clone(),
+                next: true,
+            })
+            .with_remedy(Remedy::ImportPrivateKey {
+                tool: tool.name.clone(),
+                kid: None,
+            })
         })?;
         let key = KeyPair::generate(size)?;
         let kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
         self.store_key(tool, &kid, &key, now, "key generated")?;
         Ok(kid)
-    }
-}
-
-/// A name as one shell word: quoted when it holds anything but letters, digits and `-_.`.
-fn shell_word(name: &str) -> String {
-    if !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        name.to_string()
-    } else {
-        format!("'{}'", name.replace('\'', r"'\''"))
     }
 }
 
@@ -244,8 +240,8 @@ pub struct RotationOutcome {
     pub lead_time_skipped: bool,
     /// Warnings, in plain words.
     pub warnings: Vec<String>,
-    /// What the user must deploy now.
-    pub reminders: Vec<String>,
+    /// What the user must deploy now, in order.
+    pub reminders: Vec<Remedy>,
 }
 
 #[cfg(test)]
@@ -273,7 +269,7 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("'nxt'") && text.contains("missing"), "{text}");
         assert!(
-            text.contains("--next") && text.contains("key import"),
+            text.contains("generate another next key") && text.contains("import"),
             "{text}"
         );
         assert_eq!(
@@ -377,8 +373,12 @@ mod tests {
         assert!(!out.lead_time_skipped && out.generated.is_none());
         assert_eq!(out.unpublish_after, t("2026-01-10T00:00:00Z"));
         assert!(
-            out.reminders.iter().any(|r| r.contains("public JWK")),
-            "no JWKS URL: update the developer key"
+            out.reminders.contains(&Remedy::PasteJwk {
+                tool: "Quiz".into(),
+                kid: "k2".into()
+            }),
+            "no JWKS URL: update the developer key: {:?}",
+            out.reminders
         );
         assert_eq!(
             statuses(&vault),
@@ -396,6 +396,7 @@ mod tests {
             .retire("Quiz", "k1", t("2026-01-09T00:00:00Z"), false)
             .unwrap_err();
         assert!(err.to_string().contains("2026-01-10T00:00:00Z"), "{err}");
+        assert_eq!(err.kind(), "retire_too_early", "{err}");
         assert_eq!(
             vault
                 .rotation_state("Quiz", t("2026-01-10T00:00:00Z"))
@@ -427,23 +428,19 @@ mod tests {
     }
 
     #[test]
-    fn reminders_quote_tool_names_for_the_shell() {
-        assert_eq!(shell_word("Quiz"), "Quiz");
-        assert_eq!(shell_word("Quiz Engine"), "'Quiz Engine'");
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
+    fn reminders_say_what_to_publish_and_where_as_data() {
         let (_d, _s, mut vault, _tool) = vault();
         vault
             .generate_key(&request(Some("a")), t("2026-01-01T00:00:00Z"), &mut |_| {})
             .unwrap();
         let out = vault.rotate("Quiz", t("2026-01-05T00:00:00Z")).unwrap();
-        assert!(
-            out.reminders[0].contains("`ltikeys jwks --tool Quiz`"),
+        assert_eq!(
+            out.reminders[0],
+            Remedy::PublishJwks {
+                tool: Some("Quiz".into()),
+                jwks_url: None
+            },
             "{:?}",
-            out.reminders
-        );
-        assert!(
-            !out.reminders.iter().any(|r| r.contains("  ")),
-            "no stray spaces: {:?}",
             out.reminders
         );
     }
@@ -547,8 +544,16 @@ mod tests {
                 "{what} names the key and its size: {text}"
             );
             assert!(
-                text.contains("--next --bits"),
+                text.contains("add a next key first"),
                 "{what} says how to go on: {text}"
+            );
+            assert!(
+                err.remedies().contains(&Remedy::GenerateKey {
+                    tool: "Quiz".into(),
+                    next: true
+                }),
+                "{what} offers to generate a next key: {:?}",
+                err.remedies()
             );
         }
         assert_eq!(
