@@ -4,7 +4,7 @@ import { normaliseError } from "./lib/errors";
 import { h, must } from "./lib/dom";
 import { jwksFileName, plural } from "./lib/format";
 import type { Ipc } from "./lib/ipc";
-import type { AppStatus, GenerateKey, NewTool, ToolSummary } from "./lib/ipc/bindings";
+import type { AppStatus, GenerateKey, IpcError, NewTool, Remedy, ToolSummary } from "./lib/ipc/bindings";
 import type { ToolFormValues } from "./lib/validation";
 import { renderToolList } from "./views/sidebar";
 import { ChecksController } from "./controllers/checks";
@@ -46,6 +46,7 @@ export class App {
   private readonly toast: HTMLElement;
   private readonly errorBanner: HTMLElement;
   private readonly errorMessage: HTMLElement;
+  private readonly errorActions: HTMLElement;
   private readonly keychainWarning: HTMLElement;
   private readonly footer: HTMLElement;
   private readonly rotation: RotationController;
@@ -63,6 +64,7 @@ export class App {
     this.toast = must(doc, "#toast");
     this.errorBanner = must(doc, "#error-banner");
     this.errorMessage = must(doc, "#error-message");
+    this.errorActions = must(doc, "#error-actions");
     this.keychainWarning = must(doc, "#keychain-warning");
     this.footer = must(doc, "#app-footer");
 
@@ -92,7 +94,7 @@ export class App {
       doc,
       ipc,
       showToast: (message) => this.showToast(message),
-      showError: (message) => this.showError(message),
+      showError: (error) => this.showError(error),
       clearError: () => this.clearError(),
       refreshTools: () => this.refreshTools(),
       openTool: (id) => this.showTool(id),
@@ -153,14 +155,55 @@ export class App {
     this.toast.classList.add("toast-enter");
   }
 
-  showError(message: string): void {
-    this.errorMessage.textContent = message;
+  /** Shows an error in the banner, with a button for each of its remedies the app carries out. */
+  showError(error: string | IpcError): void {
+    const failure = typeof error === "string" ? null : error;
+    this.errorMessage.textContent = typeof error === "string" ? error : error.message;
+    this.errorActions.replaceChildren(...(failure?.remedies ?? []).flatMap((remedy) => this.remedyButton(remedy)));
+    this.errorActions.hidden = this.errorActions.childElementCount === 0;
     this.errorBanner.hidden = false;
   }
 
   clearError(): void {
     this.errorBanner.hidden = true;
     this.errorMessage.textContent = "";
+    this.errorActions.replaceChildren();
+  }
+
+  /** The button that carries out a remedy in this window; none for a remedy it has no place for. */
+  private remedyButton(remedy: Remedy): HTMLElement[] {
+    const button = (label: string, run: () => void): HTMLElement[] => {
+      const element = h(this.doc, "button", { type: "button", class: "btn btn-small", "data-remedy": remedy.kind }, label);
+      element.addEventListener("click", () => {
+        this.clearError();
+        run();
+      });
+      return [element];
+    };
+    const toolTab = (name: string, tab: "keys" | "profile", label: string): HTMLElement[] => {
+      const tool = this.tools.find((t) => t.name === name || t.id === name);
+      if (tool === undefined) return [];
+      return button(label, () => {
+        this.toolTabs.setTab(tool.id, tab);
+        void this.showTool(tool.id);
+      });
+    };
+    switch (remedy.kind) {
+      case "generate_key":
+        return toolTab(remedy.tool, "keys", remedy.next ? "Generate a next key" : "Generate a key");
+      case "import_private_key":
+        return toolTab(remedy.tool, "keys", "Import the private key");
+      case "list_keys":
+        return toolTab(remedy.tool, "keys", "Show the keys");
+      case "edit_tool":
+        return toolTab(remedy.tool, "profile", "Edit the profile");
+      case "list_platforms":
+      case "update_platform":
+      case "remove_registrations":
+        return button("Open platforms", () => this.showScreen(this.platforms.render()));
+      default:
+        return [];
+    }
   }
 
   private showStatus(status: AppStatus): void {
@@ -242,7 +285,7 @@ export class App {
       this.showToast(`${before.replace(/^Remove/, "Removed")} from the keychain`);
     } catch (error) {
       this.confirmOrphans(false);
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     }
   }
 
@@ -334,7 +377,7 @@ export class App {
       [tool, keys] = await Promise.all([this.ipc.getTool(id), this.ipc.listKeys(id)]);
     } catch (error) {
       if (token === this.navigation) {
-        this.showError(normaliseError(error).message);
+        this.showError(normaliseError(error));
       }
       return;
     }
@@ -391,7 +434,7 @@ export class App {
       this.tools = await this.ipc.listTools();
       this.renderSidebar();
     } catch (error) {
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     }
   }
 
@@ -406,7 +449,7 @@ export class App {
         this.rotation.keysChanged(toolId, keys);
       }
     } catch (error) {
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     }
   }
 
@@ -423,7 +466,7 @@ export class App {
       this.showToast(`Tool ${tool.name} created`);
     } catch (error) {
       form?.setBusy(false);
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     }
   }
 
@@ -473,7 +516,7 @@ export class App {
     } catch (error) {
       this.jobs.delete(toolId);
       this.updateKeygen();
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     }
   }
 
@@ -483,7 +526,7 @@ export class App {
       await this.ipc.copyText(jwk);
       this.showToast(`Public JWK of ${kid} copied`);
     } catch (error) {
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     }
   }
 
@@ -495,7 +538,7 @@ export class App {
       await this.ipc.copyText(jwks);
       this.showToast(`JWKS copied (${plural(countKeys(jwks), "key")})`);
     } catch (error) {
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     } finally {
       page?.setBusy("copy-jwks", false);
     }
@@ -512,7 +555,7 @@ export class App {
       await this.ipc.saveJwks(toolId, path);
       this.showToast(`JWKS saved to ${path}`);
     } catch (error) {
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     } finally {
       page?.setBusy("save-jwks", false);
     }
@@ -531,7 +574,7 @@ export class App {
         );
       }
     } catch (error) {
-      this.showError(normaliseError(error).message);
+      this.showError(normaliseError(error));
     }
     await Promise.all([this.refreshKeys(toolId), this.refreshTools()]);
   }

@@ -142,8 +142,10 @@ describe("rotation in the app", () => {
 
   it("shows a retire refusal inline and retires with force after the confirm", async () => {
     ipc.retireKey.mockRejectedValueOnce({
-      kind: "invalid",
-      message: "kid: key prev is inside its overlap window until 2025-05-08T10:00:00Z. Fix: wait, or pass --force",
+      kind: "retire_too_early",
+      message: "key prev is inside its overlap window until 2025-05-08T10:00:00Z. Fix: wait, or retire it anyway",
+      field: null,
+      remedies: [],
     });
     q<HTMLButtonElement>('button[data-retire-key="prev"]').click();
     await settle();

@@ -105,7 +105,7 @@ export class ChecksController {
       this.current()?.setLastChecks(this.last, this.now());
     } catch (error) {
       if (this.current() !== null) {
-        this.shell.showError(normaliseError(error).message);
+        this.shell.showError(normaliseError(error));
       }
     }
   }
@@ -138,7 +138,7 @@ export class ChecksController {
       const counts = countFindings(check.findings);
       this.shell.showToast(`Checked: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}`);
     } catch (error) {
-      this.shell.showError(normaliseError(error).message);
+      this.shell.showError(normaliseError(error));
     } finally {
       this.running = null;
       this.current()?.setRunning(null, this.now());
@@ -168,7 +168,7 @@ export class ChecksController {
           : `Checked ${plural(results.length, "platform URL")}: ${failing === 0 ? "no errors" : `${failing} with errors`}`,
       );
     } catch (error) {
-      this.shell.showError(normaliseError(error).message);
+      this.shell.showError(normaliseError(error));
     } finally {
       this.platformProgress = null;
       this.current()?.setPlatformProgress(null);

@@ -1,6 +1,7 @@
 // What the profile, Canvas, platform and registration screens need from the application.
 
 import type { Ipc } from "../lib/ipc";
+import type { IpcError } from "../lib/ipc/bindings";
 
 /** Milliseconds of quiet typing before Canvas JSON is linted. */
 export const LINT_DELAY_MS = 150;
@@ -9,7 +10,8 @@ export type ScreenContext = {
   doc: Document;
   ipc: Ipc;
   showToast(message: string): void;
-  showError(message: string): void;
+  /** Shows an error in the banner, with a button for each remedy the app carries out. */
+  showError(error: string | IpcError): void;
   clearError(): void;
   /** Reloads the sidebar's tools. */
   refreshTools(): Promise<void>;

@@ -66,7 +66,7 @@ export class PlatformsScreen {
         ]);
         view.setData(platforms, registrations);
       } catch (error) {
-        ctx.showError(normaliseError(error).message);
+        ctx.showError(normaliseError(error));
       }
     };
 
@@ -86,7 +86,7 @@ export class PlatformsScreen {
             await refresh();
           } catch (error) {
             const failure = normaliseError(error);
-            view.showFormError(failure.message, platformErrorField(failure.kind, failure.message));
+            view.showFormError(failure.message, platformErrorField(failure));
           } finally {
             view.setFormBusy(false);
           }
@@ -99,7 +99,7 @@ export class PlatformsScreen {
             await ctx.ipc.removePlatform(platform);
             ctx.showToast("Platform removed");
           } catch (error) {
-            ctx.showError(normaliseError(error).message);
+            ctx.showError(normaliseError(error));
           }
           await refresh();
         })();

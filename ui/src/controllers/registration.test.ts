@@ -118,6 +118,8 @@ describe("tool page tabs", () => {
     ipc.updateTool.mockRejectedValueOnce({
       kind: "invalid",
       message: "launch URL: 'http://quiz.example.com/launch' uses http. Fix: use https://",
+      field: "launch_url",
+      remedies: [],
     });
     el("#tab-profile").click();
     await settle();
@@ -204,6 +206,8 @@ describe("tool page tabs", () => {
     ipc.exportCanvas.mockRejectedValueOnce({
       kind: "invalid",
       message: "public key: tool 'Quiz Builder' has no JWKS URL and no current key. Fix: generate a key",
+      field: "public_jwk",
+      remedies: [{ kind: "generate_key", tool: "Quiz Builder", next: false }],
     });
     el("#tab-canvas").click();
     await settle();
@@ -352,5 +356,36 @@ describe("drops outside the drop zone", () => {
     expect(drop("#outside", ["Files"]).defaultPrevented).toBe(true);
     expect(drop("#outside", ["text/plain"]).defaultPrevented).toBe(false);
     expect(drop("#inside", ["Files"]).defaultPrevented).toBe(false);
+  });
+});
+
+describe("the error banner's remedies", () => {
+  it("offers as a button each remedy the window carries out, and carries it out", async () => {
+    document.body.innerHTML = new DOMParser().parseFromString(shell, "text/html").body.innerHTML;
+    const app = new App(document, fakeIpc());
+    await app.start();
+    await settle();
+    el("#tab-profile").click();
+    await settle();
+    expect(onKeysTab()).toBe(false);
+
+    app.showError({
+      kind: "no_published_key",
+      message: `tool '${PROFILE_TOOL.name}' has no published key. Fix: generate a key for it`,
+      field: null,
+      remedies: [{ kind: "generate_key", tool: PROFILE_TOOL.name, next: false }, { kind: "list_canvas_scopes" }],
+    });
+    expect(el("#error-banner").hidden).toBe(false);
+    const buttons = [...document.querySelectorAll<HTMLButtonElement>("#error-actions button")];
+    expect(buttons.map((b) => b.textContent)).toEqual(["Generate a key"]);
+    buttons[0]!.click();
+    await settle();
+    expect(onKeysTab()).toBe(true);
+    expect(el("#error-banner").hidden).toBe(true);
+
+    app.showError({ kind: "database", message: "the database failed", field: null, remedies: [] });
+    expect(el("#error-actions").hidden).toBe(true);
+    app.showError({ kind: "key_not_found", message: "x", field: null, remedies: [{ kind: "list_keys", tool: "No Such Tool" }] });
+    expect(el("#error-actions").hidden).toBe(true);
   });
 });

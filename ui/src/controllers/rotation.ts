@@ -7,14 +7,14 @@ import type { PolicySecs } from "../lib/duration";
 import { normaliseError } from "../lib/errors";
 import { plural } from "../lib/format";
 import type { Ipc } from "../lib/ipc";
-import type { JwksCheck, KeyInfo, RotationOutcome, Tool } from "../lib/ipc/bindings";
+import type { IpcError, JwksCheck, KeyInfo, RotationOutcome, Tool } from "../lib/ipc/bindings";
 import { reveal } from "../views/checks";
 import { createRotationView, type RotationView } from "../views/rotation";
 
 /** The messages of the window. */
 export type Shell = {
   showToast(message: string): void;
-  showError(message: string): void;
+  showError(error: string | IpcError): void;
   clearError(): void;
 };
 
@@ -34,8 +34,8 @@ const FAST_TICK_MS = 100;
 const SLOW_TICK_MS = 15_000;
 
 /** A retire refused because of the overlap window (the one refusal "Retire anyway" can override). */
-export function isOverlapRefusal(error: { kind: string; message: string }): boolean {
-  return error.kind === "invalid" && /overlap window/i.test(error.message);
+export function isOverlapRefusal(error: Pick<IpcError, "kind">): boolean {
+  return error.kind === "retire_too_early";
 }
 
 /** Where the section goes on the tool page: after the card holding `#generate-key`, else at the end. */
@@ -126,7 +126,7 @@ export class RotationController {
       }
     } catch (error) {
       if (this.viewFor(toolId) !== null) {
-        this.shell.showError(normaliseError(error).message);
+        this.shell.showError(normaliseError(error));
       }
     }
   }
@@ -193,7 +193,7 @@ export class RotationController {
       this.viewFor(toolId)?.setReminder(outcome);
       this.shell.showToast(`Rotated: ${outcome.current} signs now`);
     } catch (error) {
-      this.shell.showError(normaliseError(error).message);
+      this.shell.showError(normaliseError(error));
     } finally {
       this.rotating.delete(toolId);
       this.viewFor(toolId)?.setRotating(null, this.now());
@@ -215,7 +215,7 @@ export class RotationController {
       if (!force && isOverlapRefusal(failure) && view !== null) {
         view.showRetireRefused(kid, failure.message);
       } else {
-        this.shell.showError(failure.message);
+        this.shell.showError(failure);
       }
     } finally {
       this.viewFor(toolId)?.setKeyBusy(null);
@@ -241,7 +241,7 @@ export class RotationController {
         );
       }
     } catch (error) {
-      this.shell.showError(normaliseError(error).message);
+      this.shell.showError(normaliseError(error));
     } finally {
       this.viewFor(toolId)?.setKeyBusy(null);
     }
@@ -259,7 +259,7 @@ export class RotationController {
       await this.loadState(toolId);
     } catch (error) {
       this.viewFor(toolId)?.setPolicySaving(false);
-      this.shell.showError(normaliseError(error).message);
+      this.shell.showError(normaliseError(error));
     }
   }
 
@@ -289,7 +289,7 @@ export class RotationController {
         reveal(slot, "nearest");
       }
     } catch (error) {
-      this.shell.showError(normaliseError(error).message);
+      this.shell.showError(normaliseError(error));
     } finally {
       this.checking.delete(tool.id);
       this.viewFor(tool.id)?.setChecking(null, this.now());

@@ -221,7 +221,7 @@ export class ToolTabs {
             } catch (error) {
               form.setBusy(false);
               const failure = normaliseError(error);
-              const key = serverErrorKey(failure.kind, failure.message);
+              const key = serverErrorKey(failure);
               form.showErrors(key === null ? {} : { [key]: failure.message }, failure.message);
             }
           })();
@@ -268,7 +268,7 @@ export class ToolTabs {
         const findings = await ctx.ipc.lintCanvas(text);
         if (run === lintRun && panel.isConnected) view.setFindings(findings);
       } catch (error) {
-        if (run === lintRun) ctx.showError(normaliseError(error).message);
+        if (run === lintRun) ctx.showError(normaliseError(error));
       }
     };
     const lintSoon = debounce((text: string) => void lint(text), LINT_DELAY_MS);
@@ -290,7 +290,7 @@ export class ToolTabs {
             await ctx.ipc.copyText(text);
             ctx.showToast(this.canvasDrafts.has(tool.id) ? "Edited Canvas JSON copied" : "Canvas JSON copied");
           } catch (error) {
-            ctx.showError(normaliseError(error).message);
+            ctx.showError(normaliseError(error));
           } finally {
             view.setBusy("copy", false);
           }
@@ -305,7 +305,7 @@ export class ToolTabs {
             await ctx.ipc.saveCanvas(tool.id, path);
             ctx.showToast(`Canvas JSON saved to ${path}`);
           } catch (error) {
-            ctx.showError(normaliseError(error).message);
+            ctx.showError(normaliseError(error));
           } finally {
             view.setBusy("save", false);
           }
@@ -338,7 +338,7 @@ export class ToolTabs {
           } catch (error) {
             if (run !== exportRun || !panel.isConnected) return;
             exported = null;
-            view.setExportError(normaliseError(error).message);
+            view.setExportError(normaliseError(error));
           }
         })();
       },
@@ -385,7 +385,7 @@ export class ToolTabs {
         view.setData(registrations, platforms, selected);
         if (selected !== null) await loadHandoff(selected);
       } catch (error) {
-        if (run === loadRun) ctx.showError(normaliseError(error).message);
+        if (run === loadRun) ctx.showError(normaliseError(error));
       }
     };
 
@@ -404,7 +404,7 @@ export class ToolTabs {
         onCopy: (text, what) => {
           void ctx.ipc.copyText(text).then(
             () => ctx.showToast(`${what} copied`),
-            (error: unknown) => ctx.showError(normaliseError(error).message),
+            (error: unknown) => ctx.showError(normaliseError(error)),
           );
         },
         onAdd: (input) => {
@@ -421,9 +421,9 @@ export class ToolTabs {
             } catch (error) {
               const failure = normaliseError(error);
               const field =
-                failure.kind === "duplicate_registration" || /^client[_ ]id/i.test(failure.message)
+                failure.kind === "duplicate_registration" || failure.field === "client_id"
                   ? "client_id"
-                  : failure.kind === "deployment_exists" || /^deployment/i.test(failure.message)
+                  : failure.kind === "deployment_exists" || failure.field?.startsWith("deployments") === true
                     ? "deployments"
                     : failure.kind === "platform_not_found"
                       ? "platform"
@@ -451,7 +451,7 @@ export class ToolTabs {
               await ctx.ipc.removeDeployment(registration, deploymentId);
               ctx.showToast(`Deployment ${deploymentId} removed`);
             } catch (error) {
-              ctx.showError(normaliseError(error).message);
+              ctx.showError(normaliseError(error));
             }
             await refresh();
           })();

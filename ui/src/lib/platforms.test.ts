@@ -109,11 +109,11 @@ describe("the add-platform form", () => {
   });
 
   it("maps server errors to the form field they name", () => {
-    expect(platformErrorField("invalid", "base URL: 'x' is not a URL. Fix: y")).toBe("baseUrl");
-    expect(platformErrorField("invalid", "platform JWKS URL: 'x' holds the unknown placeholder. Fix: y")).toBe("jwks_url");
-    expect(platformErrorField("invalid", "OIDC auth URL: x. Fix: y")).toBe("auth_url");
-    expect(platformErrorField("platform_exists", "a platform named 'A' already exists")).toBe("name");
-    expect(platformErrorField("invalid", "platform values: the custom preset has no value. Fix: y")).toBeNull();
+    expect(platformErrorField({ kind: "invalid", field: "base_url" })).toBe("baseUrl");
+    expect(platformErrorField({ kind: "invalid", field: "jwks_url" })).toBe("jwks_url");
+    expect(platformErrorField({ kind: "invalid", field: "auth_url" })).toBe("auth_url");
+    expect(platformErrorField({ kind: "platform_exists", field: "name" })).toBe("name");
+    expect(platformErrorField({ kind: "invalid", field: null })).toBeNull();
   });
 });
 

@@ -4,6 +4,7 @@
 import type {
   DiscoveryOutcome,
   Handoff,
+  IpcError,
   NewDeployment,
   NewPlatform,
   Platform,
@@ -182,27 +183,20 @@ export function buildNewPlatform(preset: Preset, values: PlatformFormValues): Pl
   };
 }
 
-/** The form field a platform error names ("<field>: <problem>. Fix: ..."), if any. */
-export function platformErrorField(kind: string, message: string): PlatformFormField | null {
-  if (kind === "platform_exists") return "name";
-  const field = message.slice(0, Math.max(0, message.indexOf(": "))).trim().toLowerCase();
-  switch (field) {
+/** The form field a platform error is about (its `field`, a path of the platform), if any. */
+export function platformErrorField(error: Pick<IpcError, "kind" | "field">): PlatformFormField | null {
+  switch (error.field) {
     case "name":
       return "name";
-    case "base url":
+    case "base_url":
       return "baseUrl";
     case "issuer":
-      return "issuer";
-    case "oidc auth url":
-      return "auth_url";
-    case "token url":
-      return "token_url";
-    case "token audience":
-      return "token_audience";
-    case "platform jwks url":
-      return "jwks_url";
-    case "openid configuration url":
-      return "openid_configuration_url";
+    case "auth_url":
+    case "token_url":
+    case "token_audience":
+    case "jwks_url":
+    case "openid_configuration_url":
+      return error.field;
     default:
       return null;
   }

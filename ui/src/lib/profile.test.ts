@@ -177,24 +177,30 @@ describe("building the NewTool", () => {
 
 describe("server errors mapped to fields", () => {
   it.each([
-    ["invalid", "launch URL: 'http://x' uses http. Fix: use https://", "launchUrl"],
-    ["invalid", "login URL: 'x' is not a URL. Fix: give one", "loginUrl"],
-    ["invalid", "JWKS URL: 'x' has no host. Fix: give one", "jwksUrl"],
-    ["invalid", "domain: 'a/b': it includes a path. Fix: host only", "domain"],
-    ["invalid", "redirect URI 2: 'x' uses http. Fix: https", "redirectUris"],
-    ["invalid", "Canvas tool id: it is longer than 255 characters. Fix: shorten it", "canvasToolId"],
-    ["invalid", "scope 3: 'x' is not a scope Canvas accepts. Fix: did you mean y?", "scopes"],
-    ["invalid", "custom field a b: its name may hold only letters. Fix: rename it", "customFields"],
-    ["invalid", "placement 2 (editor_button) message type: Canvas does not accept it. Fix: use X", "placements.1.message_type"],
-    ["invalid", "placement 1 (course_navigation) launch width: 0 is not a size. Fix: 1 to 10000", "placements.0.launch_width"],
-    ["invalid", "placement 3: 'foo' is not a Canvas placement. Fix: did you mean bar?", "placements.2.placement"],
-    ["tool_exists", "a tool named 'Quiz' already exists. Fix: choose another name", "name"],
-  ])("%s %s", (kind, message, key) => {
-    expect(serverErrorKey(kind, message)).toBe(key);
+    ["launch_url", "launchUrl"],
+    ["login_url", "loginUrl"],
+    ["jwks_url", "jwksUrl"],
+    ["domain", "domain"],
+    ["redirect_uris[1]", "redirectUris"],
+    ["redirect_uris", "redirectUris"],
+    ["canvas_tool_id", "canvasToolId"],
+    ["scopes[2]", "scopes"],
+    ["custom_fields.a b", "customFields"],
+    ["custom_fields", "customFields"],
+    ["placements[1].message_type", "placements.1.message_type"],
+    ["placements[0].launch_width", "placements.0.launch_width"],
+    ["placements[2].placement", "placements.2.placement"],
+    ["name", "name"],
+  ])("%s", (field, key) => {
+    expect(serverErrorKey({ kind: "invalid", field })).toBe(key);
+  });
+
+  it("points a name clash at the name", () => {
+    expect(serverErrorKey({ kind: "tool_exists", field: "name" })).toBe("name");
   });
 
   it("names no field for errors about something else", () => {
-    expect(serverErrorKey("database", "the database is locked")).toBeNull();
-    expect(serverErrorKey("invalid", "public key: none. Fix: generate one")).toBeNull();
+    expect(serverErrorKey({ kind: "database", field: null })).toBeNull();
+    expect(serverErrorKey({ kind: "invalid", field: "public_jwk" })).toBeNull();
   });
 });

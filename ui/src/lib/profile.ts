@@ -3,6 +3,7 @@
 
 import type {
   Choices,
+  IpcError,
   DisplayType,
   MessageType,
   NewTool,
@@ -391,63 +392,50 @@ export function buildNewTool(tool: Tool, draft: ProfileDraft, choices: Choices):
 const TOP_LEVEL_FIELDS: Record<string, ProfileErrorKey> = {
   name: "name",
   domain: "domain",
-  "login url": "loginUrl",
-  "launch url": "launchUrl",
-  "jwks url": "jwksUrl",
-  "icon url": "iconUrl",
-  "canvas tool id": "canvasToolId",
-  "redirect uris": "redirectUris",
+  login_url: "loginUrl",
+  launch_url: "launchUrl",
+  jwks_url: "jwksUrl",
+  icon_url: "iconUrl",
+  canvas_tool_id: "canvasToolId",
+  redirect_uris: "redirectUris",
   scopes: "scopes",
-  "custom fields": "customFields",
-  "custom field": "customFields",
+  custom_fields: "customFields",
 };
 
-const PLACEMENT_PARTS: Record<string, keyof PlacementDraft> = {
-  "message type": "message_type",
-  "target link uri": "target_link_uri",
-  "icon url": "icon_url",
-  "selection width": "selection_width",
-  "selection height": "selection_height",
-  "launch width": "launch_width",
-  "launch height": "launch_height",
-  "required permissions": "required_permissions",
-};
+const PLACEMENT_PARTS: ReadonlySet<string> = new Set<keyof PlacementDraft>([
+  "placement",
+  "message_type",
+  "target_link_uri",
+  "icon_url",
+  "selection_width",
+  "selection_height",
+  "launch_width",
+  "launch_height",
+  "required_permissions",
+]);
 
 /**
- * The form field a server error names (its messages read "<field>: <problem>. Fix: <fix>"),
- * as a `ProfileErrorKey`; null when it names none the form shows.
+ * The form field a server error is about (its `field`, a path of the tool profile such as
+ * `redirect_uris[1]` or `placements[0].message_type`), as a `ProfileErrorKey`; null when it is
+ * about none the form shows.
  */
-export function serverErrorKey(kind: string, message: string): ProfileErrorKey | null {
-  if (kind === "tool_exists") {
-    return "name";
-  }
-  const colon = message.indexOf(": ");
-  if (colon < 0) {
+export function serverErrorKey(error: Pick<IpcError, "kind" | "field">): ProfileErrorKey | null {
+  const field = error.field;
+  if (field === null) {
     return null;
   }
-  const field = message.slice(0, colon).trim();
-  const lower = field.toLowerCase();
-  if (lower in TOP_LEVEL_FIELDS) {
-    return TOP_LEVEL_FIELDS[lower] ?? null;
+  const top = /^([a-z_]+)(?:\[\d+\]|\..+)?$/.exec(field);
+  if (top !== null && top[1] !== undefined && top[1] in TOP_LEVEL_FIELDS) {
+    return TOP_LEVEL_FIELDS[top[1]] ?? null;
   }
-  if (/^redirect uri \d+$/.test(lower)) {
-    return "redirectUris";
-  }
-  if (/^scope \d+$/.test(lower)) {
-    return "scopes";
-  }
-  if (lower.startsWith("custom field ")) {
-    return "customFields";
-  }
-  const placement = /^placement (\d+)(?: \([^)]*\))?(?: (.+))?$/.exec(lower);
+  const placement = /^placements\[(\d+)\](?:\.([a-z_]+))?$/.exec(field);
   if (placement !== null) {
-    const index = Number(placement[1]) - 1;
+    const index = Number(placement[1]);
     const part = placement[2];
-    if (part === undefined) {
-      return `placements.${index}.placement`;
+    if (part === undefined || !PLACEMENT_PARTS.has(part)) {
+      return `placements.${index}`;
     }
-    const control = PLACEMENT_PARTS[part];
-    return control === undefined ? `placements.${index}` : `placements.${index}.${control}`;
+    return `placements.${index}.${part as keyof PlacementDraft}`;
   }
   return null;
 }

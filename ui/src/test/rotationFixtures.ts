@@ -44,8 +44,8 @@ export const SAMPLE_OUTCOME: RotationOutcome = {
   lead_time_skipped: false,
   warnings: [],
   reminders: [
-    "Publish the new JWKS (`ltikeys jwks --tool Quiz Builder`).",
-    "This tool has no JWKS URL, so platforms hold a pasted public key: update the Canvas developer key's public JWK to kid next-b.",
+    { kind: "publish_jwks", tool: "Quiz Builder", jwks_url: null },
+    { kind: "paste_jwk", tool: "Quiz Builder", kid: "next-b" },
   ],
 };
 

@@ -82,9 +82,15 @@ describe("Canvas JSON panel", () => {
   });
 
   it("shows the export error with its fix and ways to fix it", () => {
-    view.setExportError(
-      "public key: tool 'Quiz' has no JWKS URL and no current key, and Canvas needs one of them. Fix: generate a key",
-    );
+    view.setExportError({
+      kind: "invalid",
+      message: "public key: tool 'Quiz' has no JWKS URL and no current key, and Canvas needs one of them. Fix: generate a key",
+      field: "public_jwk",
+      remedies: [
+        { kind: "generate_key", tool: "Quiz", next: false },
+        { kind: "edit_tool", tool: "Quiz", field: "jwks_url" },
+      ],
+    });
     expect(el("#canvas-export-error").hidden).toBe(false);
     expect(el("#canvas-export-error").textContent).toContain("Fix: generate a key");
     expect(el("#canvas-json").closest("[hidden]")).not.toBeNull();
@@ -93,8 +99,14 @@ describe("Canvas JSON panel", () => {
     el('#canvas-export-error [data-open-tab="profile"]').click();
     expect(handlers.onOpenTab).toHaveBeenCalledWith("profile");
 
-    view.setExportError("launch URL: tool 'Quiz' has none. Fix: set it");
+    view.setExportError({
+      kind: "invalid",
+      message: "launch URL: tool 'Quiz' has none. Fix: set it",
+      field: "launch_url",
+      remedies: [{ kind: "edit_tool", tool: "Quiz", field: "launch_url" }],
+    });
     expect(el('#canvas-export-error [data-open-tab="keys"]').hidden).toBe(true);
+    expect(el('#canvas-export-error [data-open-tab="profile"]').hidden).toBe(false);
   });
 
   it("indents with Tab inside the box", () => {

@@ -3,7 +3,7 @@
 
 import { h, icon, ICONS } from "../lib/dom";
 import { countSeverities, locateFinding, summarizeFindings } from "../lib/findings";
-import type { Finding } from "../lib/ipc/bindings";
+import type { Finding, IpcError, Remedy } from "../lib/ipc/bindings";
 import { renderFindings } from "./findings";
 
 const RESET_ICON = ["M4 4v6h6", "M4.5 15a8 8 0 1 0 1.9-8.3L4 10"];
@@ -22,7 +22,8 @@ export type CanvasPanelView = {
   element: HTMLElement;
   /** Shows the exported JSON; `text` is what the box holds (a kept edit, or the export). */
   setExport(exported: string, text: string): void;
-  setExportError(message: string): void;
+  /** Shows why there is no export, with a button for each remedy the app carries out. */
+  setExportError(error: IpcError): void;
   setFindings(findings: readonly Finding[]): void;
   /** Marks the findings as out of date while a lint runs. */
   setChecking(checking: boolean): void;
@@ -174,13 +175,14 @@ export function createCanvasPanel(doc: Document, handlers: CanvasPanelHandlers):
       actions.hidden = false;
       syncEdited();
     },
-    setExportError(message) {
+    setExportError(error) {
       loading.hidden = true;
       editor.hidden = true;
       actions.hidden = true;
-      errorMessage.textContent = message;
-      // Without a JWKS URL, a current key also does: offer both ways.
-      toKeys.hidden = !message.toLowerCase().startsWith("public key");
+      errorMessage.textContent = error.message;
+      const offers = (kind: Remedy["kind"]): boolean => error.remedies.some((r) => r.kind === kind);
+      toProfile.hidden = !offers("edit_tool");
+      toKeys.hidden = !offers("generate_key");
       exportError.hidden = false;
     },
     setFindings,

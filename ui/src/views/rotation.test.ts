@@ -192,14 +192,17 @@ describe("rotation view", () => {
     view.setReminder({
       ...SAMPLE_OUTCOME,
       reminders: [
-        "Publish the new JWKS (`ltikeys jwks --tool Quiz Builder`).",
-        "This tool has no JWKS URL, so platforms hold a pasted public key: update the Canvas developer key's public JWK to kid next-b.",
+        { kind: "publish_jwks", tool: "Quiz Builder", jwks_url: null },
+        { kind: "paste_jwk", tool: "Quiz Builder", kid: "next-b" },
       ],
     });
     const reminder = q("#rotation-reminder");
     expect(reminder.hidden).toBe(false);
     expect(reminder.textContent).toContain("next-b signs now");
     expect(reminder.textContent).toContain("cur stays published until 2025-05-08");
+    expect(reminder.textContent).toContain("Publish the new JWKS.");
+    expect(reminder.textContent).toContain("public JWK to kid next-b");
+    expect(reminder.textContent).not.toContain("ltikeys");
     q<HTMLButtonElement>("#reminder-copy-jwks").click();
     q<HTMLButtonElement>("#reminder-save-jwks").click();
     q<HTMLButtonElement>("#reminder-copy-jwk").click();

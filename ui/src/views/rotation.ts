@@ -5,7 +5,7 @@
 import { formatDuration, parsePolicyForm, policyForm, policySecs, type PolicyForm, type PolicySecs } from "../lib/duration";
 import { h, icon, ICONS } from "../lib/dom";
 import { formatDateTime } from "../lib/format";
-import type { JwksCheck, KeyInfo, RotationOutcome, RotationState, Tool } from "../lib/ipc/bindings";
+import type { JwksCheck, KeyInfo, Remedy, RotationOutcome, RotationState, Tool } from "../lib/ipc/bindings";
 import { statusBadgeClass } from "../lib/keys";
 import { buildTimeline, type SegmentKind, type Timeline, type TimelineRow } from "../lib/timeline";
 import { CHECK_ICONS, checkedAge, createCheckProgress, refreshAges, renderCheckResult } from "./checks";
@@ -742,42 +742,62 @@ export function createRotationView(
     }
   });
 
+  /** A step of what to deploy after a rotation, in words, with the buttons that do it. */
+  const reminderStep = (remedy: Remedy): { text: string; actions: HTMLElement[] } | null => {
+    switch (remedy.kind) {
+      case "publish_jwks":
+        return {
+          text: remedy.jwks_url !== null ? `Publish the new JWKS at ${remedy.jwks_url} now.` : "Publish the new JWKS.",
+          actions: [
+            h(doc, "button", { type: "button", id: "reminder-copy-jwks", class: "btn btn-small" }, icon(doc, ICONS.copy), "Copy JWKS"),
+            h(doc, "button", { type: "button", id: "reminder-save-jwks", class: "btn btn-small" }, icon(doc, ICONS.save), "Save JWKS…"),
+          ],
+        };
+      case "check_jwks":
+        return {
+          text: `Then check that ${remedy.url} publishes it.`,
+          actions: [
+            h(doc, "button", { type: "button", id: "reminder-check-jwks", class: "btn btn-small" }, icon(doc, CHECK_ICONS.refresh), "Check published JWKS"),
+          ],
+        };
+      case "paste_jwk":
+        return {
+          text:
+            `This tool has no JWKS URL, so platforms hold a pasted public key: update the Canvas developer key's public JWK ` +
+            `to kid ${remedy.kid}, or tokens signed from now on fail with "JWS signature invalid".`,
+          actions: [
+            h(
+              doc,
+              "button",
+              { type: "button", id: "reminder-copy-jwk", class: "btn btn-small", "data-reminder-copy-jwk": remedy.kid },
+              icon(doc, ICONS.copy),
+              `Copy JWK of ${remedy.kid}`,
+            ),
+          ],
+        };
+      default:
+        return null;
+    }
+  };
+
   const renderReminder = (outcome: RotationOutcome | null): void => {
     reminder.hidden = outcome === null;
     if (outcome === null) {
       reminder.replaceChildren();
       return;
     }
-    const steps = outcome.reminders.map((text, index) => {
-      const actions: HTMLElement[] = [];
-      if (index === 0) {
-        actions.push(
-          h(doc, "button", { type: "button", id: "reminder-copy-jwks", class: "btn btn-small" }, icon(doc, ICONS.copy), "Copy JWKS"),
-          h(doc, "button", { type: "button", id: "reminder-save-jwks", class: "btn btn-small" }, icon(doc, ICONS.save), "Save JWKS…"),
-        );
-        if (tool.jwks_url !== null) {
-          actions.push(
-            h(doc, "button", { type: "button", id: "reminder-check-jwks", class: "btn btn-small" }, icon(doc, CHECK_ICONS.refresh), "Check published JWKS"),
-          );
-        }
-      } else if (tool.jwks_url === null && /\bJWK\b/.test(text)) {
-        actions.push(
-          h(
-            doc,
-            "button",
-            { type: "button", id: "reminder-copy-jwk", class: "btn btn-small", "data-reminder-copy-jwk": outcome.current },
-            icon(doc, ICONS.copy),
-            `Copy JWK of ${outcome.current}`,
-          ),
-        );
-      }
-      return h(
-        doc,
-        "li",
-        { class: "reminder-step" },
-        h(doc, "p", { class: "selectable", text }),
-        actions.length > 0 ? h(doc, "div", { class: "reminder-actions" }, ...actions) : null,
-      );
+    const steps = outcome.reminders.flatMap((remedy) => {
+      const step = reminderStep(remedy);
+      if (step === null) return [];
+      return [
+        h(
+          doc,
+          "li",
+          { class: "reminder-step" },
+          h(doc, "p", { class: "selectable", text: step.text }),
+          step.actions.length > 0 ? h(doc, "div", { class: "reminder-actions" }, ...step.actions) : null,
+        ),
+      ];
     });
     reminder.replaceChildren(
       h(

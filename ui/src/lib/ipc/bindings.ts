@@ -172,6 +172,8 @@ findings: Array<Finding>, };
 
 export type DisplayType = "default" | "full_width" | "full_width_in_context" | "full_width_with_nav" | "in_nav_context" | "borderless";
 
+export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "internal";
+
 export type FieldChange = { 
 /**
  * The field, as in [`Platform`] (`issuer`, `auth_url`, ...).
@@ -214,7 +216,11 @@ message: string,
 /**
  * What to do about it.
  */
-fix: string, };
+fix: string, 
+/**
+ * What a front end can offer to do it (a command to run, a button).
+ */
+remedies?: Array<Remedy>, };
 
 export type GenerateKey = { 
 /**
@@ -296,13 +302,21 @@ text: string, };
 
 export type IpcError = { 
 /**
- * Stable code, e.g. `invalid`, `keychain_unavailable`.
+ * What kind of failure it is.
  */
-kind: string, 
+kind: ErrorKind, 
 /**
  * Plain words with the fix.
  */
-message: string, };
+message: string, 
+/**
+ * The input field it is about, as a path (`launch_url`, `placements[1].message_type`).
+ */
+field: string | null, 
+/**
+ * What the user can do next; the UI offers each it can as a button.
+ */
+remedies: Array<Remedy>, };
 
 export type JwksCheck = { 
 /**
@@ -882,6 +896,96 @@ created_at: string,
  */
 updated_at: string, };
 
+export type Remedy = { "kind": "list_tools" } | { "kind": "list_keys", 
+/**
+ * The tool.
+ */
+tool: string, } | { "kind": "generate_key", 
+/**
+ * The tool.
+ */
+tool: string, 
+/**
+ * Whether the key is to wait as `next`.
+ */
+next: boolean, } | { "kind": "import_private_key", 
+/**
+ * The tool.
+ */
+tool: string, 
+/**
+ * The key, when it is one the tool has already.
+ */
+kid: string | null, } | { "kind": "edit_tool", 
+/**
+ * The tool.
+ */
+tool: string, 
+/**
+ * The field, as a path of the tool profile (`jwks_url`, `launch_url`…).
+ */
+field: string, } | { "kind": "rotate", 
+/**
+ * The tool.
+ */
+tool: string, } | { "kind": "publish_jwks", 
+/**
+ * The tool; `None` when the check that asks for it knows no tool.
+ */
+tool: string | null, 
+/**
+ * Where it is to be published.
+ */
+jwks_url: string | null, } | { "kind": "check_jwks", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * The tool whose keys it should publish.
+ */
+tool: string | null, } | { "kind": "paste_jwk", 
+/**
+ * The tool.
+ */
+tool: string, 
+/**
+ * The key to paste.
+ */
+kid: string, } | { "kind": "list_platforms" } | { "kind": "add_platform", 
+/**
+ * The name to give it.
+ */
+name: string, } | { "kind": "update_platform", 
+/**
+ * The platform.
+ */
+platform: string, 
+/**
+ * The field, as a path of the platform (`token_url`, `jwks_url`…); `None` for any.
+ */
+field: string | null, } | { "kind": "discover_platform", 
+/**
+ * The platform, when it is recorded.
+ */
+platform: string | null, } | { "kind": "list_registrations" } | { "kind": "show_registration", 
+/**
+ * The registration's id.
+ */
+registration: string, } | { "kind": "add_deployment", 
+/**
+ * The registration's id.
+ */
+registration: string, } | { "kind": "remove_registrations", 
+/**
+ * The platform.
+ */
+platform: string, } | { "kind": "list_canvas_placements" } | { "kind": "list_canvas_scopes" } | { "kind": "replace_file" } | { "kind": "give", 
+/**
+ * The field, as a path of the input.
+ */
+field: string, };
+
 export type Removal = { 
 /**
  * Whether it is gone from the keychain.
@@ -956,9 +1060,9 @@ lead_time_skipped: boolean,
  */
 warnings: Array<string>, 
 /**
- * What the user must deploy now.
+ * What the user must deploy now, in order.
  */
-reminders: Array<string>, };
+reminders: Array<Remedy>, };
 
 export type RotationPlan = { 
 /**

@@ -2,6 +2,7 @@
 // backend (see dev-mock.ts). The answers have the real shapes; the rules are a small subset.
 
 import type {
+  IpcError,
   CanvasImported,
   Choices,
   Deployment,
@@ -162,16 +163,16 @@ const platforms: Platform[] = [];
 const registrations: Registration[] = [];
 let counter = 0;
 
-const invalid = (message: string): { kind: string; message: string } => ({ kind: "invalid", message });
+const invalid = (message: string, field: string | null = null): IpcError => ({ kind: "invalid", message, field, remedies: [] });
 const newId = (prefix: string): string => `${prefix}${(counter += 1).toString(16).padStart(6, "0")}`;
 const now = (): string => new Date().toISOString();
 
 function exportCanvas(tool: Tool, keys: KeyInfo[]): string {
-  if (tool.launch_url === null) throw invalid(`launch URL: tool '${tool.name}' has none, and Canvas requires target_link_uri. Fix: set it in the profile`);
-  if (tool.login_url === null) throw invalid(`login URL: tool '${tool.name}' has none, and Canvas requires oidc_initiation_url. Fix: set it in the profile`);
+  if (tool.launch_url === null) throw invalid(`launch URL: tool '${tool.name}' has none, and Canvas requires target_link_uri. Fix: set it in the profile`, "launch_url");
+  if (tool.login_url === null) throw invalid(`login URL: tool '${tool.name}' has none, and Canvas requires oidc_initiation_url. Fix: set it in the profile`, "login_url");
   const current = keys.find((key) => key.tool_id === tool.id && key.status === "current");
   if (tool.jwks_url === null && current === undefined) {
-    throw invalid(`public key: tool '${tool.name}' has no JWKS URL and no current key, and Canvas needs one of them. Fix: generate a key, or set a JWKS URL`);
+    throw invalid(`public key: tool '${tool.name}' has no JWKS URL and no current key, and Canvas needs one of them. Fix: generate a key, or set a JWKS URL`, "public_jwk");
   }
   const doc = {
     title: tool.name,
@@ -271,13 +272,13 @@ function findRegistration(registration: string): Registration {
 }
 
 function addPlatform(input: NewPlatform): Platform {
-  if (input.name.trim() === "") throw invalid('name: it is empty. Fix: give the platform a name, e.g. "Acme University Canvas"');
+  if (input.name.trim() === "") throw invalid('name: it is empty. Fix: give the platform a name, e.g. "Acme University Canvas"', "name");
   if (platforms.some((p) => p.name.toLowerCase() === input.name.trim().toLowerCase())) {
     throw { kind: "platform_exists", message: `a platform named '${input.name}' already exists. Fix: choose another name` };
   }
   const preset = PRESETS.find((p) => p.family === input.preset) ?? PRESETS[PRESETS.length - 1]!;
   const base = (input.base_url ?? "").replace(/\/+$/, "");
-  if (preset.needs_base_url && base === "") throw invalid(`base URL: the ${preset.family} preset needs the instance's base URL. Fix: give it`);
+  if (preset.needs_base_url && base === "") throw invalid(`base URL: the ${preset.family} preset needs the instance's base URL. Fix: give it`, "base_url");
   const pick = (given: string | null, template: string | null): string | null => given ?? (template === null ? null : template.replace("{base_url}", base));
   const issuer = pick(input.issuer, preset.issuer);
   const auth = pick(input.auth_url, preset.auth_url);

@@ -14,7 +14,7 @@ describe("the development mock of rotation", () => {
     expect(outcome.current).toBe("next-b");
     expect(keys.find((k) => k.kid === "cur")?.status).toBe("previous");
     await expect(rotationMock("retire_key", { tool: "t1", kid: "cur", force: false }, keys, find)).rejects.toMatchObject({
-      kind: "invalid",
+      kind: "retire_too_early",
       message: expect.stringContaining("overlap window"),
     });
     expect(await rotationMock("nope", {}, keys, find)).toBeUndefined();

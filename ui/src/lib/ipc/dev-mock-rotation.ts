@@ -2,7 +2,7 @@
 
 import type { Channel } from "@tauri-apps/api/core";
 
-import type { CheckProgress, Finding, JwksCheck, KeyInfo, PlatformCheck, RotationOutcome, RotationState, Tool } from "./bindings";
+import type { CheckProgress, Finding, IpcError, JwksCheck, KeyInfo, PlatformCheck, Remedy, RotationOutcome, RotationState, Tool } from "./bindings";
 
 type Policy = { pre_publish_secs: number; overlap_secs: number; rotate_every_secs: number | null };
 
@@ -12,7 +12,7 @@ const checks = new Map<string, JwksCheck>();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (ms: number): string => new Date(ms).toISOString();
-const invalid = (message: string): { kind: string; message: string } => ({ kind: "invalid", message });
+const invalid = (message: string): IpcError => ({ kind: "invalid", message, field: null, remedies: [] });
 
 function policyOf(toolId: string): Policy {
   return policies.get(toolId) ?? DEFAULT_POLICY;
@@ -133,10 +133,12 @@ export async function rotationMock(
         if (key.kid === before.demote) Object.assign(key, { status: "previous", signing_to: iso(now), unpublish_after: before.unpublish_after });
         if (key.kid === promote) Object.assign(key, { status: "current", signing_from: iso(now) });
       }
-      const reminders = [tool.jwks_url !== null ? `Publish the new JWKS at ${tool.jwks_url} now, then check it.` : "Publish the new JWKS."];
-      if (tool.jwks_url === null) {
-        reminders.push(`This tool has no JWKS URL, so platforms hold a pasted public key: update the Canvas developer key's public JWK to kid ${promote}.`);
-      }
+      const reminders: Remedy[] = [
+        { kind: "publish_jwks", tool: tool.name, jwks_url: tool.jwks_url },
+        tool.jwks_url !== null
+          ? { kind: "check_jwks", url: tool.jwks_url, tool: tool.name }
+          : { kind: "paste_jwk", tool: tool.name, kid: promote },
+      ];
       return {
         current: promote,
         previous: before.demote,
@@ -152,9 +154,12 @@ export async function rotationMock(
       const key = own(keys, tool.id).find((k) => k.kid === args.kid);
       if (key === undefined || key.status !== "previous") throw invalid(`kid: key ${String(args.kid)} is not a previous key. Fix: rotate first`);
       if (key.unpublish_after !== null && Date.parse(key.unpublish_after) > now && args.force !== true) {
-        throw invalid(
-          `kid: key ${key.kid} is inside its overlap window until ${key.unpublish_after}: platforms may still verify tokens signed with it. Fix: wait until ${key.unpublish_after}, or pass --force to retire it now`,
-        );
+        throw {
+          kind: "retire_too_early",
+          message: `key ${key.kid} is inside its overlap window until ${key.unpublish_after}: platforms may still verify tokens signed with it. Fix: wait until ${key.unpublish_after}, or retire it anyway`,
+          field: null,
+          remedies: [],
+        };
       }
       Object.assign(key, { status: "retired", retired_at: iso(now), published: false });
       return key;

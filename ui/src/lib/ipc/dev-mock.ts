@@ -105,7 +105,7 @@ const keys: KeyInfo[] = [
 function find(tool: string): Tool {
   const found = tools.find((candidate) => candidate.id === tool || candidate.name === tool);
   if (found === undefined) {
-    throw { kind: "ToolNotFound", message: `Tool "${tool}" not found; pick a tool from the list.` };
+    throw { kind: "tool_not_found", message: `Tool "${tool}" not found; pick a tool from the list.` };
   }
   return found;
 }
@@ -155,7 +155,7 @@ export function installDevMock(): void {
       case "add_tool": {
         const input = args.input as NewTool;
         if (tools.some((tool) => tool.name === input.name)) {
-          throw { kind: "Conflict", message: `Name: a tool named "${input.name}" already exists; pick another name.` };
+          throw { kind: "tool_exists", message: `Name: a tool named "${input.name}" already exists; pick another name.` };
         }
         const tool: Tool = { ...input, id: crypto.randomUUID(), created_at: new Date().toISOString() };
         tools.push(tool);
@@ -178,7 +178,7 @@ export function installDevMock(): void {
         await sleep(500);
         const kid = request.kid ?? (request.kid_scheme === "timestamp" ? new Date().toISOString() : crypto.randomUUID());
         if (keys.some((key) => key.tool_id === tool.id && key.kid === kid)) {
-          throw { kind: "DuplicateKid", message: `Kid: "${kid}" is already used by this tool; choose another kid.` };
+          throw { kind: "kid_exists", message: `Kid: "${kid}" is already used by this tool; choose another kid.` };
         }
         const key: KeyInfo = {
           tool_id: tool.id,
@@ -204,7 +204,7 @@ export function installDevMock(): void {
         const tool = find(String(args.tool));
         const key = keys.find((candidate) => candidate.tool_id === tool.id && candidate.kid === args.kid);
         if (key === undefined) {
-          throw { kind: "KeyNotFound", message: `Kid "${String(args.kid)}" not found for this tool.` };
+          throw { kind: "key_not_found", message: `Kid "${String(args.kid)}" not found for this tool.` };
         }
         return JSON.stringify({ kty: "RSA", kid: key.kid, alg: "RS256", use: "sig", n: "…", e: "AQAB" }, null, 2);
       }
@@ -233,7 +233,7 @@ export function installDevMock(): void {
         if (registration !== undefined) {
           return registration;
         }
-        throw { kind: "Unsupported", message: `No mock for ${command}` };
+        throw { kind: "internal", message: `No mock for ${command}` };
       }
     }
   });

@@ -116,10 +116,10 @@ describe("ipc wrappers", () => {
     });
 
     await expect(ipc.getTool("nope")).rejects.toMatchObject({ kind: "ToolNotFound", message: "Tool nope not found." });
-    await expect(ipc.listTools()).rejects.toMatchObject({ kind: "unknown", message: "plain failure" });
+    await expect(ipc.listTools()).rejects.toMatchObject({ kind: "internal", message: "plain failure" });
     const error: unknown = await ipc.appStatus().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(IpcFailure);
-    expect(error).toMatchObject({ kind: "unknown", message: "boom" });
+    expect(error).toMatchObject({ kind: "internal", message: "boom" });
   });
 
   it("copyText and pickSavePath go through the clipboard and dialog plugins", async () => {
