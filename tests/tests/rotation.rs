@@ -3,12 +3,11 @@
 //! 127.0.0.1 that lacks the tool's kids and is served with the wrong Content-Type.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::net::TcpStream;
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
+use ltikeys_core::testing::{Reply, Server};
 use ltikeys_e2e::{poll_until, App};
 use serde_json::json;
 
@@ -186,7 +185,7 @@ async fn rotate_and_check(app: &App) -> Result<()> {
     expect_timeline_status(app, &first, "previous").await?;
 
     // A JWKS that lacks the tool's kids, served as application/jwk-set+json.
-    let server = JwksServer::start(
+    let server = jwks_server(
         json!({
             "keys": [{
                 "kty": "RSA",
@@ -199,8 +198,8 @@ async fn rotate_and_check(app: &App) -> Result<()> {
         })
         .to_string(),
         "application/jwk-set+json",
-    )?;
-    let url = format!("http://{}/.well-known/jwks.json", server.addr);
+    );
+    let url = server.url("/.well-known/jwks.json");
 
     app.click("#nav-checks").await?;
     app.wait_visible("#checks-page", UI_STEP).await?;
@@ -430,58 +429,19 @@ async fn scroll_to(app: &App, css: &str) -> Result<()> {
     Ok(())
 }
 
-/// A one-document HTTP server on 127.0.0.1 that answers every request with the same body.
-struct JwksServer {
-    addr: SocketAddr,
-    hits: Arc<AtomicUsize>,
-}
-
-impl JwksServer {
-    fn start(body: String, content_type: &'static str) -> Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).context("binding the JWKS server")?;
-        let addr = listener.local_addr()?;
-        let hits = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&hits);
-        // Serves until the test process exits.
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                if answer(stream, &body, content_type).is_ok() {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                }
-            }
-        });
-        Ok(Self { addr, hits })
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-}
-
-/// Reads one request's head and answers it.
-fn answer(mut stream: TcpStream, body: &str, content_type: &str) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    let response = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nCache-Control: public, max-age=300\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(response.as_bytes())?;
-    stream.flush()
+/// A one-document HTTP server on 127.0.0.1 that answers every request with the same body;
+/// it serves until dropped.
+fn jwks_server(body: String, content_type: &str) -> Server {
+    Server::always(
+        Reply::new(200, body)
+            .header("Content-Type", content_type)
+            .header("Cache-Control", "public, max-age=300"),
+    )
 }
 
 #[test]
 fn the_server_answers_with_its_content_type() -> Result<()> {
-    let server = JwksServer::start("{\"keys\":[]}".to_owned(), "application/jwk-set+json")?;
+    let server = jwks_server("{\"keys\":[]}".to_owned(), "application/jwk-set+json")?;
     let mut stream = TcpStream::connect(server.addr)?;
     stream.write_all(b"GET /jwks.json HTTP/1.1\r\nHost: x\r\n\r\n")?;
     let mut response = String::new();
@@ -496,8 +456,8 @@ fn the_server_answers_with_its_content_type() -> Result<()> {
     Ok(())
 }
 
-/// The hit is counted just after the answer is written: give the thread a moment.
-fn wait_hits(server: &JwksServer) -> bool {
+/// The hit is counted by the server's own thread: give it a moment.
+fn wait_hits(server: &Server) -> bool {
     for _ in 0..50 {
         if server.hits() >= 1 {
             return true;
