@@ -46,6 +46,13 @@ fn presets_are_listed_as_data() {
     assert!(err.contains("canvas-cloud"), "{err}");
 }
 
+/// `platform add NAME FLAGS… --base-url BASE_URL`, then the platform as `platform show --json`
+/// shows it (`flags` start with the name).
+fn add_and_show(env: &Env, flags: &[&str], base_url: &str) -> Value {
+    env.ok(&[&["platform", "add"], flags, &["--base-url", base_url]].concat());
+    env.json(&["platform", "show", flags[0], "--json"])
+}
+
 #[test]
 fn platforms_come_from_presets_with_the_instance_where_needed() {
     let env = Env::new();
@@ -71,32 +78,22 @@ fn platforms_come_from_presets_with_the_instance_where_needed() {
 
     let err = env.fails(&["platform", "add", "Campus Moodle", "--preset", "moodle"]);
     assert!(err.contains("--base-url"), "{err}");
-    env.ok(&[
-        "platform",
-        "add",
-        "Campus Moodle",
-        "--preset",
-        "moodle",
-        "--base-url",
+    let m = add_and_show(
+        &env,
+        &["Campus Moodle", "--preset", "moodle"],
         "https://moodle.example.edu/",
-    ]);
-    let m = env.json(&["platform", "show", "Campus Moodle", "--json"]);
+    );
     assert_eq!(m["issuer"], "https://moodle.example.edu");
     assert_eq!(
         m["token_url"],
         "https://moodle.example.edu/mod/lti/token.php"
     );
 
-    env.ok(&[
-        "platform",
-        "add",
-        "D2L",
-        "--preset",
-        "brightspace",
-        "--base-url",
+    let b = add_and_show(
+        &env,
+        &["D2L", "--preset", "brightspace"],
         "https://school.brightspace.com",
-    ]);
-    let b = env.json(&["platform", "show", "D2L", "--json"]);
+    );
     assert_eq!(
         b["token_audience"],
         "https://api.brightspace.com/auth/token"
@@ -119,18 +116,17 @@ fn platforms_come_from_presets_with_the_instance_where_needed() {
         note.contains("https://canvas.instructure.com") && note.contains("--issuer"),
         "{note}"
     );
-    env.ok(&[
-        "platform",
-        "add",
-        "Other Canvas",
-        "--preset",
-        "canvas-self-hosted",
-        "--base-url",
+    let c = add_and_show(
+        &env,
+        &[
+            "Other Canvas",
+            "--preset",
+            "canvas-self-hosted",
+            "--issuer",
+            "https://lms.example.edu",
+        ],
         "https://lms.example.edu",
-        "--issuer",
-        "https://lms.example.edu",
-    ]);
-    let c = env.json(&["platform", "show", "Other Canvas", "--json"]);
+    );
     assert_eq!(c["issuer"], "https://lms.example.edu");
     assert_eq!(
         c["auth_url"],
