@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::wd::Capabilities;
@@ -38,6 +38,40 @@ const SESSION_CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
 const ACTION_TIMEOUT: Duration = Duration::from_secs(15);
 /// Polling interval of every wait.
 const POLL: Duration = Duration::from_millis(100);
+
+/// App start-up, first paint included.
+pub const APP_READY: Duration = Duration::from_secs(30);
+/// Page changes after a click, lint after typing.
+pub const UI_STEP: Duration = Duration::from_secs(15);
+/// One key generation (a debug build, a busy machine).
+pub const KEYGEN: Duration = Duration::from_secs(60);
+
+/// The tests' "Quiz Engine": a domain, a login, a launch and a redirect URL; no JWKS URL.
+pub const QUIZ_ENGINE: ToolForm<'static> = ToolForm {
+    name: "Quiz Engine",
+    domain: Some("quiz.example.edu"),
+    login_url: Some("https://quiz.example.edu/lti/login"),
+    launch_url: Some("https://quiz.example.edu/lti/launch"),
+    redirect_uris: Some("https://quiz.example.edu/lti/launch"),
+    jwks_url: None,
+};
+
+/// The fields of the "New tool" form; `None` leaves a field empty.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ToolForm<'a> {
+    /// `#tool-name`.
+    pub name: &'a str,
+    /// `#tool-domain`.
+    pub domain: Option<&'a str>,
+    /// `#tool-login-url`.
+    pub login_url: Option<&'a str>,
+    /// `#tool-launch-url`.
+    pub launch_url: Option<&'a str>,
+    /// `#tool-redirect-uris`.
+    pub redirect_uris: Option<&'a str>,
+    /// `#tool-jwks-url`.
+    pub jwks_url: Option<&'a str>,
+}
 
 /// A running app in a WebDriver session. Call [`App::finish`] at the end; dropping it
 /// without that still stops `tauri-driver` (and with it the native driver).
@@ -93,6 +127,26 @@ impl App {
             artifacts,
             data_dir,
         })
+    }
+
+    /// Starts the app, waits for its start screen, runs `scenario` on it and finishes the
+    /// session; when the scenario fails, saves a screenshot and the page HTML as
+    /// `<artifacts>/<failure_prefix>.*` first.
+    pub async fn run(
+        failure_prefix: &str,
+        scenario: impl AsyncFnOnce(&App) -> Result<()>,
+    ) -> Result<()> {
+        let app = App::start().await?;
+        let outcome = match app.wait_enabled("#new-tool", APP_READY).await {
+            Ok(_) => scenario(&app).await,
+            Err(err) => Err(err.context("the app window did not show its start screen")),
+        };
+        if outcome.is_err() {
+            app.save_failure_artifacts(failure_prefix).await;
+        }
+        let finished = app.finish().await;
+        outcome?;
+        finished
     }
 
     /// The WebDriver client.
@@ -308,6 +362,122 @@ impl App {
             Ok(true)
         })
         .await
+    }
+
+    /// Scrolls `css` to the middle of the window: WebKitWebDriver does not scroll the app's
+    /// inner scroller (`.main`) by itself, so an element below the fold is "not interactable".
+    pub async fn reveal(&self, css: &str) -> Result<()> {
+        self.wait_for(css, UI_STEP).await?;
+        self.client()?
+            .execute(
+                "const e = document.querySelector(arguments[0]);\
+                 if (e) e.scrollIntoView({ block: 'center', inline: 'nearest' });",
+                vec![json!(css)],
+            )
+            .await
+            .with_context(|| format!("scrolling `{css}` into view"))?;
+        Ok(())
+    }
+
+    /// Creates a tool through the "New tool" form (each field revealed before it is typed
+    /// into); waits for its tool page and returns its `data-tool-id`.
+    pub async fn create_tool(&self, tool: &ToolForm<'_>) -> Result<String> {
+        self.reveal("#new-tool").await?;
+        self.click("#new-tool").await?;
+        self.wait_visible("#tool-form", UI_STEP).await?;
+        let fields = [
+            ("#tool-name", Some(tool.name)),
+            ("#tool-domain", tool.domain),
+            ("#tool-login-url", tool.login_url),
+            ("#tool-launch-url", tool.launch_url),
+            ("#tool-redirect-uris", tool.redirect_uris),
+            ("#tool-jwks-url", tool.jwks_url),
+        ];
+        for (css, value) in fields {
+            if let Some(value) = value {
+                self.reveal(css).await?;
+                self.fill(css, value).await?;
+            }
+        }
+        self.reveal("#tool-save").await?;
+        self.click("#tool-save").await?;
+        self.wait_visible("#tool-page", UI_STEP)
+            .await
+            .context("saving the tool form did not open the tool page")?;
+        let tool_id = self
+            .attr_of("#tool-page", "data-tool-id")
+            .await?
+            .unwrap_or_default();
+        ensure!(!tool_id.is_empty(), "#tool-page has no data-tool-id");
+        Ok(tool_id)
+    }
+
+    /// Fails when the app says the keychain is unavailable (scripts/with-keychain.sh
+    /// provides one; the app must see it).
+    pub async fn ensure_keychain_available(&self) -> Result<()> {
+        if let Some(warning) = self.probe("#keychain-warning").await? {
+            if warning.shown {
+                bail!(
+                    "the app says the keychain is unavailable: {:?} (run under scripts/with-keychain.sh)",
+                    warning.text
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Generates the first key of the open tool page (with the options chosen on it); returns
+    /// its kid.
+    pub async fn generate_first_key(&self) -> Result<String> {
+        self.click("#generate-key").await?;
+        let kids = self.wait_for_key_rows(1).await?;
+        kids.first().cloned().context("no key row after generating")
+    }
+
+    /// Waits until `#keys-table` lists at least `count` keys; returns their kids in table
+    /// order. Fails at once when the app shows an error.
+    pub async fn wait_for_key_rows(&self, count: usize) -> Result<Vec<String>> {
+        let rows = poll_until(KEYGEN, || async move {
+            if let Some(error) = self.visible_error().await {
+                bail!("key generation failed, the app shows: {error:?}");
+            }
+            let kids = self
+                .attrs_of_all("#keys-table tr[data-kid]", "data-kid")
+                .await?;
+            Ok((kids.len() >= count).then_some(kids))
+        })
+        .await?;
+        match rows {
+            Some(rows) => Ok(rows),
+            None => bail!(
+                "#keys-table did not list {count} key(s) within {} s after #generate-key",
+                KEYGEN.as_secs()
+            ),
+        }
+    }
+
+    /// Asserts the text of cell `.class` in the `#keys-table` row of `kid`, waiting for it for
+    /// at most `within` (zero: read once).
+    pub async fn expect_key_cell(
+        &self,
+        kid: &str,
+        class: &str,
+        expected: &str,
+        within: Duration,
+    ) -> Result<()> {
+        let selector = format!("#keys-table tr[data-kid=\"{kid}\"] .{class}");
+        let selector = selector.as_str();
+        let found = poll_until(within, || async move {
+            let text = self.text_of(selector).await?;
+            Ok((text == expected).then_some(text))
+        })
+        .await?;
+        ensure!(
+            found.is_some(),
+            "key {kid:?}: `.{class}` shows {:?}, expected {expected:?}",
+            self.text_of(selector).await?
+        );
+        Ok(())
     }
 
     /// The whole document as HTML, as the webview holds it now.

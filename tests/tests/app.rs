@@ -2,64 +2,28 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, ensure, Context, Result};
-use ltikeys_e2e::{poll_until, App};
+use anyhow::{ensure, Context, Result};
+use ltikeys_e2e::{poll_until, App, ToolForm, APP_READY, KEYGEN, QUIZ_ENGINE, UI_STEP};
 
-const TOOL_NAME: &str = "Quiz Engine";
-const LAUNCH_URL: &str = "https://quiz.example.edu/lti/launch";
-const LOGIN_URL: &str = "https://quiz.example.edu/lti/login";
-const DOMAIN: &str = "quiz.example.edu";
+const TOOL_NAME: &str = QUIZ_ENGINE.name;
 const CUSTOM_KID: &str = "e2e-custom-1";
-
-/// App start-up, first paint included.
-const APP_READY: Duration = Duration::from_secs(30);
-/// Page changes after a click.
-const UI_STEP: Duration = Duration::from_secs(15);
-/// One key generation (a debug build, a busy machine).
-const KEYGEN: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
 async fn create_tool_and_generate_keys() -> Result<()> {
-    let app = App::start().await?;
-    let outcome = tool_and_keys(&app).await;
-    if outcome.is_err() {
-        app.save_failure_artifacts("failure").await;
-    }
-    let finished = app.finish().await;
-    outcome?;
-    finished
+    App::run("failure", tool_and_keys).await
 }
 
 async fn tool_and_keys(app: &App) -> Result<()> {
-    app.wait_enabled("#new-tool", APP_READY)
-        .await
-        .context("the app window did not show its start screen")?;
     app.screenshot("start.png").await?;
 
     // A new tool through the form.
-    app.click("#new-tool").await?;
-    app.wait_visible("#tool-form", UI_STEP).await?;
-    app.fill("#tool-name", TOOL_NAME).await?;
-    app.fill("#tool-domain", DOMAIN).await?;
-    app.fill("#tool-login-url", LOGIN_URL).await?;
-    app.fill("#tool-launch-url", LAUNCH_URL).await?;
-    app.fill("#tool-redirect-uris", LAUNCH_URL).await?;
-    app.click("#tool-save").await?;
-
-    app.wait_visible("#tool-page", UI_STEP)
-        .await
-        .context("saving the tool form did not open the tool page")?;
+    let tool_id = app.create_tool(&QUIZ_ENGINE).await?;
     let title = app.text_of("#tool-title").await?;
     ensure!(
         title == TOOL_NAME,
         "#tool-title shows {title:?}, expected {TOOL_NAME:?}"
     );
-    let tool_id = app
-        .attr_of("#tool-page", "data-tool-id")
-        .await?
-        .unwrap_or_default();
-    ensure!(!tool_id.is_empty(), "#tool-page has no data-tool-id");
     let sidebar_text = app
         .text_of(&format!("#tool-list [data-tool-id=\"{tool_id}\"]"))
         .await
@@ -68,24 +32,19 @@ async fn tool_and_keys(app: &App) -> Result<()> {
         sidebar_text.contains(TOOL_NAME),
         "the sidebar item for the new tool shows {sidebar_text:?}, expected it to contain {TOOL_NAME:?}"
     );
-    ensure_keychain_available(app).await?;
+    app.ensure_keychain_available().await?;
 
     // First key: 2048 bits, RFC 7638 thumbprint kid.
     app.select("#key-bits", "2048").await?;
     app.select("#kid-scheme", "thumbprint").await?;
-    app.click("#generate-key").await?;
-    let rows = wait_for_key_rows(app, 1).await?;
-    let kid = rows
-        .first()
-        .cloned()
-        .context("no key row after generating")?;
+    let kid = app.generate_first_key().await?;
     ensure!(
         is_base64url_thumbprint(&kid),
         "the first key's kid {kid:?} is not a 43-character base64url SHA-256 thumbprint"
     );
-    expect_cell(app, &kid, "status", "current").await?;
-    expect_cell(app, &kid, "bits", "2048").await?;
-    expect_cell(app, &kid, "private", "present").await?;
+    app.expect_key_cell(&kid, "status", "current", NOW).await?;
+    app.expect_key_cell(&kid, "bits", "2048", NOW).await?;
+    app.expect_key_cell(&kid, "private", "present", NOW).await?;
     ensure_no_private_material(app).await?;
     app.screenshot("tool-page.png").await?;
 
@@ -95,63 +54,23 @@ async fn tool_and_keys(app: &App) -> Result<()> {
     app.select("#kid-scheme", "custom").await?;
     app.fill("#custom-kid", CUSTOM_KID).await?;
     app.click("#generate-key").await?;
-    let rows = wait_for_key_rows(app, 2).await?;
+    let rows = app.wait_for_key_rows(2).await?;
     ensure!(
         rows.iter().any(|row| row == CUSTOM_KID),
         "no row for kid {CUSTOM_KID:?} in #keys-table; rows: {rows:?}"
     );
-    expect_cell(app, CUSTOM_KID, "status", "next").await?;
-    expect_cell(app, CUSTOM_KID, "private", "present").await?;
-    expect_cell(app, &kid, "status", "current").await?;
+    app.expect_key_cell(CUSTOM_KID, "status", "next", NOW)
+        .await?;
+    app.expect_key_cell(CUSTOM_KID, "private", "present", NOW)
+        .await?;
+    app.expect_key_cell(&kid, "status", "current", NOW).await?;
     ensure_no_private_material(app).await?;
     app.screenshot("tool-page-two-keys.png").await?;
     Ok(())
 }
 
-/// The keychain is provided by scripts/with-keychain.sh; the app must see it.
-async fn ensure_keychain_available(app: &App) -> Result<()> {
-    if let Some(warning) = app.probe("#keychain-warning").await? {
-        if warning.shown {
-            bail!(
-                "the app says the keychain is unavailable: {:?} (run under scripts/with-keychain.sh)",
-                warning.text
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Waits until `#keys-table` lists at least `count` keys; returns their kids in table order.
-async fn wait_for_key_rows(app: &App, count: usize) -> Result<Vec<String>> {
-    let rows = poll_until(KEYGEN, || async move {
-        if let Some(error) = app.visible_error().await {
-            bail!("key generation failed, the app shows: {error:?}");
-        }
-        let kids = app
-            .attrs_of_all("#keys-table tr[data-kid]", "data-kid")
-            .await?;
-        Ok((kids.len() >= count).then_some(kids))
-    })
-    .await?;
-    match rows {
-        Some(rows) => Ok(rows),
-        None => bail!(
-            "#keys-table did not list {count} key(s) within {} s after #generate-key",
-            KEYGEN.as_secs()
-        ),
-    }
-}
-
-/// Asserts the text of cell `.class` in the row of `kid`.
-async fn expect_cell(app: &App, kid: &str, class: &str, expected: &str) -> Result<()> {
-    let selector = format!("#keys-table tr[data-kid=\"{kid}\"] .{class}");
-    let actual = app.text_of(&selector).await?;
-    ensure!(
-        actual == expected,
-        "key {kid:?}: `.{class}` shows {actual:?}, expected {expected:?}"
-    );
-    Ok(())
-}
+/// For [`App::expect_key_cell`]: the cell must read so as soon as its row is listed.
+const NOW: Duration = Duration::ZERO;
 
 /// Private key material must never reach the webview.
 async fn ensure_no_private_material(app: &App) -> Result<()> {
@@ -199,33 +118,22 @@ fn in_keychain(account: &str) -> Result<bool> {
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
 async fn orphan_private_keys_are_shown_and_removed_after_a_confirm() -> Result<()> {
-    let app = App::start().await?;
-    let outcome = orphans(&app).await;
-    if outcome.is_err() {
-        app.save_failure_artifacts("orphans-failure").await;
-    }
-    let finished = app.finish().await;
-    outcome?;
-    finished
+    App::run("orphans-failure", orphans).await
 }
 
 async fn orphans(app: &App) -> Result<()> {
-    app.wait_enabled("#new-tool", APP_READY).await?;
     ensure!(
         app.probe("#orphans-banner")
             .await?
             .is_some_and(|p| !p.shown),
         "no orphans, no banner"
     );
-    app.click("#new-tool").await?;
-    app.wait_visible("#tool-form", UI_STEP).await?;
-    app.fill("#tool-name", "Orphan Tool").await?;
-    app.click("#tool-save").await?;
-    app.wait_visible("#tool-page", UI_STEP).await?;
     let tool_id = app
-        .attr_of("#tool-page", "data-tool-id")
-        .await?
-        .context("#tool-page has no data-tool-id")?;
+        .create_tool(&ToolForm {
+            name: "Orphan Tool",
+            ..ToolForm::default()
+        })
+        .await?;
 
     // A private key left in the keychain with no key record (a generation killed half-way
     // by an older version, say).

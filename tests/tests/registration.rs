@@ -4,12 +4,11 @@
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
-use ltikeys_e2e::{poll_until, App};
+use ltikeys_e2e::{poll_until, App, ToolForm, QUIZ_ENGINE, UI_STEP};
 use serde_json::{json, Value};
 
 const TOOL_NAME: &str = "Canvas Quiz";
-const DOMAIN: &str = "quiz.example.edu";
-const LOGIN_URL: &str = "https://quiz.example.edu/lti/login";
+/// The launch URL of [`QUIZ_ENGINE`], which this tool copies.
 const LAUNCH_URL: &str = "https://quiz.example.edu/lti/launch";
 const JWKS_URL: &str = "https://quiz.example.edu/.well-known/jwks.json";
 const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
@@ -22,56 +21,26 @@ const DEPLOYMENTS: [(&str, &str); 2] = [("43", "Biology 101"), ("44", "")];
 const RL: &str = "LtiResourceLinkRequest";
 const DL: &str = "LtiDeepLinkingRequest";
 
-/// App start-up, first paint included.
-const APP_READY: Duration = Duration::from_secs(30);
-/// Page changes after a click, lint after typing.
-const UI_STEP: Duration = Duration::from_secs(15);
-
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
 async fn profile_canvas_json_platform_and_registration() -> Result<()> {
-    let app = App::start().await?;
-    let outcome = scenario(&app).await;
-    if outcome.is_err() {
-        app.save_failure_artifacts("registration-failure").await;
-    }
-    let finished = app.finish().await;
-    outcome?;
-    finished
+    App::run("registration-failure", scenario).await
 }
 
 async fn scenario(app: &App) -> Result<()> {
-    app.wait_enabled("#new-tool", APP_READY)
-        .await
-        .context("the app window did not show its start screen")?;
-    let tool_id = create_tool(app).await?;
+    // Quiz Engine's URLs with a JWKS URL, through the original "New tool" form.
+    let tool_id = app
+        .create_tool(&ToolForm {
+            name: TOOL_NAME,
+            jwks_url: Some(JWKS_URL),
+            ..QUIZ_ENGINE
+        })
+        .await?;
     edit_profile(app).await?;
     canvas_json(app).await?;
     let platform_id = add_platforms(app).await?;
     register(app, &tool_id, &platform_id).await?;
     import_json(app).await
-}
-
-/// A tool with a JWKS URL, through the original "New tool" form.
-async fn create_tool(app: &App) -> Result<String> {
-    click(app, "#new-tool").await?;
-    app.wait_visible("#tool-form", UI_STEP).await?;
-    fill(app, "#tool-name", TOOL_NAME).await?;
-    fill(app, "#tool-domain", DOMAIN).await?;
-    fill(app, "#tool-login-url", LOGIN_URL).await?;
-    fill(app, "#tool-launch-url", LAUNCH_URL).await?;
-    fill(app, "#tool-redirect-uris", LAUNCH_URL).await?;
-    fill(app, "#tool-jwks-url", JWKS_URL).await?;
-    click(app, "#tool-save").await?;
-    app.wait_visible("#tool-page", UI_STEP)
-        .await
-        .context("saving the tool form did not open the tool page")?;
-    let tool_id = app
-        .attr_of("#tool-page", "data-tool-id")
-        .await?
-        .unwrap_or_default();
-    ensure!(!tool_id.is_empty(), "#tool-page has no data-tool-id");
-    Ok(tool_id)
 }
 
 /// Profile tab: privacy level, a scope, and two placements whose message type menus offer only
@@ -532,32 +501,19 @@ async fn wait_for_platform(app: &App, name: &str) -> Result<String> {
     found.with_context(|| format!("no platform card named {name:?} appeared"))
 }
 
-/// Scrolls `css` to the middle of the window first: WebKitWebDriver does not scroll the app's
-/// inner scroller (`.main`) by itself, so an element below the fold is "not interactable".
-async fn reveal(app: &App, css: &str) -> Result<()> {
-    app.wait_for(css, UI_STEP).await?;
-    app.client()?
-        .execute(
-            "const e = document.querySelector(arguments[0]);\
-             if (e) e.scrollIntoView({ block: 'center', inline: 'nearest' });",
-            vec![json!(css)],
-        )
-        .await
-        .with_context(|| format!("scrolling `{css}` into view"))?;
-    Ok(())
-}
+// Each action below reveals its element first (see App::reveal).
 
 async fn click(app: &App, css: &str) -> Result<()> {
-    reveal(app, css).await?;
+    app.reveal(css).await?;
     app.click(css).await
 }
 
 async fn select(app: &App, css: &str, value: &str) -> Result<()> {
-    reveal(app, css).await?;
+    app.reveal(css).await?;
     app.select(css, value).await
 }
 
 async fn fill(app: &App, css: &str, text: &str) -> Result<()> {
-    reveal(app, css).await?;
+    app.reveal(css).await?;
     app.fill(css, text).await
 }

@@ -3,13 +3,12 @@
 //! 127.0.0.1 that lacks the tool's kids and is served with the wrong Content-Type.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::net::TcpStream;
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
-use ltikeys_e2e::{poll_until, App};
+use ltikeys_core::testing::{Reply, Server};
+use ltikeys_e2e::{poll_until, App, ToolForm, KEYGEN, UI_STEP};
 use serde_json::json;
 
 const TOOL_NAME: &str = "Rotation Demo";
@@ -18,50 +17,27 @@ const LAUNCH_URL: &str = "https://rotate.example.edu/lti/launch";
 const NEXT_KID: &str = "e2e-next-1";
 const PUBLISHED_TOOL: &str = "Published Demo";
 
-/// App start-up, first paint included.
-const APP_READY: Duration = Duration::from_secs(30);
-/// Page changes after a click.
-const UI_STEP: Duration = Duration::from_secs(15);
-/// One key generation (a debug build, a busy machine).
-const KEYGEN: Duration = Duration::from_secs(60);
 /// One JWKS check against the local server.
 const CHECK: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
 async fn rotate_then_check_the_published_jwks() -> Result<()> {
-    let app = App::start().await?;
-    let outcome = rotate_and_check(&app).await;
-    if outcome.is_err() {
-        app.save_failure_artifacts("rotation-failure").await;
-    }
-    let finished = app.finish().await;
-    outcome?;
-    finished
+    App::run("rotation-failure", rotate_and_check).await
 }
 
 async fn rotate_and_check(app: &App) -> Result<()> {
-    app.wait_enabled("#new-tool", APP_READY)
-        .await
-        .context("the app window did not show its start screen")?;
-
     // A tool without a JWKS URL: platforms hold its pasted public JWK.
-    app.click("#new-tool").await?;
-    app.wait_visible("#tool-form", UI_STEP).await?;
-    app.fill("#tool-name", TOOL_NAME).await?;
-    app.fill("#tool-domain", DOMAIN).await?;
-    app.fill("#tool-launch-url", LAUNCH_URL).await?;
-    app.fill("#tool-redirect-uris", LAUNCH_URL).await?;
-    app.click("#tool-save").await?;
-    app.wait_visible("#tool-page", UI_STEP)
-        .await
-        .context("saving the tool form did not open the tool page")?;
     let tool_id = app
-        .attr_of("#tool-page", "data-tool-id")
-        .await?
-        .unwrap_or_default();
-    ensure!(!tool_id.is_empty(), "#tool-page has no data-tool-id");
-    ensure_keychain_available(app).await?;
+        .create_tool(&ToolForm {
+            name: TOOL_NAME,
+            domain: Some(DOMAIN),
+            launch_url: Some(LAUNCH_URL),
+            redirect_uris: Some(LAUNCH_URL),
+            ..ToolForm::default()
+        })
+        .await?;
+    app.ensure_keychain_available().await?;
     app.wait_visible("#rotation-panel", UI_STEP)
         .await
         .context("the tool page has no #rotation-panel")?;
@@ -73,17 +49,12 @@ async fn rotate_and_check(app: &App) -> Result<()> {
 
     // The current key, then a next key with a custom kid.
     app.select("#kid-scheme", "thumbprint").await?;
-    app.click("#generate-key").await?;
-    let kids = wait_for_key_rows(app, 1).await?;
-    let first = kids
-        .first()
-        .cloned()
-        .context("no key row after generating")?;
+    let first = app.generate_first_key().await?;
     app.wait_enabled("#generate-key", KEYGEN).await?;
     app.select("#kid-scheme", "custom").await?;
     app.fill("#custom-kid", NEXT_KID).await?;
     app.click("#generate-key").await?;
-    wait_for_key_rows(app, 2).await?;
+    app.wait_for_key_rows(2).await?;
     expect_timeline_status(app, &first, "current").await?;
     expect_timeline_status(app, NEXT_KID, "next").await?;
 
@@ -162,8 +133,10 @@ async fn rotate_and_check(app: &App) -> Result<()> {
         bars == ["signing", "overlap"],
         "the old key's bars are {bars:?}, expected signing then overlap"
     );
-    expect_cell(app, &first, "status", "previous").await?;
-    expect_cell(app, NEXT_KID, "status", "current").await?;
+    app.expect_key_cell(&first, "status", "previous", UI_STEP)
+        .await?;
+    app.expect_key_cell(NEXT_KID, "status", "current", UI_STEP)
+        .await?;
 
     // Retiring inside the overlap window is refused, with the way to force it.
     app.click(&format!("button[data-retire-key=\"{first}\"]"))
@@ -186,7 +159,7 @@ async fn rotate_and_check(app: &App) -> Result<()> {
     expect_timeline_status(app, &first, "previous").await?;
 
     // A JWKS that lacks the tool's kids, served as application/jwk-set+json.
-    let server = JwksServer::start(
+    let server = jwks_server(
         json!({
             "keys": [{
                 "kty": "RSA",
@@ -199,8 +172,8 @@ async fn rotate_and_check(app: &App) -> Result<()> {
         })
         .to_string(),
         "application/jwk-set+json",
-    )?;
-    let url = format!("http://{}/.well-known/jwks.json", server.addr);
+    );
+    let url = server.url("/.well-known/jwks.json");
 
     app.click("#nav-checks").await?;
     app.wait_visible("#checks-page", UI_STEP).await?;
@@ -272,22 +245,18 @@ async fn rotate_and_check(app: &App) -> Result<()> {
 
     // The same URL as a tool's JWKS URL: the tool page checks it against that tool's keys.
     let hits = server.hits();
-    app.click("#new-tool").await?;
-    app.wait_visible("#tool-form", UI_STEP).await?;
-    app.fill("#tool-name", PUBLISHED_TOOL).await?;
-    app.fill("#tool-launch-url", LAUNCH_URL).await?;
-    app.fill("#tool-redirect-uris", LAUNCH_URL).await?;
-    app.fill("#tool-jwks-url", &url).await?;
-    app.click("#tool-save").await?;
+    app.create_tool(&ToolForm {
+        name: PUBLISHED_TOOL,
+        launch_url: Some(LAUNCH_URL),
+        redirect_uris: Some(LAUNCH_URL),
+        jwks_url: Some(&url),
+        ..ToolForm::default()
+    })
+    .await?;
     wait_text(app, "#tool-title", PUBLISHED_TOOL).await?;
     app.wait_enabled("#generate-key", KEYGEN).await?;
     app.select("#kid-scheme", "thumbprint").await?;
-    app.click("#generate-key").await?;
-    let kids = wait_for_key_rows(app, 1).await?;
-    let current = kids
-        .first()
-        .cloned()
-        .context("no key row after generating")?;
+    let current = app.generate_first_key().await?;
     app.click("#check-jwks").await?;
     for code in ["kid-not-published", "content-type"] {
         app.wait_visible(
@@ -328,40 +297,6 @@ async fn wait_text(app: &App, css: &str, expected: &str) -> Result<()> {
     Ok(())
 }
 
-/// The keychain is provided by scripts/with-keychain.sh; the app must see it.
-async fn ensure_keychain_available(app: &App) -> Result<()> {
-    if let Some(warning) = app.probe("#keychain-warning").await? {
-        if warning.shown {
-            bail!(
-                "the app says the keychain is unavailable: {:?} (run under scripts/with-keychain.sh)",
-                warning.text
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Waits until `#keys-table` lists at least `count` keys; returns their kids in table order.
-async fn wait_for_key_rows(app: &App, count: usize) -> Result<Vec<String>> {
-    let rows = poll_until(KEYGEN, || async move {
-        if let Some(error) = app.visible_error().await {
-            bail!("key generation failed, the app shows: {error:?}");
-        }
-        let kids = app
-            .attrs_of_all("#keys-table tr[data-kid]", "data-kid")
-            .await?;
-        Ok((kids.len() >= count).then_some(kids))
-    })
-    .await?;
-    match rows {
-        Some(rows) => Ok(rows),
-        None => bail!(
-            "#keys-table did not list {count} key(s) within {} s",
-            KEYGEN.as_secs()
-        ),
-    }
-}
-
 /// Waits until the attribute `name` of `css` equals `expected`; returns the last value seen.
 async fn wait_attr(app: &App, css: &str, name: &str, expected: &str) -> Result<String> {
     let found = poll_until(UI_STEP, || async move {
@@ -394,25 +329,6 @@ async fn expect_timeline_status(app: &App, kid: &str, status: &str) -> Result<()
     Ok(())
 }
 
-/// Asserts the text of cell `.class` in the keys-table row of `kid`.
-async fn expect_cell(app: &App, kid: &str, class: &str, expected: &str) -> Result<()> {
-    let selector = format!("#keys-table tr[data-kid=\"{kid}\"] .{class}");
-    let found = poll_until(UI_STEP, || {
-        let selector = selector.clone();
-        async move {
-            let text = app.text_of(&selector).await?;
-            Ok((text == expected).then_some(text))
-        }
-    })
-    .await?;
-    ensure!(
-        found.is_some(),
-        "key {kid:?}: `.{class}` shows {:?}, expected {expected:?}",
-        app.text_of(&selector).await?
-    );
-    Ok(())
-}
-
 /// Scrolls the main pane so `css` is at its top (for a screenshot of that part); the window
 /// itself does not scroll.
 async fn scroll_to(app: &App, css: &str) -> Result<()> {
@@ -430,59 +346,20 @@ async fn scroll_to(app: &App, css: &str) -> Result<()> {
     Ok(())
 }
 
-/// A one-document HTTP server on 127.0.0.1 that answers every request with the same body.
-struct JwksServer {
-    addr: SocketAddr,
-    hits: Arc<AtomicUsize>,
-}
-
-impl JwksServer {
-    fn start(body: String, content_type: &'static str) -> Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).context("binding the JWKS server")?;
-        let addr = listener.local_addr()?;
-        let hits = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&hits);
-        // Serves until the test process exits.
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                if answer(stream, &body, content_type).is_ok() {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                }
-            }
-        });
-        Ok(Self { addr, hits })
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-}
-
-/// Reads one request's head and answers it.
-fn answer(mut stream: TcpStream, body: &str, content_type: &str) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    let response = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nCache-Control: public, max-age=300\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(response.as_bytes())?;
-    stream.flush()
+/// A one-document HTTP server on 127.0.0.1 that answers every request with the same body;
+/// it serves until dropped.
+fn jwks_server(body: String, content_type: &str) -> Server {
+    Server::always(
+        Reply::new(200, body)
+            .header("Content-Type", content_type)
+            .header("Cache-Control", "public, max-age=300"),
+    )
 }
 
 #[test]
 fn the_server_answers_with_its_content_type() -> Result<()> {
-    let server = JwksServer::start("{\"keys\":[]}".to_owned(), "application/jwk-set+json")?;
-    let mut stream = TcpStream::connect(server.addr)?;
+    let server = jwks_server("{\"keys\":[]}".to_owned(), "application/jwk-set+json");
+    let mut stream = TcpStream::connect(server.addr())?;
     stream.write_all(b"GET /jwks.json HTTP/1.1\r\nHost: x\r\n\r\n")?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
@@ -496,8 +373,8 @@ fn the_server_answers_with_its_content_type() -> Result<()> {
     Ok(())
 }
 
-/// The hit is counted just after the answer is written: give the thread a moment.
-fn wait_hits(server: &JwksServer) -> bool {
+/// The hit is counted by the server's own thread: give it a moment.
+fn wait_hits(server: &Server) -> bool {
     for _ in 0..50 {
         if server.hits() >= 1 {
             return true;

@@ -1,15 +1,11 @@
 //! `ltikeys check …` against HTTP servers on 127.0.0.1: exit codes 0/1/2, the JSON, the report.
 
-#[allow(dead_code)] // The CLI tests use only part of the shared server.
-#[path = "../../core/tests/check/server.rs"]
-mod server;
-
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use ltikeys_core::testing::{refused_url, Reply, Request, Server};
 use ltikeys_core::{Jwk, KeyPair, KeySize};
 use serde_json::{json, Value};
-use server::{Reply, Server};
 
 use crate::support::{Env, KEYCHAIN};
 
@@ -24,8 +20,8 @@ fn jwk(kid: &str) -> Value {
     serde_json::to_value(Jwk::new(kid, &key.public_key())).unwrap()
 }
 
-fn routes(path: &str) -> Reply {
-    match path {
+fn routes(request: &Request) -> Reply {
+    match request.path.as_str() {
         "/good" => Reply::json(json!({"keys": [jwk("k1")]}).to_string()),
         "/bare" => Reply::json(json!([jwk("k1")]).to_string()),
         "/ec" => Reply::json(
@@ -284,10 +280,7 @@ fn check_platforms_checks_every_platform_and_keeps_the_results() {
 fn check_platforms_draws_no_progress_into_a_pipe() {
     let server = Server::start(routes);
     // A loopback port nobody listens on: that platform's check fails fast (exit 2).
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/jwks", listener.local_addr().unwrap())
-    };
+    let closed = refused_url("/jwks");
     let env = Env::new();
     add_platform(&env, "Good LMS", &server.url("/good"));
     add_platform(&env, "Gone LMS", &closed);

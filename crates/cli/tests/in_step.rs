@@ -67,18 +67,7 @@ fn assert_entry_matches_record(env: &Env, tool: &str, kid: &str) {
         .scratch
         .path()
         .join(format!("{}.pem", kid.replace(':', "_")));
-    env.ok(&[
-        "key",
-        "export-private",
-        "--tool",
-        tool,
-        "--kid",
-        kid,
-        "--unencrypted",
-        "--force",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    env.export_unencrypted(tool, kid, &out);
 }
 
 fn no_orphans_and_nothing_to_repair(env: &Env) {

@@ -336,18 +336,7 @@ fn the_key_contract_against_the_real_keychain() {
     let mut ders = vec![];
     for (i, kid) in kids.iter().enumerate() {
         let out = env.scratch.path().join(format!("plain-{i}.pem"));
-        env.ok(&[
-            "key",
-            "export-private",
-            "--tool",
-            tool,
-            "--kid",
-            kid,
-            "--out",
-            out.to_str().unwrap(),
-            "--unencrypted",
-        ]);
-        let pem = std::fs::read_to_string(&out).unwrap();
+        let pem = env.export_unencrypted(tool, kid, &out);
         let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
         ders.push(
             base64::engine::general_purpose::STANDARD

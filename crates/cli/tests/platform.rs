@@ -1,8 +1,6 @@
 //! `ltikeys platform …`: presets, validation, uniqueness, and discovery from 127.0.0.1.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
+use ltikeys_core::testing::{Reply, Server};
 use serde_json::Value;
 
 use crate::support::{two_tools, Env};
@@ -48,6 +46,13 @@ fn presets_are_listed_as_data() {
     assert!(err.contains("canvas-cloud"), "{err}");
 }
 
+/// `platform add NAME FLAGS… --base-url BASE_URL`, then the platform as `platform show --json`
+/// shows it (`flags` start with the name).
+fn add_and_show(env: &Env, flags: &[&str], base_url: &str) -> Value {
+    env.ok(&[&["platform", "add"], flags, &["--base-url", base_url]].concat());
+    env.json(&["platform", "show", flags[0], "--json"])
+}
+
 #[test]
 fn platforms_come_from_presets_with_the_instance_where_needed() {
     let env = Env::new();
@@ -73,32 +78,22 @@ fn platforms_come_from_presets_with_the_instance_where_needed() {
 
     let err = env.fails(&["platform", "add", "Campus Moodle", "--preset", "moodle"]);
     assert!(err.contains("--base-url"), "{err}");
-    env.ok(&[
-        "platform",
-        "add",
-        "Campus Moodle",
-        "--preset",
-        "moodle",
-        "--base-url",
+    let m = add_and_show(
+        &env,
+        &["Campus Moodle", "--preset", "moodle"],
         "https://moodle.example.edu/",
-    ]);
-    let m = env.json(&["platform", "show", "Campus Moodle", "--json"]);
+    );
     assert_eq!(m["issuer"], "https://moodle.example.edu");
     assert_eq!(
         m["token_url"],
         "https://moodle.example.edu/mod/lti/token.php"
     );
 
-    env.ok(&[
-        "platform",
-        "add",
-        "D2L",
-        "--preset",
-        "brightspace",
-        "--base-url",
+    let b = add_and_show(
+        &env,
+        &["D2L", "--preset", "brightspace"],
         "https://school.brightspace.com",
-    ]);
-    let b = env.json(&["platform", "show", "D2L", "--json"]);
+    );
     assert_eq!(
         b["token_audience"],
         "https://api.brightspace.com/auth/token"
@@ -121,18 +116,17 @@ fn platforms_come_from_presets_with_the_instance_where_needed() {
         note.contains("https://canvas.instructure.com") && note.contains("--issuer"),
         "{note}"
     );
-    env.ok(&[
-        "platform",
-        "add",
-        "Other Canvas",
-        "--preset",
-        "canvas-self-hosted",
-        "--base-url",
+    let c = add_and_show(
+        &env,
+        &[
+            "Other Canvas",
+            "--preset",
+            "canvas-self-hosted",
+            "--issuer",
+            "https://lms.example.edu",
+        ],
         "https://lms.example.edu",
-        "--issuer",
-        "https://lms.example.edu",
-    ]);
-    let c = env.json(&["platform", "show", "Other Canvas", "--json"]);
+    );
     assert_eq!(c["issuer"], "https://lms.example.edu");
     assert_eq!(
         c["auth_url"],
@@ -193,32 +187,14 @@ fn platform_input_errors_name_the_problem() {
     );
 }
 
-/// Serves `body` (with `content_type`) at every path on 127.0.0.1; returns the base URL.
-fn serve(content_type: &'static str, body: impl Fn(&str) -> String + Send + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let own = base.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            let body = body(&own);
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body.as_bytes());
-        }
-    });
-    base
+/// Serves `body(base URL)` with `content_type` at every path on 127.0.0.1.
+fn serve(
+    content_type: &'static str,
+    body: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> Server {
+    Server::start(move |request| {
+        Reply::new(200, body(&request.base)).header("Content-Type", content_type)
+    })
 }
 
 fn moodle_configuration(base: &str) -> String {
@@ -241,7 +217,8 @@ fn moodle_configuration(base: &str) -> String {
 #[test]
 fn discover_prints_a_field_by_field_diff_and_what_was_applied() {
     let env = two_tools();
-    let base = serve("application/json", moodle_configuration);
+    let server = serve("application/json", moodle_configuration);
+    let base = server.base().to_string();
     let url = format!("{base}/mod/lti/openid-configuration.php");
     env.ok(&[
         "platform",
@@ -324,7 +301,8 @@ fn discover_prints_a_field_by_field_diff_and_what_was_applied() {
 #[test]
 fn discover_refuses_non_json_and_plain_http_elsewhere() {
     let env = Env::new();
-    let base = serve("text/html", |_| "<!DOCTYPE html><p>Sign in</p>".to_string());
+    let server = serve("text/html", |_| "<!DOCTYPE html><p>Sign in</p>".to_string());
+    let base = server.base();
     let err = env.fails(&[
         "platform",
         "discover",

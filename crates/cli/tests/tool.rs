@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{add_quiz_engine, quiz, Env};
+use crate::support::{add_quiz_engine, quiz, Env, ADD_QUIZ_ENGINE};
 
 pub(crate) const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
@@ -10,19 +10,7 @@ const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmember
 
 /// Builds, flag by flag, the tool of the core's export golden file.
 pub(crate) fn build_quiz_engine(env: &Env) {
-    env.ok(&[
-        "tool",
-        "add",
-        "Quiz Engine",
-        "--launch-url",
-        "https://quiz.example.edu/lti/launch",
-        "--login-url",
-        "https://quiz.example.edu/lti/login",
-        "--redirect-uri",
-        "https://quiz.example.edu/lti/launch",
-        "--domain",
-        "quiz.example.edu",
-    ]);
+    env.ok(&[&ADD_QUIZ_ENGINE[..], &["--domain", "quiz.example.edu"]].concat());
     env.ok(&[
         "tool",
         "edit",

@@ -21,6 +21,8 @@ pub mod remedy;
 pub mod rotation;
 pub mod secret;
 pub mod store;
+#[cfg(any(test, feature = "test-server"))]
+pub mod testing;
 pub mod tool;
 pub mod vault;
 

@@ -1,20 +1,18 @@
 //! JWKS checks against real HTTP servers on 127.0.0.1: good and broken key sets, slow and huge
 //! bodies, redirects, TLS and insecure URLs, and the live check of a tool's published kids.
 
-mod server;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use ltikeys_core::check::{analyse, max_age, ExpectedKey, UnpublishedKid};
+use ltikeys_core::testing::{refused_url, Reply, Request, Server};
 use ltikeys_core::{
     check_jwks, check_many, ExpectedKeys, Fetched, HttpClient, HttpLimits, Jwk, JwksCheck,
     JwksRole, KeyPair, KeySize, KeyStatus, Severity,
 };
 use serde_json::{json, Value};
-use server::{Reply, Server};
 
 const TOTAL: Duration = Duration::from_secs(2);
 const CAP: u64 = 1024 * 1024;
@@ -61,16 +59,12 @@ fn weak_modulus() -> String {
 }
 
 /// The broken and good JWKS responses, by path.
-fn routes(path: &str) -> Reply {
+fn routes(request: &Request) -> Reply {
     let good = || set(vec![jwk(0), jwk(1)]);
-    match path {
+    match request.path.as_str() {
         "/good" => Reply::json(good()),
-        "/jwk-set-type" => Reply::json(good())
-            .without("Content-Type")
-            .header("Content-Type", "application/jwk-set+json"),
-        "/charset" => Reply::json(good())
-            .without("Content-Type")
-            .header("Content-Type", "Application/JSON; charset=utf-8"),
+        "/jwk-set-type" => Reply::json(good()).content_type("application/jwk-set+json"),
+        "/charset" => Reply::json(good()).content_type("Application/JSON; charset=utf-8"),
         "/no-type" => Reply::json(good()).without("Content-Type"),
         "/bare" => Reply::json(json!([jwk(0), jwk(1)]).to_string()),
         "/single" => Reply::json(jwk(0).to_string()),
@@ -552,11 +546,7 @@ fn localhost_reaches_this_machine_without_dns() {
 
 #[test]
 fn a_refused_connection_is_not_fetched() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/jwks");
+    let url = refused_url("/jwks");
     let c = check_jwks(&client(), &url, JwksRole::Tool, None, now());
     assert_eq!(codes(&c), ["connect-error"]);
     assert_eq!(c.exit_code(), 2);
@@ -588,10 +578,10 @@ fn tool_keys() -> ExpectedKeys {
 
 #[test]
 fn the_live_check_finds_missing_stale_and_changed_kids() {
-    let server = Server::start(|path| {
+    let server = Server::start(|request| {
         let mut swapped = jwk(1);
         swapped["kid"] = json!("k1");
-        match path {
+        match request.path.as_str() {
             "/right" => Reply::json(set(vec![jwk(0), jwk(1)])),
             "/no-next" => Reply::json(set(vec![jwk(0)])),
             "/stale" => Reply::json(set(vec![jwk(0), jwk(1), jwk(2)])),
@@ -667,12 +657,12 @@ fn check_many_keeps_order_and_bounds_concurrency() {
     let peak = Arc::new(AtomicUsize::new(0));
     let server = {
         let (active, peak) = (active.clone(), peak.clone());
-        Server::start(move |path| {
+        Server::start(move |request| {
             let now = active.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(150));
             active.fetch_sub(1, Ordering::SeqCst);
-            routes(path)
+            routes(request)
         })
     };
     let paths = [
@@ -917,7 +907,7 @@ fn database_bytes(dir: &std::path::Path) -> u64 {
 fn checking_a_hostile_jwks_stores_a_few_kib() {
     let body = hostile_jwks();
     assert!(body.len() as u64 <= CAP && body.len() > 1_000_000);
-    let server = Server::start(move |_| Reply::json(body.clone()));
+    let server = Server::always(Reply::json(body));
     let dir = tempfile::tempdir().unwrap();
     let open = || {
         ltikeys_core::Vault::open_with(

@@ -1,12 +1,9 @@
 //! Platforms, registrations and discovery against a real store and OpenID configurations served
 //! on 127.0.0.1 by the test itself.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
-
 use chrono::{DateTime, TimeZone, Utc};
 use ltikeys_core::discovery::{self, LTI_PLATFORM_CONFIGURATION};
+use ltikeys_core::testing::{Reply, Server};
 use ltikeys_core::{
     DiscoverOptions, Error, HttpClient, NewDeployment, NewPlatform, NewRegistration, NewTool,
     PlatformFamily, PlatformUpdate, Severity, Vault,
@@ -34,52 +31,9 @@ fn vault() -> (tempfile::TempDir, Vault) {
     (dir, vault)
 }
 
-struct Response {
-    status: u16,
-    content_type: &'static str,
-    body: String,
-}
-
-/// Serves `route` on 127.0.0.1 until the test ends; returns the base URL. `route` gets the path
-/// and the base URL (so documents can name the server's own address).
-fn serve(route: impl Fn(&str, &str) -> Response + Send + Sync + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let route = Arc::new(route);
-    let served_base = base.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            let text = String::from_utf8_lossy(&request);
-            let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let r = route(&path, &served_base);
-            let head = format!(
-                "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                r.status,
-                r.content_type,
-                r.body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(r.body.as_bytes());
-        }
-    });
-    base
-}
-
-fn json(body: serde_json::Value) -> Response {
-    Response {
-        status: 200,
-        content_type: "application/json",
-        body: body.to_string(),
-    }
+/// A 200 with the JSON document `body`.
+fn json(body: serde_json::Value) -> Reply {
+    Reply::new(200, body.to_string()).header("Content-Type", "application/json")
 }
 
 /// A Moodle openid-configuration as Moodle builds it, for the Moodle at `base`, with the LTI
@@ -106,30 +60,27 @@ fn moodle_configuration(base: &str, lti_key: &str) -> serde_json::Value {
     })
 }
 
-fn moodle_server() -> String {
-    serve(|path, base| match path {
-        "/mod/lti/openid-configuration.php" => {
-            json(moodle_configuration(base, LTI_PLATFORM_CONFIGURATION))
+/// A Moodle on 127.0.0.1: its configurations, a login page and a configuration as text/plain.
+fn moodle_server() -> Server {
+    Server::start(|request| {
+        let base = &request.base;
+        match request.path.as_str() {
+            "/mod/lti/openid-configuration.php" => {
+                json(moodle_configuration(base, LTI_PLATFORM_CONFIGURATION))
+            }
+            "/trailing-space/openid-configuration.php" => json(moodle_configuration(
+                base,
+                &format!("{LTI_PLATFORM_CONFIGURATION} "),
+            )),
+            "/login" => Reply::new(200, "<!DOCTYPE html><html><body>Log in</body></html>")
+                .header("Content-Type", "text/html"),
+            "/text-json" => Reply::new(
+                200,
+                moodle_configuration(base, LTI_PLATFORM_CONFIGURATION).to_string(),
+            )
+            .header("Content-Type", "text/plain"),
+            _ => Reply::new(404, "not found").header("Content-Type", "text/plain"),
         }
-        "/trailing-space/openid-configuration.php" => json(moodle_configuration(
-            base,
-            &format!("{LTI_PLATFORM_CONFIGURATION} "),
-        )),
-        "/login" => Response {
-            status: 200,
-            content_type: "text/html",
-            body: "<!DOCTYPE html><html><body>Log in</body></html>".into(),
-        },
-        "/text-json" => Response {
-            status: 200,
-            content_type: "text/plain",
-            body: moodle_configuration(base, LTI_PLATFORM_CONFIGURATION).to_string(),
-        },
-        _ => Response {
-            status: 404,
-            content_type: "text/plain",
-            body: "not found".into(),
-        },
     })
 }
 
@@ -151,7 +102,8 @@ fn discover(
 
 #[test]
 fn discovery_creates_a_platform_from_moodles_trailing_space_configuration() {
-    let base = moodle_server();
+    let server = moodle_server();
+    let base = server.base().to_string();
     let (_d, mut vault) = vault();
     let url = format!("{base}/trailing-space/openid-configuration.php");
     let outcome = discover(
@@ -189,7 +141,8 @@ fn discovery_creates_a_platform_from_moodles_trailing_space_configuration() {
 
 #[test]
 fn discovery_diffs_an_existing_platform_and_holds_back_a_different_issuer() {
-    let base = moodle_server();
+    let server = moodle_server();
+    let base = server.base().to_string();
     let (_d, mut vault) = vault();
     let p = vault
         .add_platform(
@@ -280,7 +233,8 @@ fn discovery_diffs_an_existing_platform_and_holds_back_a_different_issuer() {
 
 #[test]
 fn discovery_refuses_non_json_and_error_answers_and_creates_nothing() {
-    let base = moodle_server();
+    let server = moodle_server();
+    let base = server.base().to_string();
     let (_d, mut vault) = vault();
     let err = discover(
         &mut vault,
@@ -344,7 +298,8 @@ fn discovery_refuses_plain_http_to_other_hosts() {
 
 #[test]
 fn discovery_uses_the_recorded_configuration_url() {
-    let base = moodle_server();
+    let server = moodle_server();
+    let base = server.base().to_string();
     let (_d, mut vault) = vault();
     vault
         .add_platform(
@@ -737,40 +692,21 @@ fn handoff_gives_the_six_values_with_blackboards_client_id_filled_in() {
 /// Bearer token: without it, a 401 whose fix names --registration-token; with it, the record.
 #[test]
 fn discovery_sends_a_registration_token_as_a_bearer_token() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let doc = moodle_configuration(
-        &base,
-        "https://purl.imsglobal.org/spec/lti-platform-configuration",
-    );
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
-            let (status, body) = if text.contains("\r\nauthorization: bearer reg-token-1\r\n") {
-                (200, doc.to_string())
-            } else {
-                (
-                    401,
-                    "{\"errors\":[{\"message\":\"unauthorized\"}]}".to_string(),
-                )
-            };
-            let head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body.as_bytes());
+    let server = Server::start(|request| {
+        let bearer = request
+            .header("authorization")
+            .is_some_and(|v| v.eq_ignore_ascii_case("bearer reg-token-1"));
+        if bearer {
+            json(moodle_configuration(
+                &request.base,
+                "https://purl.imsglobal.org/spec/lti-platform-configuration",
+            ))
+        } else {
+            Reply::new(401, "{\"errors\":[{\"message\":\"unauthorized\"}]}")
+                .header("Content-Type", "application/json")
         }
     });
+    let base = server.base().to_string();
     let url = format!("{base}/api/lti/security/openid-configuration");
     let (_dir, mut vault) = vault();
     let err = vault

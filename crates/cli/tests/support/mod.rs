@@ -101,31 +101,45 @@ impl Env {
     /// Runs and expects the error exit (1) with an `error: ` message on stderr only; returns
     /// stderr.
     pub fn fails(&self, args: &[&str]) -> String {
+        self.error_exit(args, 1, "should exit 1")
+    }
+
+    /// Runs and expects clap's usage error: exit status 2, an `error: ` message on stderr only;
+    /// returns stderr.
+    pub fn usage_error(&self, args: &[&str]) -> String {
+        self.error_exit(args, 2, "should be a usage error")
+    }
+
+    /// Runs and expects exit status `code` with an `error: ` message on stderr only; returns
+    /// stderr. `should` says what was expected, for the failure message.
+    fn error_exit(&self, args: &[&str], code: i32, should: &str) -> String {
         let out = self.run(args);
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(
             out.status.code(),
-            Some(1),
-            "ltikeys {args:?} should exit 1: {err}"
+            Some(code),
+            "ltikeys {args:?} {should}: {err}"
         );
         assert!(out.stdout.is_empty(), "errors go to stderr only");
         assert!(err.starts_with("error: "), "{err}");
         err
     }
 
-    /// Runs and expects clap's usage error: exit status 2, an `error: ` message on stderr only;
-    /// returns stderr.
-    pub fn usage_error(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "ltikeys {args:?} should be a usage error: {err}"
-        );
-        assert!(out.stdout.is_empty(), "errors go to stderr only");
-        assert!(err.starts_with("error: "), "{err}");
-        err
+    /// Exports the private key of `kid` unencrypted to `out` (replacing it); returns the PEM.
+    pub fn export_unencrypted(&self, tool: &str, kid: &str, out: &Path) -> String {
+        self.ok(&[
+            "key",
+            "export-private",
+            "--tool",
+            tool,
+            "--kid",
+            kid,
+            "--unencrypted",
+            "--force",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        std::fs::read_to_string(out).unwrap()
     }
 
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
@@ -162,27 +176,35 @@ pub fn fixture(name: &str) -> String {
     fixture_path(name).display().to_string()
 }
 
+/// `tool add` of "Quiz Engine" with its launch, login and one redirect URL.
+pub const ADD_QUIZ_ENGINE: [&str; 9] = [
+    "tool",
+    "add",
+    "Quiz Engine",
+    "--launch-url",
+    "https://quiz.example.edu/lti/launch",
+    "--login-url",
+    "https://quiz.example.edu/lti/login",
+    "--redirect-uri",
+    "https://quiz.example.edu/lti/launch",
+];
+
 /// Adds the tool "Quiz Engine" with every URL; returns its id.
 pub fn add_quiz_engine(env: &Env) -> String {
     env.id(&[
-        "tool",
-        "add",
-        "Quiz Engine",
-        "--launch-url",
-        "https://quiz.example.edu/lti/launch",
-        "--login-url",
-        "https://quiz.example.edu/lti/login",
-        "--redirect-uri",
-        "https://quiz.example.edu/lti/launch",
-        "--redirect-uri",
-        "https://quiz.example.edu/lti/deep-link",
-        "--jwks-url",
-        "https://quiz.example.edu/.well-known/jwks.json",
-        "--domain",
-        "quiz.example.edu",
-        "--description",
-        "Quizzes",
-    ])
+        &ADD_QUIZ_ENGINE[..],
+        &[
+            "--redirect-uri",
+            "https://quiz.example.edu/lti/deep-link",
+            "--jwks-url",
+            "https://quiz.example.edu/.well-known/jwks.json",
+            "--domain",
+            "quiz.example.edu",
+            "--description",
+            "Quizzes",
+        ],
+    ]
+    .concat())
 }
 
 /// A data directory with the tool "Quiz" (a launch URL, no keys).

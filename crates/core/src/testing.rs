@@ -1,0 +1,461 @@
+//! A real HTTP/1.1 server on 127.0.0.1 for tests of code that fetches (feature `test-server`).
+//!
+//! One route table (a function of the [`Request`]), one thread per connection,
+//! `Connection: close` on every answer, and a log of the requests it read. Besides whole
+//! responses it can trickle a body, stay silent, or send a body of any size, for the limits of
+//! [`crate::HttpClient`]. The core's, the CLI's and the end-to-end tests all serve through it.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// What a route answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// A whole response; `Content-Length` and `Connection: close` are added.
+    Full {
+        /// The status code.
+        status: u16,
+        /// Headers, in the order sent.
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// A 200 with `Content-Type: application/json` at once, then one space every `every`,
+    /// until the client leaves.
+    Trickle {
+        /// The pause between two bytes.
+        every: Duration,
+    },
+    /// Nothing at all: the request is read, no answer ever comes.
+    Silent,
+    /// A 200 with `bytes` of body, sent as fast as the client takes them.
+    Huge {
+        /// The body's size.
+        bytes: u64,
+        /// Whether `Content-Length` announces it.
+        content_length: bool,
+    },
+}
+
+impl Reply {
+    /// 200 with the body, `Content-Type: application/json` and `Cache-Control: max-age=300`.
+    pub fn json(body: impl Into<Vec<u8>>) -> Reply {
+        Reply::new(200, body)
+            .header("Content-Type", "application/json")
+            .header("Cache-Control", "public, max-age=300")
+    }
+
+    /// A response with no headers yet.
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Full {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    /// A 302 to `location`.
+    pub fn redirect(location: &str) -> Reply {
+        Reply::new(302, "").header("Location", location)
+    }
+
+    /// The same response with one more header (only for `Full`).
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Full { headers, .. } = &mut self {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
+
+    /// The same response without any header of this name.
+    pub fn without(mut self, name: &str) -> Reply {
+        if let Reply::Full { headers, .. } = &mut self {
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        }
+        self
+    }
+
+    /// The same response with `Content-Type` set to `value` (only this one).
+    pub fn content_type(self, value: &str) -> Reply {
+        self.without("Content-Type").header("Content-Type", value)
+    }
+}
+
+/// A request as the server read it: the request line and the headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The request target, query included: `/jwks?x=1`.
+    pub path: String,
+    /// Header names and values as sent, in order.
+    pub headers: Vec<(String, String)>,
+    /// The server's own `http://127.0.0.1:PORT`, so that a document can name its address.
+    pub base: String,
+}
+
+impl Request {
+    /// The first header with this name (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        crate::http::first_header(&self.headers, name)
+    }
+}
+
+type Routes = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// What the connection threads share with the [`Server`].
+struct Shared {
+    routes: Box<Routes>,
+    base: String,
+    stop: AtomicBool,
+    huge_sent: AtomicU64,
+    log: Mutex<Vec<Request>>,
+}
+
+/// A running server; it stops when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts a server answering each request with `routes(&request)`.
+    ///
+    /// Panics when no loopback port can be bound: it is for tests.
+    pub fn start(routes: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding a port on 127.0.0.1");
+        let addr = listener
+            .local_addr()
+            .expect("the address of a bound listener");
+        let shared = Arc::new(Shared {
+            routes: Box::new(routes),
+            base: format!("http://{addr}"),
+            stop: AtomicBool::new(false),
+            huge_sent: AtomicU64::new(0),
+            log: Mutex::new(Vec::new()),
+        });
+        let accept = {
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if shared.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let shared = shared.clone();
+                    std::thread::spawn(move || serve(stream, &shared));
+                }
+            })
+        };
+        Server {
+            addr,
+            shared,
+            accept: Some(accept),
+        }
+    }
+
+    /// A server that answers every request with `reply`.
+    pub fn always(reply: Reply) -> Server {
+        Server::start(move |_| reply.clone())
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base(&self) -> &str {
+        &self.shared.base
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.shared.base)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The requests read so far, in the order they arrived.
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// How many requests were read so far.
+    pub fn hits(&self) -> usize {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Body bytes the kernel accepted from [`Reply::Huge`] answers so far.
+    pub fn huge_bytes_sent(&self) -> u64 {
+        self.shared.huge_sent.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// A URL on 127.0.0.1 at a port nobody listens on: connecting to it is refused.
+pub fn refused_url(path: &str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a port on 127.0.0.1");
+    let addr = listener
+        .local_addr()
+        .expect("the address of a bound listener");
+    drop(listener);
+    format!("http://{addr}{path}")
+}
+
+/// Sleeps for `total`, waking early when the server stops.
+fn pause(total: Duration, stop: &AtomicBool) {
+    let step = Duration::from_millis(20);
+    let mut slept = Duration::ZERO;
+    while slept < total && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(step.min(total - slept));
+        slept += step;
+    }
+}
+
+/// Reads a request's head; `None` when it is not HTTP/1.x.
+fn read_request(stream: &mut TcpStream, base: &str) -> Option<Request> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        let n = stream.read(&mut byte).ok()?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&byte[..n]);
+        if !head[0].is_ascii_alphabetic() {
+            return None; // A TLS handshake (0x16) or other bytes that are not HTTP.
+        }
+    }
+    let text = String::from_utf8(head).ok()?;
+    let mut lines = text.split("\r\n");
+    let mut parts = lines.next()?.split_whitespace();
+    let (method, path, version) = (parts.next()?, parts.next()?, parts.next()?);
+    if !version.starts_with("HTTP/1.") {
+        return None;
+    }
+    let headers = lines
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+        .collect();
+    Some(Request {
+        method: method.to_string(),
+        path: path.to_string(),
+        headers,
+        base: base.to_string(),
+    })
+}
+
+/// The reason phrase sent with `status`.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        _ => "Status",
+    }
+}
+
+fn serve(mut stream: TcpStream, shared: &Shared) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let Some(request) = read_request(&mut stream, &shared.base) else {
+        // Not HTTP (a TLS ClientHello, say): answer in plain HTTP and hang up.
+        let _ = stream.write_all(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
+        return;
+    };
+    let reply = (shared.routes)(&request);
+    shared
+        .log
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(request);
+    let stop = &shared.stop;
+    match reply {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+            for (name, value) in &headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str(&format!(
+                "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            ));
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+            let _ = stream.flush();
+        }
+        Reply::Trickle { every } => {
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
+            if stream.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            while !stop.load(Ordering::SeqCst) {
+                if stream
+                    .write_all(b" ")
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+                pause(every, stop);
+            }
+        }
+        Reply::Silent => {
+            // Wait until the client hangs up (a read returns 0) or the server stops.
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+            let mut buf = [0u8; 64];
+            while !stop.load(Ordering::SeqCst) {
+                match stream.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(_) => {}
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => return,
+                }
+            }
+        }
+        Reply::Huge {
+            bytes,
+            content_length,
+        } => {
+            let mut head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    .to_string();
+            if content_length {
+                head.push_str(&format!("Content-Length: {bytes}\r\n"));
+            }
+            head.push_str("\r\n");
+            if stream.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            let chunk = vec![b' '; 64 * 1024];
+            let mut left = bytes;
+            while left > 0 && !stop.load(Ordering::SeqCst) {
+                let n = left.min(chunk.len() as u64) as usize;
+                match stream.write(&chunk[..n]) {
+                    Ok(0) | Err(_) => return,
+                    Ok(written) => {
+                        shared.huge_sent.fetch_add(written as u64, Ordering::SeqCst);
+                        left -= written as u64;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(server: &Server, head: &str) -> String {
+        let mut stream = TcpStream::connect(server.addr()).unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    #[test]
+    fn a_route_answers_with_its_status_headers_and_body_and_the_request_is_logged() {
+        let server = Server::start(|r| match r.path.as_str() {
+            "/jwks" => Reply::json(r#"{"keys":[]}"#).content_type("application/jwk-set+json"),
+            _ => Reply::new(404, "not found"),
+        });
+        let response = get(
+            &server,
+            "GET /jwks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n\r\n",
+        );
+        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response:?}");
+        assert!(
+            response.contains("\r\nContent-Type: application/jwk-set+json\r\n"),
+            "{response:?}"
+        );
+        assert!(
+            !response.contains("application/json"),
+            "content_type replaces the header: {response:?}"
+        );
+        assert!(
+            response.contains("\r\nContent-Length: 11\r\n"),
+            "{response:?}"
+        );
+        assert!(response.ends_with("\r\n\r\n{\"keys\":[]}"), "{response:?}");
+        let missing = get(&server, "GET /nope HTTP/1.1\r\n\r\n");
+        assert!(
+            missing.starts_with("HTTP/1.1 404 Not Found\r\n"),
+            "{missing:?}"
+        );
+
+        let log = server.requests();
+        assert_eq!(log.len(), 2, "both requests are logged: {log:?}");
+        assert_eq!(server.hits(), 2);
+        assert_eq!(log[0].method, "GET");
+        assert_eq!(log[0].path, "/jwks");
+        assert_eq!(log[0].header("authorization"), Some("Bearer t"));
+        assert_eq!(log[0].base, server.base());
+        assert_eq!(log[1].header("authorization"), None);
+    }
+
+    #[test]
+    fn bytes_that_are_not_http_get_a_400() {
+        let server = Server::always(Reply::json("{}"));
+        let response = get(&server, "\u{16}\u{3}\u{1} not a request\r\n\r\n");
+        assert!(
+            response.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{response:?}"
+        );
+        assert_eq!(server.hits(), 0, "only HTTP requests are logged");
+    }
+
+    #[test]
+    fn a_refused_url_refuses() {
+        let url = refused_url("/jwks");
+        let addr = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix("/jwks"))
+            .unwrap();
+        assert!(addr.starts_with("127.0.0.1:"), "{url}");
+        assert!(TcpStream::connect(addr).is_err(), "{url} was answered");
+    }
+}
