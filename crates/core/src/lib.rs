@@ -39,7 +39,7 @@ pub use platform::{NewPlatform, Platform, PlatformFamily, PlatformSpec, Platform
 pub use registration::{Deployment, Handoff, NewDeployment, NewRegistration, Registration};
 pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
-pub use tool::{NewTool, Tool, ToolSummary};
+pub use tool::{Tool, ToolProfile, ToolSummary};
 pub use vault::{
     AppStatus, GenerateKey, KeygenStage, PlatformCheck, Revocation, RotationOutcome, RotationState,
     Vault,

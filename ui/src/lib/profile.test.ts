@@ -47,7 +47,7 @@ describe("message types by placement", () => {
   });
 });
 
-describe("building the NewTool", () => {
+describe("building the ToolProfile", () => {
   it("sends the tool unchanged when nothing was edited", () => {
     const result = buildNewTool(PROFILE_TOOL, draft(), CHOICES);
     expect(result).toEqual({ ok: true, input: toNewTool(PROFILE_TOOL) });

@@ -1,14 +1,14 @@
 // The tool profile editor's logic: drafts made from a tool, the message types each placement
-// accepts, client-side checks, the `NewTool` sent to update_tool, and server errors mapped to fields.
+// accepts, client-side checks, the `ToolProfile` sent to update_tool, and server errors mapped to fields.
 
 import type {
   Choices,
   DisplayType,
   MessageType,
-  NewTool,
   Placement,
   PrivacyLevel,
   Tool,
+  ToolProfile,
   WindowTarget,
 } from "./ipc/bindings";
 import { checkDomain, checkUrl, parseRedirectUris } from "./validation";
@@ -197,8 +197,8 @@ export function draftFromTool(tool: Tool): ProfileDraft {
   };
 }
 
-/** The stored tool as the `NewTool` update_tool takes (every field, nothing changed). */
-export function toNewTool(tool: Tool): NewTool {
+/** The stored tool as the `ToolProfile` update_tool takes (every field, nothing changed). */
+export function toNewTool(tool: Tool): ToolProfile {
   const { id: _id, created_at: _created, ...profile } = tool;
   return {
     ...profile,
@@ -244,10 +244,10 @@ export function parsePermissions(value: string): string[] {
 const CUSTOM_FIELD_NAME = /^[A-Za-z0-9_.-]+$/;
 const PERMISSION_NAME = /^[a-z0-9_]+$/;
 
-export type BuildResult = { ok: true; input: NewTool } | { ok: false; errors: ProfileErrors };
+export type BuildResult = { ok: true; input: ToolProfile } | { ok: false; errors: ProfileErrors };
 
 /**
- * Checks the draft and builds the `NewTool` to send: the tool as stored with every edited field
+ * Checks the draft and builds the `ToolProfile` to send: the tool as stored with every edited field
  * replaced, trimmed, blanks as null. Errors are keyed as in `ProfileErrorKey`.
  */
 export function buildNewTool(tool: Tool, draft: ProfileDraft, choices: Choices): BuildResult {

@@ -165,28 +165,29 @@ impl From<&Placement> for CanvasPlacement {
 /// Fails, naming the fix, when the tool lacks what Canvas requires, and never returns a
 /// configuration with an error-level lint finding.
 pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
+    let profile = &tool.profile;
     let unset = |field: &str, canvas: &str, flag: &str| {
         Error::invalid(
             field,
             format!(
                 "tool '{}' has none, and Canvas requires {canvas}",
-                tool.name
+                profile.name
             ),
             format!(
                 "set it with `ltikeys tool edit \"{}\" {flag} URL`",
-                tool.name
+                profile.name
             ),
         )
     };
-    let target_link_uri = tool
+    let target_link_uri = profile
         .launch_url
         .clone()
         .ok_or_else(|| unset("launch URL", "target_link_uri", "--launch-url"))?;
-    let oidc_initiation_url = tool
+    let oidc_initiation_url = profile
         .login_url
         .clone()
         .ok_or_else(|| unset("login URL", "oidc_initiation_url", "--login-url"))?;
-    let (public_jwk_url, public_jwk) = match (&tool.jwks_url, current_key) {
+    let (public_jwk_url, public_jwk) = match (&profile.jwks_url, current_key) {
         (Some(url), _) => (Some(url.clone()), None),
         (None, Some(jwk)) => (None, Some(jwk.clone())),
         (None, None) => {
@@ -194,33 +195,37 @@ pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
                 "public key",
                 format!(
                     "tool '{}' has no JWKS URL and no current key, and Canvas needs one of them",
-                    tool.name
+                    profile.name
                 ),
                 format!(
                     "generate a key with `ltikeys key new --tool \"{0}\"`, or set a JWKS URL with \
                      `ltikeys tool edit \"{0}\" --jwks-url URL`",
-                    tool.name
+                    profile.name
                 ),
             ))
         }
     };
     let config = CanvasConfig {
-        title: tool.name.clone(),
-        description: tool.description.clone(),
+        title: profile.name.clone(),
+        description: profile.description.clone(),
         oidc_initiation_url,
         target_link_uri,
         public_jwk_url,
         public_jwk,
-        scopes: tool.scopes.clone(),
-        custom_fields: tool.custom_fields.clone(),
+        scopes: profile.scopes.clone(),
+        custom_fields: profile.custom_fields.clone(),
         extensions: vec![CanvasExtension {
             platform: CANVAS_PLATFORM.into(),
-            domain: tool.domain.clone(),
-            tool_id: tool.canvas_tool_id.clone(),
-            privacy_level: tool.privacy_level,
+            domain: profile.domain.clone(),
+            tool_id: profile.canvas_tool_id.clone(),
+            privacy_level: profile.privacy_level,
             settings: CanvasSettings {
-                icon_url: tool.icon_url.clone(),
-                placements: tool.placements.iter().map(CanvasPlacement::from).collect(),
+                icon_url: profile.icon_url.clone(),
+                placements: profile
+                    .placements
+                    .iter()
+                    .map(CanvasPlacement::from)
+                    .collect(),
             },
         }],
     };

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{info, Vault};
+use super::Vault;
 use crate::error::{Error, Result};
 use crate::key::{KeyInfo, KeyPair, KeyRecord, KeySize, KeyStatus, PrivateKeyState};
 use crate::kid::KidScheme;
@@ -60,7 +60,7 @@ impl Vault {
                 Ok(_) => {}
                 Err(Error::PrivateKeyMissing { .. }) => {
                     return Err(Error::CannotPromote {
-                        tool: tool.name.clone(),
+                        tool: tool.profile.name.clone(),
                         kid: kid.clone(),
                         problem: "its private key is missing from the OS keychain, so it could \
                                   not sign"
@@ -69,7 +69,7 @@ impl Vault {
                 }
                 Err(Error::Keychain { reason }) => {
                     return Err(Error::CannotPromote {
-                        tool: tool.name.clone(),
+                        tool: tool.profile.name.clone(),
                         kid: kid.clone(),
                         problem: reason,
                     })
@@ -91,15 +91,15 @@ impl Vault {
             .promote
             .clone()
             .expect("Store::rotate fails when it has no key to promote");
-        let name = shell_word(&tool.name);
-        let mut reminders = vec![match &tool.jwks_url {
+        let name = shell_word(&tool.profile.name);
+        let mut reminders = vec![match &tool.profile.jwks_url {
             Some(url) => format!(
                 "Publish the new JWKS at {url} now (`ltikeys jwks --tool {name}`), then check it \
                  with `ltikeys check jwks {url} --expect-tool {name}`."
             ),
             None => format!("Publish the new JWKS (`ltikeys jwks --tool {name}`)."),
         }];
-        if tool.jwks_url.is_none() {
+        if tool.profile.jwks_url.is_none() {
             reminders.push(format!(
                 "This tool has no JWKS URL, so platforms hold a pasted public key: update the \
                  Canvas developer key's public JWK to kid {current} (`ltikeys jwk --tool {name} \
@@ -128,7 +128,7 @@ impl Vault {
     ) -> Result<KeyInfo> {
         let tool = self.store.tool(tool)?;
         let record = self.store.retire(&tool.id, kid, now, force)?;
-        Ok(info(record, PrivateKeyState::Unknown))
+        Ok(KeyInfo::new(record, PrivateKeyState::Unknown))
     }
 
     /// Revokes a key at once and removes its private key from the keychain. When it was the
@@ -168,13 +168,13 @@ impl Vault {
         now: DateTime<Utc>,
     ) -> Result<String> {
         let size = KeySize::try_from(current.bits).map_err(|_| {
-            let name = shell_word(&tool.name);
+            let name = shell_word(&tool.profile.name);
             Error::invalid(
                 "key size",
                 format!(
                     "the current key '{}' of tool '{}' has {} bits, a size this app does not \
                      generate, so no key of its size can take over from it",
-                    current.kid, tool.name, current.bits
+                    current.kid, tool.profile.name, current.bits
                 ),
                 format!(
                     "add a next key first (`ltikeys key new --tool {name} --next --bits 4096`, \
@@ -332,7 +332,7 @@ mod tests {
             .keys("Quiz")
             .unwrap()
             .into_iter()
-            .map(|k| (k.kid, k.status))
+            .map(|k| (k.key.kid, k.key.status))
             .collect()
     }
 
@@ -389,7 +389,10 @@ mod tests {
         );
         assert_eq!(published(&vault), ["k1", "k2"]);
         let k1 = vault.keys("Quiz").unwrap().remove(0);
-        assert_eq!((k1.signing_from, k1.signing_to), (Some(day0), Some(day3)));
+        assert_eq!(
+            (k1.key.signing_from, k1.key.signing_to),
+            (Some(day0), Some(day3))
+        );
 
         // Retiring inside the overlap is refused with the safe time; after it, allowed.
         let err = vault
