@@ -198,7 +198,7 @@ export function draftFromTool(tool: Tool): ProfileDraft {
 }
 
 /** The stored tool as the `ToolProfile` update_tool takes (every field, nothing changed). */
-export function toNewTool(tool: Tool): ToolProfile {
+export function toToolProfile(tool: Tool): ToolProfile {
   const { id: _id, created_at: _created, ...profile } = tool;
   return {
     ...profile,
@@ -250,7 +250,7 @@ export type BuildResult = { ok: true; input: ToolProfile } | { ok: false; errors
  * Checks the draft and builds the `ToolProfile` to send: the tool as stored with every edited field
  * replaced, trimmed, blanks as null. Errors are keyed as in `ProfileErrorKey`.
  */
-export function buildNewTool(tool: Tool, draft: ProfileDraft, choices: Choices): BuildResult {
+export function buildToolProfile(tool: Tool, draft: ProfileDraft, choices: Choices): BuildResult {
   const errors: ProfileErrors = {};
 
   const name = draft.name.trim();
@@ -370,7 +370,7 @@ export function buildNewTool(tool: Tool, draft: ProfileDraft, choices: Choices):
   return {
     ok: true,
     input: {
-      ...toNewTool(tool),
+      ...toToolProfile(tool),
       name,
       description: draft.description.trim(),
       domain: optional(draft.domain),

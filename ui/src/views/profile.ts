@@ -4,7 +4,7 @@
 import { h, icon, ICONS } from "../lib/dom";
 import type { Choices, PlacementInfo, ScopeInfo, Tool, ToolProfile } from "../lib/ipc/bindings";
 import {
-  buildNewTool,
+  buildToolProfile,
   fitMessageType,
   hasLaunchSettings,
   messageTypesFor,
@@ -954,7 +954,7 @@ export function createProfileForm(
   element.addEventListener("submit", (event) => {
     event.preventDefault();
     if (busy) return;
-    const result = buildNewTool(tool, draft, choices);
+    const result = buildToolProfile(tool, draft, choices);
     if (!result.ok) {
       showErrors(result.errors);
       focusFirstError();
