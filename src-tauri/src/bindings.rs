@@ -22,9 +22,9 @@ mod tests {
     use ltikeys_core::lti::Choices;
     use ltikeys_core::{
         AppStatus, CanvasImported, DiscoveryOutcome, Finding, GenerateKey, Handoff, JwksCheck,
-        KeyInfo, KidScheme, NewPlatform, NewRegistration, NewTool, Placement, Platform,
-        PlatformCheck, PlatformUpdate, Policy, Preset, Registration, Removal, Revocation,
-        RotationOutcome, RotationState, Tool, ToolSummary,
+        KeyInfo, KidScheme, NewPlatform, NewRegistration, Placement, Platform, PlatformCheck,
+        PlatformUpdate, Policy, Preset, Registration, Removal, Revocation, RotationOutcome,
+        RotationState, Tool, ToolProfile, ToolSummary,
     };
     use ts_rs::{Config, TypeVisitor, TS};
 
@@ -57,7 +57,7 @@ mod tests {
         };
         c.visit::<AppStatus>();
         c.visit::<Tool>();
-        c.visit::<NewTool>();
+        c.visit::<ToolProfile>();
         c.visit::<ToolSummary>();
         c.visit::<Placement>();
         c.visit::<KeyInfo>();

@@ -61,7 +61,7 @@ mod tests {
 
     #[test]
     fn an_invalid_field_is_named_by_its_path() {
-        let bad = ltikeys_core::NewTool {
+        let bad = ltikeys_core::ToolProfile {
             name: "Quiz".into(),
             launch_url: Some("http://quiz.example.edu/launch".into()),
             ..Default::default()

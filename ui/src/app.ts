@@ -4,7 +4,7 @@ import { normaliseError } from "./lib/errors";
 import { h, must } from "./lib/dom";
 import { jwksFileName, plural } from "./lib/format";
 import type { Ipc } from "./lib/ipc";
-import type { AppStatus, GenerateKey, IpcError, NewTool, Remedy, ToolSummary } from "./lib/ipc/bindings";
+import type { AppStatus, GenerateKey, IpcError, Remedy, ToolProfile, ToolSummary } from "./lib/ipc/bindings";
 import type { ToolFormValues } from "./lib/validation";
 import { renderToolList } from "./views/sidebar";
 import { ChecksController } from "./controllers/checks";
@@ -453,7 +453,7 @@ export class App {
     }
   }
 
-  private async saveTool(input: NewTool): Promise<void> {
+  private async saveTool(input: ToolProfile): Promise<void> {
     const form = this.form;
     form?.setBusy(true);
     this.clearError();

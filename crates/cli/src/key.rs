@@ -137,7 +137,7 @@ fn print_key(info: &KeyInfo, json: bool) -> Result<(), Error> {
     if json {
         print_json(info)
     } else {
-        outln!("{}", info.kid)
+        outln!("{}", info.key.kid)
     }
 }
 
@@ -154,7 +154,7 @@ pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
                 && !vault
                     .keys(&tool)?
                     .iter()
-                    .any(|k| k.status == KeyStatus::Current)
+                    .any(|k| k.key.status == KeyStatus::Current)
             {
                 return Err(Error::invalid(
                     "--next",
@@ -186,10 +186,10 @@ pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
             for k in keys {
                 outln!(
                     "{:<45} {:<9} {:>5}  {:<25} {}",
-                    k.kid,
-                    k.status.as_str(),
-                    k.bits,
-                    time(k.created_at),
+                    k.key.kid,
+                    k.key.status.as_str(),
+                    k.key.bits,
+                    time(k.key.created_at),
                     serde_json::to_value(k.private_key)
                         .ok()
                         .and_then(|v| v.as_str().map(String::from))

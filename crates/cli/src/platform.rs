@@ -121,11 +121,11 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand, json: bool) -> Result<(), Err
                     "note: the issuer is {}, self-hosted Canvas's default (lti_iss in \
                      config/security.yml); if the instance changed it, run `ltikeys platform \
                      update {} --issuer URL`",
-                    platform.issuer,
+                    platform.spec.issuer,
                     platform.id
                 );
             }
-            for (field, placeholder) in platform.spec().unresolved() {
+            for (field, placeholder) in platform.spec.unresolved() {
                 if placeholder == ltikeys_core::platform::CLIENT_ID {
                     errln!(
                         "note: the {field} keeps {placeholder}: each registration's client_id \
@@ -201,11 +201,11 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand, json: bool) -> Result<(), Err
             }
             let applied = outcome.changes.iter().filter(|c| c.applied).count();
             match (&outcome.platform, outcome.created) {
-                (Some(p), true) => outln!("created platform {} ({})", p.name, p.id)?,
+                (Some(p), true) => outln!("created platform {} ({})", p.spec.name, p.id)?,
                 (Some(p), false) if applied > 0 => outln!(
                     "applied {applied} of {} change(s) to {} ({})",
                     outcome.changes.len(),
-                    p.name,
+                    p.spec.name,
                     p.id
                 )?,
                 (Some(_), false) if !outcome.changes.is_empty() => {
@@ -229,7 +229,7 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand, json: bool) -> Result<(), Err
             }
             let width = platforms
                 .iter()
-                .map(|p| p.name.chars().count())
+                .map(|p| p.spec.name.chars().count())
                 .max()
                 .unwrap_or(0)
                 .max(4);
@@ -237,9 +237,9 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand, json: bool) -> Result<(), Err
                 outln!(
                     "{:<10} {:<width$}  {:<18} {}",
                     p.id,
-                    p.name,
-                    p.family.as_str(),
-                    p.issuer
+                    p.spec.name,
+                    p.spec.family.as_str(),
+                    p.spec.issuer
                 )?;
             }
         }
@@ -325,7 +325,7 @@ pub fn run(mut vault: Vault, cmd: PlatformCommand, json: bool) -> Result<(), Err
         PlatformCommand::Remove { platform } => {
             let p = vault.platform(&platform)?;
             vault.remove_platform(&p.id, Utc::now())?;
-            errln!("removed platform {} ({})", p.name, p.id);
+            errln!("removed platform {} ({})", p.spec.name, p.id);
         }
     }
     Ok(())
@@ -340,26 +340,31 @@ fn flag_of(field: &str) -> &'static str {
 }
 
 fn show_platform(p: &Platform, registrations: usize) -> Result<(), Error> {
+    let spec = &p.spec;
     outln!("id:                 {}", p.id)?;
-    outln!("name:               {}", p.name)?;
-    outln!("family:             {} ({})", p.family, p.family.label())?;
-    outln!("base URL:           {}", or_dash(p.base_url.as_deref()))?;
-    outln!("issuer:             {}", p.issuer)?;
-    outln!("OIDC auth URL:      {}", p.auth_url)?;
-    outln!("token URL:          {}", p.token_url)?;
-    match &p.token_audience {
+    outln!("name:               {}", spec.name)?;
+    outln!(
+        "family:             {} ({})",
+        spec.family,
+        spec.family.label()
+    )?;
+    outln!("base URL:           {}", or_dash(spec.base_url.as_deref()))?;
+    outln!("issuer:             {}", spec.issuer)?;
+    outln!("OIDC auth URL:      {}", spec.auth_url)?;
+    outln!("token URL:          {}", spec.token_url)?;
+    match &spec.token_audience {
         Some(aud) => outln!("token audience:     {aud}")?,
         None => outln!("token audience:     (the token URL)")?,
     }
-    outln!("platform JWKS URL:  {}", p.jwks_url)?;
+    outln!("platform JWKS URL:  {}", spec.jwks_url)?;
     outln!(
         "OpenID config URL:  {}",
-        or_dash(p.openid_configuration_url.as_deref())
+        or_dash(spec.openid_configuration_url.as_deref())
     )?;
     outln!("registrations:      {registrations}")?;
     outln!("created:            {}", time(p.created_at))?;
     outln!("updated:            {}", time(p.updated_at))?;
-    for (field, placeholder) in p.spec().unresolved() {
+    for (field, placeholder) in spec.unresolved() {
         if placeholder == ltikeys_core::platform::CLIENT_ID {
             outln!("note: the {field} holds {placeholder}, filled per registration")?;
         } else {

@@ -5,7 +5,8 @@ use clap::{Args, Subcommand};
 use ltikeys_core::rotation::{human, parse_duration};
 use ltikeys_core::tool::validated_custom_field;
 use ltikeys_core::{
-    DisplayType, Error, MessageType, NewTool, Placement, PrivacyLevel, Tool, Vault, WindowTarget,
+    DisplayType, Error, MessageType, Placement, PrivacyLevel, Tool, ToolProfile, Vault,
+    WindowTarget,
 };
 
 use crate::output::{errln, or_dash, out, outln, print_json, time};
@@ -178,7 +179,7 @@ pub fn run(mut vault: Vault, cmd: ToolCommand, json: bool) -> Result<(), Error> 
     match cmd {
         ToolCommand::Add(add) => {
             let tool = vault.add_tool(
-                NewTool {
+                ToolProfile {
                     name: add.name,
                     description: add.description,
                     domain: add.domain,
@@ -186,7 +187,7 @@ pub fn run(mut vault: Vault, cmd: ToolCommand, json: bool) -> Result<(), Error> 
                     launch_url: add.launch_url,
                     redirect_uris: add.redirect_uris,
                     jwks_url: add.jwks_url,
-                    ..NewTool::default()
+                    ..ToolProfile::default()
                 },
                 Utc::now(),
             )?;
@@ -234,10 +235,10 @@ pub fn run(mut vault: Vault, cmd: ToolCommand, json: bool) -> Result<(), Error> 
 fn not_on_tool(flag: &str, what: &str, tool: &Tool) -> Error {
     Error::invalid(
         flag,
-        format!("{what} is not on tool '{}'", tool.name),
+        format!("{what} is not on tool '{}'", tool.profile.name),
         format!(
             "run `ltikeys tool show \"{}\"` to see what it has",
-            tool.name
+            tool.profile.name
         ),
     )
 }
@@ -245,7 +246,7 @@ fn not_on_tool(flag: &str, what: &str, tool: &Tool) -> Error {
 /// `ltikeys tool edit`.
 fn edit(vault: &mut Vault, args: ToolEdit, json: bool) -> Result<(), Error> {
     let tool = vault.tool(&args.tool)?;
-    let mut edit = NewTool::from(&tool);
+    let mut edit = tool.profile.clone();
     if let Some(title) = args.title {
         edit.name = title;
     }
@@ -304,15 +305,15 @@ fn edit(vault: &mut Vault, args: ToolEdit, json: bool) -> Result<(), Error> {
         let (name, value) = validated_custom_field(name, value)?;
         edit.custom_fields.insert(name, value);
     }
-    let changed = edit.clone().validated()?.changed_fields(&tool);
+    let changed = edit.clone().validated()?.changed_fields(&tool.profile);
     let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
     if json {
         return print_json(&updated);
     }
     if changed.is_empty() {
-        errln!("no change to {}", updated.name);
+        errln!("no change to {}", updated.profile.name);
     } else {
-        errln!("updated {}: {}", updated.name, changed.join(", "));
+        errln!("updated {}: {}", updated.profile.name, changed.join(", "));
     }
     Ok(())
 }
@@ -348,6 +349,7 @@ fn placement(vault: &mut Vault, cmd: PlacementCommand, json: bool) -> Result<(),
             let tool = vault.tool(&add.tool)?;
             let mut placement = Placement::new(&add.placement)?;
             if tool
+                .profile
                 .placements
                 .iter()
                 .any(|p| p.placement == placement.placement)
@@ -356,11 +358,11 @@ fn placement(vault: &mut Vault, cmd: PlacementCommand, json: bool) -> Result<(),
                     "--placement",
                     format!(
                         "tool '{}' has {} already",
-                        tool.name, placement.placement
+                        tool.profile.name, placement.placement
                     ),
                     format!(
                         "remove it first with `ltikeys tool placement remove \"{}\" --placement {}`",
-                        tool.name, placement.placement
+                        tool.profile.name, placement.placement
                     ),
                 ));
             }
@@ -383,16 +385,16 @@ fn placement(vault: &mut Vault, cmd: PlacementCommand, json: bool) -> Result<(),
             placement.required_permissions = add.required_permissions;
             placement.enabled = !add.disabled;
             let name = placement.placement.clone();
-            let mut edit = NewTool::from(&tool);
+            let mut edit = tool.profile.clone();
             edit.placements.push(placement);
             let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
-            errln!("added {name} to {}", updated.name);
+            errln!("added {name} to {}", updated.profile.name);
         }
         PlacementCommand::Remove { tool, placement } => {
             let tool = vault.tool(&tool)?;
-            let mut edit = NewTool::from(&tool);
+            let mut edit = tool.profile.clone();
             edit.placements.retain(|p| p.placement != placement.trim());
-            if edit.placements.len() == tool.placements.len() {
+            if edit.placements.len() == tool.profile.placements.len() {
                 return Err(not_on_tool(
                     "--placement",
                     &format!("placement {placement}"),
@@ -400,20 +402,20 @@ fn placement(vault: &mut Vault, cmd: PlacementCommand, json: bool) -> Result<(),
                 ));
             }
             let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
-            errln!("removed {} from {}", placement.trim(), updated.name);
+            errln!("removed {} from {}", placement.trim(), updated.profile.name);
         }
         PlacementCommand::List { tool } => {
             let tool = vault.tool(&tool)?;
             if json {
-                return print_json(&tool.placements);
+                return print_json(&tool.profile.placements);
             }
-            if tool.placements.is_empty() {
+            if tool.profile.placements.is_empty() {
                 outln!(
                     "No placements yet. Add one with `ltikeys tool placement add \"{}\" --placement course_navigation`.",
-                    tool.name
+                    tool.profile.name
                 )?;
             }
-            for p in &tool.placements {
+            for p in &tool.profile.placements {
                 print_placement(p)?;
             }
         }
@@ -433,30 +435,31 @@ fn print_placement(p: &Placement) -> Result<(), Error> {
 
 /// `ltikeys tool show` as text.
 fn show(tool: &Tool) -> Result<(), Error> {
+    let profile = &tool.profile;
     outln!("id:             {}", tool.id)?;
-    outln!("name:           {}", tool.name)?;
-    outln!("description:    {}", tool.description)?;
-    outln!("domain:         {}", or_dash(tool.domain.as_deref()))?;
-    outln!("login URL:      {}", or_dash(tool.login_url.as_deref()))?;
-    outln!("launch URL:     {}", or_dash(tool.launch_url.as_deref()))?;
-    for uri in &tool.redirect_uris {
+    outln!("name:           {}", profile.name)?;
+    outln!("description:    {}", profile.description)?;
+    outln!("domain:         {}", or_dash(profile.domain.as_deref()))?;
+    outln!("login URL:      {}", or_dash(profile.login_url.as_deref()))?;
+    outln!("launch URL:     {}", or_dash(profile.launch_url.as_deref()))?;
+    for uri in &profile.redirect_uris {
         outln!("redirect URI:   {uri}")?;
     }
-    outln!("JWKS URL:       {}", or_dash(tool.jwks_url.as_deref()))?;
+    outln!("JWKS URL:       {}", or_dash(profile.jwks_url.as_deref()))?;
     outln!("created:        {}", tool.created_at.to_rfc3339())?;
-    outln!("privacy level:  {}", tool.privacy_level)?;
+    outln!("privacy level:  {}", profile.privacy_level)?;
     outln!(
         "Canvas tool id: {}",
-        or_dash(tool.canvas_tool_id.as_deref())
+        or_dash(profile.canvas_tool_id.as_deref())
     )?;
-    outln!("icon URL:       {}", or_dash(tool.icon_url.as_deref()))?;
-    for scope in &tool.scopes {
+    outln!("icon URL:       {}", or_dash(profile.icon_url.as_deref()))?;
+    for scope in &profile.scopes {
         outln!("scope:          {scope}")?;
     }
-    for (name, value) in &tool.custom_fields {
+    for (name, value) in &profile.custom_fields {
         outln!("custom field:   {name}={value}")?;
     }
-    for p in &tool.placements {
+    for p in &profile.placements {
         out!("placement:      ")?;
         print_placement(p)?;
     }

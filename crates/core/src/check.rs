@@ -75,7 +75,7 @@ impl ExpectedKeys {
     /// From a tool's keys (`Vault::keys`) and its published JWKS (`Vault::jwks`).
     pub fn from_keys(keys: &[KeyInfo], jwks: &Jwks) -> Self {
         let mut expected = ExpectedKeys::default();
-        for key in keys {
+        for key in keys.iter().map(|k| &k.key) {
             if key.status.is_published() {
                 if let Some(jwk) = jwks.find(&key.kid) {
                     expected.published.push(ExpectedKey {

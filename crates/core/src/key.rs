@@ -349,32 +349,44 @@ impl std::str::FromStr for KeyStatus {
     }
 }
 
-/// A key row: the public facts of a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A key row: the public facts of a key. Serialized without the public key itself (a JWK
+/// carries that).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct KeyRecord {
-    /// Owning tool.
+    /// The tool it belongs to.
     pub tool_id: String,
-    /// Key id.
+    /// The key id.
     pub kid: String,
+    /// The signing algorithm: always RS256.
+    pub alg: String,
     /// Modulus size.
     pub bits: u32,
     /// The public key.
+    #[serde(skip)]
+    #[ts(skip)]
     pub public: PublicKey,
     /// Life-cycle state.
     pub status: KeyStatus,
-    /// When it was made.
+    /// When it was generated or imported.
+    #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     /// Since when it has been in the published JWKS.
+    #[ts(type = "string")]
     pub published_at: DateTime<Utc>,
     /// When it started signing.
+    #[ts(type = "string | null")]
     pub signing_from: Option<DateTime<Utc>>,
     /// When it stopped signing.
+    #[ts(type = "string | null")]
     pub signing_to: Option<DateTime<Utc>>,
-    /// When its overlap window ends (previous keys).
+    /// When its overlap window ends (previous keys): it may be retired from then on.
+    #[ts(type = "string | null")]
     pub unpublish_after: Option<DateTime<Utc>>,
     /// When it was retired.
+    #[ts(type = "string | null")]
     pub retired_at: Option<DateTime<Utc>>,
     /// When it was revoked.
+    #[ts(type = "string | null")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -390,44 +402,28 @@ pub enum PrivateKeyState {
     Unknown,
 }
 
-/// A key as listed: public facts only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// A key as listed: its record and whether the keychain holds its private half; public facts
+/// only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct KeyInfo {
-    /// The tool it belongs to.
-    pub tool_id: String,
-    /// The key id.
-    pub kid: String,
-    /// Always RS256.
-    pub alg: String,
-    /// Modulus size.
-    pub bits: u32,
-    /// Life-cycle state.
-    pub status: KeyStatus,
-    /// When it was generated or imported.
-    #[ts(type = "string")]
-    pub created_at: DateTime<Utc>,
-    /// Since when it has been in the published JWKS.
-    #[ts(type = "string")]
-    pub published_at: DateTime<Utc>,
-    /// When it started signing.
-    #[ts(type = "string | null")]
-    pub signing_from: Option<DateTime<Utc>>,
-    /// When it stopped signing.
-    #[ts(type = "string | null")]
-    pub signing_to: Option<DateTime<Utc>>,
-    /// When its overlap window ends: it may be retired from then on.
-    #[ts(type = "string | null")]
-    pub unpublish_after: Option<DateTime<Utc>>,
-    /// When it was retired.
-    #[ts(type = "string | null")]
-    pub retired_at: Option<DateTime<Utc>>,
-    /// When it was revoked.
-    #[ts(type = "string | null")]
-    pub revoked_at: Option<DateTime<Utc>>,
+    /// The key.
+    #[serde(flatten)]
+    pub key: KeyRecord,
     /// Whether it is in the published JWKS.
     pub published: bool,
     /// Whether the keychain holds the private key.
     pub private_key: PrivateKeyState,
+}
+
+impl KeyInfo {
+    /// A key and the state of its private half.
+    pub fn new(key: KeyRecord, private_key: PrivateKeyState) -> Self {
+        KeyInfo {
+            published: key.status.is_published(),
+            key,
+            private_key,
+        }
+    }
 }
 
 #[cfg(test)]

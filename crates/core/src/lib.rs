@@ -43,7 +43,7 @@ pub use registration::{Deployment, Handoff, NewDeployment, NewRegistration, Regi
 pub use remedy::Remedy;
 pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
-pub use tool::{NewTool, Tool, ToolSummary};
+pub use tool::{Tool, ToolProfile, ToolSummary};
 pub use vault::{
     AppStatus, GenerateKey, KeygenStage, PlatformCheck, Revocation, RotationOutcome, RotationState,
     Vault,

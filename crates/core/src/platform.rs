@@ -362,11 +362,35 @@ pub fn presets() -> Vec<Preset> {
     PRESETS.iter().map(PresetSpec::to_preset).collect()
 }
 
-/// A platform as stored.
+/// A platform as stored: its stable id, its values and when they were set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Platform {
     /// Stable short id.
     pub id: String,
+    /// What is checked and stored.
+    #[serde(flatten)]
+    pub spec: PlatformSpec,
+    /// When it was added.
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Platform {
+    /// The audience a client assertion must carry: the token audience, else the token URL.
+    pub fn audience(&self) -> &str {
+        self.spec
+            .token_audience
+            .as_deref()
+            .unwrap_or(&self.spec.token_url)
+    }
+}
+
+/// A platform's values: what is checked and stored. Build it from a [`NewPlatform`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlatformSpec {
     /// Unique name (case-insensitive).
     pub name: String,
     /// Which LMS it is.
@@ -384,57 +408,6 @@ pub struct Platform {
     /// The platform's JWKS URL; may hold `{client_id}` (Blackboard).
     pub jwks_url: String,
     /// Where the platform publishes its OpenID configuration.
-    pub openid_configuration_url: Option<String>,
-    /// When it was added.
-    #[ts(type = "string")]
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    #[ts(type = "string")]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Platform {
-    /// The record's values without id and times.
-    pub fn spec(&self) -> PlatformSpec {
-        PlatformSpec {
-            name: self.name.clone(),
-            family: self.family,
-            base_url: self.base_url.clone(),
-            issuer: self.issuer.clone(),
-            auth_url: self.auth_url.clone(),
-            token_url: self.token_url.clone(),
-            token_audience: self.token_audience.clone(),
-            jwks_url: self.jwks_url.clone(),
-            openid_configuration_url: self.openid_configuration_url.clone(),
-        }
-    }
-
-    /// The audience a client assertion must carry: the token audience, else the token URL.
-    pub fn audience(&self) -> &str {
-        self.token_audience.as_deref().unwrap_or(&self.token_url)
-    }
-}
-
-/// A platform's values: what is checked and stored. Build it from a [`NewPlatform`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct PlatformSpec {
-    /// Unique name.
-    pub name: String,
-    /// Which LMS.
-    pub family: PlatformFamily,
-    /// Instance base URL.
-    pub base_url: Option<String>,
-    /// Issuer.
-    pub issuer: String,
-    /// OIDC auth endpoint.
-    pub auth_url: String,
-    /// Token endpoint.
-    pub token_url: String,
-    /// Token audience, when it differs from the token URL.
-    pub token_audience: Option<String>,
-    /// Platform JWKS URL.
-    pub jwks_url: String,
-    /// OpenID configuration URL.
     pub openid_configuration_url: Option<String>,
 }
 

@@ -213,9 +213,9 @@ impl Handoff {
             );
         }
         for (field, url) in [
-            ("auth_url", &platform.auth_url),
-            ("token_url", &platform.token_url),
-            ("jwks_url", &platform.jwks_url),
+            ("auth_url", &platform.spec.auth_url),
+            ("token_url", &platform.spec.token_url),
+            ("jwks_url", &platform.spec.jwks_url),
         ] {
             for p in placeholders_in(url).into_iter().filter(|p| *p != CLIENT_ID) {
                 findings.push(
@@ -234,15 +234,16 @@ impl Handoff {
             }
         }
         let audience = platform
+            .spec
             .token_audience
             .as_deref()
             .map(fill)
-            .filter(|a| *a != fill(&platform.token_url));
+            .filter(|a| *a != fill(&platform.spec.token_url));
         Handoff {
             registration_id: registration.id.clone(),
             tool: registration.tool_name.clone(),
-            platform: platform.name.clone(),
-            issuer: platform.issuer.clone(),
+            platform: platform.spec.name.clone(),
+            issuer: platform.spec.issuer.clone(),
             client_id: client_id.clone(),
             deployment_ids: registration
                 .deployments
@@ -250,10 +251,10 @@ impl Handoff {
                 .map(|d| d.deployment_id.clone())
                 .collect(),
             deployments: registration.deployments.clone(),
-            auth_url: fill(&platform.auth_url),
-            token_url: fill(&platform.token_url),
+            auth_url: fill(&platform.spec.auth_url),
+            token_url: fill(&platform.spec.token_url),
             token_audience: audience,
-            jwks_url: fill(&platform.jwks_url),
+            jwks_url: fill(&platform.spec.jwks_url),
             findings,
         }
     }
@@ -317,15 +318,7 @@ mod tests {
             .unwrap();
         Platform {
             id: "p1".into(),
-            name: spec.name,
-            family: spec.family,
-            base_url: spec.base_url,
-            issuer: spec.issuer,
-            auth_url: spec.auth_url,
-            token_url: spec.token_url,
-            token_audience: spec.token_audience,
-            jwks_url: spec.jwks_url,
-            openid_configuration_url: spec.openid_configuration_url,
+            spec,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

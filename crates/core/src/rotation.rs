@@ -290,6 +290,7 @@ mod tests {
         KeyRecord {
             tool_id: "t".into(),
             kid: kid.into(),
+            alg: "RS256".into(),
             bits: 2048,
             public: PublicKey::from_components(&[0xc0; 256], &[1, 0, 1]),
             status,

@@ -15,11 +15,23 @@ use crate::remedy::Remedy;
 /// Custom fields sent with every launch (`name` → value, e.g. `"$Canvas.user.id"`), by name.
 pub type CustomFields = BTreeMap<String, String>;
 
-/// An LTI tool profile.
+/// An LTI tool: its stable id, its profile and when it was added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Tool {
     /// Stable short id.
     pub id: String,
+    /// What the user gives and edits.
+    #[serde(flatten)]
+    pub profile: ToolProfile,
+    /// When it was added.
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// A tool's editable fields: what a user gives to add a tool, and changes to edit one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ToolProfile {
     /// Unique name (case-insensitive).
     pub name: String,
     /// Free text.
@@ -35,47 +47,6 @@ pub struct Tool {
     /// Where the tool publishes its JWKS.
     pub jwks_url: Option<String>,
     /// What Canvas tells the tool about users.
-    #[serde(default)]
-    pub privacy_level: PrivacyLevel,
-    /// The Canvas `tool_id`.
-    #[serde(default)]
-    pub canvas_tool_id: Option<String>,
-    /// The tool's icon.
-    #[serde(default)]
-    pub icon_url: Option<String>,
-    /// Custom fields sent with every launch, by name.
-    #[serde(default)]
-    pub custom_fields: CustomFields,
-    /// LTI Advantage and Canvas scope URIs the tool asks for.
-    #[serde(default)]
-    pub scopes: Vec<String>,
-    /// Where in Canvas the tool appears.
-    #[serde(default)]
-    pub placements: Vec<Placement>,
-    /// When it was added.
-    #[ts(type = "string")]
-    pub created_at: DateTime<Utc>,
-}
-
-/// What a user gives to add a tool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(default)]
-pub struct NewTool {
-    /// Unique name.
-    pub name: String,
-    /// Free text.
-    pub description: String,
-    /// host[:port] without scheme.
-    pub domain: Option<String>,
-    /// OIDC login initiation URL.
-    pub login_url: Option<String>,
-    /// Target link URI.
-    pub launch_url: Option<String>,
-    /// Redirect URIs.
-    pub redirect_uris: Vec<String>,
-    /// Public JWKS URL.
-    pub jwks_url: Option<String>,
-    /// What Canvas tells the tool about users.
     pub privacy_level: PrivacyLevel,
     /// The Canvas `tool_id`.
     pub canvas_tool_id: Option<String>,
@@ -83,37 +54,15 @@ pub struct NewTool {
     pub icon_url: Option<String>,
     /// Custom fields sent with every launch, by name.
     pub custom_fields: CustomFields,
-    /// Scope URIs (see [`lti::scopes`]).
+    /// LTI Advantage and Canvas scope URIs the tool asks for (see [`lti::scopes`]).
     pub scopes: Vec<String>,
-    /// Placements, each placement name at most once.
+    /// Where in Canvas the tool appears, each placement name at most once.
     pub placements: Vec<Placement>,
 }
 
-impl From<&Tool> for NewTool {
-    /// The editable fields of a tool, to change and save with `Vault::update_tool`.
-    fn from(tool: &Tool) -> Self {
-        NewTool {
-            name: tool.name.clone(),
-            description: tool.description.clone(),
-            domain: tool.domain.clone(),
-            login_url: tool.login_url.clone(),
-            launch_url: tool.launch_url.clone(),
-            redirect_uris: tool.redirect_uris.clone(),
-            jwks_url: tool.jwks_url.clone(),
-            privacy_level: tool.privacy_level,
-            canvas_tool_id: tool.canvas_tool_id.clone(),
-            icon_url: tool.icon_url.clone(),
-            custom_fields: tool.custom_fields.clone(),
-            scopes: tool.scopes.clone(),
-            placements: tool.placements.clone(),
-        }
-    }
-}
-
-impl NewTool {
-    /// The names of the fields that differ from `tool`'s, for the audit log.
-    pub fn changed_fields(&self, tool: &Tool) -> Vec<&'static str> {
-        let old = NewTool::from(tool);
+impl ToolProfile {
+    /// The names of the fields that differ from `old`, for the audit log.
+    pub fn changed_fields(&self, old: &ToolProfile) -> Vec<&'static str> {
         [
             ("name", self.name != old.name),
             ("description", self.description != old.description),
@@ -151,9 +100,9 @@ pub struct ToolSummary {
     pub current_kid: Option<String>,
 }
 
-impl NewTool {
+impl ToolProfile {
     /// Trims the input and checks every field, naming the first bad one.
-    pub fn validated(self) -> Result<NewTool> {
+    pub fn validated(self) -> Result<ToolProfile> {
         let name = self.name.trim().to_string();
         if name.is_empty() {
             return Err(Error::invalid("name", "it is empty", "give the tool a name").at("name"));
@@ -163,7 +112,7 @@ impl NewTool {
                 Error::invalid("name", "it is longer than 100 characters", "shorten it").at("name"),
             );
         }
-        let tool = NewTool {
+        let tool = ToolProfile {
             name,
             description: self.description.trim().to_string(),
             domain: blank_to_none(self.domain),
@@ -299,12 +248,12 @@ pub fn validated_custom_field(name: &str, value: &str) -> Result<(String, String
 mod tests {
     use super::*;
 
-    fn tool() -> NewTool {
-        NewTool {
+    fn tool() -> ToolProfile {
+        ToolProfile {
             name: "  Quiz  ".into(),
             launch_url: Some("https://quiz.example.edu/launch".into()),
             redirect_uris: vec![" https://quiz.example.edu/launch ".into(), "".into()],
-            ..NewTool::default()
+            ..ToolProfile::default()
         }
     }
 

@@ -9,8 +9,8 @@ use ltikeys_core::canvas::{self, IMPORT_CODES, LINT_CODES};
 use ltikeys_core::finding::has_error;
 use ltikeys_core::secret::MemoryStore;
 use ltikeys_core::{
-    DisplayType, Error, Finding, MessageType, NewTool, Placement, PrivacyLevel, Remedy, Severity,
-    Tool, Vault, WindowTarget,
+    DisplayType, Error, Finding, MessageType, Placement, PrivacyLevel, Remedy, Severity, Tool,
+    ToolProfile, Vault, WindowTarget,
 };
 use serde_json::{json, Value};
 
@@ -36,8 +36,8 @@ fn placement(name: &str) -> Placement {
 }
 
 /// A tool using every profile field.
-fn full_tool() -> NewTool {
-    NewTool {
+fn full_tool() -> ToolProfile {
+    ToolProfile {
         name: "Quiz Engine".into(),
         description: "Quizzes with automatic grading".into(),
         domain: Some("quiz.example.edu".into()),
@@ -93,13 +93,13 @@ fn full_tool() -> NewTool {
     }
 }
 
-fn minimal_tool() -> NewTool {
-    NewTool {
+fn minimal_tool() -> ToolProfile {
+    ToolProfile {
         name: "Flashcards".into(),
         login_url: Some("https://cards.example.org/login".into()),
         launch_url: Some("https://cards.example.org/launch".into()),
         placements: vec![placement("course_navigation")],
-        ..NewTool::default()
+        ..ToolProfile::default()
     }
 }
 
@@ -215,7 +215,7 @@ fn export_golden_embeds_the_current_public_jwk() {
     assert_eq!(again.public_jwk.unwrap().kid, "cards-2025-01");
 
     // With a JWKS URL the export switches to public_jwk_url.
-    let mut edit = NewTool::from(&vault.tool(&tool.id).unwrap());
+    let mut edit = vault.tool(&tool.id).unwrap().profile;
     edit.jwks_url = Some("https://cards.example.org/jwks.json".into());
     vault.update_tool(&tool.id, edit, now()).unwrap();
     let with_url = vault.canvas_export(&tool.id).unwrap();
@@ -282,7 +282,7 @@ fn export_then_import_gives_the_same_tool() {
     let back = canvas::import(&exported, None).unwrap();
     assert_eq!(
         back.tool,
-        NewTool::from(&tool),
+        tool.profile.clone(),
         "every profile field survives export and import"
     );
     assert_eq!(
@@ -955,7 +955,7 @@ fn import_export_lint_round_trip() {
     let again = canvas::import(&exported, None).unwrap();
     assert_eq!(
         again.tool,
-        NewTool::from(&stored),
+        stored.profile.clone(),
         "importing the export gives the same tool"
     );
     assert_eq!(
@@ -1080,7 +1080,7 @@ fn import_drops_values_a_tool_cannot_hold() {
 fn updates_are_checked_stored_and_logged_by_field() {
     let (_dir, mut vault) = vault();
     let tool = vault.add_tool(minimal_tool(), now()).unwrap();
-    let mut edit = NewTool::from(&tool);
+    let mut edit = tool.profile.clone();
     edit.scopes.push(SCORE.into());
     edit.placements.push(placement("editor_button"));
     edit.privacy_level = PrivacyLevel::EmailOnly;
@@ -1088,9 +1088,9 @@ fn updates_are_checked_stored_and_logged_by_field() {
         .update_tool("Flashcards", edit.clone(), now())
         .unwrap();
     assert_eq!(updated.id, tool.id);
-    assert_eq!(updated.scopes, [SCORE]);
+    assert_eq!(updated.profile.scopes, [SCORE]);
     assert_eq!(
-        updated.placements[1].message_type,
+        updated.profile.placements[1].message_type,
         MessageType::LtiDeepLinkingRequest
     );
     assert_eq!(vault.tool(&tool.id).unwrap(), updated, "stored");
@@ -1107,7 +1107,7 @@ fn updates_are_checked_stored_and_logged_by_field() {
     );
 
     vault.add_tool(full_tool(), now()).unwrap();
-    let mut rename = NewTool::from(&updated);
+    let mut rename = updated.profile.clone();
     rename.name = "quiz engine".into();
     let err = vault.update_tool(&tool.id, rename, now()).unwrap_err();
     assert_eq!(err.kind(), "tool_exists");
@@ -1117,7 +1117,7 @@ fn updates_are_checked_stored_and_logged_by_field() {
     assert_eq!(err.kind(), "tool_not_found");
 }
 
-fn invalid(edit: impl FnOnce(&mut NewTool)) -> String {
+fn invalid(edit: impl FnOnce(&mut ToolProfile)) -> String {
     let mut tool = full_tool();
     edit(&mut tool);
     let err = tool.validated().unwrap_err();
@@ -1162,7 +1162,7 @@ fn validation_names_the_field_and_the_fix() {
 
     let (_dir, mut vault) = vault();
     let tool = vault.add_tool(minimal_tool(), now()).unwrap();
-    let mut edit = NewTool::from(&tool);
+    let mut edit = tool.profile.clone();
     edit.scopes.push("https://example.org/scope".into());
     assert!(vault.update_tool(&tool.id, edit, now()).is_err());
     assert_eq!(
@@ -1179,9 +1179,16 @@ fn tools_from_before_the_profile_read_as_canvas_defaults() {
     let conn = rusqlite::Connection::open(dir.path().join("ltikeys.sqlite3")).unwrap();
     conn.execute("UPDATE tools SET profile = '{}'", []).unwrap();
     let old = vault.tool(&tool.id).unwrap();
-    assert_eq!(old.privacy_level, PrivacyLevel::Anonymous);
-    assert!(old.scopes.is_empty() && old.placements.is_empty() && old.custom_fields.is_empty());
-    assert_eq!(old.launch_url, tool.launch_url, "the other fields stay");
+    assert_eq!(old.profile.privacy_level, PrivacyLevel::Anonymous);
+    assert!(
+        old.profile.scopes.is_empty()
+            && old.profile.placements.is_empty()
+            && old.profile.custom_fields.is_empty()
+    );
+    assert_eq!(
+        old.profile.launch_url, tool.profile.launch_url,
+        "the other fields stay"
+    );
 
     conn.execute("UPDATE tools SET profile = 'not json'", [])
         .unwrap();

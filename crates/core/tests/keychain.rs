@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use ltikeys_core::secret::{account, Keychain, SecretStore};
-use ltikeys_core::{GenerateKey, KidScheme, NewTool, PrivateKeyState, Vault};
+use ltikeys_core::{GenerateKey, KidScheme, PrivateKeyState, ToolProfile, Vault};
 
 const NEEDS: &str =
     "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored";
@@ -31,9 +31,9 @@ fn generated_keys_live_in_the_keychain_and_a_removed_entry_shows_as_missing() {
     let mut vault = Vault::open_with(dir.path(), Box::new(Keychain::default())).unwrap();
     let tool = vault
         .add_tool(
-            NewTool {
+            ToolProfile {
                 name: "Keychain test".into(),
-                ..NewTool::default()
+                ..ToolProfile::default()
             },
             Utc::now(),
         )
@@ -49,7 +49,7 @@ fn generated_keys_live_in_the_keychain_and_a_removed_entry_shows_as_missing() {
         .expect(NEEDS);
     let keychain = Keychain::default();
     let der = keychain
-        .get(&account(&tool.id, &info.kid))
+        .get(&account(&tool.id, &info.key.kid))
         .unwrap()
         .expect("entry under service ltikeys, account tool/kid");
     assert_eq!(
@@ -60,12 +60,14 @@ fn generated_keys_live_in_the_keychain_and_a_removed_entry_shows_as_missing() {
         vault.keys(&tool.id).unwrap()[0].private_key,
         PrivateKeyState::Present
     );
-    keychain.delete(&account(&tool.id, &info.kid)).unwrap();
+    keychain.delete(&account(&tool.id, &info.key.kid)).unwrap();
     assert_eq!(
         vault.keys(&tool.id).unwrap()[0].private_key,
         PrivateKeyState::Missing
     );
-    vault.delete_key(&tool.id, &info.kid, Utc::now()).unwrap();
+    vault
+        .delete_key(&tool.id, &info.key.kid, Utc::now())
+        .unwrap();
 }
 
 fn uuid_like() -> String {

@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use ltikeys_core::discovery::{self, LTI_PLATFORM_CONFIGURATION};
 use ltikeys_core::testing::{Reply, Server};
 use ltikeys_core::{
-    DiscoverOptions, Error, HttpClient, NewDeployment, NewPlatform, NewRegistration, NewTool,
-    PlatformFamily, PlatformUpdate, Severity, Vault,
+    DiscoverOptions, Error, HttpClient, NewDeployment, NewPlatform, NewRegistration,
+    PlatformFamily, PlatformUpdate, Severity, ToolProfile, Vault,
 };
 
 fn now() -> DateTime<Utc> {
@@ -20,9 +20,9 @@ fn vault() -> (tempfile::TempDir, Vault) {
     for name in ["Quiz", "Video"] {
         vault
             .add_tool(
-                NewTool {
+                ToolProfile {
                     name: name.into(),
-                    ..NewTool::default()
+                    ..ToolProfile::default()
                 },
                 now(),
             )
@@ -115,12 +115,19 @@ fn discovery_creates_a_platform_from_moodles_trailing_space_configuration() {
     .unwrap();
     assert!(outcome.created && outcome.applied);
     let p = outcome.platform.unwrap();
-    assert_eq!(p.family, PlatformFamily::Moodle, "read from the spaced key");
-    assert_eq!(p.issuer, base);
-    assert_eq!(p.auth_url, format!("{base}/mod/lti/auth.php"));
-    assert_eq!(p.token_url, format!("{base}/mod/lti/token.php"));
-    assert_eq!(p.jwks_url, format!("{base}/mod/lti/certs.php"));
-    assert_eq!(p.openid_configuration_url.as_deref(), Some(url.as_str()));
+    assert_eq!(
+        p.spec.family,
+        PlatformFamily::Moodle,
+        "read from the spaced key"
+    );
+    assert_eq!(p.spec.issuer, base);
+    assert_eq!(p.spec.auth_url, format!("{base}/mod/lti/auth.php"));
+    assert_eq!(p.spec.token_url, format!("{base}/mod/lti/token.php"));
+    assert_eq!(p.spec.jwks_url, format!("{base}/mod/lti/certs.php"));
+    assert_eq!(
+        p.spec.openid_configuration_url.as_deref(),
+        Some(url.as_str())
+    );
     assert_eq!(outcome.discovered.version.as_deref(), Some("4.1.2"));
     let quirk = outcome
         .findings
@@ -196,8 +203,8 @@ fn discovery_diffs_an_existing_platform_and_holds_back_a_different_issuer() {
         .expect("an issuer mismatch is a warning");
     assert_eq!(mismatch.severity, Severity::Warning);
     let after = vault.platform("Moodle").unwrap();
-    assert_eq!(after.issuer, "https://moodle.example.edu");
-    assert_eq!(after.auth_url, format!("{base}/mod/lti/auth.php"));
+    assert_eq!(after.spec.issuer, "https://moodle.example.edu");
+    assert_eq!(after.spec.auth_url, format!("{base}/mod/lti/auth.php"));
     let auth = outcome
         .changes
         .iter()
@@ -220,7 +227,7 @@ fn discovery_diffs_an_existing_platform_and_holds_back_a_different_issuer() {
         "only the issuer was left: {:?}",
         outcome.changes
     );
-    assert_eq!(vault.platform("Moodle").unwrap().issuer, base);
+    assert_eq!(vault.platform("Moodle").unwrap().spec.issuer, base);
     assert_eq!(
         vault.registration(&reg.id).unwrap().issuer,
         base,
@@ -470,7 +477,7 @@ fn an_issuer_change_that_would_collide_is_refused_and_changes_nothing() {
         .unwrap_err();
     assert_eq!(err.kind(), "duplicate_registration", "{err}");
     assert_eq!(
-        vault.platform("Own issuer").unwrap().issuer,
+        vault.platform("Own issuer").unwrap().spec.issuer,
         "https://lms2.example.edu"
     );
     assert_eq!(
@@ -731,7 +738,7 @@ fn discovery_sends_a_registration_token_as_a_bearer_token() {
         )
         .unwrap();
     assert_eq!(
-        vault.platform("Acme").unwrap().issuer,
+        vault.platform("Acme").unwrap().spec.issuer,
         base,
         "{:?}",
         outcome.changes

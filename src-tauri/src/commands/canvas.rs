@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use ltikeys_core::lti::Choices;
-use ltikeys_core::{CanvasImported, Finding, NewTool, Tool};
+use ltikeys_core::{CanvasImported, Finding, Tool, ToolProfile};
 use tauri::State;
 
 use super::with_vault;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 pub async fn update_tool(
     state: State<'_, AppState>,
     tool: String,
-    edit: NewTool,
+    edit: ToolProfile,
 ) -> Result<Tool, IpcError> {
     with_vault(&state, move |v| v.update_tool(&tool, edit, Utc::now())).await
 }

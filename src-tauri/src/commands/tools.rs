@@ -1,7 +1,7 @@
 //! Tool commands and the app's status.
 
 use chrono::Utc;
-use ltikeys_core::{AppStatus, NewTool, Tool, ToolSummary};
+use ltikeys_core::{AppStatus, Tool, ToolProfile, ToolSummary};
 use tauri::State;
 
 use super::with_vault;
@@ -35,7 +35,7 @@ pub async fn list_tools(state: State<'_, AppState>) -> Result<Vec<ToolSummary>, 
 }
 
 #[tauri::command]
-pub async fn add_tool(state: State<'_, AppState>, input: NewTool) -> Result<Tool, IpcError> {
+pub async fn add_tool(state: State<'_, AppState>, input: ToolProfile) -> Result<Tool, IpcError> {
     with_vault(&state, move |v| v.add_tool(input, Utc::now())).await
 }
 

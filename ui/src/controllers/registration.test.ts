@@ -97,7 +97,7 @@ describe("tool page tabs", () => {
     expect(ipc.listRegistrations).not.toHaveBeenCalled();
   });
 
-  it("edits the profile and saves the whole NewTool, then shows the saved profile", async () => {
+  it("edits the profile and saves the whole ToolProfile, then shows the saved profile", async () => {
     el("#tab-profile").click();
     await settle();
     expect(onKeysTab()).toBe(false);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { CHOICES, PROFILE_TOOL } from "../test/registrationFixtures";
 import {
-  buildNewTool,
+  buildToolProfile,
   draftFromTool,
   fitMessageType,
   hasLaunchSettings,
@@ -11,7 +11,7 @@ import {
   parsePermissions,
   parseSize,
   serverErrorKey,
-  toNewTool,
+  toToolProfile,
   type ProfileDraft,
 } from "./profile";
 
@@ -47,10 +47,10 @@ describe("message types by placement", () => {
   });
 });
 
-describe("building the NewTool", () => {
+describe("building the ToolProfile", () => {
   it("sends the tool unchanged when nothing was edited", () => {
-    const result = buildNewTool(PROFILE_TOOL, draft(), CHOICES);
-    expect(result).toEqual({ ok: true, input: toNewTool(PROFILE_TOOL) });
+    const result = buildToolProfile(PROFILE_TOOL, draft(), CHOICES);
+    expect(result).toEqual({ ok: true, input: toToolProfile(PROFILE_TOOL) });
     if (result.ok) {
       expect(result.input).not.toHaveProperty("id");
       expect(result.input).not.toHaveProperty("created_at");
@@ -58,7 +58,7 @@ describe("building the NewTool", () => {
   });
 
   it("applies every edit: trimmed text, blanks as null, numbers and permission lists parsed", () => {
-    const result = buildNewTool(
+    const result = buildToolProfile(
       PROFILE_TOOL,
       draft((d) => {
         d.name = "  Quiz Builder 2 ";
@@ -109,7 +109,7 @@ describe("building the NewTool", () => {
   });
 
   it("refuses a message type the placement does not take, naming the row", () => {
-    const result = buildNewTool(
+    const result = buildToolProfile(
       PROFILE_TOOL,
       draft((d) => {
         d.placements[0]!.message_type = "LtiDeepLinkingRequest";
@@ -124,7 +124,7 @@ describe("building the NewTool", () => {
   });
 
   it("names every bad field at once", () => {
-    const result = buildNewTool(
+    const result = buildToolProfile(
       PROFILE_TOOL,
       draft((d) => {
         d.name = " ";

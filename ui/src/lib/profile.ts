@@ -1,15 +1,15 @@
 // The tool profile editor's logic: drafts made from a tool, the message types each placement
-// accepts, client-side checks, the `NewTool` sent to update_tool, and server errors mapped to fields.
+// accepts, client-side checks, the `ToolProfile` sent to update_tool, and server errors mapped to fields.
 
 import type {
   Choices,
   IpcError,
   DisplayType,
   MessageType,
-  NewTool,
   Placement,
   PrivacyLevel,
   Tool,
+  ToolProfile,
   WindowTarget,
 } from "./ipc/bindings";
 import { checkDomain, checkUrl, parseRedirectUris } from "./validation";
@@ -198,8 +198,8 @@ export function draftFromTool(tool: Tool): ProfileDraft {
   };
 }
 
-/** The stored tool as the `NewTool` update_tool takes (every field, nothing changed). */
-export function toNewTool(tool: Tool): NewTool {
+/** The stored tool as the `ToolProfile` update_tool takes (every field, nothing changed). */
+export function toToolProfile(tool: Tool): ToolProfile {
   const { id: _id, created_at: _created, ...profile } = tool;
   return {
     ...profile,
@@ -245,13 +245,13 @@ export function parsePermissions(value: string): string[] {
 const CUSTOM_FIELD_NAME = /^[A-Za-z0-9_.-]+$/;
 const PERMISSION_NAME = /^[a-z0-9_]+$/;
 
-export type BuildResult = { ok: true; input: NewTool } | { ok: false; errors: ProfileErrors };
+export type BuildResult = { ok: true; input: ToolProfile } | { ok: false; errors: ProfileErrors };
 
 /**
- * Checks the draft and builds the `NewTool` to send: the tool as stored with every edited field
+ * Checks the draft and builds the `ToolProfile` to send: the tool as stored with every edited field
  * replaced, trimmed, blanks as null. Errors are keyed as in `ProfileErrorKey`.
  */
-export function buildNewTool(tool: Tool, draft: ProfileDraft, choices: Choices): BuildResult {
+export function buildToolProfile(tool: Tool, draft: ProfileDraft, choices: Choices): BuildResult {
   const errors: ProfileErrors = {};
 
   const name = draft.name.trim();
@@ -371,7 +371,7 @@ export function buildNewTool(tool: Tool, draft: ProfileDraft, choices: Choices):
   return {
     ok: true,
     input: {
-      ...toNewTool(tool),
+      ...toToolProfile(tool),
       name,
       description: draft.description.trim(),
       domain: optional(draft.domain),

@@ -80,7 +80,7 @@ describe("checkDomain", () => {
 });
 
 describe("validateToolForm", () => {
-  it("builds a trimmed NewTool with blanks as null", () => {
+  it("builds a trimmed ToolProfile with blanks as null", () => {
     expect(validateToolForm(valid)).toEqual({
       ok: true,
       input: {

@@ -1,6 +1,6 @@
 // Client-side checks of the tool form and the custom kid; messages name the field and the fix.
 
-import type { NewTool } from "./ipc/bindings";
+import type { ToolProfile } from "./ipc/bindings";
 
 /** Host names for which plain http:// is accepted (local development of a tool). */
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -84,7 +84,7 @@ export const TOOL_FIELD_LABELS: Record<ToolField, string> = {
 };
 
 export type ToolFormResult =
-  | { ok: true; input: NewTool }
+  | { ok: true; input: ToolProfile }
   | { ok: false; errors: Partial<Record<ToolField, string>> };
 
 function optional(value: string): string | null {
@@ -92,7 +92,7 @@ function optional(value: string): string | null {
   return text === "" ? null : text;
 }
 
-/** Validates the form; on success returns the `NewTool` to send (trimmed, blanks as null). */
+/** Validates the form; on success returns the `ToolProfile` to send (trimmed, blanks as null). */
 export function validateToolForm(values: ToolFormValues): ToolFormResult {
   const errors: Partial<Record<ToolField, string>> = {};
 

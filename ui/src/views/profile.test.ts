@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import type { NewTool } from "../lib/ipc/bindings";
+import type { ToolProfile } from "../lib/ipc/bindings";
 import { draftFromTool, type ProfileDraft } from "../lib/profile";
 import { CHOICES, PROFILE_TOOL } from "../test/registrationFixtures";
 import { createProfileForm, createProfileSummary, type ProfileFormView } from "./profile";
@@ -47,7 +47,7 @@ describe("profile summary", () => {
 
 describe("profile form", () => {
   let view: ProfileFormView;
-  const onSave = vi.fn<(input: NewTool) => void>();
+  const onSave = vi.fn<(input: ToolProfile) => void>();
   const onChange = vi.fn<(draft: ProfileDraft) => void>();
   const onCancel = vi.fn();
 
@@ -113,7 +113,7 @@ describe("profile form", () => {
     expect(el<HTMLSelectElement>(`${row(1)} select[data-field=placement]`).value).toBe("link_selection");
   });
 
-  it("saves the whole NewTool with the edits", () => {
+  it("saves the whole ToolProfile with the edits", () => {
     type("#profile-name", "Quiz Builder Pro");
     choose("#profile-privacy-level", "public");
     const nrps = el<HTMLInputElement>('#profile-scopes input[data-scope="https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"]');

@@ -1,10 +1,10 @@
 // The tool profile: a read-only summary with an Edit button, and the editor (general fields,
-// endpoints, Canvas settings, custom fields, scopes, placements) that builds the `NewTool`.
+// endpoints, Canvas settings, custom fields, scopes, placements) that builds the `ToolProfile`.
 
 import { h, icon, ICONS } from "../lib/dom";
-import type { Choices, NewTool, PlacementInfo, ScopeInfo, Tool } from "../lib/ipc/bindings";
+import type { Choices, PlacementInfo, ScopeInfo, Tool, ToolProfile } from "../lib/ipc/bindings";
 import {
-  buildNewTool,
+  buildToolProfile,
   fitMessageType,
   hasLaunchSettings,
   messageTypesFor,
@@ -255,8 +255,8 @@ export function createProfileSummary(
 // Editor.
 
 export type ProfileFormHandlers = {
-  /** Called with a checked `NewTool`; never while the form has errors. */
-  onSave(input: NewTool): void;
+  /** Called with a checked `ToolProfile`; never while the form has errors. */
+  onSave(input: ToolProfile): void;
   onCancel(): void;
   /** Called on every edit, so the draft survives navigation. */
   onChange(draft: ProfileDraft): void;
@@ -954,7 +954,7 @@ export function createProfileForm(
   element.addEventListener("submit", (event) => {
     event.preventDefault();
     if (busy) return;
-    const result = buildNewTool(tool, draft, choices);
+    const result = buildToolProfile(tool, draft, choices);
     if (!result.ok) {
       showErrors(result.errors);
       focusFirstError();

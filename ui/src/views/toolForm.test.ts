@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import type { NewTool } from "../lib/ipc/bindings";
+import type { ToolProfile } from "../lib/ipc/bindings";
 import { createToolForm } from "./toolForm";
 
 function input(id: string): HTMLInputElement | HTMLTextAreaElement {
@@ -23,7 +23,7 @@ function submit(): void {
 }
 
 describe("tool form", () => {
-  const onSubmit = vi.fn<(input: NewTool) => void>();
+  const onSubmit = vi.fn<(input: ToolProfile) => void>();
   const onChange = vi.fn();
 
   beforeEach(() => {
@@ -68,7 +68,7 @@ describe("tool form", () => {
     expect(document.activeElement?.id).toBe("tool-name");
   });
 
-  it("submits a clean NewTool once the errors are fixed", () => {
+  it("submits a clean ToolProfile once the errors are fixed", () => {
     submit();
     type("tool-name", " Quiz ");
     type("tool-launch-url", "http://localhost:3000/launch");

@@ -1,7 +1,7 @@
 // The "New tool" form: fields, client-side validation messages, and a busy state while saving.
 
 import { h } from "../lib/dom";
-import type { NewTool } from "../lib/ipc/bindings";
+import type { ToolProfile } from "../lib/ipc/bindings";
 import {
   TOOL_FIELD_LABELS,
   validateToolForm,
@@ -84,8 +84,8 @@ export type ToolFormView = {
 
 export type ToolFormOptions = {
   initial?: ToolFormValues;
-  /** Called with a valid `NewTool`; never called while the form has errors. */
-  onSubmit(input: NewTool): void;
+  /** Called with a valid `ToolProfile`; never called while the form has errors. */
+  onSubmit(input: ToolProfile): void;
   onCancel(): void;
   /** Called on every edit, so a draft can be kept. */
   onChange?(values: ToolFormValues): void;

@@ -20,13 +20,13 @@ use crate::input::{validate_domain, validate_url};
 use crate::lti::{self, DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM};
 use crate::placement::{Placement, MAX_SIZE};
 use crate::remedy::Remedy;
-use crate::tool::{validated_custom_field, NewTool, Tool};
+use crate::tool::{validated_custom_field, Tool, ToolProfile};
 
 /// What importing a Canvas configuration gives: the tool to add and what was found on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CanvasImport {
-    /// The tool, checked (`NewTool::validated`).
-    pub tool: NewTool,
+    /// The tool, checked (`ToolProfile::validated`).
+    pub tool: ToolProfile,
     /// Lint findings of the document, then what was not imported.
     pub findings: Vec<Finding>,
 }
@@ -279,7 +279,7 @@ pub fn import(doc: &Value, name: Option<&str>) -> Result<CanvasImport> {
                 field: "name".into(),
             })
         })?;
-    let mut tool = NewTool {
+    let mut tool = ToolProfile {
         name: name.to_string(),
         description: obj
             .get("description")
@@ -290,7 +290,7 @@ pub fn import(doc: &Value, name: Option<&str>) -> Result<CanvasImport> {
         launch_url: import_url(&mut notes, obj, "target_link_uri", root, "launch URL"),
         login_url: import_url(&mut notes, obj, "oidc_initiation_url", root, "login URL"),
         jwks_url: import_url(&mut notes, obj, "public_jwk_url", root, "JWKS URL"),
-        ..NewTool::default()
+        ..ToolProfile::default()
     };
     if !is_blank(obj.get("public_jwk")) {
         notes.findings.push(
@@ -448,7 +448,7 @@ fn import_extension(
     notes: &mut Notes,
     ext: &Map<String, Value>,
     path: &str,
-    tool: &mut NewTool,
+    tool: &mut ToolProfile,
 ) -> Option<PrivacyLevel> {
     if let Some(d) = ext.get("domain") {
         match d.as_str().map(str::trim) {

@@ -166,30 +166,31 @@ impl From<&Placement> for CanvasPlacement {
 /// Fails, naming the fix, when the tool lacks what Canvas requires, and never returns a
 /// configuration with an error-level lint finding.
 pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
+    let profile = &tool.profile;
     let unset = |field: &str, canvas: &str, path: &str| {
         Error::invalid(
             field,
             format!(
                 "tool '{}' has none, and Canvas requires {canvas}",
-                tool.name
+                profile.name
             ),
             format!("set the tool's {field}"),
         )
         .at(path)
         .with_remedy(Remedy::EditTool {
-            tool: tool.name.clone(),
+            tool: profile.name.clone(),
             field: path.to_string(),
         })
     };
-    let target_link_uri = tool
+    let target_link_uri = profile
         .launch_url
         .clone()
         .ok_or_else(|| unset("launch URL", "target_link_uri", "launch_url"))?;
-    let oidc_initiation_url = tool
+    let oidc_initiation_url = profile
         .login_url
         .clone()
         .ok_or_else(|| unset("login URL", "oidc_initiation_url", "login_url"))?;
-    let (public_jwk_url, public_jwk) = match (&tool.jwks_url, current_key) {
+    let (public_jwk_url, public_jwk) = match (&profile.jwks_url, current_key) {
         (Some(url), _) => (Some(url.clone()), None),
         (None, Some(jwk)) => (None, Some(jwk.clone())),
         (None, None) => {
@@ -197,38 +198,42 @@ pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
                 "public key",
                 format!(
                     "tool '{}' has no JWKS URL and no current key, and Canvas needs one of them",
-                    tool.name
+                    profile.name
                 ),
                 "generate a key for the tool, or set its JWKS URL",
             )
             .at("public_jwk")
             .with_remedy(Remedy::GenerateKey {
-                tool: tool.name.clone(),
+                tool: profile.name.clone(),
                 next: false,
             })
             .with_remedy(Remedy::EditTool {
-                tool: tool.name.clone(),
+                tool: profile.name.clone(),
                 field: "jwks_url".into(),
             }))
         }
     };
     let config = CanvasConfig {
-        title: tool.name.clone(),
-        description: tool.description.clone(),
+        title: profile.name.clone(),
+        description: profile.description.clone(),
         oidc_initiation_url,
         target_link_uri,
         public_jwk_url,
         public_jwk,
-        scopes: tool.scopes.clone(),
-        custom_fields: tool.custom_fields.clone(),
+        scopes: profile.scopes.clone(),
+        custom_fields: profile.custom_fields.clone(),
         extensions: vec![CanvasExtension {
             platform: CANVAS_PLATFORM.into(),
-            domain: tool.domain.clone(),
-            tool_id: tool.canvas_tool_id.clone(),
-            privacy_level: tool.privacy_level,
+            domain: profile.domain.clone(),
+            tool_id: profile.canvas_tool_id.clone(),
+            privacy_level: profile.privacy_level,
             settings: CanvasSettings {
-                icon_url: tool.icon_url.clone(),
-                placements: tool.placements.iter().map(CanvasPlacement::from).collect(),
+                icon_url: profile.icon_url.clone(),
+                placements: profile
+                    .placements
+                    .iter()
+                    .map(CanvasPlacement::from)
+                    .collect(),
             },
         }],
     };

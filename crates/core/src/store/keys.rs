@@ -22,6 +22,7 @@ fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
     Ok(KeyRecord {
         tool_id: row.get("tool_id")?,
         kid: row.get("kid")?,
+        alg: row.get("alg")?,
         bits: row.get("bits")?,
         public: PublicKey::from_components(&decode("n")?, &decode("e")?),
         status: status.parse().map_err(|e: Error| {
@@ -41,7 +42,7 @@ fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
     })
 }
 
-const KEY_COLUMNS: &str = "tool_id, kid, bits, n, e, status, created_at, published_at, \
+const KEY_COLUMNS: &str = "tool_id, kid, alg, bits, n, e, status, created_at, published_at, \
     signing_from, signing_to, unpublish_after, retired_at, revoked_at";
 
 fn load_keys(conn: &Connection, tool_id: &str) -> Result<Vec<KeyRecord>> {

@@ -326,7 +326,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(test)]
 mod test_support {
     use super::*;
-    use crate::tool::NewTool;
+    use crate::tool::ToolProfile;
 
     pub(super) fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -334,10 +334,10 @@ mod test_support {
         (dir, store)
     }
 
-    pub(super) fn new_tool(name: &str) -> NewTool {
-        NewTool {
+    pub(super) fn new_tool(name: &str) -> ToolProfile {
+        ToolProfile {
             name: name.into(),
-            ..NewTool::default()
+            ..ToolProfile::default()
         }
     }
 }

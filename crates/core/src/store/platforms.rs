@@ -1,18 +1,28 @@
 //! Platform rows; each change is one transaction, audited with the platform id as subject.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior};
 
 use super::{log_subject, new_id, parse_time, Store};
 use crate::error::{Error, Result};
+use crate::platform::{Platform, PlatformFamily, PlatformSpec};
 
 const PLATFORM_COLUMNS: &str = "id, name, family, base_url, issuer, auth_url, token_url, \
     token_audience, jwks_url, openid_configuration_url, created_at, updated_at";
 
-fn platform_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::platform::Platform> {
-    let family: String = row.get("family")?;
-    Ok(crate::platform::Platform {
+fn platform_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Platform> {
+    Ok(Platform {
         id: row.get("id")?,
+        spec: spec_from_row(row)?,
+        created_at: parse_time(row.get("created_at")?)?,
+        updated_at: parse_time(row.get("updated_at")?)?,
+    })
+}
+
+fn spec_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PlatformSpec> {
+    let family: String = row.get("family")?;
+    Ok(PlatformSpec {
         name: row.get("name")?,
         family: family.parse().map_err(|e: Error| {
             rusqlite::Error::FromSqlConversionFailure(
@@ -28,15 +38,39 @@ fn platform_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::platfor
         token_audience: row.get("token_audience")?,
         jwks_url: row.get("jwks_url")?,
         openid_configuration_url: row.get("openid_configuration_url")?,
-        created_at: parse_time(row.get("created_at")?)?,
-        updated_at: parse_time(row.get("updated_at")?)?,
     })
 }
 
-pub(super) fn find_platform(
-    conn: &Connection,
-    id_or_name: &str,
-) -> Result<crate::platform::Platform> {
+/// A platform row's values, for the named parameters of its INSERT and UPDATE: `:id`, a
+/// column's name for each value of the spec, and `:now`.
+fn spec_params<'a>(
+    id: &'a dyn ToSql,
+    spec: &'a PlatformSpec,
+    now: &'a dyn ToSql,
+) -> [(&'static str, &'a dyn ToSql); 11] {
+    [
+        (":id", id),
+        (":name", &spec.name),
+        (":family", &spec.family),
+        (":base_url", &spec.base_url),
+        (":issuer", &spec.issuer),
+        (":auth_url", &spec.auth_url),
+        (":token_url", &spec.token_url),
+        (":token_audience", &spec.token_audience),
+        (":jwks_url", &spec.jwks_url),
+        (":openid_configuration_url", &spec.openid_configuration_url),
+        (":now", now),
+    ]
+}
+
+/// A family is stored as its code (`canvas-cloud`, `moodle`, ...).
+impl ToSql for PlatformFamily {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+pub(super) fn find_platform(conn: &Connection, id_or_name: &str) -> Result<Platform> {
     conn.query_row(
         &format!(
             "SELECT {PLATFORM_COLUMNS} FROM platforms WHERE id = ?1 UNION ALL
@@ -83,10 +117,10 @@ impl Store {
     /// Adds a platform; the name must be new (case-insensitive). `spec` is checked already.
     pub fn insert_platform(
         &mut self,
-        spec: &crate::platform::PlatformSpec,
+        spec: &PlatformSpec,
         now: DateTime<Utc>,
         action: &str,
-    ) -> Result<crate::platform::Platform> {
+    ) -> Result<Platform> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -95,21 +129,10 @@ impl Store {
         tx.execute(
             &format!(
                 "INSERT INTO platforms ({PLATFORM_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"
+                 VALUES (:id, :name, :family, :base_url, :issuer, :auth_url, :token_url,
+                     :token_audience, :jwks_url, :openid_configuration_url, :now, :now)"
             ),
-            params![
-                id,
-                spec.name,
-                spec.family.as_str(),
-                spec.base_url,
-                spec.issuer,
-                spec.auth_url,
-                spec.token_url,
-                spec.token_audience,
-                spec.jwks_url,
-                spec.openid_configuration_url,
-                now.to_rfc3339()
-            ],
+            &spec_params(&id, spec, &now.to_rfc3339()),
         )?;
         let detail = format!("{} ({}), issuer {}", spec.name, spec.family, spec.issuer);
         log_subject(&tx, now, action, None, &id, &detail)?;
@@ -118,7 +141,7 @@ impl Store {
     }
 
     /// All platforms, by name.
-    pub fn platforms(&self) -> Result<Vec<crate::platform::Platform>> {
+    pub fn platforms(&self) -> Result<Vec<Platform>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {PLATFORM_COLUMNS} FROM platforms ORDER BY name COLLATE NOCASE"
         ))?;
@@ -127,7 +150,7 @@ impl Store {
     }
 
     /// A platform by id or, failing that, by name (case-insensitive).
-    pub fn platform(&self, id_or_name: &str) -> Result<crate::platform::Platform> {
+    pub fn platform(&self, id_or_name: &str) -> Result<Platform> {
         find_platform(&self.conn, id_or_name)
     }
 
@@ -136,17 +159,17 @@ impl Store {
     pub fn update_platform(
         &mut self,
         id: &str,
-        spec: &crate::platform::PlatformSpec,
+        spec: &PlatformSpec,
         now: DateTime<Utc>,
         action: &str,
         detail: &str,
-    ) -> Result<crate::platform::Platform> {
+    ) -> Result<Platform> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = find_platform(&tx, id)?;
         ensure_platform_name_free(&tx, &spec.name, id)?;
-        if before.issuer != spec.issuer {
+        if before.spec.issuer != spec.issuer {
             let mut stmt =
                 tx.prepare("SELECT client_id FROM registrations WHERE platform_id = ?1")?;
             let clients = stmt
@@ -164,23 +187,12 @@ impl Store {
             }
         }
         tx.execute(
-            "UPDATE platforms SET name = ?2, family = ?3, base_url = ?4, issuer = ?5,
-                auth_url = ?6, token_url = ?7, token_audience = ?8, jwks_url = ?9,
-                openid_configuration_url = ?10, updated_at = ?11
-             WHERE id = ?1",
-            params![
-                id,
-                spec.name,
-                spec.family.as_str(),
-                spec.base_url,
-                spec.issuer,
-                spec.auth_url,
-                spec.token_url,
-                spec.token_audience,
-                spec.jwks_url,
-                spec.openid_configuration_url,
-                now.to_rfc3339()
-            ],
+            "UPDATE platforms SET name = :name, family = :family, base_url = :base_url,
+                issuer = :issuer, auth_url = :auth_url, token_url = :token_url,
+                token_audience = :token_audience, jwks_url = :jwks_url,
+                openid_configuration_url = :openid_configuration_url, updated_at = :now
+             WHERE id = :id",
+            &spec_params(&id, spec, &now.to_rfc3339()),
         )?;
         log_subject(&tx, now, action, None, id, detail)?;
         tx.commit()?;
@@ -200,12 +212,12 @@ impl Store {
         )?;
         if count > 0 {
             return Err(Error::PlatformInUse {
-                platform: platform.name,
+                platform: platform.spec.name,
                 count,
             });
         }
         tx.execute("DELETE FROM platforms WHERE id = ?1", [id])?;
-        log_subject(&tx, now, "platform removed", None, id, &platform.name)?;
+        log_subject(&tx, now, "platform removed", None, id, &platform.spec.name)?;
         tx.commit()?;
         Ok(())
     }

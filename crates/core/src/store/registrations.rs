@@ -126,18 +126,18 @@ impl Store {
         let platform = find_platform(&tx, platform_id)?;
         let client_id = &registration.client_id;
         let duplicate = |existing: String| Error::DuplicateRegistration {
-            issuer: platform.issuer.clone(),
+            issuer: platform.spec.issuer.clone(),
             client_id: client_id.clone(),
             existing,
         };
-        if let Some(existing) = registration_holding(&tx, &platform.issuer, client_id, "")? {
+        if let Some(existing) = registration_holding(&tx, &platform.spec.issuer, client_id, "")? {
             return Err(duplicate(existing));
         }
         let id = new_id(&tx, 'r', "registrations")?;
         tx.execute(
             "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            params![id, tool_id, platform.id, platform.issuer, client_id, now.to_rfc3339()],
+            params![id, tool_id, platform.id, platform.spec.issuer, client_id, now.to_rfc3339()],
         )
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -148,7 +148,7 @@ impl Store {
         })?;
         let detail = format!(
             "registration on {} ({}), client_id {client_id}",
-            platform.name, platform.issuer
+            platform.spec.name, platform.spec.issuer
         );
         log_subject(&tx, now, "registration added", Some(tool_id), &id, &detail)?;
         for deployment in &registration.deployments {

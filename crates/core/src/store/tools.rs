@@ -1,14 +1,14 @@
 //! Tool rows: adding, changing and finding tools, with names and ids that never meet.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use super::{first_unused, log_event, parse_time, short_id, Store};
 use crate::error::{Error, Result};
 use crate::lti::PrivacyLevel;
 use crate::placement::Placement;
-use crate::tool::{CustomFields, NewTool, Tool, ToolSummary};
+use crate::tool::{CustomFields, Tool, ToolProfile, ToolSummary};
 
 /// The profile fields of a tool as one JSON column of the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,8 +23,8 @@ struct StoredProfile {
 }
 
 impl StoredProfile {
-    /// The profile fields of a tool being saved.
-    fn of(tool: &NewTool) -> Self {
+    /// The fields of a profile this column holds.
+    fn of(tool: &ToolProfile) -> Self {
         StoredProfile {
             privacy_level: tool.privacy_level,
             canvas_tool_id: tool.canvas_tool_id.clone(),
@@ -55,6 +55,19 @@ fn uris_json(uris: &[String]) -> String {
 /// A tool row; the inner error when one of its JSON columns cannot be read.
 fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Tool>> {
     let id: String = row.get("id")?;
+    let profile = match profile_from_row(row, &id)? {
+        Ok(profile) => profile,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(Ok(Tool {
+        id,
+        profile,
+        created_at: parse_time(row.get("created_at")?)?,
+    }))
+}
+
+/// The profile of tool `id`'s row: its own columns and the JSON `profile` column.
+fn profile_from_row(row: &rusqlite::Row<'_>, id: &str) -> rusqlite::Result<Result<ToolProfile>> {
     let name: String = row.get("name")?;
     let unreadable = |what: &str, e: serde_json::Error| Error::Unreadable {
         what: format!("the {what} of tool '{name}' ({id})"),
@@ -68,13 +81,12 @@ fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Tool>> {
         Ok(uris) => uris,
         Err(e) => return Ok(Err(unreadable("redirect URIs", e))),
     };
-    let profile: String = row.get("profile")?;
-    let profile: StoredProfile = match serde_json::from_str(&profile) {
-        Ok(profile) => profile,
+    let stored: String = row.get("profile")?;
+    let stored: StoredProfile = match serde_json::from_str(&stored) {
+        Ok(stored) => stored,
         Err(e) => return Ok(Err(unreadable("profile", e))),
     };
-    Ok(Ok(Tool {
-        id,
+    Ok(Ok(ToolProfile {
         name,
         description: row.get("description")?,
         domain: row.get("domain")?,
@@ -82,40 +94,65 @@ fn tool_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Tool>> {
         launch_url: row.get("launch_url")?,
         redirect_uris,
         jwks_url: row.get("jwks_url")?,
-        privacy_level: profile.privacy_level,
-        canvas_tool_id: profile.canvas_tool_id,
-        icon_url: profile.icon_url,
-        custom_fields: profile.custom_fields,
-        scopes: profile.scopes,
-        placements: profile.placements,
-        created_at: parse_time(row.get("created_at")?)?,
+        privacy_level: stored.privacy_level,
+        canvas_tool_id: stored.canvas_tool_id,
+        icon_url: stored.icon_url,
+        custom_fields: stored.custom_fields,
+        scopes: stored.scopes,
+        placements: stored.placements,
     }))
+}
+
+/// A tool row's values, for the named parameters of its INSERT and UPDATE.
+struct ToolColumns<'a> {
+    id: &'a str,
+    profile: &'a ToolProfile,
+    redirect_uris: String,
+    stored: String,
+    now: String,
+}
+
+impl<'a> ToolColumns<'a> {
+    fn new(id: &'a str, profile: &'a ToolProfile, now: DateTime<Utc>) -> Result<Self> {
+        Ok(ToolColumns {
+            id,
+            profile,
+            redirect_uris: uris_json(&profile.redirect_uris),
+            stored: StoredProfile::of(profile).to_json()?,
+            now: now.to_rfc3339(),
+        })
+    }
+
+    /// `:id`, a column's name for each profile column, and `:now`.
+    fn params(&self) -> [(&'static str, &dyn ToSql); 10] {
+        let p = self.profile;
+        [
+            (":id", &self.id),
+            (":name", &p.name),
+            (":description", &p.description),
+            (":domain", &p.domain),
+            (":login_url", &p.login_url),
+            (":launch_url", &p.launch_url),
+            (":redirect_uris", &self.redirect_uris),
+            (":jwks_url", &p.jwks_url),
+            (":profile", &self.stored),
+            (":now", &self.now),
+        ]
+    }
 }
 
 impl Store {
     /// Adds a tool; the name must be new.
-    pub fn insert_tool(&mut self, tool: &NewTool, now: DateTime<Utc>) -> Result<Tool> {
+    pub fn insert_tool(&mut self, tool: &ToolProfile, now: DateTime<Utc>) -> Result<Tool> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         ensure_tool_name_free(&tx, &tool.name, "")?;
         let id = new_tool_id(&tx, std::iter::repeat_with(|| short_id('t')))?;
-        let uris = uris_json(&tool.redirect_uris);
         tx.execute(
             "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-            params![
-                id,
-                tool.name,
-                tool.description,
-                tool.domain,
-                tool.login_url,
-                tool.launch_url,
-                uris,
-                tool.jwks_url,
-                StoredProfile::of(tool).to_json()?,
-                now.to_rfc3339()
-            ],
+             VALUES (:id, :name, :description, :domain, :login_url, :launch_url, :redirect_uris, :jwks_url, :profile, :now, :now)",
+            &ToolColumns::new(&id, tool, now)?.params(),
         )?;
         log_event(&tx, now, "tool added", Some(&id), None, &tool.name)?;
         tx.commit()?;
@@ -124,12 +161,17 @@ impl Store {
 
     /// Replaces a tool's fields (its id and keys stay); the name must stay unique. Logs which
     /// fields changed; saving an unchanged tool writes and logs nothing.
-    pub fn update_tool(&mut self, id: &str, tool: &NewTool, now: DateTime<Utc>) -> Result<Tool> {
+    pub fn update_tool(
+        &mut self,
+        id: &str,
+        tool: &ToolProfile,
+        now: DateTime<Utc>,
+    ) -> Result<Tool> {
         let old = self.tool(id)?;
         if old.id != id {
             return Err(Error::ToolNotFound { tool: id.into() });
         }
-        let changed = tool.changed_fields(&old);
+        let changed = tool.changed_fields(&old.profile);
         if changed.is_empty() {
             return Ok(old);
         }
@@ -137,23 +179,12 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         ensure_tool_name_free(&tx, &tool.name, id)?;
-        let uris = uris_json(&tool.redirect_uris);
         tx.execute(
-            "UPDATE tools SET name = ?2, description = ?3, domain = ?4, login_url = ?5,
-                 launch_url = ?6, redirect_uris = ?7, jwks_url = ?8, profile = ?9, updated_at = ?10
-             WHERE id = ?1",
-            params![
-                id,
-                tool.name,
-                tool.description,
-                tool.domain,
-                tool.login_url,
-                tool.launch_url,
-                uris,
-                tool.jwks_url,
-                StoredProfile::of(tool).to_json()?,
-                now.to_rfc3339()
-            ],
+            "UPDATE tools SET name = :name, description = :description, domain = :domain,
+                 login_url = :login_url, launch_url = :launch_url, redirect_uris = :redirect_uris,
+                 jwks_url = :jwks_url, profile = :profile, updated_at = :now
+             WHERE id = :id",
+            &ToolColumns::new(id, tool, now)?.params(),
         )?;
         log_event(
             &tx,
@@ -257,7 +288,7 @@ mod tests {
             store.insert_tool(&new_tool("quiz"), now),
             Err(Error::ToolExists { .. })
         ));
-        assert_eq!(store.tool(&t.id).unwrap().name, "Quiz");
+        assert_eq!(store.tool(&t.id).unwrap().profile.name, "Quiz");
         assert_eq!(store.tool("QUIZ").unwrap().id, t.id);
         assert!(matches!(
             store.tool("nope"),
@@ -283,8 +314,8 @@ mod tests {
             .update_tool(&poll.id, &new_tool(&quiz.id.to_uppercase()), now)
             .unwrap_err();
         assert!(is_name_error(&err), "renaming to another tool's id: {err}");
-        assert_eq!(store.tool(&poll.id).unwrap().name, "Poll");
-        assert_eq!(store.tool(&quiz.id).unwrap().name, "Quiz");
+        assert_eq!(store.tool(&poll.id).unwrap().profile.name, "Poll");
+        assert_eq!(store.tool(&quiz.id).unwrap().profile.name, "Quiz");
     }
 
     #[test]
@@ -335,7 +366,7 @@ mod tests {
             );
             set(&store, column, valid);
             assert_eq!(
-                store.tool(&t.id).unwrap().name,
+                store.tool(&t.id).unwrap().profile.name,
                 "Quiz",
                 "{column} readable again"
             );

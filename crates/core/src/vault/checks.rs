@@ -51,19 +51,19 @@ impl Vault {
         let mut targets = vec![];
         let mut skipped = vec![];
         for platform in self.platforms()? {
-            let mut urls = vec![platform.jwks_url.clone()];
-            if platform.jwks_url.contains(crate::platform::CLIENT_ID) {
+            let mut urls = vec![platform.spec.jwks_url.clone()];
+            if platform.spec.jwks_url.contains(crate::platform::CLIENT_ID) {
                 urls = registrations
                     .iter()
                     .filter(|r| r.platform_id == platform.id)
-                    .map(|r| crate::platform::fill_client_id(&platform.jwks_url, &r.client_id))
+                    .map(|r| crate::platform::fill_client_id(&platform.spec.jwks_url, &r.client_id))
                     .collect();
             }
             let unresolved = |url: &String| !crate::platform::placeholders_in(url).is_empty();
             if urls.is_empty() || urls.iter().any(unresolved) {
                 skipped.push(PlatformCheck {
-                    platform: platform.name.clone(),
-                    url: platform.jwks_url.clone(),
+                    platform: platform.spec.name.clone(),
+                    url: platform.spec.jwks_url.clone(),
                     check: None,
                     skipped: Some(
                         "its JWKS URL has a placeholder; add a registration or set the \
@@ -73,7 +73,10 @@ impl Vault {
                 });
                 continue;
             }
-            targets.extend(urls.into_iter().map(|url| (platform.name.clone(), url)));
+            targets.extend(
+                urls.into_iter()
+                    .map(|url| (platform.spec.name.clone(), url)),
+            );
         }
         let urls = targets
             .iter()

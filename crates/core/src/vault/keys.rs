@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{info, Vault};
+use super::Vault;
 use crate::error::{Error, Result};
 use crate::jwk::{Jwk, Jwks};
 use crate::key::{KeyInfo, KeyPair, KeySize, KeyStatus, PrivateKeyState};
@@ -135,7 +135,7 @@ impl Vault {
                 .insert_key(&tool.id, kid, &key.public_key(), now, action, Some(&op.id))
         });
         match inserted {
-            Ok(record) => Ok(info(record, PrivateKeyState::Present)),
+            Ok(record) => Ok(KeyInfo::new(record, PrivateKeyState::Present)),
             Err(err) => {
                 // The reservation is ours, so is any entry under it: without the row, it goes.
                 // When the keychain cannot say it is gone, the reservation stays for the next
@@ -205,7 +205,7 @@ impl Vault {
         let tool = self
             .store
             .tool(&op.tool_id)
-            .map_or_else(|_| op.tool_id.clone(), |t| t.name);
+            .map_or_else(|_| op.tool_id.clone(), |t| t.profile.name);
         let (kind, action) = match op.kind {
             OpKind::Store => (RepairKind::GenerationUndone, "key generation undone"),
             OpKind::Purge => (RepairKind::PrivateKeyRemoved, "private key removed"),
@@ -313,7 +313,7 @@ impl Vault {
                     }
                 }
             };
-            out.push(info(record, state));
+            out.push(KeyInfo::new(record, state));
         }
         Ok(out)
     }
@@ -414,11 +414,11 @@ mod tests {
                 KeygenStage::Done
             ]
         );
-        assert_eq!(info.status, KeyStatus::Current);
+        assert_eq!(info.key.status, KeyStatus::Current);
         assert_eq!(secrets.len(), 1);
-        let jwk = vault.jwk(&tool.id, &info.kid).unwrap();
-        assert_eq!(kid::thumbprint_of(&jwk.n, &jwk.e), info.kid);
-        let sig = vault.sign("Quiz", &info.kid, b"m").unwrap();
+        let jwk = vault.jwk(&tool.id, &info.key.kid).unwrap();
+        assert_eq!(kid::thumbprint_of(&jwk.n, &jwk.e), info.key.kid);
+        let sig = vault.sign("Quiz", &info.key.kid, b"m").unwrap();
         let pk =
             crate::key::PublicKey::from_components(&base64_decode(&jwk.n), &base64_decode(&jwk.e));
         assert!(
@@ -572,13 +572,13 @@ mod tests {
             .generate_key(&request(None), Utc::now(), &mut |_| {})
             .unwrap();
         secrets
-            .delete(&secret::account(&tool.id, &info.kid))
+            .delete(&secret::account(&tool.id, &info.key.kid))
             .unwrap();
         let keys = vault.keys("Quiz").unwrap();
         assert_eq!(keys[0].private_key, PrivateKeyState::Missing);
         let out = _d.path().join("key.pem");
         let err = vault
-            .export_private("Quiz", &info.kid, None, &out, false, Utc::now())
+            .export_private("Quiz", &info.key.kid, None, &out, false, Utc::now())
             .unwrap_err();
         assert_eq!(err.kind(), "private_key_missing");
         assert_eq!(
@@ -602,7 +602,10 @@ mod tests {
         let b = vault
             .generate_key(&request(Some("b")), Utc::now(), &mut |_| {})
             .unwrap();
-        assert_eq!((a.status, b.status), (KeyStatus::Current, KeyStatus::Next));
+        assert_eq!(
+            (a.key.status, b.key.status),
+            (KeyStatus::Current, KeyStatus::Next)
+        );
         assert_eq!(vault.jwks("Quiz").unwrap().keys.len(), 2);
         assert!(vault.delete_key("Quiz", "a", Utc::now()).is_err());
         vault.delete_key("Quiz", "b", Utc::now()).unwrap();
@@ -631,19 +634,19 @@ mod tests {
         };
         let nowhere = d.path().join("no such folder").join("key.pem");
         assert!(vault
-            .export_private("Quiz", &info.kid, None, &nowhere, false, Utc::now())
+            .export_private("Quiz", &info.key.kid, None, &nowhere, false, Utc::now())
             .is_err());
         let taken = d.path().join("taken.pem");
         std::fs::write(&taken, "keep").unwrap();
         assert!(vault
-            .export_private("Quiz", &info.kid, None, &taken, false, Utc::now())
+            .export_private("Quiz", &info.key.kid, None, &taken, false, Utc::now())
             .is_err());
         assert_eq!(exported(&vault), 0, "nothing was exported, nothing audited");
         assert_eq!(std::fs::read_to_string(&taken).unwrap(), "keep");
         vault
             .export_private(
                 "Quiz",
-                &info.kid,
+                &info.key.kid,
                 None,
                 &d.path().join("k.pem"),
                 false,
@@ -661,12 +664,12 @@ mod tests {
         let info = vault
             .import_key("Quiz", &pem, None, None, KidScheme::Thumbprint, Utc::now())
             .unwrap();
-        assert_eq!(info.kid, kid::thumbprint(&original.public_key()));
+        assert_eq!(info.key.kid, kid::thumbprint(&original.public_key()));
         let out = _d.path().join("key.pem");
         vault
             .export_private(
                 "Quiz",
-                &info.kid,
+                &info.key.kid,
                 Some(b"correct horse"),
                 &out,
                 false,

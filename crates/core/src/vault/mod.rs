@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::key::{KeyInfo, KeyPair, KeyRecord, PrivateKeyState};
+use crate::key::{KeyPair, KeyRecord};
 use crate::secret::{self, SecretStore};
 use crate::store::Store;
 use crate::tool::Tool;
@@ -107,7 +107,7 @@ impl Vault {
         self.store
             .key(&tool.id, kid)?
             .ok_or_else(|| Error::KeyNotFound {
-                tool: tool.name.clone(),
+                tool: tool.profile.name.clone(),
                 kid: kid.into(),
             })
     }
@@ -117,7 +117,7 @@ impl Vault {
             .secrets
             .get(&secret::account(&tool.id, &record.kid))?
             .ok_or_else(|| Error::PrivateKeyMissing {
-                tool: tool.name.clone(),
+                tool: tool.profile.name.clone(),
                 kid: record.kid.clone(),
             })?;
         let key = KeyPair::from_pkcs8_der(&der)?;
@@ -133,25 +133,6 @@ impl Vault {
     }
 }
 
-fn info(record: KeyRecord, private_key: PrivateKeyState) -> KeyInfo {
-    KeyInfo {
-        tool_id: record.tool_id,
-        published: record.status.is_published(),
-        kid: record.kid,
-        alg: "RS256".into(),
-        bits: record.bits,
-        status: record.status,
-        created_at: record.created_at,
-        published_at: record.published_at,
-        signing_from: record.signing_from,
-        signing_to: record.signing_to,
-        unpublish_after: record.unpublish_after,
-        retired_at: record.retired_at,
-        revoked_at: record.revoked_at,
-        private_key,
-    }
-}
-
 #[cfg(test)]
 mod test_support {
     use std::sync::Arc;
@@ -161,7 +142,7 @@ mod test_support {
     use super::*;
     use crate::kid::KidScheme;
     use crate::secret::MemoryStore;
-    use crate::tool::NewTool;
+    use crate::tool::ToolProfile;
 
     pub(super) fn vault() -> (tempfile::TempDir, Arc<MemoryStore>, Vault, Tool) {
         let dir = tempfile::tempdir().unwrap();
@@ -172,9 +153,9 @@ mod test_support {
         );
         let tool = vault
             .add_tool(
-                NewTool {
+                ToolProfile {
                     name: "Quiz".into(),
-                    ..NewTool::default()
+                    ..ToolProfile::default()
                 },
                 Utc::now(),
             )

@@ -35,9 +35,8 @@ impl Vault {
         now: DateTime<Utc>,
     ) -> Result<crate::platform::Platform> {
         let current = self.store.platform(platform)?;
-        let before = current.spec();
-        let after = update.apply(&before)?;
-        let detail = crate::platform::describe_changes(&before, &after);
+        let after = update.apply(&current.spec)?;
+        let detail = crate::platform::describe_changes(&current.spec, &after);
         self.store
             .update_platform(&current.id, &after, now, "platform updated", &detail)
     }
@@ -55,7 +54,7 @@ impl Vault {
             return Ok(url.to_string());
         }
         let stored = match self.store.platform(platform) {
-            Ok(p) => p.openid_configuration_url,
+            Ok(p) => p.spec.openid_configuration_url,
             Err(Error::PlatformNotFound { .. }) => None,
             Err(e) => return Err(e),
         };
@@ -88,8 +87,8 @@ impl Vault {
             Err(Error::PlatformNotFound { .. }) => None,
             Err(e) => return Err(e),
         };
-        let before = current.as_ref().map(crate::platform::Platform::spec);
-        let plan = crate::discovery::plan(platform, before.as_ref(), found, url, options)?;
+        let before = current.as_ref().map(|p| &p.spec);
+        let plan = crate::discovery::plan(platform, before, found, url, options)?;
         let applied = plan.applies_any();
         let spec = plan.spec.validated()?;
         let detail = format!("from {url}: {}", plan_summary(&plan.changes));

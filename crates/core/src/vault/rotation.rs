@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{info, Vault};
+use super::Vault;
 use crate::error::{Error, Result};
 use crate::key::{KeyInfo, KeyPair, KeyRecord, KeySize, KeyStatus, PrivateKeyState};
 use crate::kid::KidScheme;
@@ -55,7 +55,7 @@ impl Vault {
         let policy = self.store.policy(&tool.id)?;
         let before = rotation::plan_rotation(&keys, &policy, now).map_err(|e| {
             e.with_remedy(Remedy::GenerateKey {
-                tool: tool.name.clone(),
+                tool: tool.profile.name.clone(),
                 next: false,
             })
         })?;
@@ -66,7 +66,7 @@ impl Vault {
                 Ok(_) => {}
                 Err(Error::PrivateKeyMissing { .. }) => {
                     return Err(Error::CannotPromote {
-                        tool: tool.name.clone(),
+                        tool: tool.profile.name.clone(),
                         kid: kid.clone(),
                         problem: "its private key is missing from the OS keychain, so it could \
                                   not sign"
@@ -75,7 +75,7 @@ impl Vault {
                 }
                 Err(Error::Keychain { reason }) => {
                     return Err(Error::CannotPromote {
-                        tool: tool.name.clone(),
+                        tool: tool.profile.name.clone(),
                         kid: kid.clone(),
                         problem: reason,
                     })
@@ -98,18 +98,18 @@ impl Vault {
             .clone()
             .expect("Store::rotate fails when it has no key to promote");
         let mut reminders = vec![Remedy::PublishJwks {
-            tool: Some(tool.name.clone()),
-            jwks_url: tool.jwks_url.clone(),
+            tool: Some(tool.profile.name.clone()),
+            jwks_url: tool.profile.jwks_url.clone(),
         }];
-        match &tool.jwks_url {
+        match &tool.profile.jwks_url {
             Some(url) => reminders.push(Remedy::CheckJwks {
                 url: url.clone(),
-                tool: Some(tool.name.clone()),
+                tool: Some(tool.profile.name.clone()),
             }),
             // Platforms hold a pasted public key: tokens signed from now on fail until the
             // new one is pasted.
             None => reminders.push(Remedy::PasteJwk {
-                tool: tool.name.clone(),
+                tool: tool.profile.name.clone(),
                 kid: current.clone(),
             }),
         }
@@ -134,7 +134,7 @@ impl Vault {
     ) -> Result<KeyInfo> {
         let tool = self.store.tool(tool)?;
         let record = self.store.retire(&tool.id, kid, now, force)?;
-        Ok(info(record, PrivateKeyState::Unknown))
+        Ok(KeyInfo::new(record, PrivateKeyState::Unknown))
     }
 
     /// Revokes a key at once and removes its private key from the keychain. When it was the
@@ -179,16 +179,16 @@ impl Vault {
                 format!(
                     "the current key '{}' of tool '{}' has {} bits, a size this app does not \
                      generate, so no key of its size can take over from it",
-                    current.kid, tool.name, current.bits
+                    current.kid, tool.profile.name, current.bits
                 ),
                 "add a next key first (generate one, or import one), then try again",
             )
             .with_remedy(Remedy::GenerateKey {
-                tool: tool.name.clone(),
+                tool: tool.profile.name.clone(),
                 next: true,
             })
             .with_remedy(Remedy::ImportPrivateKey {
-                tool: tool.name.clone(),
+                tool: tool.profile.name.clone(),
                 kid: None,
             })
         })?;
@@ -328,7 +328,7 @@ mod tests {
             .keys("Quiz")
             .unwrap()
             .into_iter()
-            .map(|k| (k.kid, k.status))
+            .map(|k| (k.key.kid, k.key.status))
             .collect()
     }
 
@@ -389,7 +389,10 @@ mod tests {
         );
         assert_eq!(published(&vault), ["k1", "k2"]);
         let k1 = vault.keys("Quiz").unwrap().remove(0);
-        assert_eq!((k1.signing_from, k1.signing_to), (Some(day0), Some(day3)));
+        assert_eq!(
+            (k1.key.signing_from, k1.key.signing_to),
+            (Some(day0), Some(day3))
+        );
 
         // Retiring inside the overlap is refused with the safe time; after it, allowed.
         let err = vault

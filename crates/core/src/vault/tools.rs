@@ -7,11 +7,11 @@ use crate::canvas::{self, CanvasConfig, CanvasImported};
 use crate::error::Result;
 use crate::jwk::Jwk;
 use crate::key::KeyStatus;
-use crate::tool::{NewTool, Tool, ToolSummary};
+use crate::tool::{Tool, ToolProfile, ToolSummary};
 
 impl Vault {
     /// Adds a tool after checking every field.
-    pub fn add_tool(&mut self, tool: NewTool, now: DateTime<Utc>) -> Result<Tool> {
+    pub fn add_tool(&mut self, tool: ToolProfile, now: DateTime<Utc>) -> Result<Tool> {
         let tool = tool.validated()?;
         self.store.insert_tool(&tool, now)
     }
@@ -27,8 +27,13 @@ impl Vault {
     }
 
     /// Replaces a tool's editable fields after checking every one; its id and keys stay. Start
-    /// from `NewTool::from(&tool)` and change what the user changed. Logs the changed fields.
-    pub fn update_tool(&mut self, tool: &str, edit: NewTool, now: DateTime<Utc>) -> Result<Tool> {
+    /// from the tool's `profile` and change what the user changed. Logs the changed fields.
+    pub fn update_tool(
+        &mut self,
+        tool: &str,
+        edit: ToolProfile,
+        now: DateTime<Utc>,
+    ) -> Result<Tool> {
         let current = self.store.tool(tool)?;
         let edit = edit.validated()?;
         self.store.update_tool(&current.id, &edit, now)
@@ -38,7 +43,7 @@ impl Vault {
     /// else the public JWK of its current key (an error naming the fix when it has neither).
     pub fn canvas_export(&self, tool: &str) -> Result<CanvasConfig> {
         let tool = self.store.tool(tool)?;
-        let current = match tool.jwks_url {
+        let current = match tool.profile.jwks_url {
             Some(_) => None,
             None => self
                 .store

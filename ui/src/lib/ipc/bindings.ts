@@ -376,6 +376,14 @@ export type JwksRole = "platform" | "tool";
 
 export type KeyInfo = { 
 /**
+ * Whether it is in the published JWKS.
+ */
+published: boolean, 
+/**
+ * Whether the keychain holds the private key.
+ */
+private_key: PrivateKeyState, 
+/**
  * The tool it belongs to.
  */
 tool_id: string, 
@@ -384,7 +392,7 @@ tool_id: string,
  */
 kid: string, 
 /**
- * Always RS256.
+ * The signing algorithm: always RS256.
  */
 alg: string, 
 /**
@@ -412,7 +420,7 @@ signing_from: string | null,
  */
 signing_to: string | null, 
 /**
- * When its overlap window ends: it may be retired from then on.
+ * When its overlap window ends (previous keys): it may be retired from then on.
  */
 unpublish_after: string | null, 
 /**
@@ -422,15 +430,7 @@ retired_at: string | null,
 /**
  * When it was revoked.
  */
-revoked_at: string | null, 
-/**
- * Whether it is in the published JWKS.
- */
-published: boolean, 
-/**
- * Whether the keychain holds the private key.
- */
-private_key: PrivateKeyState, };
+revoked_at: string | null, };
 
 export type KeyStatus = "next" | "current" | "previous" | "retired" | "revoked";
 
@@ -538,60 +538,6 @@ client_id: string,
  */
 deployments: Array<NewDeployment>, };
 
-export type NewTool = { 
-/**
- * Unique name.
- */
-name: string, 
-/**
- * Free text.
- */
-description: string, 
-/**
- * host[:port] without scheme.
- */
-domain: string | null, 
-/**
- * OIDC login initiation URL.
- */
-login_url: string | null, 
-/**
- * Target link URI.
- */
-launch_url: string | null, 
-/**
- * Redirect URIs.
- */
-redirect_uris: Array<string>, 
-/**
- * Public JWKS URL.
- */
-jwks_url: string | null, 
-/**
- * What Canvas tells the tool about users.
- */
-privacy_level: PrivacyLevel, 
-/**
- * The Canvas `tool_id`.
- */
-canvas_tool_id: string | null, 
-/**
- * The tool's icon.
- */
-icon_url: string | null, 
-/**
- * Custom fields sent with every launch, by name.
- */
-custom_fields: { [key in string]: string }, 
-/**
- * Scope URIs (see [`lti::scopes`]).
- */
-scopes: Array<string>, 
-/**
- * Placements, each placement name at most once.
- */
-placements: Array<Placement>, };
-
 export type Orphan = { 
 /**
  * The tool id.
@@ -696,6 +642,14 @@ export type Platform = {
  */
 id: string, 
 /**
+ * When it was added.
+ */
+created_at: string, 
+/**
+ * When it last changed.
+ */
+updated_at: string, 
+/**
  * Unique name (case-insensitive).
  */
 name: string, 
@@ -730,15 +684,7 @@ jwks_url: string,
 /**
  * Where the platform publishes its OpenID configuration.
  */
-openid_configuration_url: string | null, 
-/**
- * When it was added.
- */
-created_at: string, 
-/**
- * When it last changed.
- */
-updated_at: string, };
+openid_configuration_url: string | null, };
 
 export type PlatformCheck = { 
 /**
@@ -980,7 +926,11 @@ registration: string, } | { "kind": "remove_registrations",
 /**
  * The platform.
  */
-platform: string, } | { "kind": "list_canvas_placements" } | { "kind": "list_canvas_scopes" } | { "kind": "replace_file" } | { "kind": "give", 
+platform: string, } | { "kind": "list_canvas_placements" } | { "kind": "list_canvas_scopes" } | { "kind": "replace_file" } | { "kind": "retire_anyway", 
+/**
+ * The key.
+ */
+kid: string, } | { "kind": "give", 
 /**
  * The field, as a path of the input.
  */
@@ -1140,6 +1090,10 @@ export type Tool = {
  */
 id: string, 
 /**
+ * When it was added.
+ */
+created_at: string, 
+/**
  * Unique name (case-insensitive).
  */
 name: string, 
@@ -1184,17 +1138,67 @@ icon_url: string | null,
  */
 custom_fields: { [key in string]: string }, 
 /**
- * LTI Advantage and Canvas scope URIs the tool asks for.
+ * LTI Advantage and Canvas scope URIs the tool asks for (see [`lti::scopes`]).
  */
 scopes: Array<string>, 
 /**
- * Where in Canvas the tool appears.
+ * Where in Canvas the tool appears, each placement name at most once.
  */
-placements: Array<Placement>, 
+placements: Array<Placement>, };
+
+export type ToolProfile = { 
 /**
- * When it was added.
+ * Unique name (case-insensitive).
  */
-created_at: string, };
+name: string, 
+/**
+ * Free text.
+ */
+description: string, 
+/**
+ * host[:port] without scheme.
+ */
+domain: string | null, 
+/**
+ * OIDC login initiation URL.
+ */
+login_url: string | null, 
+/**
+ * Target link URI (launch URL).
+ */
+launch_url: string | null, 
+/**
+ * Redirect URIs, each registered exactly.
+ */
+redirect_uris: Array<string>, 
+/**
+ * Where the tool publishes its JWKS.
+ */
+jwks_url: string | null, 
+/**
+ * What Canvas tells the tool about users.
+ */
+privacy_level: PrivacyLevel, 
+/**
+ * The Canvas `tool_id`.
+ */
+canvas_tool_id: string | null, 
+/**
+ * The tool's icon.
+ */
+icon_url: string | null, 
+/**
+ * Custom fields sent with every launch, by name.
+ */
+custom_fields: { [key in string]: string }, 
+/**
+ * LTI Advantage and Canvas scope URIs the tool asks for (see [`lti::scopes`]).
+ */
+scopes: Array<string>, 
+/**
+ * Where in Canvas the tool appears, each placement name at most once.
+ */
+placements: Array<Placement>, };
 
 export type ToolSummary = { 
 /**

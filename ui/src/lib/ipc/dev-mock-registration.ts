@@ -14,12 +14,12 @@ import type {
   NewDeployment,
   NewPlatform,
   NewRegistration,
-  NewTool,
   Platform,
   PlacementInfo,
   Preset,
   Registration,
   Tool,
+  ToolProfile,
 } from "./bindings";
 
 const RL: MessageType = "LtiResourceLinkRequest";
@@ -355,7 +355,7 @@ export async function registrationMock(
       return CHOICES;
     case "update_tool": {
       const tool = find(String(args.tool));
-      const edit = args.edit as NewTool;
+      const edit = args.edit as ToolProfile;
       if (tools.some((other) => other !== tool && other.name === edit.name)) {
         throw { kind: "tool_exists", message: `a tool named '${edit.name}' already exists. Fix: choose another name` };
       }

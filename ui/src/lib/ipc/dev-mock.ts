@@ -4,7 +4,7 @@
 import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC } from "@tauri-apps/api/mocks";
 
-import type { AppStatus, KeyInfo, KeygenProgress, NewTool, Tool, ToolSummary } from "./bindings";
+import type { AppStatus, KeyInfo, KeygenProgress, Tool, ToolProfile, ToolSummary } from "./bindings";
 import { rotationMock } from "./dev-mock-rotation";
 import { registrationMock } from "./dev-mock-registration";
 
@@ -153,7 +153,7 @@ export function installDevMock(): void {
       case "list_tools":
         return summaries();
       case "add_tool": {
-        const input = args.input as NewTool;
+        const input = args.input as ToolProfile;
         if (tools.some((tool) => tool.name === input.name)) {
           throw { kind: "tool_exists", message: `Name: a tool named "${input.name}" already exists; pick another name.` };
         }

@@ -12,8 +12,8 @@ import type {
   GenerateKey,
   KeyInfo,
   KeygenProgress,
-  NewTool,
   Tool,
+  ToolProfile,
   ToolSummary,
 } from "./bindings";
 import type {
@@ -68,7 +68,7 @@ export function listTools(): Promise<ToolSummary[]> {
   return call<ToolSummary[]>("list_tools");
 }
 
-export function addTool(input: NewTool): Promise<Tool> {
+export function addTool(input: ToolProfile): Promise<Tool> {
   return call<Tool>("add_tool", { input });
 }
 
@@ -141,7 +141,7 @@ export async function pickSavePath(defaultName: string): Promise<string | null> 
 // Tool profile, Canvas JSON, platforms and registrations.
 
 /** Replaces the tool's whole profile (`edit` carries every field, changed or not). */
-export function updateTool(tool: string, edit: NewTool): Promise<Tool> {
+export function updateTool(tool: string, edit: ToolProfile): Promise<Tool> {
   return call<Tool>("update_tool", { tool, edit });
 }
 

@@ -3,7 +3,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { SAMPLE_KEYS, SAMPLE_TOOL } from "../../test/fixtures";
-import type { KeygenProgress, NewTool } from "./bindings";
+import type { KeygenProgress, ToolProfile } from "./bindings";
 import { IpcFailure, ipc } from "./index";
 
 type Call = { cmd: string; args: Record<string, unknown> | undefined };
@@ -51,7 +51,7 @@ describe("ipc wrappers", () => {
           return null;
       }
     });
-    const newTool: NewTool = {
+    const newTool: ToolProfile = {
       name: "Quiz",
       description: "",
       domain: null,
