@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use ltikeys_e2e::{poll_until, App};
 
 const TOOL_NAME: &str = "Quiz Engine";
@@ -68,13 +68,13 @@ async fn tool_and_keys(app: &App) -> Result<()> {
         sidebar_text.contains(TOOL_NAME),
         "the sidebar item for the new tool shows {sidebar_text:?}, expected it to contain {TOOL_NAME:?}"
     );
-    ensure_keychain_available(app).await?;
+    app.ensure_keychain_available().await?;
 
     // First key: 2048 bits, RFC 7638 thumbprint kid.
     app.select("#key-bits", "2048").await?;
     app.select("#kid-scheme", "thumbprint").await?;
     app.click("#generate-key").await?;
-    let rows = wait_for_key_rows(app, 1).await?;
+    let rows = app.wait_for_key_rows(1, KEYGEN).await?;
     let kid = rows
         .first()
         .cloned()
@@ -95,7 +95,7 @@ async fn tool_and_keys(app: &App) -> Result<()> {
     app.select("#kid-scheme", "custom").await?;
     app.fill("#custom-kid", CUSTOM_KID).await?;
     app.click("#generate-key").await?;
-    let rows = wait_for_key_rows(app, 2).await?;
+    let rows = app.wait_for_key_rows(2, KEYGEN).await?;
     ensure!(
         rows.iter().any(|row| row == CUSTOM_KID),
         "no row for kid {CUSTOM_KID:?} in #keys-table; rows: {rows:?}"
@@ -106,40 +106,6 @@ async fn tool_and_keys(app: &App) -> Result<()> {
     ensure_no_private_material(app).await?;
     app.screenshot("tool-page-two-keys.png").await?;
     Ok(())
-}
-
-/// The keychain is provided by scripts/with-keychain.sh; the app must see it.
-async fn ensure_keychain_available(app: &App) -> Result<()> {
-    if let Some(warning) = app.probe("#keychain-warning").await? {
-        if warning.shown {
-            bail!(
-                "the app says the keychain is unavailable: {:?} (run under scripts/with-keychain.sh)",
-                warning.text
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Waits until `#keys-table` lists at least `count` keys; returns their kids in table order.
-async fn wait_for_key_rows(app: &App, count: usize) -> Result<Vec<String>> {
-    let rows = poll_until(KEYGEN, || async move {
-        if let Some(error) = app.visible_error().await {
-            bail!("key generation failed, the app shows: {error:?}");
-        }
-        let kids = app
-            .attrs_of_all("#keys-table tr[data-kid]", "data-kid")
-            .await?;
-        Ok((kids.len() >= count).then_some(kids))
-    })
-    .await?;
-    match rows {
-        Some(rows) => Ok(rows),
-        None => bail!(
-            "#keys-table did not list {count} key(s) within {} s after #generate-key",
-            KEYGEN.as_secs()
-        ),
-    }
 }
 
 /// Asserts the text of cell `.class` in the row of `kid`.

@@ -61,7 +61,7 @@ async fn rotate_and_check(app: &App) -> Result<()> {
         .await?
         .unwrap_or_default();
     ensure!(!tool_id.is_empty(), "#tool-page has no data-tool-id");
-    ensure_keychain_available(app).await?;
+    app.ensure_keychain_available().await?;
     app.wait_visible("#rotation-panel", UI_STEP)
         .await
         .context("the tool page has no #rotation-panel")?;
@@ -74,7 +74,7 @@ async fn rotate_and_check(app: &App) -> Result<()> {
     // The current key, then a next key with a custom kid.
     app.select("#kid-scheme", "thumbprint").await?;
     app.click("#generate-key").await?;
-    let kids = wait_for_key_rows(app, 1).await?;
+    let kids = app.wait_for_key_rows(1, KEYGEN).await?;
     let first = kids
         .first()
         .cloned()
@@ -83,7 +83,7 @@ async fn rotate_and_check(app: &App) -> Result<()> {
     app.select("#kid-scheme", "custom").await?;
     app.fill("#custom-kid", NEXT_KID).await?;
     app.click("#generate-key").await?;
-    wait_for_key_rows(app, 2).await?;
+    app.wait_for_key_rows(2, KEYGEN).await?;
     expect_timeline_status(app, &first, "current").await?;
     expect_timeline_status(app, NEXT_KID, "next").await?;
 
@@ -283,7 +283,7 @@ async fn rotate_and_check(app: &App) -> Result<()> {
     app.wait_enabled("#generate-key", KEYGEN).await?;
     app.select("#kid-scheme", "thumbprint").await?;
     app.click("#generate-key").await?;
-    let kids = wait_for_key_rows(app, 1).await?;
+    let kids = app.wait_for_key_rows(1, KEYGEN).await?;
     let current = kids
         .first()
         .cloned()
@@ -326,40 +326,6 @@ async fn wait_text(app: &App, css: &str, expected: &str) -> Result<()> {
         UI_STEP.as_secs()
     );
     Ok(())
-}
-
-/// The keychain is provided by scripts/with-keychain.sh; the app must see it.
-async fn ensure_keychain_available(app: &App) -> Result<()> {
-    if let Some(warning) = app.probe("#keychain-warning").await? {
-        if warning.shown {
-            bail!(
-                "the app says the keychain is unavailable: {:?} (run under scripts/with-keychain.sh)",
-                warning.text
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Waits until `#keys-table` lists at least `count` keys; returns their kids in table order.
-async fn wait_for_key_rows(app: &App, count: usize) -> Result<Vec<String>> {
-    let rows = poll_until(KEYGEN, || async move {
-        if let Some(error) = app.visible_error().await {
-            bail!("key generation failed, the app shows: {error:?}");
-        }
-        let kids = app
-            .attrs_of_all("#keys-table tr[data-kid]", "data-kid")
-            .await?;
-        Ok((kids.len() >= count).then_some(kids))
-    })
-    .await?;
-    match rows {
-        Some(rows) => Ok(rows),
-        None => bail!(
-            "#keys-table did not list {count} key(s) within {} s",
-            KEYGEN.as_secs()
-        ),
-    }
 }
 
 /// Waits until the attribute `name` of `css` equals `expected`; returns the last value seen.
