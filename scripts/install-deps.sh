@@ -34,7 +34,7 @@ build_packages=(
   libjavascriptcoregtk-4.1-dev librsvg2-dev
 )
 test_packages=(
-  xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick openssl
+  xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick openssl xdotool
 )
 node_min_major=20
 node_min_minor=19

@@ -85,6 +85,7 @@ mod tests {
         c.visit::<NewRegistration>();
         c.visit::<crate::commands::platforms::HandoffView>();
         c.visit::<crate::commands::platforms::CheckProgress>();
+        c.visit::<crate::commands::save::SaveOutcome>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

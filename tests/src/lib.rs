@@ -8,7 +8,9 @@
 //! - `LTIKEYS_TAURI_DRIVER`: the `tauri-driver` binary (default: from `PATH`, then `~/.cargo/bin`).
 //! - `LTIKEYS_NATIVE_DRIVER`: the native driver (default `/usr/bin/WebKitWebDriver`).
 //!
-//! A display is needed: `scripts/test.sh` runs the tests under `xvfb-run`.
+//! A display is needed: `scripts/test.sh` runs the tests under `xvfb-run`. The native file
+//! dialogs are GTK windows outside the webview, beyond WebDriver's reach: [`NativeDialog`]
+//! answers them over X11 with `xdotool`.
 
 use std::fs::{self, File};
 use std::future::Future;
@@ -514,6 +516,22 @@ impl App {
         Ok(path)
     }
 
+    /// Saves a PNG of the whole X display as `<artifacts>/<name>` (ImageMagick's `import`): it
+    /// shows native windows, such as a file dialog, that a WebDriver screenshot leaves out.
+    pub fn screenshot_display(&self, name: &str) -> Result<PathBuf> {
+        let path = self.artifacts.join(name);
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .stdin(Stdio::null())
+            .status()
+            .context("running ImageMagick's import (scripts/install-deps.sh --test)")?;
+        if !status.success() {
+            bail!("import -window root {} failed ({status})", path.display());
+        }
+        Ok(path)
+    }
+
     /// Best effort after a failure: a screenshot and the page HTML, for the report.
     pub async fn save_failure_artifacts(&self, prefix: &str) {
         match self.screenshot(&format!("{prefix}.png")).await {
@@ -676,6 +694,145 @@ where
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// A native dialog window of the app (the GTK save dialog), answered with `xdotool` as a
+/// person would: focus it, type, press keys.
+pub struct NativeDialog {
+    window: String,
+    title: String,
+}
+
+impl NativeDialog {
+    /// Waits until a window titled exactly `title` (plain text, no regular-expression
+    /// characters) is shown, for at most `timeout`.
+    pub async fn wait(title: &str, timeout: Duration) -> Result<Self> {
+        let found = poll_until(timeout, || async { Ok(shown_windows(title)?.pop()) }).await?;
+        match found {
+            Some(window) => Ok(Self {
+                window,
+                title: title.to_owned(),
+            }),
+            None => bail!(
+                "no window titled {title:?} was shown within {} s",
+                timeout.as_secs()
+            ),
+        }
+    }
+
+    /// Replaces the text of the focused field (the save dialog's file name) with `text`. The
+    /// GTK file chooser takes an absolute path there as the folder and the name at once.
+    pub fn replace_text(&self, text: &str) -> Result<()> {
+        self.focus()?;
+        xdotool(&["key", "--clearmodifiers", "ctrl+a"])?;
+        xdotool(&["type", "--clearmodifiers", "--delay", "15", text])
+    }
+
+    /// Presses `key` (an X keysym name such as `Escape`) in the dialog.
+    pub fn press(&self, key: &str) -> Result<()> {
+        self.focus()?;
+        xdotool(&["key", "--clearmodifiers", key])
+    }
+
+    /// Closes the dialog with Escape, for at most `timeout`; answers how many presses it took.
+    /// As for a person, one press may only close the completion popup that typing a path into
+    /// the name field opened: Escape is pressed again while the dialog stays open.
+    pub async fn dismiss(&self, timeout: Duration) -> Result<u32> {
+        let deadline = Instant::now() + timeout;
+        let mut presses = 0;
+        while Instant::now() < deadline {
+            presses += 1;
+            let pressed = self.press("Escape");
+            let closed = poll_until(Duration::from_secs(1), || async {
+                Ok(self.closed()?.then_some(()))
+            })
+            .await?;
+            match (closed, pressed) {
+                (Some(()), _) => return Ok(presses),
+                (None, Err(err)) => return Err(err),
+                (None, Ok(())) => {}
+            }
+        }
+        bail!(
+            "the window {:?} was still shown after {presses} presses of Escape in {} s",
+            self.title,
+            timeout.as_secs()
+        )
+    }
+
+    /// Waits until the dialog's window is gone, for at most `timeout`.
+    pub async fn wait_closed(&self, timeout: Duration) -> Result<()> {
+        let closed = poll_until(timeout, || async { Ok(self.closed()?.then_some(())) }).await?;
+        match closed {
+            Some(()) => Ok(()),
+            None => bail!(
+                "the window {:?} was still shown after {} s",
+                self.title,
+                timeout.as_secs()
+            ),
+        }
+    }
+
+    fn closed(&self) -> Result<bool> {
+        Ok(!shown_windows(&self.title)?.contains(&self.window))
+    }
+
+    /// There is no window manager under Xvfb: give the dialog the keyboard focus directly.
+    fn focus(&self) -> Result<()> {
+        xdotool(&["windowfocus", "--sync", &self.window])
+    }
+}
+
+/// The ids of the shown windows titled exactly `title`, oldest first.
+fn shown_windows(title: &str) -> Result<Vec<String>> {
+    let pattern = format!("^{title}$");
+    // `search` exits 1 when nothing matches: only its output tells.
+    let out = run_xdotool(&["search", "--onlyvisible", "--name", &pattern])?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Runs `xdotool` with `args`; fails when it fails.
+fn xdotool(args: &[&str]) -> Result<()> {
+    let out = run_xdotool(args)?;
+    if !out.status.success() {
+        bail!(
+            "xdotool {} failed ({}): {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Runs `xdotool` with `args`, killed if it takes longer than [`ACTION_TIMEOUT`].
+fn run_xdotool(args: &[&str]) -> Result<std::process::Output> {
+    let mut child = Command::new("xdotool")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("starting xdotool (scripts/install-deps.sh --test installs it)")?;
+    let deadline = Instant::now() + ACTION_TIMEOUT;
+    while child.try_wait()?.is_none() {
+        if Instant::now() >= deadline {
+            child.kill()?;
+            child.wait()?;
+            bail!(
+                "xdotool {} took over {} s",
+                args.join(" "),
+                ACTION_TIMEOUT.as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+        .wait_with_output()
+        .with_context(|| format!("reading the output of xdotool {}", args.join(" ")))
 }
 
 /// What [`App::probe`] sees of an element.

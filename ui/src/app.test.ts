@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import shell from "../index.html?raw";
 import { App, countKeys } from "./app";
 import type { Ipc } from "./lib/ipc";
-import type { AppStatus, KeyInfo, KeygenProgress, ToolSummary } from "./lib/ipc/bindings";
+import type { AppStatus, KeyInfo, KeygenProgress, SaveOutcome, ToolSummary } from "./lib/ipc/bindings";
 import { SAMPLE_KEYS, SAMPLE_TOOL, STATUS_OK } from "./test/fixtures";
 import { fakeRegistrationIpc } from "./test/registrationFixtures";
 import { fakeRotationIpc } from "./test/rotationFixtures";
@@ -55,11 +55,10 @@ function fakeIpc(keys: KeyInfo[]) {
     generateKey: vi.fn<Ipc["generateKey"]>(),
     exportJwk: vi.fn(async () => '{"kid":"cur"}'),
     exportJwks: vi.fn(async () => '{"keys":[{"kid":"a"},{"kid":"b"}]}'),
-    saveJwks: vi.fn(async () => undefined),
+    saveJwks: vi.fn(async (): Promise<SaveOutcome> => ({ outcome: "saved", path: "/home/me/quiz-builder-jwks.json" })),
     deleteKey: vi.fn(async () => ({ removed: true, reason: null })),
     removeOrphans: vi.fn(async () => ({ ...STATUS_OK })),
     copyText: vi.fn(async () => undefined),
-    pickSavePath: vi.fn(async (): Promise<string | null> => "/home/me/quiz-builder-jwks.json"),
     ...fakeRegistrationIpc(),
     ...fakeRotationIpc(),
   } satisfies Ipc;
@@ -194,7 +193,7 @@ describe("App", () => {
     expect(document.querySelector('tr[data-kid="prev"]')).toBeNull();
   });
 
-  it("copies a JWK and the JWKS, and saves the JWKS where the dialog says", async () => {
+  it("copies a JWK and the JWKS, and says where the Rust side saved the JWKS", async () => {
     document.querySelector<HTMLButtonElement>('button[data-copy-jwk="cur"]')?.click();
     await settle();
     expect(ipc.exportJwk).toHaveBeenCalledWith(SAMPLE_TOOL.id, "cur");
@@ -207,16 +206,19 @@ describe("App", () => {
 
     byId("save-jwks").click();
     await settle();
-    expect(ipc.pickSavePath).toHaveBeenCalledWith("quiz-builder-jwks.json");
-    expect(ipc.saveJwks).toHaveBeenCalledWith(SAMPLE_TOOL.id, "/home/me/quiz-builder-jwks.json");
+    expect(ipc.saveJwks).toHaveBeenCalledWith(SAMPLE_TOOL.id);
     expect(byId("toast").textContent).toBe("JWKS saved to /home/me/quiz-builder-jwks.json");
+    expect(byId<HTMLButtonElement>("save-jwks").disabled).toBe(false);
   });
 
-  it("does nothing when the save dialog is cancelled", async () => {
-    ipc.pickSavePath.mockResolvedValue(null);
+  it("says nothing when the save dialog is cancelled", async () => {
+    ipc.saveJwks.mockResolvedValue({ outcome: "cancelled" });
     byId("save-jwks").click();
     await settle();
-    expect(ipc.saveJwks).not.toHaveBeenCalled();
+    expect(ipc.saveJwks).toHaveBeenCalledWith(SAMPLE_TOOL.id);
+    expect(byId("toast").hidden).toBe(true);
+    expect(byId("error-banner").hidden).toBe(true);
+    expect(byId<HTMLButtonElement>("save-jwks").disabled).toBe(false);
   });
 
   it("keeps the typed tool when the backend refuses it, and opens the tool once saved", async () => {

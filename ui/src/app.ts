@@ -2,7 +2,7 @@
 
 import { normaliseError } from "./lib/errors";
 import { h, must } from "./lib/dom";
-import { jwksFileName, plural } from "./lib/format";
+import { plural } from "./lib/format";
 import type { Ipc } from "./lib/ipc";
 import type { AppStatus, GenerateKey, IpcError, Remedy, ToolProfile, ToolSummary } from "./lib/ipc/bindings";
 import type { ToolFormValues } from "./lib/validation";
@@ -82,7 +82,7 @@ export class App {
       refreshKeys: (toolId) => this.refreshKeys(toolId),
       refreshTools: () => this.refreshTools(),
       copyJwks: (toolId) => this.copyJwks(toolId),
-      saveJwks: (toolId, toolName) => this.saveJwks(toolId, toolName),
+      saveJwks: (toolId) => this.saveJwks(toolId),
       copyJwk: (toolId, kid) => this.copyJwk(toolId, kid),
     }, now);
     const navChecks = doc.querySelector<HTMLElement>("#nav-checks");
@@ -385,13 +385,12 @@ export class App {
       return;
     }
     const toolId = tool.id;
-    const toolName = tool.name;
     const page = createToolPage(this.doc, tool, this.generateForms.get(toolId) ?? DEFAULT_GENERATE_FORM, {
       onGenerate: (values) => void this.generate(toolId, values),
       onGenerateFormChange: (values) => this.generateForms.set(toolId, values),
       onCopyJwk: (kid) => void this.copyJwk(toolId, kid),
       onCopyJwks: () => void this.copyJwks(toolId),
-      onSaveJwks: () => void this.saveJwks(toolId, toolName),
+      onSaveJwks: () => void this.saveJwks(toolId),
       onDeleteKey: (kid) => void this.deleteKey(toolId, kid),
     });
     page.setKeys(keys);
@@ -544,16 +543,14 @@ export class App {
     }
   }
 
-  private async saveJwks(toolId: string, toolName: string): Promise<void> {
+  private async saveJwks(toolId: string): Promise<void> {
     const page = this.page;
     page?.setBusy("save-jwks", true);
     try {
-      const path = await this.ipc.pickSavePath(jwksFileName(toolName));
-      if (path === null) {
-        return;
+      const saved = await this.ipc.saveJwks(toolId);
+      if (saved.outcome === "saved") {
+        this.showToast(`JWKS saved to ${saved.path}`);
       }
-      await this.ipc.saveJwks(toolId, path);
-      this.showToast(`JWKS saved to ${path}`);
     } catch (error) {
       this.showError(normaliseError(error));
     } finally {

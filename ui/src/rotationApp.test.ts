@@ -5,7 +5,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import shell from "../index.html?raw";
 import { App } from "./app";
 import type { Ipc } from "./lib/ipc";
-import type { AppStatus, JwksCheck, KeyInfo, PlatformCheck, RotationOutcome, ToolSummary } from "./lib/ipc/bindings";
+import type {
+  AppStatus,
+  JwksCheck,
+  KeyInfo,
+  PlatformCheck,
+  RotationOutcome,
+  SaveOutcome,
+  ToolSummary,
+} from "./lib/ipc/bindings";
 import { SAMPLE_KEYS, SAMPLE_TOOL, STATUS_OK } from "./test/fixtures";
 import { fakeRegistrationIpc } from "./test/registrationFixtures";
 import { fakeRotationIpc, rotatedKeys, SAMPLE_CHECK, SAMPLE_OUTCOME, SAMPLE_PLATFORM_CHECKS } from "./test/rotationFixtures";
@@ -23,11 +31,10 @@ function fakeIpc() {
     generateKey: vi.fn<Ipc["generateKey"]>(),
     exportJwk: vi.fn(async () => '{"kid":"next-b"}'),
     exportJwks: vi.fn(async () => '{"keys":[{"kid":"a"}]}'),
-    saveJwks: vi.fn(async () => undefined),
+    saveJwks: vi.fn(async (): Promise<SaveOutcome> => ({ outcome: "saved", path: "/home/me/quiz-builder-jwks.json" })),
     deleteKey: vi.fn(async () => ({ removed: true, reason: null })),
     removeOrphans: vi.fn(async () => ({ ...STATUS_OK })),
     copyText: vi.fn(async () => undefined),
-    pickSavePath: vi.fn(async (): Promise<string | null> => "/home/me/quiz-builder-jwks.json"),
     ...fakeRegistrationIpc(),
     ...fakeRotationIpc(),
   } satisfies Ipc;

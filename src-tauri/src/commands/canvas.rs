@@ -1,12 +1,11 @@
 //! The tool's full profile and its Canvas developer-key JSON: edit, export, lint, import.
 
-use std::path::PathBuf;
-
 use chrono::Utc;
 use ltikeys_core::lti::Choices;
 use ltikeys_core::{CanvasImported, Finding, Tool, ToolProfile};
-use tauri::State;
+use tauri::{Runtime, State, Window};
 
+use super::save::{save_tool_json, SaveOutcome, ToolExport};
 use super::with_vault;
 use crate::error::IpcError;
 use crate::state::AppState;
@@ -35,17 +34,19 @@ pub async fn export_canvas(state: State<'_, AppState>, tool: String) -> Result<S
     .await
 }
 
+/// Asks in the native save dialog where to save the tool's Canvas JSON, then writes it there.
 #[tauri::command]
-pub async fn save_canvas(
+pub async fn save_canvas<R: Runtime>(
+    window: Window<R>,
     state: State<'_, AppState>,
     tool: String,
-    path: PathBuf,
-) -> Result<(), IpcError> {
-    with_vault(&state, move |v| {
-        let json = v.canvas_export(&tool)?.to_pretty_json();
-        ltikeys_core::file::write_atomic(&path, format!("{json}\n").as_bytes(), false, true)
-    })
-    .await
+) -> Result<SaveOutcome, IpcError> {
+    let export = ToolExport {
+        title: "Save Canvas JSON",
+        suffix: "canvas",
+        json: |v, tool| Ok(v.canvas_export(tool)?.to_pretty_json()),
+    };
+    save_tool_json(&window, &state, tool, export).await
 }
 
 /// Lints any Canvas JSON text; runs as the user types, so it is cheap and never fails.

@@ -1,13 +1,13 @@
 //! Key commands: generate with progress, list, export public parts, delete.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::Utc;
 use ltikeys_core::{GenerateKey, KeyInfo, Removal};
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{Runtime, State, Window};
 
+use super::save::{save_tool_json, SaveOutcome, ToolExport};
 use super::with_vault;
 use crate::bindings::KeygenProgress;
 use crate::error::IpcError;
@@ -49,18 +49,19 @@ pub async fn export_jwks(state: State<'_, AppState>, tool: String) -> Result<Str
     with_vault(&state, move |v| Ok(v.jwks(&tool)?.to_pretty_json())).await
 }
 
+/// Asks in the native save dialog where to save the published JWKS, then writes it there.
 #[tauri::command]
-pub async fn save_jwks(
+pub async fn save_jwks<R: Runtime>(
+    window: Window<R>,
     state: State<'_, AppState>,
     tool: String,
-    path: PathBuf,
-) -> Result<(), IpcError> {
-    with_vault(&state, move |v| {
-        let json = v.jwks(&tool)?.to_pretty_json();
-        // The native dialog already asked before replacing a file.
-        ltikeys_core::file::write_atomic(&path, format!("{json}\n").as_bytes(), false, true)
-    })
-    .await
+) -> Result<SaveOutcome, IpcError> {
+    let export = ToolExport {
+        title: "Save JWKS",
+        suffix: "jwks",
+        json: |v, tool| Ok(v.jwks(tool)?.to_pretty_json()),
+    };
+    save_tool_json(&window, &state, tool, export).await
 }
 
 #[tauri::command]

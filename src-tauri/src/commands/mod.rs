@@ -5,6 +5,7 @@ pub mod checks;
 pub mod keys;
 pub mod platforms;
 pub mod rotation;
+pub mod save;
 pub mod tools;
 
 use ltikeys_core::Vault;
@@ -71,9 +72,8 @@ mod tests {
             .collect()
     }
 
-    /// The commands the capability grants: `allow-save-jwks` is `save_jwks`. Plugin
-    /// permissions (`dialog:allow-save`) are not the app's commands.
-    fn granted(capability: &str) -> BTreeSet<String> {
+    /// Every permission the capability names, plain or as `{"identifier": ...}`.
+    fn permissions(capability: &str) -> Vec<String> {
         let json: serde_json::Value =
             serde_json::from_str(capability).expect("the capability is JSON");
         json["permissions"]
@@ -81,8 +81,25 @@ mod tests {
             .expect("the capability has a permissions array")
             .iter()
             .filter_map(|p| p.as_str().or_else(|| p["identifier"].as_str()))
+            .map(String::from)
+            .collect()
+    }
+
+    /// The commands the capability grants: `allow-save-jwks` is `save_jwks`. Plugin
+    /// permissions (`clipboard-manager:allow-write-text`) are not the app's commands.
+    fn granted(capability: &str) -> BTreeSet<String> {
+        permissions(capability)
+            .iter()
             .filter_map(|p| p.strip_prefix("allow-"))
             .map(|p| p.replace('-', "_"))
+            .collect()
+    }
+
+    /// The plugin permissions the capability grants: those named `plugin:permission`.
+    fn plugin_permissions(capability: &str) -> BTreeSet<String> {
+        permissions(capability)
+            .into_iter()
+            .filter(|p| p.contains(':'))
             .collect()
     }
 
@@ -130,6 +147,17 @@ mod tests {
     }
 
     #[test]
+    fn the_webview_may_write_to_the_clipboard_and_open_no_dialog() {
+        let plugins = plugin_permissions(&read("capabilities/main.json"));
+        assert_eq!(
+            plugins,
+            BTreeSet::from(["clipboard-manager:allow-write-text".to_owned()]),
+            "the save dialog is opened by the Rust side (commands/save.rs): no dialog permission, \
+             so no path chosen in the webview reaches a write"
+        );
+    }
+
+    #[test]
     fn a_command_missing_from_a_list_is_named_with_where_it_is_missing() {
         let build_rs = "AppManifest::new().commands(&[\n    \"list_tools\",\n    \"add_tool\",\n])";
         let lib_rs = "generate_handler![\n    commands::tools::list_tools,\n    \
@@ -146,6 +174,10 @@ mod tests {
         assert_eq!(
             granted, declared,
             "allow-add-tool is add_tool; a plugin's permission is no command"
+        );
+        assert_eq!(
+            plugin_permissions(capability),
+            BTreeSet::from(["dialog:allow-save".to_owned()])
         );
         assert_eq!(
             mismatches(&[

@@ -20,17 +20,6 @@ export type ScreenContext = {
   openPlatforms(): void;
 };
 
-/** "my-tool-canvas.json" for a tool named "My tool". */
-export function canvasFileName(toolName: string): string {
-  const slug = toolName
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return `${slug === "" ? "tool" : slug}-canvas.json`;
-}
-
 /** Marks the sidebar entry `[data-screen-nav]` of the screen now shown (`data-screen`), if any. */
 export function markScreenNav(doc: Document, shown: Node): void {
   const screen = shown instanceof Element ? shown.getAttribute("data-screen") : null;

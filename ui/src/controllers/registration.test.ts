@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import shell from "../../index.html?raw";
 import { App } from "../app";
 import type { Ipc } from "../lib/ipc";
-import type { Finding, ToolSummary } from "../lib/ipc/bindings";
+import type { Finding, SaveOutcome, ToolSummary } from "../lib/ipc/bindings";
 import { SAMPLE_KEYS, STATUS_OK } from "../test/fixtures";
 import {
   CANVAS_JSON,
@@ -40,11 +40,10 @@ function fakeIpc() {
     generateKey: vi.fn<Ipc["generateKey"]>(),
     exportJwk: vi.fn(async () => "{}"),
     exportJwks: vi.fn(async () => '{"keys":[]}'),
-    saveJwks: vi.fn(async () => undefined),
+    saveJwks: vi.fn(async (): Promise<SaveOutcome> => ({ outcome: "cancelled" })),
     deleteKey: vi.fn(async () => ({ removed: true, reason: null })),
     removeOrphans: vi.fn(async () => ({ ...STATUS_OK })),
     copyText: vi.fn(async () => undefined),
-    pickSavePath: vi.fn(async (): Promise<string | null> => null),
     ...fakeRegistrationIpc(),
     ...fakeRotationIpc(),
   } satisfies Ipc;
@@ -198,8 +197,15 @@ describe("tool page tabs", () => {
 
     el("#canvas-save").click();
     await settle();
-    expect(ipc.pickJsonSavePath).toHaveBeenCalledWith("Save Canvas JSON", "quiz-builder-canvas.json");
-    expect(ipc.saveCanvas).toHaveBeenCalledWith(PROFILE_TOOL.id, "/home/me/quiz-builder-canvas.json");
+    expect(ipc.saveCanvas).toHaveBeenCalledWith(PROFILE_TOOL.id);
+    expect(el("#toast").textContent).toBe("Canvas JSON saved to /home/me/quiz-builder-canvas.json");
+
+    ipc.saveCanvas.mockResolvedValueOnce({ outcome: "cancelled" });
+    el("#toast").hidden = true;
+    el("#canvas-save").click();
+    await settle();
+    expect(ipc.saveCanvas).toHaveBeenCalledTimes(2);
+    expect(el("#toast").hidden).toBe(true);
   });
 
   it("shows why there is no export, and its fix", async () => {

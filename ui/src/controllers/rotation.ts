@@ -25,7 +25,7 @@ export type RotationHooks = {
   /** Reloads the sidebar's tool list (key counts, current kid). */
   refreshTools(): Promise<void>;
   copyJwks(toolId: string): Promise<void>;
-  saveJwks(toolId: string, toolName: string): Promise<void>;
+  saveJwks(toolId: string): Promise<void>;
   copyJwk(toolId: string, kid: string): Promise<void>;
 };
 
@@ -76,7 +76,7 @@ export class RotationController {
       onRevoke: (kid) => void this.revoke(id, kid),
       onSavePolicy: (policy) => void this.savePolicy(id, policy),
       onCopyJwks: () => void this.hooks.copyJwks(id),
-      onSaveJwks: () => void this.hooks.saveJwks(id, tool.name),
+      onSaveJwks: () => void this.hooks.saveJwks(id),
       onCopyJwk: (kid) => void this.hooks.copyJwk(id, kid),
       onCheckJwks: () => void this.checkJwks(tool),
       onDismissReminder: () => {

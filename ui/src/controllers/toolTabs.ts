@@ -16,7 +16,7 @@ import {
   type RegistrationDraft,
   type RegistrationsView,
 } from "../views/registrations";
-import { canvasFileName, LINT_DELAY_MS, type ScreenContext } from "./context";
+import { LINT_DELAY_MS, type ScreenContext } from "./context";
 
 export const TOOL_TABS = ["keys", "profile", "canvas", "registrations"] as const;
 export type ToolTab = (typeof TOOL_TABS)[number];
@@ -300,10 +300,8 @@ export class ToolTabs {
         void (async () => {
           view.setBusy("save", true);
           try {
-            const path = await ctx.ipc.pickJsonSavePath("Save Canvas JSON", canvasFileName(tool.name));
-            if (path === null) return;
-            await ctx.ipc.saveCanvas(tool.id, path);
-            ctx.showToast(`Canvas JSON saved to ${path}`);
+            const saved = await ctx.ipc.saveCanvas(tool.id);
+            if (saved.outcome === "saved") ctx.showToast(`Canvas JSON saved to ${saved.path}`);
           } catch (error) {
             ctx.showError(normaliseError(error));
           } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatDateTime, formatElapsed, jwksFileName, keygenStageText, plural } from "./format";
+import { formatDateTime, formatElapsed, keygenStageText, plural } from "./format";
 
 describe("formatDateTime", () => {
   it("shows a timestamp in local time as YYYY-MM-DD HH:MM", () => {
@@ -46,16 +46,10 @@ describe("keygenStageText", () => {
   });
 });
 
-describe("plural and jwksFileName", () => {
+describe("plural", () => {
   it("counts", () => {
     expect(plural(1, "key")).toBe("1 key");
     expect(plural(0, "key")).toBe("0 keys");
     expect(plural(3, "key")).toBe("3 keys");
-  });
-
-  it("slugs the tool name into a file name", () => {
-    expect(jwksFileName("Quiz Builder (Prod)")).toBe("quiz-builder-prod-jwks.json");
-    expect(jwksFileName("Évaluation")).toBe("evaluation-jwks.json");
-    expect(jwksFileName("***")).toBe("tool-jwks.json");
   });
 });

@@ -48,14 +48,3 @@ export function keygenStageText(stage: KeygenStage, bits: number): string {
 export function plural(count: number, one: string, many: string = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
-
-/** A file name for a tool's JWKS: "my-tool-jwks.json". */
-export function jwksFileName(toolName: string): string {
-  const slug = toolName
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return `${slug === "" ? "tool" : slug}-jwks.json`;
-}

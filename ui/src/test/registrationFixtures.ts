@@ -12,6 +12,7 @@ import type {
   Platform,
   Preset,
   Registration,
+  SaveOutcome,
   Tool,
 } from "../lib/ipc/bindings";
 import { SAMPLE_TOOL } from "./fixtures";
@@ -350,7 +351,7 @@ export function fakeRegistrationIpc() {
     updateTool: vi.fn(async (): Promise<Tool> => PROFILE_TOOL),
     ltiChoices: vi.fn(async () => CHOICES),
     exportCanvas: vi.fn(async () => CANVAS_JSON),
-    saveCanvas: vi.fn(async () => undefined),
+    saveCanvas: vi.fn(async (): Promise<SaveOutcome> => ({ outcome: "saved", path: "/home/me/quiz-builder-canvas.json" })),
     lintCanvas: vi.fn(async (): Promise<Finding[]> => []),
     importCanvas: vi.fn(async (): Promise<CanvasImported> => ({ tool: PROFILE_TOOL, findings: [] })),
     listPlatforms: vi.fn(async (): Promise<Platform[]> => [PLATFORM]),
@@ -363,6 +364,5 @@ export function fakeRegistrationIpc() {
     addDeployment: vi.fn(async () => REGISTRATION),
     removeDeployment: vi.fn(async () => REGISTRATION),
     registrationHandoff: vi.fn(async () => HANDOFF),
-    pickJsonSavePath: vi.fn(async (): Promise<string | null> => "/home/me/quiz-builder-canvas.json"),
   } satisfies RegistrationIpc;
 }

@@ -1058,6 +1058,8 @@ retire_ready: Array<string>,
  */
 plan: RotationPlan | null, };
 
+export type SaveOutcome = { "outcome": "saved", path: string, } | { "outcome": "cancelled" };
+
 export type ScopeInfo = { 
 /**
  * The scope URI.

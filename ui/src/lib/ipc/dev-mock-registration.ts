@@ -366,7 +366,7 @@ export async function registrationMock(
       return exportCanvas(find(String(args.tool)), keys);
     case "save_canvas":
       exportCanvas(find(String(args.tool)), keys);
-      return null;
+      return { outcome: "saved", path: "/home/user/Documents/quiz-builder-canvas.json" };
     case "lint_canvas":
       return lint(String(args.json));
     case "import_canvas": {

@@ -211,7 +211,8 @@ export function installDevMock(): void {
       case "export_jwks":
         return jwks(find(String(args.tool)).id);
       case "save_jwks":
-        return null;
+        find(String(args.tool));
+        return { outcome: "saved", path: "/home/user/Documents/quiz-builder-jwks.json" };
       case "delete_key": {
         const tool = find(String(args.tool));
         const index = keys.findIndex((key) => key.tool_id === tool.id && key.kid === args.kid);
@@ -220,8 +221,6 @@ export function installDevMock(): void {
         }
         return null;
       }
-      case "plugin:dialog|save":
-        return "/home/user/Documents/quiz-builder-jwks.json";
       case "plugin:clipboard-manager|write_text":
         return null;
       default: {

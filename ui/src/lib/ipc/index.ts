@@ -2,7 +2,6 @@
 
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { writeText } from "@tauri-apps/plugin-clipboard-manager";
-import { save } from "@tauri-apps/plugin-dialog";
 
 import { toFailure } from "../errors";
 import type {
@@ -12,6 +11,7 @@ import type {
   GenerateKey,
   KeyInfo,
   KeygenProgress,
+  SaveOutcome,
   Tool,
   ToolProfile,
   ToolSummary,
@@ -100,9 +100,12 @@ export function exportJwks(tool: string): Promise<string> {
   return call<string>("export_jwks", { tool });
 }
 
-/** Writes the JWKS to `path` (the Rust side writes the file). */
-export async function saveJwks(tool: string, path: string): Promise<void> {
-  await call<null>("save_jwks", { tool, path });
+/**
+ * Saves the JWKS to a file: the Rust side asks where in the native save dialog and writes it.
+ * Resolves with the path written, or `cancelled` when the user closed the dialog.
+ */
+export function saveJwks(tool: string): Promise<SaveOutcome> {
+  return call<SaveOutcome>("save_jwks", { tool });
 }
 
 /** Deletes a key; says whether its private key left the keychain (else it goes at next start). */
@@ -119,19 +122,6 @@ export function removeOrphans(): Promise<AppStatus> {
 export async function copyText(text: string): Promise<void> {
   try {
     await writeText(text);
-  } catch (error) {
-    throw toFailure(error);
-  }
-}
-
-/** Opens the native save dialog for a JSON file; null when the user cancels. */
-export async function pickSavePath(defaultName: string): Promise<string | null> {
-  try {
-    return await save({
-      title: "Save JWKS",
-      defaultPath: defaultName,
-      filters: [{ name: "JSON", extensions: ["json"] }],
-    });
   } catch (error) {
     throw toFailure(error);
   }
@@ -155,9 +145,9 @@ export function exportCanvas(tool: string): Promise<string> {
   return call<string>("export_canvas", { tool });
 }
 
-/** Writes the tool's Canvas JSON to `path` (the Rust side writes the file). */
-export async function saveCanvas(tool: string, path: string): Promise<void> {
-  await call<null>("save_canvas", { tool, path });
+/** Saves the tool's Canvas JSON to a file the user picks in the native dialog, as `saveJwks`. */
+export function saveCanvas(tool: string): Promise<SaveOutcome> {
+  return call<SaveOutcome>("save_canvas", { tool });
 }
 
 /** Lints any Canvas JSON text; cheap, never fails. */
@@ -222,15 +212,6 @@ export function registrationHandoff(registration: string): Promise<HandoffView> 
   return call<HandoffView>("registration_handoff", { registration });
 }
 
-/** Opens the native save dialog for a JSON file with a title of its own; null when cancelled. */
-export async function pickJsonSavePath(title: string, defaultName: string): Promise<string | null> {
-  try {
-    return await save({ title, defaultPath: defaultName, filters: [{ name: "JSON", extensions: ["json"] }] });
-  } catch (error) {
-    throw toFailure(error);
-  }
-}
-
 /** The calls of the profile, Canvas JSON, platform and registration screens. */
 export const registrationIpc = {
   updateTool,
@@ -249,7 +230,6 @@ export const registrationIpc = {
   addDeployment,
   removeDeployment,
   registrationHandoff,
-  pickJsonSavePath,
 } as const;
 
 export type RegistrationIpc = typeof registrationIpc;
@@ -331,7 +311,6 @@ export const ipc = {
   deleteKey,
   removeOrphans,
   copyText,
-  pickSavePath,
   ...registrationIpc,
   ...rotationIpc,
 } as const;

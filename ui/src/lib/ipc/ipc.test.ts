@@ -47,6 +47,8 @@ describe("ipc wrappers", () => {
           return '{"keys":[]}';
         case "delete_key":
           return { removed: true, reason: null };
+        case "save_jwks":
+          return { outcome: "saved", path: "/home/me/quiz-jwks.json" };
         default:
           return null;
       }
@@ -69,7 +71,7 @@ describe("ipc wrappers", () => {
     await ipc.appStatus();
     await expect(ipc.exportJwk("t1", "cur")).resolves.toBe('{"kid":"cur"}');
     await expect(ipc.exportJwks("t1")).resolves.toBe('{"keys":[]}');
-    await expect(ipc.saveJwks("t1", "/tmp/jwks.json")).resolves.toBeUndefined();
+    await expect(ipc.saveJwks("t1")).resolves.toEqual({ outcome: "saved", path: "/home/me/quiz-jwks.json" });
     await expect(ipc.deleteKey("t1", "cur")).resolves.toEqual({ removed: true, reason: null });
 
     expect(calls).toEqual([
@@ -80,7 +82,7 @@ describe("ipc wrappers", () => {
       { cmd: "app_status", args: {} },
       { cmd: "export_jwk", args: { tool: "t1", kid: "cur" } },
       { cmd: "export_jwks", args: { tool: "t1" } },
-      { cmd: "save_jwks", args: { tool: "t1", path: "/tmp/jwks.json" } },
+      { cmd: "save_jwks", args: { tool: "t1" } },
       { cmd: "delete_key", args: { tool: "t1", kid: "cur" } },
     ]);
   });
@@ -122,25 +124,21 @@ describe("ipc wrappers", () => {
     expect(error).toMatchObject({ kind: "internal", message: "boom" });
   });
 
-  it("copyText and pickSavePath go through the clipboard and dialog plugins", async () => {
-    const calls = record((cmd) => (cmd === "plugin:dialog|save" ? "/home/me/quiz-jwks.json" : null));
+  it("copyText goes through the clipboard plugin", async () => {
+    const calls = record(() => null);
 
     await ipc.copyText('{"keys":[]}');
-    await expect(ipc.pickSavePath("quiz-jwks.json")).resolves.toBe("/home/me/quiz-jwks.json");
 
-    expect(calls[0]).toEqual({
-      cmd: "plugin:clipboard-manager|write_text",
-      args: expect.objectContaining({ text: '{"keys":[]}' }),
-    });
-    expect(calls[1]?.cmd).toBe("plugin:dialog|save");
-    expect(calls[1]?.args?.options).toMatchObject({
-      defaultPath: "quiz-jwks.json",
-      filters: [{ name: "JSON", extensions: ["json"] }],
-    });
+    expect(calls).toEqual([
+      { cmd: "plugin:clipboard-manager|write_text", args: expect.objectContaining({ text: '{"keys":[]}' }) },
+    ]);
   });
 
-  it("pickSavePath returns null when the dialog is cancelled", async () => {
-    record(() => null);
-    await expect(ipc.pickSavePath("x.json")).resolves.toBeNull();
+  it("saving names the tool and no path: the Rust side opens the dialog", async () => {
+    const calls = record((cmd) => (cmd === "save_canvas" ? { outcome: "cancelled" } : null));
+
+    await expect(ipc.saveCanvas("t1")).resolves.toEqual({ outcome: "cancelled" });
+
+    expect(calls).toEqual([{ cmd: "save_canvas", args: { tool: "t1" } }]);
   });
 });
