@@ -23,8 +23,8 @@ mod tests {
     use ltikeys_core::{
         AppStatus, CanvasImported, DiscoveryOutcome, Finding, GenerateKey, Handoff, JwksCheck,
         KeyInfo, KidScheme, NewPlatform, NewRegistration, Placement, Platform, PlatformCheck,
-        PlatformUpdate, Policy, Preset, Registration, Removal, Revocation, RotationOutcome,
-        RotationState, Tool, ToolProfile, ToolSummary,
+        PlatformUpdate, Policy, Preset, Registration, RegistrationUpdate, Removal, Revocation,
+        RotationOutcome, RotationState, Tool, ToolProfile, ToolRemoval, ToolSummary,
     };
     use ts_rs::{Config, TypeVisitor, TS};
 
@@ -83,6 +83,8 @@ mod tests {
         c.visit::<CanvasImported>();
         c.visit::<Choices>();
         c.visit::<NewRegistration>();
+        c.visit::<RegistrationUpdate>();
+        c.visit::<ToolRemoval>();
         c.visit::<crate::commands::platforms::HandoffView>();
         c.visit::<crate::commands::platforms::CheckProgress>();
         c.visit::<crate::commands::save::SaveOutcome>();

@@ -272,11 +272,7 @@ pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
             let removal = vault.delete_key(&tool, &kid, Utc::now())?;
             match removal.reason {
                 None => errln!("deleted key {kid}"),
-                Some(reason) => errln!(
-                    "deleted key {kid}; warning: its private key is still in the OS keychain, \
-                     because {reason}. It is removed the next time ltikeys or the app starts \
-                     with the keychain available (`ltikeys status` does it now)"
-                ),
+                Some(reason) => errln!("deleted key {kid}; warning: {}", removed_later(&reason)),
             }
         }
     }
@@ -405,11 +401,7 @@ fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) -> Res
         }
         Some(reason) => {
             outln!("revoked {kid}: unpublished; it never signs again")?;
-            errln!(
-                "warning: its private key is still in the OS keychain, because {reason}. \
-                 It is removed the next time ltikeys or the app starts with the keychain \
-                 available (`ltikeys status` does it now)"
-            );
+            errln!("warning: {}", removed_later(reason));
         }
     }
     if let Some(new) = revocation.signing {
@@ -417,4 +409,12 @@ fn revoke(mut vault: Vault, tool: &str, kid: &str, yes: bool, json: bool) -> Res
         outln!("next step: publish the new JWKS now (`ltikeys jwks --tool {tool}`)")?;
     }
     Ok(())
+}
+
+/// Says that a private key the keychain would not remove (`reason`) is removed later.
+pub fn removed_later(reason: &str) -> String {
+    format!(
+        "its private key is still in the OS keychain, because {reason}. It is removed the next \
+         time ltikeys or the app starts with the keychain available (`ltikeys status` does it now)"
+    )
 }

@@ -1,6 +1,5 @@
 //! `ltikeys`: LTI Key Manager from a terminal; one `--json` flag for every command.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,7 +9,7 @@ use ltikeys_core::store::default_data_dir;
 use ltikeys_core::{Error, Orphan, RepairKind, Vault};
 use serde::Serialize;
 
-use crate::output::{err, errln, outln, print_json};
+use crate::output::{errln, outln, print_json};
 
 mod canvas;
 mod check;
@@ -133,6 +132,9 @@ fn repair_line(repair: &ltikeys_core::Repair) -> String {
 fn run(cli: Cli) -> Result<(), Error> {
     let (data_dir, json) = (cli.data_dir, cli.json);
     match cli.command {
+        Command::Tool(cmd @ tool::ToolCommand::Remove { .. }) => {
+            tool::run(open_repaired(data_dir)?, cmd, json)
+        }
         Command::Tool(cmd) => tool::run(open(data_dir)?, cmd, json),
         Command::Key(cmd) => key::run(open_repaired(data_dir)?, cmd, json),
         Command::Jwks { tool } => print_json(&open(data_dir)?.jwks(&tool)?),
@@ -211,30 +213,16 @@ fn status(mut vault: Vault, remove_orphans: bool, yes: bool, json: bool) -> Resu
 }
 
 fn confirm_orphan_removal(found: &[Orphan]) -> Result<(), Error> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::invalid(
-            "--remove-orphans",
-            format!("{} orphan private key(s) would be removed", found.len()),
-            "run it on a terminal to confirm, or add --yes",
-        ));
-    }
-    for orphan in found {
-        errln!("  {}", orphan_line(orphan));
-    }
-    err!(
-        "Remove these {} private key(s) from the keychain? [y/N] ",
-        found.len()
-    );
-    let answer = output::answer()?;
-    if matches!(answer.as_str(), "y" | "Y" | "yes") {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "confirmation",
-            "nothing was removed",
-            "answer y to remove them",
-        ))
-    }
+    let lines: Vec<String> = found.iter().map(orphan_line).collect();
+    output::confirm(
+        "--remove-orphans",
+        &format!("{} orphan private key(s)", found.len()),
+        &lines,
+        &format!(
+            "Remove these {} private key(s) from the keychain?",
+            found.len()
+        ),
+    )
 }
 
 fn orphan_line(orphan: &Orphan) -> String {

@@ -69,6 +69,33 @@ pub fn answer() -> Result<String, Error> {
     Ok(answer.trim().to_string())
 }
 
+/// Asks on the terminal before removing what cannot be brought back: `lines` list it and
+/// `question` asks, answered `y`. Off a terminal nobody can answer: refused, naming `option`
+/// (the one that asked for the removal, with `what` it would remove) and `--yes`.
+pub fn confirm(option: &str, what: &str, lines: &[String], question: &str) -> Result<(), Error> {
+    use std::io::IsTerminal as _;
+    if !io::stdin().is_terminal() {
+        return Err(Error::invalid(
+            option,
+            format!("{what} would be removed"),
+            "run it on a terminal to confirm, or add --yes",
+        ));
+    }
+    for line in lines {
+        errln!("  {line}");
+    }
+    err!("{question} [y/N] ");
+    if matches!(answer()?.as_str(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "confirmation",
+            "nothing was removed",
+            "answer y to remove it",
+        ))
+    }
+}
+
 fn output_error(source: io::Error) -> Error {
     Error::Output { source }
 }
@@ -253,6 +280,11 @@ pub fn command(remedy: &Remedy) -> Option<String> {
             "remove them with `ltikeys registration remove REG` (`ltikeys registration list \
              --platform {}` lists them)",
             word(platform)
+        ),
+        Remedy::RemoveToolWithRegistrations { tool } => format!(
+            "pass --with-registrations to remove them with it (`ltikeys registration list --tool \
+             {}` lists them)",
+            word(tool)
         ),
         Remedy::ListCanvasPlacements => "run `ltikeys canvas placements` for the list".into(),
         Remedy::ListCanvasScopes => "run `ltikeys canvas scopes` for the list".into(),

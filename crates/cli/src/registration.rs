@@ -2,7 +2,9 @@
 
 use chrono::Utc;
 use clap::Subcommand;
-use ltikeys_core::{Error, NewDeployment, NewRegistration, Registration, Vault};
+use ltikeys_core::{
+    Error, NewDeployment, NewRegistration, Registration, RegistrationUpdate, Vault,
+};
 
 use crate::output::{errln, out, outln, print_findings, print_json, time, To};
 
@@ -38,6 +40,17 @@ pub enum RegistrationCommand {
     /// Print the values to send the tool vendor: issuer, client_id, deployment ids, OIDC auth
     /// endpoint, token endpoint, platform JWKS URL.
     Handoff { registration: String },
+    /// Change a registration's client_id, or move it to the platform it is really on (prints
+    /// the registration; with --json, as JSON).
+    Update {
+        registration: String,
+        /// The client_id the platform gave the tool.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// The platform (id or name) it is on instead; the registration takes its issuer.
+        #[arg(long)]
+        platform: Option<String>,
+    },
     /// Remove a registration and its deployment ids.
     Remove { registration: String },
     /// Add or remove deployment ids.
@@ -163,6 +176,28 @@ pub fn run(mut vault: Vault, cmd: RegistrationCommand, json: bool) -> Result<(),
             }
             out!("{}", handoff.to_text())?;
             print_findings(&handoff.findings, false, To::Stderr)?;
+        }
+        RegistrationCommand::Update {
+            registration,
+            client_id,
+            platform,
+        } => {
+            let update = RegistrationUpdate {
+                client_id,
+                platform,
+            };
+            if update.is_empty() {
+                return Err(Error::invalid(
+                    "registration update",
+                    "nothing to change was given",
+                    "pass --client-id, --platform, or both",
+                ));
+            }
+            let reg = vault.update_registration(&registration, update, Utc::now())?;
+            if json {
+                return print_json(&reg);
+            }
+            show_registration(&reg)?;
         }
         RegistrationCommand::Remove { registration } => {
             let reg = vault.registration(&registration)?;

@@ -22,6 +22,19 @@ pub enum ToolCommand {
     /// Change a tool's profile: URLs, privacy level, scopes, custom fields (with --json, prints
     /// the changed tool).
     Edit(ToolEdit),
+    /// Remove a tool with its keys (their private keys leave the OS keychain) and its rotation
+    /// policy; asks first on a terminal unless --yes (with --json, prints what was removed).
+    Remove {
+        /// Tool id or name.
+        tool: String,
+        /// Remove its registrations and their deployment ids too (a tool that has any is
+        /// refused without it).
+        #[arg(long)]
+        with_registrations: bool,
+        /// Do not ask first.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Add, remove and list a tool's Canvas placements.
     #[command(subcommand)]
     Placement(PlacementCommand),
@@ -194,6 +207,11 @@ pub fn run(mut vault: Vault, cmd: ToolCommand, json: bool) -> Result<(), Error> 
             outln!("{}", tool.id)?;
         }
         ToolCommand::Edit(args) => edit(&mut vault, args, json)?,
+        ToolCommand::Remove {
+            tool,
+            with_registrations,
+            yes,
+        } => remove(&mut vault, &tool, with_registrations, yes, json)?,
         ToolCommand::Placement(cmd) => placement(&mut vault, cmd, json)?,
         ToolCommand::Policy {
             tool,
@@ -227,6 +245,69 @@ pub fn run(mut vault: Vault, cmd: ToolCommand, json: bool) -> Result<(), Error> 
                 return print_json(&tool);
             }
             show(&tool)?;
+        }
+    }
+    Ok(())
+}
+
+/// `ltikeys tool remove`.
+fn remove(
+    vault: &mut Vault,
+    tool: &str,
+    with_registrations: bool,
+    yes: bool,
+    json: bool,
+) -> Result<(), Error> {
+    let tool = vault.tool(tool)?;
+    let registrations = vault.registrations(Some(&tool.id), None)?;
+    // Registrations that were not asked to go: refused by the core before anything is asked.
+    if !yes && (with_registrations || registrations.is_empty()) {
+        let keys = vault.keys(&tool.id)?;
+        let mut lines = vec![format!("tool '{}' ({})", tool.profile.name, tool.id)];
+        lines.extend(keys.iter().map(|k| {
+            format!(
+                "key {} ({}), and its private key in the keychain",
+                k.key.kid,
+                k.key.status.as_str()
+            )
+        }));
+        lines.extend(registrations.iter().map(|r| {
+            format!(
+                "registration {} on {}, client_id {}, {} deployment id(s)",
+                r.id,
+                r.platform_name,
+                r.client_id,
+                r.deployments.len()
+            )
+        }));
+        let what = format!(
+            "tool '{}' with {} key(s) and {} registration(s)",
+            tool.profile.name,
+            keys.len(),
+            registrations.len()
+        );
+        let question = format!("Remove tool '{}' and all of the above?", tool.profile.name);
+        crate::output::confirm("tool remove", &what, &lines, &question)?;
+    }
+    let removed = vault.remove_tool(&tool.id, with_registrations, Utc::now())?;
+    if json {
+        return print_json(&removed);
+    }
+    errln!(
+        "removed tool '{}' ({}) with {} key(s) and {} registration(s) ({} deployment id(s))",
+        removed.tool,
+        removed.tool_id,
+        removed.keys.len(),
+        removed.registrations,
+        removed.deployments
+    );
+    for key in &removed.keys {
+        if let Some(reason) = &key.private_key.reason {
+            errln!(
+                "warning: key {}: {}",
+                key.kid,
+                crate::key::removed_later(reason)
+            );
         }
     }
     Ok(())

@@ -303,3 +303,70 @@ fn rotate_refuses_a_next_key_whose_private_key_is_missing() {
         "nothing changed"
     );
 }
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn tool_remove_takes_every_private_key_of_the_tool_out_of_the_keychain() {
+    let env = Env::new();
+    let id = env.tool("Gone");
+    let stays = env.tool("Stays");
+    env.ok(&["key", "new", "--tool", "Gone", "--kid", "cur"]);
+    env.ok(&["key", "new", "--tool", "Gone", "--kid", "nxt", "--next"]);
+    env.ok(&["key", "new", "--tool", "Gone", "--kid", "old", "--next"]);
+    env.ok(&["key", "revoke", "--tool", "Gone", "--kid", "old", "--yes"]);
+    env.ok(&["key", "new", "--tool", "Stays", "--kid", "cur"]);
+    assert!(in_keychain(&format!("{id}/cur")), "{KEYCHAIN}");
+
+    let removed = env.json(&["tool", "remove", "Gone", "--yes", "--json"]);
+    let keys = removed["keys"].as_array().unwrap();
+    let kids: Vec<&str> = keys.iter().map(|k| k["kid"].as_str().unwrap()).collect();
+    assert_eq!(kids, ["cur", "nxt", "old"], "{removed}");
+    assert!(
+        keys.iter().all(|k| k["private_key"]["removed"] == true),
+        "{removed}"
+    );
+    for kid in ["cur", "nxt", "old"] {
+        assert!(
+            !in_keychain(&format!("{id}/{kid}")),
+            "the private key of {kid} left the real keychain"
+        );
+    }
+    assert!(
+        in_keychain(&format!("{stays}/cur")),
+        "another tool's key stays"
+    );
+    assert_entry_matches_record(&env, "Stays", "cur");
+    no_orphans_and_nothing_to_repair(&env);
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn a_tool_removal_cut_short_by_a_kill_is_finished_at_the_next_start() {
+    let env = Env::new();
+    let id = env.tool("Kill");
+    env.ok(&["key", "new", "--tool", "Kill", "--kid", "cur"]);
+    env.ok(&["key", "new", "--tool", "Kill", "--kid", "nxt", "--next"]);
+    kill_at(&env, "tool-removed", &["tool", "remove", "Kill", "--yes"]);
+    for kid in ["cur", "nxt"] {
+        assert!(
+            in_keychain(&format!("{id}/{kid}")),
+            "the kill came after the commit and before the keychain removals"
+        );
+    }
+    let err = env.fails(&["tool", "show", "Kill"]);
+    assert!(err.contains("no tool named"), "the records are gone: {err}");
+
+    let text = env.ok(&["status"]);
+    for kid in ["cur", "nxt"] {
+        assert!(
+            text.contains(&format!("kid {kid} of tool '{id}'"))
+                && text.contains("has been removed"),
+            "status finishes the removal of {kid}, naming the gone tool by its id: {text}"
+        );
+        assert!(
+            !in_keychain(&format!("{id}/{kid}")),
+            "{kid} left the keychain"
+        );
+    }
+    no_orphans_and_nothing_to_repair(&env);
+}

@@ -168,3 +168,66 @@ fn handoff_prints_the_six_values_as_text_and_json() {
     );
     assert_eq!(h["findings"], serde_json::json!([]));
 }
+
+#[test]
+fn registration_update_changes_the_client_id_and_moves_it_to_its_platform() {
+    let env = two_tools();
+    env.ok(&["platform", "add", "Acme Canvas", "--preset", "canvas-cloud"]);
+    env.ok(&["platform", "add", "Acme beta", "--preset", "canvas-beta"]);
+    let add = |tool: &str, client_id: &str| {
+        env.id(&[
+            "registration",
+            "add",
+            "--tool",
+            tool,
+            "--platform",
+            "Acme Canvas",
+            "--client-id",
+            client_id,
+        ])
+    };
+    let reg = add("Quiz Engine", "1");
+    let other = add("Video Notes", "2");
+
+    let changed = env.json(&[
+        "registration",
+        "update",
+        &reg,
+        "--client-id",
+        "11",
+        "--json",
+    ]);
+    assert_eq!(changed["client_id"], "11");
+    assert_eq!(changed["id"], reg.as_str());
+
+    let err = env.fails(&["registration", "update", &reg, "--client-id", "2"]);
+    assert!(
+        err.contains("client_id '2' is already registered") && err.contains(&other),
+        "{err}"
+    );
+    let err = env.fails(&["registration", "update", &reg]);
+    assert!(err.contains("nothing to change"), "{err}");
+    let err = env.fails(&["registration", "update", &reg, "--platform", "Nowhere"]);
+    assert!(
+        err.contains("no platform named or with id 'Nowhere'"),
+        "{err}"
+    );
+
+    let text = env.ok(&[
+        "registration",
+        "update",
+        &reg,
+        "--platform",
+        "Acme beta",
+        "--client-id",
+        "2",
+    ]);
+    assert!(
+        text.contains("platform:     Acme beta")
+            && text.contains("issuer:       https://canvas.beta.instructure.com")
+            && text.contains("client_id:    2"),
+        "prints the registration as it is now: {text}"
+    );
+    env.ok(&["registration", "remove", &other]);
+    env.ok_stderr(&["platform", "remove", "Acme Canvas"]);
+}

@@ -461,3 +461,87 @@ fn the_policy_is_shown_set_and_checked() {
     let err = env.fails(&["key", "rotate", "--tool", "Quiz"]);
     assert!(err.contains("no current key"), "{err}");
 }
+
+#[test]
+fn tool_remove_refuses_a_tool_with_registrations_and_asks_for_yes_off_a_terminal() {
+    let env = Env::new();
+    let id = env.tool("Quiz");
+    env.ok(&["platform", "add", "Acme Canvas", "--preset", "canvas-cloud"]);
+    let reg = env.id(&[
+        "registration",
+        "add",
+        "--tool",
+        "Quiz",
+        "--platform",
+        "Acme Canvas",
+        "--client-id",
+        "10000000000001",
+        "--deployment-id",
+        "1:abc",
+    ]);
+
+    let err = env.fails(&["tool", "remove", "Quiz", "--yes"]);
+    assert!(err.contains("still has 1 registration(s)"), "{err}");
+    assert!(
+        err.contains("pass --with-registrations")
+            && err.contains("`ltikeys registration list --tool Quiz`"),
+        "the remedy is phrased as the flag and the command: {err}"
+    );
+    let err = env.fails(&["tool", "remove", "Quiz", "--with-registrations"]);
+    assert!(
+        err.contains("tool 'Quiz' with 0 key(s) and 1 registration(s) would be removed")
+            && err.contains("--yes"),
+        "not a terminal: nobody can confirm, so it asks for --yes: {err}"
+    );
+    assert_eq!(
+        env.json(&["tool", "show", "Quiz", "--json"])["id"],
+        id.as_str()
+    );
+    assert_eq!(
+        env.json(&["registration", "show", &reg, "--json"])["id"],
+        reg.as_str()
+    );
+
+    let removed = env.json(&[
+        "tool",
+        "remove",
+        "quiz",
+        "--with-registrations",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(
+        removed,
+        json!({
+            "tool_id": id,
+            "tool": "Quiz",
+            "keys": [],
+            "registrations": 1,
+            "deployments": 1,
+        })
+    );
+    assert_eq!(env.json(&["tool", "list", "--json"]), json!([]));
+    assert_eq!(env.json(&["registration", "list", "--json"]), json!([]));
+    env.fails(&["registration", "show", &reg]);
+    // The platform the registration was on has none left, and can go.
+    env.ok_stderr(&["platform", "remove", "Acme Canvas"]);
+
+    let err = env.fails(&["tool", "remove", "Quiz", "--yes"]);
+    assert!(err.contains("no tool named or with id 'Quiz'"), "{err}");
+}
+
+#[test]
+fn tool_remove_says_what_it_removed() {
+    let env = quiz();
+    let err = env.ok_stderr(&["tool", "remove", "Quiz", "--yes"]);
+    assert!(
+        err.starts_with("removed tool 'Quiz' (t")
+            && err.contains("with 0 key(s) and 0 registration(s) (0 deployment id(s))"),
+        "{err}"
+    );
+    assert_eq!(
+        env.ok(&["tool", "list"]).lines().count(),
+        1,
+        "only the hint is left"
+    );
+}

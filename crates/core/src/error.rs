@@ -38,6 +38,14 @@ pub enum Error {
         /// The name.
         name: String,
     },
+    /// The tool still has registrations, and removing them with it was not asked for.
+    #[error("tool '{tool}' still has {count} registration(s) on platforms. Fix: remove its registrations first, or remove the tool together with them")]
+    ToolHasRegistrations {
+        /// The tool, as the user named it.
+        tool: String,
+        /// How many registrations it has.
+        count: u32,
+    },
     /// No key with that kid in the tool.
     #[error("tool '{tool}' has no key with kid '{kid}'")]
     KeyNotFound {
@@ -234,6 +242,7 @@ impl Error {
             Error::Invalid { .. } => ErrorKind::Invalid,
             Error::ToolNotFound { .. } => ErrorKind::ToolNotFound,
             Error::ToolExists { .. } => ErrorKind::ToolExists,
+            Error::ToolHasRegistrations { .. } => ErrorKind::ToolHasRegistrations,
             Error::KeyNotFound { .. } => ErrorKind::KeyNotFound,
             Error::KidExists { .. } => ErrorKind::KidExists,
             Error::NoPublishedKey { .. } => ErrorKind::NoPublishedKey,
@@ -307,6 +316,9 @@ impl Error {
             Error::PlatformInUse { platform, .. } => Remedy::RemoveRegistrations {
                 platform: platform.clone(),
             },
+            Error::ToolHasRegistrations { tool, .. } => {
+                Remedy::RemoveToolWithRegistrations { tool: tool.clone() }
+            }
             Error::RegistrationNotFound { .. } => Remedy::ListRegistrations,
             Error::DuplicateRegistration { existing, .. } => Remedy::AddDeployment {
                 registration: existing.clone(),
@@ -374,6 +386,8 @@ pub enum ErrorKind {
     ToolNotFound,
     /// A tool with that name exists already.
     ToolExists,
+    /// The tool still has registrations.
+    ToolHasRegistrations,
     /// No key with that kid.
     KeyNotFound,
     /// The kid is taken.
@@ -431,6 +445,7 @@ impl ErrorKind {
             ErrorKind::Invalid => "invalid",
             ErrorKind::ToolNotFound => "tool_not_found",
             ErrorKind::ToolExists => "tool_exists",
+            ErrorKind::ToolHasRegistrations => "tool_has_registrations",
             ErrorKind::KeyNotFound => "key_not_found",
             ErrorKind::KidExists => "kid_exists",
             ErrorKind::NoPublishedKey => "no_published_key",
@@ -539,6 +554,10 @@ mod tests {
             Error::PlatformExists { name: "p".into() },
             Error::PlatformInUse {
                 platform: "p".into(),
+                count: 1,
+            },
+            Error::ToolHasRegistrations {
+                tool: "t".into(),
                 count: 1,
             },
             Error::RegistrationNotFound {

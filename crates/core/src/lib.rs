@@ -39,12 +39,14 @@ pub use lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget};
 pub use pending::{Orphan, Removal, Repair, RepairKind};
 pub use placement::Placement;
 pub use platform::{NewPlatform, Platform, PlatformFamily, PlatformSpec, PlatformUpdate, Preset};
-pub use registration::{Deployment, Handoff, NewDeployment, NewRegistration, Registration};
+pub use registration::{
+    Deployment, Handoff, NewDeployment, NewRegistration, Registration, RegistrationUpdate,
+};
 pub use remedy::Remedy;
 pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
 pub use tool::{Tool, ToolProfile, ToolSummary};
 pub use vault::{
-    AppStatus, GenerateKey, KeygenStage, PlatformCheck, Revocation, RotationOutcome, RotationState,
-    Vault,
+    AppStatus, GenerateKey, KeygenStage, PlatformCheck, RemovedKey, Revocation, RotationOutcome,
+    RotationState, ToolRemoval, Vault,
 };

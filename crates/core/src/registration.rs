@@ -106,7 +106,7 @@ impl NewRegistration {
     /// Trims and checks the client_id and deployment ids (no duplicates).
     pub fn validated(self) -> Result<NewRegistration> {
         let client_id = self.client_id.trim().to_string();
-        check_id("client_id", &client_id, "10000000000001").map_err(|e| e.at("client_id"))?;
+        check_client_id(&client_id)?;
         let deployments = self
             .deployments
             .into_iter()
@@ -132,6 +132,40 @@ impl NewRegistration {
             deployments,
         })
     }
+}
+
+/// Changes to a registration: each `Some` replaces a value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct RegistrationUpdate {
+    /// A new client_id (checked as on add).
+    pub client_id: Option<String>,
+    /// The platform (id or name) the registration is on instead; it takes that issuer.
+    pub platform: Option<String>,
+}
+
+impl RegistrationUpdate {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == RegistrationUpdate::default()
+    }
+
+    /// Trims and checks the client_id as [`NewRegistration::validated`] does; a blank platform
+    /// is none.
+    pub fn validated(self) -> Result<RegistrationUpdate> {
+        let client_id = self.client_id.map(|c| c.trim().to_string());
+        if let Some(client_id) = &client_id {
+            check_client_id(client_id)?;
+        }
+        Ok(RegistrationUpdate {
+            client_id,
+            platform: blank_to_none(self.platform),
+        })
+    }
+}
+
+fn check_client_id(client_id: &str) -> Result<()> {
+    check_id("client_id", client_id, "10000000000001").map_err(|e| e.at("client_id"))
 }
 
 /// LTI ids (client_id, deployment_id): case-sensitive, at most 255 printable ASCII characters.

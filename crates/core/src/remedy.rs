@@ -102,6 +102,11 @@ pub enum Remedy {
         /// The platform.
         platform: String,
     },
+    /// Remove the tool together with its registrations (and their deployment ids).
+    RemoveToolWithRegistrations {
+        /// The tool.
+        tool: String,
+    },
     /// See the Canvas placements and the message types each accepts.
     ListCanvasPlacements,
     /// See the scopes Canvas accepts.

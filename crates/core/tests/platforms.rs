@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use ltikeys_core::discovery::{self, LTI_PLATFORM_CONFIGURATION};
 use ltikeys_core::testing::{Reply, Server};
 use ltikeys_core::{
-    DiscoverOptions, Error, HttpClient, NewDeployment, NewPlatform, NewRegistration,
-    PlatformFamily, PlatformUpdate, Severity, ToolProfile, Vault,
+    DiscoverOptions, Error, ErrorKind, HttpClient, NewDeployment, NewPlatform, NewRegistration,
+    PlatformFamily, PlatformUpdate, RegistrationUpdate, Severity, ToolProfile, Vault,
 };
 
 fn now() -> DateTime<Utc> {
@@ -646,6 +646,104 @@ fn platforms_in_use_stay_and_free_ones_go() {
     vault.remove_registration(&reg.id, now()).unwrap();
     vault.remove_platform("Acme Canvas", now()).unwrap();
     assert!(vault.platforms().unwrap().is_empty());
+}
+
+#[test]
+fn a_registrations_client_id_and_platform_change_but_never_to_a_taken_pair() {
+    let (_d, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    canvas(&mut vault, "Beta U Canvas");
+    vault
+        .add_platform(
+            NewPlatform::from_preset("Canvas beta", PlatformFamily::CanvasBeta, None),
+            now(),
+        )
+        .unwrap();
+    let mistaken = register(&mut vault, "Quiz", "Acme Canvas", "1").unwrap();
+    let other = register(&mut vault, "Video", "Beta U Canvas", "2").unwrap();
+    let later = now() + chrono::Duration::hours(1);
+    let update = |client_id: Option<&str>, platform: Option<&str>| RegistrationUpdate {
+        client_id: client_id.map(String::from),
+        platform: platform.map(String::from),
+    };
+    let changes = |vault: &Vault| {
+        vault
+            .subject_events(&mistaken.id)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "registration changed")
+            .map(|e| e.detail)
+            .collect::<Vec<_>>()
+    };
+
+    let changed = vault
+        .update_registration(&mistaken.id, update(Some(" 11 "), None), later)
+        .unwrap();
+    assert_eq!(changed.client_id, "11", "trimmed as on add");
+    assert_eq!(
+        (changed.id, changed.created_at),
+        (mistaken.id.clone(), now())
+    );
+    assert_eq!(changed.updated_at, later);
+    assert_eq!(changes(&vault), ["client_id 1 -> 11"]);
+
+    // The same issuer (every Canvas cloud) with another registration's client_id: refused.
+    let err = vault
+        .update_registration(&mistaken.id, update(Some("2"), None), later)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::DuplicateRegistration { existing, client_id, .. }
+            if existing == &other.id && client_id == "2"),
+        "{err}"
+    );
+    let err = vault
+        .update_registration(&mistaken.id, update(Some("1 1"), None), later)
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::Invalid, Some("client_id"))
+    );
+    assert_eq!(vault.registration(&mistaken.id).unwrap().client_id, "11");
+
+    // On another issuer that client_id is free: the registration moves there with it.
+    let moved = vault
+        .update_registration(&mistaken.id, update(Some("2"), Some("canvas beta")), later)
+        .unwrap();
+    assert_eq!(
+        (
+            moved.platform_name.as_str(),
+            moved.issuer.as_str(),
+            moved.client_id.as_str()
+        ),
+        ("Canvas beta", "https://canvas.beta.instructure.com", "2")
+    );
+    assert_eq!(
+        changes(&vault)[1],
+        "client_id 11 -> 2, platform Acme Canvas -> Canvas beta (https://canvas.beta.instructure.com)"
+    );
+    // The platform it was wrongly on has no registration left, and can go.
+    vault.remove_platform("Acme Canvas", now()).unwrap();
+
+    // A change to nothing writes nothing.
+    let same = vault
+        .update_registration(&mistaken.id, update(Some("2"), Some("Canvas beta")), now())
+        .unwrap();
+    assert_eq!(same, moved);
+    assert_eq!(changes(&vault).len(), 2);
+
+    for (registration, update, kind) in [
+        (
+            mistaken.id.as_str(),
+            update(None, Some("nope")),
+            "platform_not_found",
+        ),
+        ("rnope", update(Some("3"), None), "registration_not_found"),
+    ] {
+        let err = vault
+            .update_registration(registration, update, now())
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{err}");
+    }
 }
 
 #[test]

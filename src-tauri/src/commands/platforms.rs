@@ -5,7 +5,7 @@ use ltikeys_core::discovery::{self, DiscoverOptions};
 use ltikeys_core::registration::NewDeployment;
 use ltikeys_core::{
     DiscoveryOutcome, Handoff, HttpClient, NewPlatform, NewRegistration, Platform, PlatformCheck,
-    Preset, Registration,
+    PlatformUpdate, Preset, Registration, RegistrationUpdate,
 };
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -53,6 +53,18 @@ pub async fn add_platform(
 }
 
 #[tauri::command]
+pub async fn update_platform(
+    state: State<'_, AppState>,
+    platform: String,
+    update: PlatformUpdate,
+) -> Result<Platform, IpcError> {
+    with_vault(&state, move |v| {
+        v.update_platform(&platform, update, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn remove_platform(state: State<'_, AppState>, platform: String) -> Result<(), IpcError> {
     with_vault(&state, move |v| v.remove_platform(&platform, Utc::now())).await
 }
@@ -97,6 +109,29 @@ pub async fn add_registration(
     input: NewRegistration,
 ) -> Result<Registration, IpcError> {
     with_vault(&state, move |v| v.add_registration(input, Utc::now())).await
+}
+
+#[tauri::command]
+pub async fn update_registration(
+    state: State<'_, AppState>,
+    registration: String,
+    update: RegistrationUpdate,
+) -> Result<Registration, IpcError> {
+    with_vault(&state, move |v| {
+        v.update_registration(&registration, update, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_registration(
+    state: State<'_, AppState>,
+    registration: String,
+) -> Result<(), IpcError> {
+    with_vault(&state, move |v| {
+        v.remove_registration(&registration, Utc::now())
+    })
+    .await
 }
 
 #[tauri::command]

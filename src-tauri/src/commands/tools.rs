@@ -1,7 +1,7 @@
 //! Tool commands and the app's status.
 
 use chrono::Utc;
-use ltikeys_core::{AppStatus, Tool, ToolProfile, ToolSummary};
+use ltikeys_core::{AppStatus, Tool, ToolProfile, ToolRemoval, ToolSummary};
 use tauri::State;
 
 use super::with_vault;
@@ -42,4 +42,18 @@ pub async fn add_tool(state: State<'_, AppState>, input: ToolProfile) -> Result<
 #[tauri::command]
 pub async fn get_tool(state: State<'_, AppState>, tool: String) -> Result<Tool, IpcError> {
     with_vault(&state, move |v| v.tool(&tool)).await
+}
+
+/// Removes a tool with its keys and their private keys (the UI confirms first); with
+/// `remove_registrations`, its registrations too, else a tool that has any is refused.
+#[tauri::command]
+pub async fn remove_tool(
+    state: State<'_, AppState>,
+    tool: String,
+    remove_registrations: bool,
+) -> Result<ToolRemoval, IpcError> {
+    with_vault(&state, move |v| {
+        v.remove_tool(&tool, remove_registrations, Utc::now())
+    })
+    .await
 }

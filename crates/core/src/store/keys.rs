@@ -45,7 +45,7 @@ fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
 const KEY_COLUMNS: &str = "tool_id, kid, alg, bits, n, e, status, created_at, published_at, \
     signing_from, signing_to, unpublish_after, retired_at, revoked_at";
 
-fn load_keys(conn: &Connection, tool_id: &str) -> Result<Vec<KeyRecord>> {
+pub(super) fn load_keys(conn: &Connection, tool_id: &str) -> Result<Vec<KeyRecord>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {KEY_COLUMNS} FROM keys WHERE tool_id = ?1 ORDER BY created_at, rowid"
     ))?;
@@ -481,7 +481,7 @@ fn insert_op(conn: &Connection, op: &PendingOp) -> Result<()> {
 
 /// Announces a purge, taking over an unfinished purge of the same kid (removing an entry twice
 /// is harmless).
-fn announce_purge(conn: &Connection, op: &PendingOp) -> Result<()> {
+pub(super) fn announce_purge(conn: &Connection, op: &PendingOp) -> Result<()> {
     conn.execute(
         "DELETE FROM keychain_ops WHERE tool_id = ?1 AND kid = ?2 AND kind = 'purge'",
         [&op.tool_id, &op.kid],

@@ -29,7 +29,7 @@ const REGISTRATION_SELECT: &str = "SELECT r.id, r.tool_id, t.name, r.platform_id
     r.issuer, r.client_id, r.created_at, r.updated_at
     FROM registrations r JOIN tools t ON t.id = r.tool_id JOIN platforms p ON p.id = r.platform_id";
 
-fn load_registrations(
+pub(super) fn load_registrations(
     conn: &Connection,
     filter: &str,
     args: &[&str],
@@ -103,6 +103,53 @@ fn insert_deployment(
     Ok(())
 }
 
+/// (issuer, client_id) must be no registration's but `except`'s.
+fn ensure_client_id_free(
+    conn: &Connection,
+    issuer: &str,
+    client_id: &str,
+    except: &str,
+) -> Result<()> {
+    match registration_holding(conn, issuer, client_id, except)? {
+        Some(existing) => Err(Error::DuplicateRegistration {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            existing,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A write refused by the database's own (issuer, client_id) uniqueness, as the error
+/// [`ensure_client_id_free`] gives; any other failure as it is.
+fn duplicate_or(e: rusqlite::Error, issuer: &str, client_id: &str) -> Error {
+    if is_unique_violation(&e) {
+        Error::DuplicateRegistration {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            existing: "(another)".into(),
+        }
+    } else {
+        e.into()
+    }
+}
+
+/// Logs the removal of `reg` with its deployment ids, under its id.
+pub(super) fn log_registration_removed(
+    conn: &Connection,
+    reg: &crate::registration::Registration,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let detail = format!(
+        "registration on {}, client_id {}, with {} deployment id(s)",
+        reg.platform_name,
+        reg.client_id,
+        reg.deployments.len()
+    );
+    let tool = Some(reg.tool_id.as_str());
+    log_subject(conn, now, "registration removed", tool, &reg.id, &detail)
+}
+
 fn deployment_detail(deployment: &crate::registration::NewDeployment) -> String {
     match &deployment.label {
         Some(label) => format!("deployment {} ({label})", deployment.deployment_id),
@@ -125,27 +172,14 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let platform = find_platform(&tx, platform_id)?;
         let client_id = &registration.client_id;
-        let duplicate = |existing: String| Error::DuplicateRegistration {
-            issuer: platform.spec.issuer.clone(),
-            client_id: client_id.clone(),
-            existing,
-        };
-        if let Some(existing) = registration_holding(&tx, &platform.spec.issuer, client_id, "")? {
-            return Err(duplicate(existing));
-        }
+        ensure_client_id_free(&tx, &platform.spec.issuer, client_id, "")?;
         let id = new_id(&tx, 'r', "registrations")?;
         tx.execute(
             "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             params![id, tool_id, platform.id, platform.spec.issuer, client_id, now.to_rfc3339()],
         )
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                duplicate(String::from("(another)"))
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| duplicate_or(e, &platform.spec.issuer, client_id))?;
         let detail = format!(
             "registration on {} ({}), client_id {client_id}",
             platform.spec.name, platform.spec.issuer
@@ -180,6 +214,49 @@ impl Store {
         find_registration(&self.conn, id)
     }
 
+    /// Changes a registration's client_id and/or moves it to another platform (taking that
+    /// platform's issuer); (issuer, client_id) must stay unique. `client_id` is checked
+    /// already; `None` keeps a value. Logs what changed; a change to nothing writes nothing.
+    pub fn update_registration(
+        &mut self,
+        id: &str,
+        client_id: Option<&str>,
+        platform_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = find_registration(&tx, id)?;
+        let platform = find_platform(&tx, platform_id.unwrap_or(&before.platform_id))?;
+        let client_id = client_id.unwrap_or(&before.client_id);
+        let mut changes = Vec::new();
+        if client_id != before.client_id {
+            changes.push(format!("client_id {} -> {client_id}", before.client_id));
+        }
+        if platform.id != before.platform_id {
+            changes.push(format!(
+                "platform {} -> {} ({})",
+                before.platform_name, platform.spec.name, platform.spec.issuer
+            ));
+        }
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        ensure_client_id_free(&tx, &platform.spec.issuer, client_id, id)?;
+        tx.execute(
+            "UPDATE registrations SET client_id = ?2, platform_id = ?3, issuer = ?4, updated_at = ?5
+             WHERE id = ?1",
+            params![id, client_id, platform.id, platform.spec.issuer, now.to_rfc3339()],
+        )
+        .map_err(|e| duplicate_or(e, &platform.spec.issuer, client_id))?;
+        let detail = changes.join(", ");
+        let tool = Some(before.tool_id.as_str());
+        log_subject(&tx, now, "registration changed", tool, id, &detail)?;
+        tx.commit()?;
+        find_registration(&self.conn, id)
+    }
+
     /// Removes a registration and its deployment ids.
     pub fn delete_registration(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
         let tx = self
@@ -187,20 +264,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let reg = find_registration(&tx, id)?;
         tx.execute("DELETE FROM registrations WHERE id = ?1", [id])?;
-        let detail = format!(
-            "registration on {}, client_id {}, with {} deployment id(s)",
-            reg.platform_name,
-            reg.client_id,
-            reg.deployments.len()
-        );
-        log_subject(
-            &tx,
-            now,
-            "registration removed",
-            Some(&reg.tool_id),
-            id,
-            &detail,
-        )?;
+        log_registration_removed(&tx, &reg, now)?;
         tx.commit()?;
         Ok(())
     }

@@ -4,9 +4,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
+use super::keys::{announce_purge, load_keys};
+use super::registrations::{load_registrations, log_registration_removed};
 use super::{first_unused, log_event, parse_time, short_id, Store};
 use crate::error::{Error, Result};
 use crate::lti::PrivacyLevel;
+use crate::pending::PendingOp;
 use crate::placement::Placement;
 use crate::tool::{CustomFields, Tool, ToolProfile, ToolSummary};
 
@@ -141,6 +144,18 @@ impl<'a> ToolColumns<'a> {
     }
 }
 
+/// What [`Store::delete_tool`] removed with a tool.
+pub(crate) struct DeletedTool {
+    /// The tool's name.
+    pub name: String,
+    /// The removal of each of its keys' private keys, announced in the deleting transaction.
+    pub purges: Vec<PendingOp>,
+    /// How many registrations went with it.
+    pub registrations: u32,
+    /// How many deployment ids those had.
+    pub deployments: u32,
+}
+
 impl Store {
     /// Adds a tool; the name must be new.
     pub fn insert_tool(&mut self, tool: &ToolProfile, now: DateTime<Utc>) -> Result<Tool> {
@@ -196,6 +211,68 @@ impl Store {
         )?;
         tx.commit()?;
         self.tool(id)
+    }
+
+    /// Removes a tool with its keys and rotation policy, and with its registrations and their
+    /// deployment ids when `with_registrations` (a tool that has registrations is refused
+    /// otherwise). One transaction, which also announces the removal of each key's private key:
+    /// `purge` makes that operation for a kid. Each key, each registration and the tool are
+    /// logged.
+    pub fn delete_tool(
+        &mut self,
+        id: &str,
+        with_registrations: bool,
+        now: DateTime<Utc>,
+        purge: &mut dyn FnMut(&str) -> Result<PendingOp>,
+    ) -> Result<DeletedTool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let name: String = tx
+            .query_row("SELECT name FROM tools WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::ToolNotFound { tool: id.into() })?;
+        let registrations = load_registrations(&tx, "WHERE r.tool_id = ?1", &[id])?;
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        if !registrations.is_empty() && !with_registrations {
+            return Err(Error::ToolHasRegistrations {
+                tool: name,
+                count: count(registrations.len()),
+            });
+        }
+        let mut purges = Vec::new();
+        for key in load_keys(&tx, id)? {
+            let op = purge(&key.kid)?;
+            announce_purge(&tx, &op)?;
+            log_event(
+                &tx,
+                now,
+                "key deleted",
+                Some(id),
+                Some(&key.kid),
+                "with its tool",
+            )?;
+            purges.push(op);
+        }
+        for reg in &registrations {
+            log_registration_removed(&tx, reg, now)?;
+        }
+        // Keys, registrations and their deployment ids go with the row (ON DELETE CASCADE).
+        tx.execute("DELETE FROM tools WHERE id = ?1", [id])?;
+        let deployments = count(registrations.iter().map(|r| r.deployments.len()).sum());
+        let detail = format!(
+            "{name}, with {} key(s) and {} registration(s) ({deployments} deployment id(s))",
+            purges.len(),
+            registrations.len()
+        );
+        log_event(&tx, now, "tool removed", Some(id), None, &detail)?;
+        tx.commit()?;
+        Ok(DeletedTool {
+            name,
+            purges,
+            registrations: count(registrations.len()),
+            deployments,
+        })
     }
 
     /// All tools, by name.

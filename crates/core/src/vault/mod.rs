@@ -22,6 +22,7 @@ use crate::tool::Tool;
 pub use checks::PlatformCheck;
 pub use keys::{GenerateKey, KeygenStage};
 pub use rotation::{Revocation, RotationOutcome, RotationState};
+pub use tools::{RemovedKey, ToolRemoval};
 
 /// What the window shows about its environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -151,16 +152,17 @@ mod test_support {
             Store::open_dir(dir.path()).unwrap(),
             Box::new(secrets.clone()),
         );
-        let tool = vault
-            .add_tool(
-                ToolProfile {
-                    name: "Quiz".into(),
-                    ..ToolProfile::default()
-                },
-                Utc::now(),
-            )
-            .unwrap();
+        let tool = add_tool(&mut vault, "Quiz");
         (dir, secrets, vault, tool)
+    }
+
+    /// Adds a tool with only a name.
+    pub(super) fn add_tool(vault: &mut Vault, name: &str) -> Tool {
+        let tool = ToolProfile {
+            name: name.into(),
+            ..ToolProfile::default()
+        };
+        vault.add_tool(tool, Utc::now()).unwrap()
     }
 
     pub(super) fn request(kid: Option<&str>) -> GenerateKey {

@@ -39,6 +39,29 @@ impl Vault {
         self.store.registration(id.trim())
     }
 
+    /// Changes a registration's client_id (checked as on add) and/or the platform it is on;
+    /// refused when another registration has the resulting (issuer, client_id). Logged.
+    pub fn update_registration(
+        &mut self,
+        registration: &str,
+        update: crate::registration::RegistrationUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let update = update.validated()?;
+        let platform_id = update
+            .platform
+            .as_deref()
+            .map(|p| self.store.platform(p))
+            .transpose()?
+            .map(|p| p.id);
+        self.store.update_registration(
+            registration.trim(),
+            update.client_id.as_deref(),
+            platform_id.as_deref(),
+            now,
+        )
+    }
+
     /// Removes a registration and its deployment ids.
     pub fn remove_registration(&mut self, id: &str, now: DateTime<Utc>) -> Result<()> {
         self.store.delete_registration(id.trim(), now)

@@ -172,7 +172,7 @@ findings: Array<Finding>, };
 
 export type DisplayType = "default" | "full_width" | "full_width_in_context" | "full_width_with_nav" | "in_nav_context" | "borderless";
 
-export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "internal";
+export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "internal";
 
 export type FieldChange = { 
 /**
@@ -842,6 +842,16 @@ created_at: string,
  */
 updated_at: string, };
 
+export type RegistrationUpdate = { 
+/**
+ * A new client_id (checked as on add).
+ */
+client_id: string | null, 
+/**
+ * The platform (id or name) the registration is on instead; it takes that issuer.
+ */
+platform: string | null, };
+
 export type Remedy = { "kind": "list_tools" } | { "kind": "list_keys", 
 /**
  * The tool.
@@ -926,7 +936,11 @@ registration: string, } | { "kind": "remove_registrations",
 /**
  * The platform.
  */
-platform: string, } | { "kind": "list_canvas_placements" } | { "kind": "list_canvas_scopes" } | { "kind": "replace_file" } | { "kind": "retire_anyway", 
+platform: string, } | { "kind": "remove_tool_with_registrations", 
+/**
+ * The tool.
+ */
+tool: string, } | { "kind": "list_canvas_placements" } | { "kind": "list_canvas_scopes" } | { "kind": "replace_file" } | { "kind": "retire_anyway", 
 /**
  * The key.
  */
@@ -945,6 +959,16 @@ removed: boolean,
  * Why it is still there, when it is: the removal is finished at the next start.
  */
 reason: string | null, };
+
+export type RemovedKey = { 
+/**
+ * The key.
+ */
+kid: string, 
+/**
+ * Whether its private key left the keychain (else it does at the next start).
+ */
+private_key: Removal, };
 
 export type Repair = { 
 /**
@@ -1201,6 +1225,28 @@ scopes: Array<string>,
  * Where in Canvas the tool appears, each placement name at most once.
  */
 placements: Array<Placement>, };
+
+export type ToolRemoval = { 
+/**
+ * The tool's id.
+ */
+tool_id: string, 
+/**
+ * The tool's name.
+ */
+tool: string, 
+/**
+ * Its keys, each with what became of its private key.
+ */
+keys: Array<RemovedKey>, 
+/**
+ * How many registrations went with it.
+ */
+registrations: number, 
+/**
+ * How many deployment ids those registrations had.
+ */
+deployments: number, };
 
 export type ToolSummary = { 
 /**
