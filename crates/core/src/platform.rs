@@ -602,22 +602,28 @@ fn normalize_base_url(value: &str) -> Result<String> {
 }
 
 fn normalized_base_url(value: &str) -> Result<String> {
-    validate_url("base URL", value)?;
-    let parsed = url::Url::parse(value).map_err(|e| {
-        Error::invalid(
-            "base URL",
-            format!("'{value}' is not a URL ({e})"),
-            "give the instance's address, e.g. https://moodle.example.edu",
-        )
-    })?;
+    url_without_query(
+        "base URL",
+        value,
+        "give the instance's address only, e.g. https://moodle.example.edu",
+    )?;
+    Ok(value.trim_end_matches('/').to_string())
+}
+
+/// Checks a URL like [`validate_url`], and that it has no query or fragment (`fix` says what
+/// to give instead).
+fn url_without_query(field: &str, value: &str, fix: &str) -> Result<()> {
+    validate_url(field, value)?;
+    let parsed = url::Url::parse(value)
+        .map_err(|e| Error::invalid(field, format!("'{value}' is not a URL ({e})"), fix))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(Error::invalid(
-            "base URL",
+            field,
             format!("'{value}' has a query or fragment"),
-            "give the instance's address only, e.g. https://moodle.example.edu",
+            fix,
         ));
     }
-    Ok(value.trim_end_matches('/').to_string())
+    Ok(())
 }
 
 /// The placeholders (`{client_id}`, ...) a URL holds.
@@ -651,22 +657,11 @@ fn validate_template(field: &str, value: &str) -> Result<()> {
 
 /// Checks an issuer: an https URL (http on loopback) with no query or fragment.
 pub fn validate_issuer(value: &str) -> Result<()> {
-    validate_url("issuer", value)?;
-    let parsed = url::Url::parse(value).map_err(|e| {
-        Error::invalid(
-            "issuer",
-            format!("'{value}' is not a URL ({e})"),
-            "give the iss the platform sends",
-        )
-    })?;
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::invalid(
-            "issuer",
-            format!("'{value}' has a query or fragment"),
-            "give the iss exactly as the platform sends it: an https URL without ? or #",
-        ));
-    }
-    Ok(())
+    url_without_query(
+        "issuer",
+        value,
+        "give the iss exactly as the platform sends it: an https URL without ? or #",
+    )
 }
 
 impl PlatformSpec {
