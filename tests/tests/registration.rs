@@ -14,6 +14,27 @@ const JWKS_URL: &str = "https://quiz.example.edu/.well-known/jwks.json";
 const SCORE_SCOPE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 
 const PLATFORM_NAME: &str = "Acme Moodle";
+/// A school's own Canvas token URL, which its tool must POST to (and use as `aud`).
+const CANVAS_SCHOOL_TOKEN_URL: &str = "https://acme.instructure.com/login/oauth2/token";
+/// A platform of no preset: `(field, input, value)`.
+const CUSTOM_ENDPOINTS: [(&str, &str, &str); 4] = [
+    ("issuer", "#platform-issuer", "https://lms.acme.example"),
+    (
+        "auth_url",
+        "#platform-auth-url",
+        "https://lms.acme.example/lti/authorize",
+    ),
+    (
+        "token_url",
+        "#platform-token-url",
+        "https://lms.acme.example/lti/token",
+    ),
+    (
+        "jwks_url",
+        "#platform-jwks-url",
+        "https://lms.acme.example/lti/jwks",
+    ),
+];
 const MOODLE_BASE: &str = "https://moodle.acme.edu";
 const CLIENT_ID: &str = "zTn6FWnZ4W21zmS";
 const DEPLOYMENTS: [(&str, &str); 2] = [("43", "Biology 101"), ("44", "")];
@@ -249,20 +270,43 @@ async fn add_platforms(app: &App) -> Result<String> {
         "the Moodle platform's issuer is {issuer:?}"
     );
 
+    // A preset with one value changed under "Change a value", typed key by key.
     click(app, "#platform-add").await?;
     select(app, "#platform-preset", "canvas-cloud").await?;
     fill(app, "#platform-name", "Instructure Canvas").await?;
+    click(app, "#platform-form details.overrides summary").await?;
+    fill(app, "#platform-token-url", CANVAS_SCHOOL_TOKEN_URL).await?;
     click(app, "#platform-save").await?;
     let canvas = wait_for_platform(app, "Instructure Canvas").await?;
-    let issuer = app
-        .text_of(&format!(
-            "[data-platform-id=\"{canvas}\"] [data-endpoint=\"issuer\"]"
-        ))
-        .await?;
-    ensure!(
-        issuer == "https://canvas.instructure.com",
-        "the Canvas cloud platform's issuer is {issuer:?}"
-    );
+    for (field, expected) in [
+        ("issuer", "https://canvas.instructure.com"),
+        ("token_url", CANVAS_SCHOOL_TOKEN_URL),
+    ] {
+        let shown = endpoint(app, &canvas, field).await?;
+        ensure!(
+            shown == expected,
+            "the Canvas cloud platform's {field} is {shown:?}, expected {expected:?}"
+        );
+    }
+
+    // A platform of no preset: every endpoint typed key by key into its own field.
+    click(app, "#platform-add").await?;
+    select(app, "#platform-preset", "custom").await?;
+    fill(app, "#platform-name", "Acme LMS").await?;
+    for (field, css, url) in CUSTOM_ENDPOINTS {
+        fill(app, css, url)
+            .await
+            .with_context(|| format!("typing the custom platform's {field}"))?;
+    }
+    click(app, "#platform-save").await?;
+    let custom = wait_for_platform(app, "Acme LMS").await?;
+    for (field, _, url) in CUSTOM_ENDPOINTS {
+        let shown = endpoint(app, &custom, field).await?;
+        ensure!(
+            shown == url,
+            "the custom platform's {field} is {shown:?}, expected {url:?}"
+        );
+    }
     app.screenshot("platforms.png").await?;
     Ok(card)
 }
@@ -476,6 +520,14 @@ async fn wait_gone(app: &App, css: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The endpoint `field` as the card of platform `id` shows it.
+async fn endpoint(app: &App, id: &str, field: &str) -> Result<String> {
+    app.text_of(&format!(
+        "[data-platform-id=\"{id}\"] [data-endpoint=\"{field}\"]"
+    ))
+    .await
 }
 
 /// Waits for the platform card named `name`; returns its `data-platform-id`.

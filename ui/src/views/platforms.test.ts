@@ -72,6 +72,24 @@ describe("platforms page", () => {
     expect(el("#platform-issuer-error").textContent).toContain("copy it from the platform");
   });
 
+  it("keeps the focus in an endpoint field while it is typed into, key by key", () => {
+    // jsdom drops the focus of an element that moves, as browsers do.
+    for (const preset of ["custom", "canvas-cloud"]) {
+      choose("#platform-preset", preset);
+      for (const id of ["#platform-issuer", "#platform-token-url"]) {
+        const input = el<HTMLInputElement>(id);
+        input.value = "";
+        input.focus();
+        for (const key of "https://lms.example.edu") {
+          input.value += key;
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+          expect(document.activeElement, `${preset} ${id} after '${input.value}'`).toBe(input);
+        }
+        expect(el<HTMLInputElement>(id).value).toBe("https://lms.example.edu");
+      }
+    }
+  });
+
   it("sends the NewPlatform and keeps the form while the server refuses it", () => {
     choose("#platform-preset", "moodle");
     type("#platform-name", "Acme Moodle");

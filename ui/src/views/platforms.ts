@@ -144,15 +144,19 @@ export function createPlatformsPage(
         input.placeholder = template === null ? (key === "token_audience" || key === "openid_configuration_url" ? "Optional" : "Required") : resolvedEndpoints(preset, { ...values, [key]: "" })[key] ?? "";
       }
     }
-    // Custom presets take every value as input; the others show what they fill in.
+    // Custom presets take every value as input; the others show what they fill in. The fields
+    // move only when the preset changes which box holds them: moving a field takes its focus,
+    // so doing it on every keystroke would lose all but the first key typed.
+    const box = custom ? customBox : overrides;
+    if (overrideFields[0]?.parentElement !== box) {
+      box.replaceChildren(...overrideFields);
+    }
     if (custom) {
-      customBox.replaceChildren(...overrideFields);
       customBox.hidden = false;
       overridesBox.hidden = true;
       preview.hidden = true;
       return;
     }
-    overrides.replaceChildren(...overrideFields);
     customBox.hidden = true;
     overridesBox.hidden = false;
     preview.hidden = false;
