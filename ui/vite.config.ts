@@ -1,9 +1,12 @@
 /// <reference types="vitest/config" />
 // Vite and Vitest configuration of the web frontend (run with `ui/` as the root).
 
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { svelteTesting } from "@testing-library/svelte/vite";
 import { defineConfig } from "vite";
 
 export default defineConfig({
+  plugins: [svelte(), svelteTesting()],
   // Paths are relative to ui/, where this file lives.
   root: import.meta.dirname,
   base: "./",
@@ -27,7 +30,8 @@ export default defineConfig({
   },
   test: {
     include: ["src/**/*.test.ts"],
-    environment: "node",
+    environment: "jsdom",
+    setupFiles: ["src/test/setup.ts"],
     // A zone off UTC by a half hour, so date formatting must really convert to local time.
     env: { TZ: "Asia/Kolkata" },
     restoreMocks: true,

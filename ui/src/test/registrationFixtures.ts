@@ -1,10 +1,7 @@
 // Sample data and a fake backend for the profile, Canvas JSON, platform and registration tests.
 
-import { vi } from "vitest";
 
-import type { RegistrationIpc } from "../lib/ipc";
 import type {
-  CanvasImported,
   Choices,
   DiscoveryOutcome,
   Finding,
@@ -12,7 +9,6 @@ import type {
   Platform,
   Preset,
   Registration,
-  SaveOutcome,
   Tool,
 } from "../lib/ipc/bindings";
 import { SAMPLE_TOOL } from "./fixtures";
@@ -346,23 +342,3 @@ export const DISCOVERY: DiscoveryOutcome = {
 };
 
 /** A fake of every profile, Canvas, platform and registration call, with sample answers. */
-export function fakeRegistrationIpc() {
-  return {
-    updateTool: vi.fn(async (): Promise<Tool> => PROFILE_TOOL),
-    ltiChoices: vi.fn(async () => CHOICES),
-    exportCanvas: vi.fn(async () => CANVAS_JSON),
-    saveCanvas: vi.fn(async (): Promise<SaveOutcome> => ({ outcome: "saved", path: "/home/me/quiz-builder-canvas.json" })),
-    lintCanvas: vi.fn(async (): Promise<Finding[]> => []),
-    importCanvas: vi.fn(async (): Promise<CanvasImported> => ({ tool: PROFILE_TOOL, findings: [] })),
-    listPlatforms: vi.fn(async (): Promise<Platform[]> => [PLATFORM]),
-    platformPresets: vi.fn(async () => PRESETS),
-    addPlatform: vi.fn(async () => PLATFORM),
-    removePlatform: vi.fn(async () => undefined),
-    discoverPlatform: vi.fn(async () => DISCOVERY),
-    listRegistrations: vi.fn(async (): Promise<Registration[]> => [REGISTRATION]),
-    addRegistration: vi.fn(async () => REGISTRATION),
-    addDeployment: vi.fn(async () => REGISTRATION),
-    removeDeployment: vi.fn(async () => REGISTRATION),
-    registrationHandoff: vi.fn(async () => HANDOFF),
-  } satisfies RegistrationIpc;
-}

@@ -1,15 +1,10 @@
 // Sample data and a fake backend for the rotation panel and the checks page tests.
 
-import { vi } from "vitest";
 
-import type { PolicySecs } from "../lib/duration";
-import type { RotationIpc } from "../lib/ipc";
 import type {
-  CheckProgress,
   JwksCheck,
   KeyInfo,
   PlatformCheck,
-  Revocation,
   RotationOutcome,
   RotationState,
 } from "../lib/ipc/bindings";
@@ -110,31 +105,3 @@ export function rotatedKeys(): KeyInfo[] {
 }
 
 /** Fakes of every rotation and check call, each a `vi.fn` a test can re-program. */
-export function fakeRotationIpc() {
-  return {
-    rotationState: vi.fn(async (): Promise<RotationState> => structuredClone(SAMPLE_STATE)),
-    rotateKeys: vi.fn(async (): Promise<RotationOutcome> => structuredClone(SAMPLE_OUTCOME)),
-    retireKey: vi.fn(async (_tool: string, kid: string): Promise<KeyInfo> => ({
-      ...(SAMPLE_KEYS[1] as KeyInfo),
-      kid,
-      status: "retired",
-    })),
-    revokeKey: vi.fn(
-      async (_tool: string, kid: string): Promise<Revocation> => ({
-        kid,
-        signing: null,
-        private_key: { removed: true, reason: null },
-      }),
-    ),
-    setPolicy: vi.fn(async (_tool: string, policy: PolicySecs): Promise<PolicySecs> => policy),
-    checkJwks: vi.fn(async (): Promise<JwksCheck> => structuredClone(SAMPLE_CHECK)),
-    lastChecks: vi.fn(async (): Promise<JwksCheck[]> => [structuredClone(SAMPLE_CHECK)]),
-    checkPlatforms: vi.fn(
-      async (onProgress: (progress: CheckProgress) => void): Promise<PlatformCheck[]> => {
-        onProgress({ done: 1, total: 2 });
-        onProgress({ done: 2, total: 2 });
-        return structuredClone(SAMPLE_PLATFORM_CHECKS);
-      },
-    ),
-  } satisfies RotationIpc;
-}

@@ -14,6 +14,7 @@ import type {
   SaveOutcome,
   Tool,
   ToolProfile,
+  ToolRemoval,
   ToolSummary,
 } from "./bindings";
 import type {
@@ -26,8 +27,10 @@ import type {
   NewPlatform,
   NewRegistration,
   Platform,
+  PlatformUpdate,
   Preset,
   Registration,
+  RegistrationUpdate,
 } from "./bindings";
 
 import type {
@@ -44,13 +47,50 @@ import { policySecs, type PolicySecs } from "../duration";
 export type * from "./bindings";
 export { IpcFailure } from "../errors";
 
-/** Calls a command; every rejection becomes an `IpcFailure` (`{ kind, message }`). */
+/** Commands that only read: every other command that succeeds may have changed what is shown. */
+const READS = new Set([
+  "app_status",
+  "list_tools",
+  "get_tool",
+  "list_keys",
+  "export_jwk",
+  "export_jwks",
+  "rotation_state",
+  "last_checks",
+  "lti_choices",
+  "platform_presets",
+  "list_platforms",
+  "list_registrations",
+  "registration_handoff",
+  "lint_canvas",
+  "export_canvas",
+  "save_jwks",
+  "save_canvas",
+  "check_jwks",
+  "check_platforms",
+]);
+
+const changeListeners = new Set<(command: string) => void>();
+
+/** Calls `listener` after each command that may have changed the app's data; answers the
+ * function that stops it. */
+export function onDataChanged(listener: (command: string) => void): () => void {
+  changeListeners.add(listener);
+  return () => changeListeners.delete(listener);
+}
+
+/** Calls a command; every rejection becomes an `IpcFailure` (`{ kind, message, field }`). */
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  let answer: T;
   try {
-    return await invoke<T>(command, args);
+    answer = await invoke<T>(command, args);
   } catch (error) {
     throw toFailure(error);
   }
+  if (!READS.has(command)) {
+    for (const listener of changeListeners) listener(command);
+  }
+  return answer;
 }
 
 /** True when the page runs inside the app (or under a mocked IPC). */
@@ -75,6 +115,12 @@ export function addTool(input: ToolProfile): Promise<Tool> {
 /** `tool` is a tool id or name. */
 export function getTool(tool: string): Promise<Tool> {
   return call<Tool>("get_tool", { tool });
+}
+
+/** Removes a tool with its keys (and their keychain entries); refused while it has
+ * registrations unless `removeRegistrations`. */
+export function removeTool(tool: string, removeRegistrations: boolean): Promise<ToolRemoval> {
+  return call<ToolRemoval>("remove_tool", { tool, removeRegistrations });
 }
 
 export function listKeys(tool: string): Promise<KeyInfo[]> {
@@ -172,6 +218,11 @@ export function addPlatform(input: NewPlatform): Promise<Platform> {
   return call<Platform>("add_platform", { input });
 }
 
+/** Changes a platform's name, issuer or endpoints (`null` fields stay as they are). */
+export function updatePlatform(platform: string, update: PlatformUpdate): Promise<Platform> {
+  return call<Platform>("update_platform", { platform, update });
+}
+
 /** `platform` is a platform id or name. */
 export async function removePlatform(platform: string): Promise<void> {
   await call<null>("remove_platform", { platform });
@@ -199,6 +250,15 @@ export function addRegistration(input: NewRegistration): Promise<Registration> {
   return call<Registration>("add_registration", { input });
 }
 
+/** Changes a registration's client_id (or what else `update` carries). */
+export function updateRegistration(registration: string, update: RegistrationUpdate): Promise<Registration> {
+  return call<Registration>("update_registration", { registration, update });
+}
+
+export async function removeRegistration(registration: string): Promise<void> {
+  await call<null>("remove_registration", { registration });
+}
+
 export function addDeployment(registration: string, deployment: NewDeployment): Promise<Registration> {
   return call<Registration>("add_deployment", { registration, deployment });
 }
@@ -212,27 +272,6 @@ export function registrationHandoff(registration: string): Promise<HandoffView> 
   return call<HandoffView>("registration_handoff", { registration });
 }
 
-/** The calls of the profile, Canvas JSON, platform and registration screens. */
-export const registrationIpc = {
-  updateTool,
-  ltiChoices,
-  exportCanvas,
-  saveCanvas,
-  lintCanvas,
-  importCanvas,
-  listPlatforms,
-  platformPresets,
-  addPlatform,
-  removePlatform,
-  discoverPlatform,
-  listRegistrations,
-  addRegistration,
-  addDeployment,
-  removeDeployment,
-  registrationHandoff,
-} as const;
-
-export type RegistrationIpc = typeof registrationIpc;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -281,38 +320,6 @@ export function checkPlatforms(onProgress: (progress: CheckProgress) => void): P
   return call<PlatformCheck[]>("check_platforms", { onProgress: channel });
 }
 
-/** The calls of the rotation panel and the checks page. */
-export const rotationIpc = {
-  rotationState,
-  rotateKeys,
-  retireKey,
-  revokeKey,
-  setPolicy,
-  checkJwks,
-  lastChecks,
-  checkPlatforms,
-} as const;
-
-export type RotationIpc = typeof rotationIpc;
 
 // ---------------------------------------------------------------------------------------------
 
-/** Every call the UI makes, in one object. */
-export const ipc = {
-  appStatus,
-  listTools,
-  addTool,
-  getTool,
-  listKeys,
-  generateKey,
-  exportJwk,
-  exportJwks,
-  saveJwks,
-  deleteKey,
-  removeOrphans,
-  copyText,
-  ...registrationIpc,
-  ...rotationIpc,
-} as const;
-
-export type Ipc = typeof ipc;

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { SAMPLE_KEYS, SAMPLE_TOOL } from "../../test/fixtures";
 import type { KeygenProgress, ToolProfile } from "./bindings";
-import { IpcFailure, ipc } from "./index";
+import * as ipc from "./index";
+import { IpcFailure } from "./index";
 
 type Call = { cmd: string; args: Record<string, unknown> | undefined };
 

@@ -1,0 +1,64 @@
+// The tools the sidebar lists and the app's status (keychain, orphans, repairs), reloaded
+// whenever the window's revision goes up.
+
+import { app } from "../../lib/app.svelte";
+import { appStatus, listTools, type AppStatus, type ToolSummary } from "../../lib/ipc";
+
+/** Tools sorted by name as the sidebar shows them. */
+export function sortTools(tools: readonly ToolSummary[]): ToolSummary[] {
+  return [...tools].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }));
+}
+
+/** Tools whose name or domain contains `filter` (case- and accent-insensitive). */
+export function filterTools(tools: readonly ToolSummary[], filter: string): ToolSummary[] {
+  const fold = (text: string): string =>
+    text
+      .normalize("NFD")
+      .replace(/\p{M}/gu, "")
+      .toLocaleLowerCase();
+  const needle = fold(filter.trim());
+  if (needle === "") return [...tools];
+  return tools.filter((t) => fold(t.name).includes(needle) || fold(t.domain ?? "").includes(needle));
+}
+
+class Tools {
+  list = $state<ToolSummary[]>([]);
+  status = $state<AppStatus | null>(null);
+  /** False until the first answer, so the first screen is not "No tools yet" by mistake. */
+  loaded = $state(false);
+
+  get sorted(): ToolSummary[] {
+    return sortTools(this.list);
+  }
+
+  get keychainAvailable(): boolean {
+    return this.status?.keychain_available ?? true;
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.list = await listTools();
+    } catch (error) {
+      app.showError(error);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async loadStatus(): Promise<AppStatus | null> {
+    try {
+      this.status = await appStatus();
+    } catch (error) {
+      app.showError(error);
+    }
+    return this.status;
+  }
+
+  reset(): void {
+    this.list = [];
+    this.status = null;
+    this.loaded = false;
+  }
+}
+
+export const tools = new Tools();
