@@ -73,8 +73,8 @@ step "cargo test --workspace (with a private keychain, ignored tests included)"
 bash scripts/with-keychain.sh \
   cargo test --workspace --exclude ltikeys-e2e -- --include-ignored
 
-step "cargo build -p ltikeys-app"
-cargo build -p ltikeys-app
+step "cargo build -p ltikeys-app -p ltikeys"
+cargo build -p ltikeys-app -p ltikeys
 app_bin="$target_dir/debug/ltikeys-app"
 [[ -x $app_bin ]] || {
   echo "the app binary was not built at $app_bin" >&2

@@ -75,6 +75,40 @@ pub struct ToolForm<'a> {
     pub jwks_url: Option<&'a str>,
 }
 
+/// How [`App::start_with`] opens the window.
+#[derive(Default)]
+pub struct Launch<'a> {
+    /// The OS asks for a dark theme.
+    pub dark: bool,
+    /// Makes data in the (empty) data directory before the window opens, e.g. with [`cli`].
+    pub seed: Option<Box<dyn FnOnce(&Path) -> Result<()> + 'a>>,
+}
+
+/// Runs the `ltikeys` command line (built next to the app) on `data_dir`; answers its stdout.
+pub fn cli(data_dir: &Path, args: &[&str]) -> Result<String> {
+    let app_bin = app_binary()?;
+    let bin = app_bin.with_file_name(format!("ltikeys{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        bin.is_file(),
+        "{} is missing: build it with cargo build -p ltikeys",
+        bin.display()
+    );
+    let output = Command::new(&bin)
+        .args(args)
+        .env("LTIKEYS_DATA_DIR", data_dir)
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("running {}", bin.display()))?;
+    ensure!(
+        output.status.success(),
+        "ltikeys {} failed ({}): {}",
+        args.join(" "),
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    String::from_utf8(output.stdout).context("ltikeys printed non-UTF-8")
+}
+
 /// A running app in a WebDriver session. Call [`App::finish`] at the end; dropping it
 /// without that still stops `tauri-driver` (and with it the native driver).
 pub struct App {
@@ -88,6 +122,12 @@ impl App {
     /// Starts `tauri-driver` on two free ports and opens a session on the app named by
     /// `LTIKEYS_APP_BIN`, with `LTIKEYS_DATA_DIR` pointing at a fresh, empty directory.
     pub async fn start() -> Result<Self> {
+        Self::start_with(Launch::default()).await
+    }
+
+    /// As [`App::start`], with the OS theme of `launch` and its data made before the window
+    /// opens.
+    pub async fn start_with(launch: Launch<'_>) -> Result<Self> {
         let app_bin = app_binary()?;
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
             bail!("no DISPLAY: run under xvfb-run (scripts/test.sh does this)");
@@ -98,8 +138,12 @@ impl App {
             .tempdir()
             .context("creating a temporary data directory")?;
 
+        if let Some(seed) = launch.seed {
+            seed(data_dir.path()).context("making the data the window opens on")?;
+        }
         let (port, native_port) = two_free_ports()?;
-        let mut driver = DriverProcess::spawn(port, native_port, data_dir.path(), &artifacts)?;
+        let mut driver =
+            DriverProcess::spawn(port, native_port, data_dir.path(), &artifacts, launch.dark)?;
         driver.wait_for_ports(&[port, native_port]).await?;
 
         let mut caps = Capabilities::new();
@@ -497,6 +541,36 @@ impl App {
 
     /// Saves a PNG screenshot as `<artifacts>/<name>`, after two animation frames so the
     /// picture matches the DOM.
+    /// Resizes the window to `width` x `height` (CSS pixels) and waits until the page sees it.
+    pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
+        let client = self.client()?;
+        client
+            .set_window_size(width, height)
+            .await
+            .with_context(|| format!("resizing the window to {width}x{height}"))?;
+        let seen = poll_until(UI_STEP, || async move {
+            let size = client
+                .execute("return [window.innerWidth, window.innerHeight];", vec![])
+                .await?;
+            let fits = size
+                .as_array()
+                .map(|v| v.iter().filter_map(Value::as_u64).collect::<Vec<_>>())
+                .is_some_and(|v| {
+                    v.len() == 2
+                        && v[0] <= u64::from(width)
+                        && v[1] <= u64::from(height)
+                        && v[0] + 40 >= u64::from(width)
+                });
+            Ok(fits.then_some(()))
+        })
+        .await?;
+        ensure!(
+            seen.is_some(),
+            "the window did not take the size {width}x{height}"
+        );
+        Ok(())
+    }
+
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let client = self.client()?;
         client
@@ -572,7 +646,13 @@ struct DriverProcess {
 }
 
 impl DriverProcess {
-    fn spawn(port: u16, native_port: u16, data_dir: &Path, artifacts: &Path) -> Result<Self> {
+    fn spawn(
+        port: u16,
+        native_port: u16,
+        data_dir: &Path,
+        artifacts: &Path,
+        dark: bool,
+    ) -> Result<Self> {
         let driver = tauri_driver()?;
         let native = std::env::var_os("LTIKEYS_NATIVE_DRIVER")
             .map(PathBuf::from)
@@ -587,7 +667,12 @@ impl DriverProcess {
         let log = artifacts.join("tauri-driver.log");
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;
-        let child = Command::new(&driver)
+        let mut command = Command::new(&driver);
+        if dark {
+            // The OS asks for a dark theme: GTK, and with it WebKit's prefers-color-scheme.
+            command.env("GTK_THEME", "Adwaita:dark");
+        }
+        let child = command
             .arg("--port")
             .arg(port.to_string())
             .arg("--native-port")

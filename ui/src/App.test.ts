@@ -122,7 +122,7 @@ describe("the window", () => {
     render(App);
     await waitFor(() => expect(toolButtons()).toHaveLength(3));
     app.showError({
-      kind: "not_found",
+      kind: "key_not_found",
       message: "No key signs for Zeta Quiz.",
       field: null,
       remedies: [{ kind: "generate_key", tool: "Zeta Quiz", next: false }, { kind: "list_tools" }],
