@@ -1,5 +1,6 @@
 //! A tool's life in the window: edit it by typing, be refused a duplicate name under the field,
-//! delete it; and a tool the command line adds meanwhile shows up in the sidebar.
+//! delete it (a registered one only with its registrations); and a tool the command line adds
+//! meanwhile shows up in the sidebar.
 
 use anyhow::{bail, ensure, Context, Result};
 use ltikeys_e2e::{poll_until, App, ToolForm, QUIZ_ENGINE, UI_STEP};
@@ -162,6 +163,76 @@ async fn added_by_the_cli(app: &App) -> Result<()> {
     );
     app.click(&entry).await?;
     wait_text(app, "#tool-title", "Terminal Tool").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn a_registered_tool_is_deleted_only_with_its_registrations() -> Result<()> {
+    App::run("tool-registered-failure", delete_with_registrations).await
+}
+
+async fn delete_with_registrations(app: &App) -> Result<()> {
+    let tool = app.create_tool(&QUIZ_ENGINE).await?;
+    app.cli(&["platform", "add", "Acme Canvas", "--preset", "canvas-cloud"])?;
+    app.cli(&[
+        "registration",
+        "add",
+        "--tool",
+        &tool,
+        "--platform",
+        "Acme Canvas",
+        "--client-id",
+        "10000000000042",
+        "--deployment-id",
+        "7:abc",
+    ])?;
+
+    app.click("#tool-delete").await?;
+    app.click("#tool-delete-confirm").await?;
+    let refused = app
+        .wait_visible("#tool-delete-refused", UI_STEP)
+        .await
+        .context("deleting a registered tool did not say what would go with it")?;
+    ensure!(
+        refused.text.contains("Acme Canvas") && refused.text.contains("10000000000042"),
+        "#tool-delete-refused does not name the registration: {:?}",
+        refused.text
+    );
+    ensure!(
+        app.visible_error().await.is_none(),
+        "the refusal also went to the banner: {:?}",
+        app.visible_error().await
+    );
+    ensure!(
+        cli_tool_ids(app)?.contains(&tool),
+        "the tool is gone before deleting its registrations was confirmed"
+    );
+    app.screenshot("tool-delete-refused.png").await?;
+
+    app.click("#tool-delete-with-registrations").await?;
+    app.wait_visible("[data-screen=\"empty\"]", UI_STEP)
+        .await
+        .context("deleting the only tool did not lead to the empty start screen")?;
+    ensure!(
+        app.probe(&sidebar_entry(&tool)).await?.is_none(),
+        "the deleted tool stays in the sidebar"
+    );
+    ensure!(
+        app.focused_id().await? == "new-tool",
+        "the focus is on {:?} after the last tool went, not on #new-tool",
+        app.focused_id().await?
+    );
+    ensure!(
+        !cli_tool_ids(app)?.contains(&tool),
+        "`ltikeys tool list` still lists the deleted tool"
+    );
+    let registrations: Value =
+        serde_json::from_str(&app.cli(&["registration", "list", "--json"])?)?;
+    ensure!(
+        registrations.as_array().is_some_and(Vec::is_empty),
+        "the registrations stay after their tool: {registrations}"
+    );
     Ok(())
 }
 
