@@ -7,6 +7,7 @@
 //!   target directory).
 //! - `LTIKEYS_TAURI_DRIVER`: the `tauri-driver` binary (default: from `PATH`, then `~/.cargo/bin`).
 //! - `LTIKEYS_NATIVE_DRIVER`: the native driver (default `/usr/bin/WebKitWebDriver`).
+//! - `LTIKEYS_CLI_BIN`: the `ltikeys` command line (default: next to `LTIKEYS_APP_BIN`).
 //!
 //! A display is needed: `scripts/test.sh` runs the tests under `xvfb-run`. The native file
 //! dialogs are GTK windows outside the webview, beyond WebDriver's reach: [`NativeDialog`]
@@ -456,6 +457,52 @@ impl App {
             .unwrap_or_default();
         ensure!(!tool_id.is_empty(), "#tool-page has no data-tool-id");
         Ok(tool_id)
+    }
+
+    /// The id of the element that has the keyboard focus (`document.activeElement`), empty
+    /// when it has none (or the focus is on `<body>`). Only reads.
+    pub async fn focused_id(&self) -> Result<String> {
+        let value = self
+            .client()?
+            .execute(
+                "const e = document.activeElement;\
+                 return e && e !== document.body ? (e.id || '') : '';",
+                vec![],
+            )
+            .await
+            .context("reading document.activeElement")?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Tells the window it regained the focus (as when the user comes back from a terminal):
+    /// the screens reload what they show.
+    pub async fn window_focused(&self) -> Result<()> {
+        self.client()?
+            .execute("window.dispatchEvent(new FocusEvent('focus'));", vec![])
+            .await
+            .context("dispatching a focus event to the window")?;
+        Ok(())
+    }
+
+    /// Runs the `ltikeys` command line on the app's data directory and answers what it printed;
+    /// fails when it exits non-zero. The binary is `LTIKEYS_CLI_BIN`, else the `ltikeys` next to
+    /// `LTIKEYS_APP_BIN` (cargo builds both into the same directory).
+    pub fn cli(&self, args: &[&str]) -> Result<String> {
+        let bin = cli_binary()?;
+        let out = Command::new(&bin)
+            .args(args)
+            .env("LTIKEYS_DATA_DIR", self.data_dir())
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("running {}", bin.display()))?;
+        ensure!(
+            out.status.success(),
+            "ltikeys {} failed ({}): {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        String::from_utf8(out.stdout).context("the output of ltikeys is not UTF-8")
     }
 
     /// Fails when the app says the keychain is unavailable (scripts/with-keychain.sh
@@ -954,6 +1001,20 @@ fn app_binary() -> Result<PathBuf> {
         bail!("LTIKEYS_APP_BIN={} is not a file", path.display());
     }
     Ok(path)
+}
+
+fn cli_binary() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("LTIKEYS_CLI_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    let app = app_binary()?;
+    let cli = app.with_file_name(format!("ltikeys{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        cli.is_file(),
+        "no ltikeys next to the app at {}: build it (cargo build -p ltikeys) or set LTIKEYS_CLI_BIN",
+        cli.display()
+    );
+    Ok(cli)
 }
 
 fn artifacts_dir() -> Result<PathBuf> {

@@ -123,9 +123,7 @@ async fn orphan_private_keys_are_shown_and_removed_after_a_confirm() -> Result<(
 
 async fn orphans(app: &App) -> Result<()> {
     ensure!(
-        app.probe("#orphans-banner")
-            .await?
-            .is_some_and(|p| !p.shown),
+        app.probe("#orphans-banner").await?.is_none_or(|p| !p.shown),
         "no orphans, no banner"
     );
     let tool_id = app
@@ -174,7 +172,7 @@ async fn orphans(app: &App) -> Result<()> {
         Ok(app
             .probe("#orphans-banner")
             .await?
-            .is_some_and(|p| !p.shown)
+            .is_none_or(|p| !p.shown)
             .then_some(()))
     })
     .await?;

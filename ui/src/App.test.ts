@@ -6,7 +6,7 @@ import App from "./App.svelte";
 import { app, TOAST_MS } from "./lib/app.svelte";
 import type { ToolSummary } from "./lib/ipc/bindings";
 import { fakeBackend } from "./test/backend";
-import { STATUS_OK } from "./test/fixtures";
+import { SAMPLE_TOOL, STATUS_OK } from "./test/fixtures";
 
 const TOOLS: ToolSummary[] = [
   { id: "t2", name: "Zeta Quiz", domain: "zeta.example.edu", key_count: 2, current_kid: "k2" },
@@ -118,7 +118,8 @@ describe("the window", () => {
   });
 
   it("shows an error with the remedies this window can carry out", async () => {
-    fakeBackend({ list_tools: TOOLS });
+    // The tool page opened at start answers before the error is shown, so it cannot replace it.
+    fakeBackend({ list_tools: TOOLS, get_tool: (args) => ({ ...SAMPLE_TOOL, id: String(args.tool) }) });
     render(App);
     await waitFor(() => expect(toolButtons()).toHaveLength(3));
     app.showError({
