@@ -240,9 +240,16 @@ describe("the rotation panel", () => {
     await user.click(await waitFor(() => q('button[data-retire-force="cur"]')));
     expect(document.querySelector('[data-retire-refused="cur"]')).toBeNull();
     expect(document.activeElement).toBe(q('button[data-retire-force-confirm="cur"]'));
+    // Escape cancels the forced retire's confirm too.
+    await user.keyboard("{Escape}");
+    expect(document.querySelector('button[data-retire-force-confirm="cur"]')).toBeNull();
+    expect(document.activeElement).toBe(q('button[data-retire-key="cur"]'));
+
+    await user.click(q('button[data-retire-key="cur"]'));
+    await user.click(await waitFor(() => q('button[data-retire-force="cur"]')));
     await user.click(q('button[data-retire-force-confirm="cur"]'));
     await waitFor(() => expect(q('[data-timeline-kid="cur"]').getAttribute("data-status")).toBe("retired"));
-    expect(backend.callsOf("retire_key").map((a) => a.force)).toEqual([false, false, true]);
+    expect(backend.callsOf("retire_key").map((a) => a.force)).toEqual([false, false, false, true]);
     expect(toast()).toBe("Key cur retired early: no longer published");
   });
 
