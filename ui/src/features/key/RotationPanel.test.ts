@@ -429,7 +429,8 @@ describe("the rotation panel", () => {
     expect(document.querySelector("#reminder-copy-jwk")).toBeNull();
 
     await user.click(q("#reminder-check-jwks"));
-    expect(backend.callsOf("check_jwks")).toEqual([{ url: SAMPLE_CHECK.url, role: "tool", expectTool: tool.id }]);
+    expect(backend.callsOf("check_jwks")).toHaveLength(1);
+    expect(backend.callsOf("check_jwks")[0]).toMatchObject({ url: SAMPLE_CHECK.url, role: "tool", expectTool: tool.id });
     await waitFor(() => expect(q("#tool-check-progress").hidden).toBe(false));
     await user.click(q("#check-jwks"));
     expect(backend.callsOf("check_jwks")).toHaveLength(1);
