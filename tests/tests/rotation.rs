@@ -158,6 +158,34 @@ async fn rotate_and_check(app: &App) -> Result<()> {
         .await?;
     expect_timeline_status(app, &first, "previous").await?;
 
+    // Retired anyway, the key leaves the JWKS: its row offers no revoke, and the focus moves on
+    // to a control (the next key's action) instead of falling back to the page.
+    app.click(&format!("button[data-retire-key=\"{first}\"]"))
+        .await?;
+    app.click(&format!("button[data-retire-force=\"{first}\"]"))
+        .await?;
+    app.click(&format!("button[data-retire-force-confirm=\"{first}\"]"))
+        .await?;
+    expect_timeline_status(app, &first, "retired").await?;
+    let revoke = app
+        .probe(&format!(
+            "[data-timeline-kid=\"{first}\"] [data-revoke-key]"
+        ))
+        .await?;
+    ensure!(
+        revoke.is_none(),
+        "the retired key {first} still offers Revoke"
+    );
+    let focused = focused_element(app).await?;
+    ensure!(
+        focused != "body",
+        "after retiring {first} the focus fell to <body>"
+    );
+    ensure!(
+        focused.contains(&format!("[data-revoke-key=\"{NEXT_KID}\"]")),
+        "after retiring {first} the focus is on {focused}, expected the next key's Revoke"
+    );
+
     // A JWKS that lacks the tool's kids, served as application/jwk-set+json.
     let server = jwks_server(
         json!({
@@ -329,13 +357,30 @@ async fn expect_timeline_status(app: &App, kid: &str, status: &str) -> Result<()
     Ok(())
 }
 
+/// What has the focus, as `tag#id[data-…]`; `body` when nothing does.
+async fn focused_element(app: &App) -> Result<String> {
+    let value = app
+        .client()?
+        .execute(
+            "const e = document.activeElement;\
+             if (!e || e === document.body) return 'body';\
+             const data = Array.from(e.attributes).filter(a => a.name.startsWith('data-'))\
+               .map(a => `[${a.name}=\"${a.value}\"]`).join('');\
+             return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + data;",
+            vec![],
+        )
+        .await
+        .context("reading the focused element")?;
+    Ok(value.as_str().unwrap_or("body").to_owned())
+}
+
 /// Scrolls the main pane so `css` is at its top (for a screenshot of that part); the window
 /// itself does not scroll.
 async fn scroll_to(app: &App, css: &str) -> Result<()> {
     app.client()?
         .execute(
             "const e = document.querySelector(arguments[0]);\
-             const main = e && e.closest('.main');\
+             const main = e && e.closest('#view, .main');\
              if (!main) return false;\
              main.scrollTop += e.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;\
              return true;",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { DAY } from "./duration";
-import type { KeyInfo } from "./ipc/bindings";
+import { DAY } from "../../lib/duration";
+import type { KeyInfo } from "../../lib/ipc/bindings";
 import { buildTimeline, ticks, tickStep, type TimelineRow } from "./timeline";
 
 const H = 3_600_000;

@@ -1,8 +1,8 @@
 // The rotation timeline's geometry: each key's life as bars on one time axis, with a "now" line.
 // Pure: keys and the clock in, positions (percent of the axis width) and labels out.
 
-import { DAY, HOUR, type PolicySecs } from "./duration";
-import type { KeyInfo, KeyStatus } from "./ipc/bindings";
+import { DAY, HOUR, type PolicySecs } from "../../lib/duration";
+import type { KeyInfo, KeyStatus } from "../../lib/ipc/bindings";
 
 /**
  * - `pre-publish`: in the JWKS, not signing yet (a next key, or the lead before it signed);
