@@ -34,6 +34,7 @@ export class FakeBackend {
       platform_presets: () => CANNED_PRESETS,
       list_platforms: () => [],
       list_registrations: () => [],
+      list_keys: () => [],
       last_checks: () => [],
     };
     this.handlers = new Map(Object.entries(defaults));
