@@ -323,3 +323,38 @@ export function checkPlatforms(onProgress: (progress: CheckProgress) => void): P
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// PEM import and passphrase-protected private-key export. The Rust side opens the native
+// dialogs and reads or writes the file; the key material never crosses IPC.
+
+/** A PEM file chosen in the native open dialog, held by the Rust side under `ticket`. */
+export type PickedPem =
+  | { outcome: "picked"; ticket: number; file_name: string; encrypted: boolean }
+  | { outcome: "cancelled" };
+
+/** Imports the picked PEM file as a key of `tool`; `kid` null derives it, `passphrase` opens an
+ * encrypted file. */
+export type ImportKeyPem = { ticket: number; tool: string; kid: string | null; passphrase: string | null };
+
+/** Writes a key's private half, encrypted with `passphrase` (typed twice), to a file the user
+ * picks in the native save dialog. */
+export type ExportPrivateKey = { tool: string; kid: string; passphrase: string; confirm: string };
+
+// Picking a file and exporting change nothing the window shows.
+READS.add("pick_key_pem");
+READS.add("export_private_key");
+
+/** Asks for a PEM private key in the native open dialog; says whether it is encrypted. */
+export function pickKeyPem(tool: string): Promise<PickedPem> {
+  return call<PickedPem>("pick_key_pem", { tool });
+}
+
+/** Imports the file picked with `pickKeyPem` (its ticket) as a new key of the tool. */
+export function importKeyPem(request: ImportKeyPem): Promise<KeyInfo> {
+  return call<KeyInfo>("import_key_pem", { request });
+}
+
+/** Saves a key's private half encrypted with a passphrase; `cancelled` when the dialog was closed. */
+export function exportPrivateKey(request: ExportPrivateKey): Promise<SaveOutcome> {
+  return call<SaveOutcome>("export_private_key", { request });
+}

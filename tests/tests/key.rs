@@ -1,0 +1,139 @@
+//! The keys tab at the window's sizes: long kids are shown whole and no action button is cut
+//! off, at the default 1180x760, at 960x640 and at the minimum 820x540.
+
+use anyhow::{ensure, Context, Result};
+use ltikeys_e2e::{App, ToolForm, KEYGEN, UI_STEP};
+use serde_json::{json, Value};
+
+const TOOL_NAME: &str = "Kid Layout";
+const LAUNCH_URL: &str = "https://layout.example.edu/lti/launch";
+/// The sizes to check: the window's default, a small window, and the minimum the app allows.
+const SIZES: [(u32, u32); 3] = [(1180, 760), (960, 640), (820, 540)];
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn long_kids_stay_whole_in_small_windows() -> Result<()> {
+    App::run("key-failure", long_kids).await
+}
+
+/// A kid of exactly 60 characters, without a space to break at.
+fn long_kid(n: usize) -> String {
+    format!("e2e-layout-key-{n}-")
+        .chars()
+        .chain("abcdefghijklmnopqrstuvwxyz0123456789".chars().cycle())
+        .take(60)
+        .collect()
+}
+
+async fn long_kids(app: &App) -> Result<()> {
+    app.create_tool(&ToolForm {
+        name: TOOL_NAME,
+        login_url: Some("https://layout.example.edu/lti/login"),
+        launch_url: Some(LAUNCH_URL),
+        redirect_uris: Some(LAUNCH_URL),
+        ..ToolForm::default()
+    })
+    .await?;
+    app.ensure_keychain_available().await?;
+
+    let kids: Vec<String> = (1..=3).map(long_kid).collect();
+    for (done, kid) in kids.iter().enumerate() {
+        app.wait_enabled("#generate-key", KEYGEN).await?;
+        app.select("#kid-scheme", "custom").await?;
+        app.fill("#custom-kid", kid).await?;
+        app.click("#generate-key").await?;
+        app.wait_for_key_rows(done + 1).await?;
+    }
+    let mut listed = app.wait_for_key_rows(3).await?;
+    listed.sort();
+    ensure!(
+        listed == kids,
+        "#keys-table lists {listed:?}, expected {kids:?}"
+    );
+
+    // The published JWKS in the viewer: public members only, the three kids.
+    app.reveal("#view-jwks").await?;
+    app.click("#view-jwks").await?;
+    app.wait_visible("#jwk-viewer pre", UI_STEP).await?;
+    let jwks = app.text_of("#jwk-viewer pre").await?;
+    let doc: Value =
+        serde_json::from_str(&jwks).with_context(|| format!("the viewer shows {jwks:?}"))?;
+    let shown = doc["keys"].as_array().map(Vec::len).unwrap_or_default();
+    ensure!(shown == 3, "the viewer's JWKS holds {shown} keys: {doc}");
+    ensure!(
+        !jwks.contains("\"d\""),
+        "the viewer shows a private member: {jwks}"
+    );
+    app.click("#jwk-viewer-close").await?;
+
+    for (width, height) in SIZES {
+        app.resize(width, height).await?;
+        app.reveal("#keys-table").await?;
+        let problems = layout_problems(app).await?;
+        let name = format!("keys-{width}x{height}.png");
+        app.screenshot(&name).await?;
+        ensure!(
+            problems.is_empty(),
+            "at {width}x{height} the keys table cuts things off:\n{}",
+            problems.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// What the keys table hides at the window's current size: a kid not shown whole (its cell
+/// collapsed, its text outside the table's scroll box or the page), an action button cut off.
+async fn layout_problems(app: &App) -> Result<Vec<String>> {
+    let found = app
+        .client()?
+        .execute(
+            r#"
+            const problems = [];
+            const table = document.querySelector('#keys-table');
+            if (!table) return ['no #keys-table'];
+            // The box that clips the table: its nearest scrolling ancestor.
+            let box = table.parentElement;
+            while (box && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+            const clip = (box || document.documentElement).getBoundingClientRect();
+            const view = document.querySelector('#view').getBoundingClientRect();
+            const left = Math.max(clip.left, view.left, 0) - 1;
+            const right = Math.min(clip.right, view.right, document.documentElement.clientWidth) + 1;
+            for (const row of table.querySelectorAll('tr[data-kid]')) {
+              const kid = row.getAttribute('data-kid');
+              const cell = row.querySelector('td.kid');
+              if (!cell) { problems.push(`${kid}: no kid cell`); continue; }
+              const rect = cell.getBoundingClientRect();
+              if (rect.width <= 0 || rect.height <= 0) problems.push(`${kid}: the kid cell is ${rect.width}x${rect.height}`);
+              if (cell.textContent.trim() !== kid) problems.push(`${kid}: the kid cell reads ${cell.textContent}`);
+              if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`${kid}: the kid overflows its cell (${cell.scrollWidth} > ${cell.clientWidth})`);
+              const range = document.createRange();
+              range.selectNodeContents(cell);
+              for (const line of range.getClientRects()) {
+                if (line.width > 0 && (line.left < left || line.right > right)) {
+                  problems.push(`${kid}: kid text spans ${line.left}..${line.right}, the table shows ${left}..${right}`);
+                }
+              }
+              for (const button of row.querySelectorAll('td.actions button')) {
+                const b = button.getBoundingClientRect();
+                const label = button.textContent.trim();
+                if (b.width <= 0 || b.height <= 0) problems.push(`${kid}: button ${label} is ${b.width}x${b.height}`);
+                else if (b.left < left || b.right > right) problems.push(`${kid}: button ${label} spans ${b.left}..${b.right}, the table shows ${left}..${right}`);
+                if (button.scrollWidth > button.clientWidth + 1) problems.push(`${kid}: the label of ${label} overflows its button`);
+              }
+            }
+            return problems;
+            "#,
+            vec![json!(null)],
+        )
+        .await
+        .context("measuring the keys table")?;
+    Ok(found
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|p| p.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default())
+}
