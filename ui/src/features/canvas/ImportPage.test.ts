@@ -132,15 +132,17 @@ describe("the import page", () => {
     expect(el<HTMLTextAreaElement>("#import-json").value).toBe("{}");
   });
 
-  it("keeps a file dropped outside the drop zone from opening", async () => {
-    await openImport();
+  it("keeps a file dropped outside the drop zone from opening, on any page", async () => {
+    fakeBackend();
+    render(App);
+    await waitFor(() => expect(document.querySelector("#nav-checks")).not.toBeNull());
     const outside = new Event("drop", { bubbles: true, cancelable: true }) as DragEvent;
     Object.defineProperty(outside, "dataTransfer", { value: { types: ["Files"], files: [] } });
-    el("#import-title").dispatchEvent(outside);
+    el("#nav-checks").dispatchEvent(outside);
     expect(outside.defaultPrevented).toBe(true);
     const text = new Event("drop", { bubbles: true, cancelable: true }) as DragEvent;
     Object.defineProperty(text, "dataTransfer", { value: { types: ["text/plain"], files: [] } });
-    el("#import-title").dispatchEvent(text);
+    el("#nav-checks").dispatchEvent(text);
     expect(text.defaultPrevented).toBe(false);
   });
 
@@ -176,11 +178,16 @@ describe("the import report", () => {
 
 describe("guardDrops", () => {
   it("can be removed", () => {
-    const stop = guardDrops(document);
+    const doc = document.implementation.createHTMLDocument("guarded");
+    const drop = (): Event => {
+      const event = new Event("drop", { bubbles: true, cancelable: true });
+      Object.defineProperty(event, "dataTransfer", { value: { types: ["Files"], files: [] } });
+      doc.body.dispatchEvent(event);
+      return event;
+    };
+    const stop = guardDrops(doc);
+    expect(drop().defaultPrevented).toBe(true);
     stop();
-    const drop = new Event("drop", { bubbles: true, cancelable: true }) as DragEvent;
-    Object.defineProperty(drop, "dataTransfer", { value: { types: ["Files"], files: [] } });
-    document.body.dispatchEvent(drop);
-    expect(drop.defaultPrevented).toBe(false);
+    expect(drop().defaultPrevented).toBe(false);
   });
 });
