@@ -147,6 +147,21 @@ describe("the checks page", () => {
     expect(backend.callsOf("cancel_check")).toEqual([{ ticket: second }]);
   });
 
+  it("shows a cancel that failed in the banner while the check still runs", async () => {
+    const answer = deferred<JwksCheck>();
+    const { user } = await openChecks({
+      check_jwks: () => answer.promise,
+      cancel_check: () => Promise.reject(failure("internal", "The check could not be stopped.")),
+    });
+    await user.type(el("#check-url"), URL);
+    await user.click(el("#check-run"));
+    await user.click(await waitFor(() => el("#check-cancel")));
+    await waitFor(() => expect(el("#error-banner").textContent).toContain("The check could not be stopped."));
+    expect(el<HTMLButtonElement>("#check-cancel").disabled).toBe(false);
+    answer.resolve(SAMPLE_CHECK);
+    await waitFor(() => expect(document.querySelector("#check-result [data-verdict]")).not.toBeNull());
+  });
+
   it("checks every platform with its progress, then a table of results", async () => {
     const done = deferred<PlatformCheck[]>();
     let channel: { onmessage?: (progress: unknown) => void } | undefined;

@@ -100,7 +100,8 @@ class ChecksState {
       await cancelCheck(running.ticket);
     } catch (error) {
       this.cancelling = false;
-      app.showError(error);
+      // A check that ended meanwhile has nothing left to cancel.
+      if (this.running?.ticket === running.ticket) app.showError(error);
     }
   }
 
