@@ -304,9 +304,17 @@ export async function setPolicy(tool: string, policy: PolicySecs): Promise<Polic
   return policySecs(await call<Policy>("set_policy", { tool, policy }));
 }
 
-/** Fetches and checks a JWKS URL; `expectTool` (a tool id) also compares it with that tool's keys. */
-export function checkJwks(url: string, role: JwksRole | null, expectTool: string | null): Promise<JwksCheck> {
-  return call<JwksCheck>("check_jwks", { url, role, expectTool });
+/**
+ * Fetches and checks a JWKS URL; `expectTool` (a tool id) also compares it with that tool's keys.
+ * `ticket` (any integer unique to this run) lets `cancelCheck` stop it.
+ */
+export function checkJwks(
+  url: string,
+  role: JwksRole | null,
+  expectTool: string | null,
+  ticket: number | null = null,
+): Promise<JwksCheck> {
+  return call<JwksCheck>("check_jwks", { url, role, expectTool, ticket });
 }
 
 /** The last check of each URL, newest first. */
@@ -357,4 +365,12 @@ export function importKeyPem(request: ImportKeyPem): Promise<KeyInfo> {
 /** Saves a key's private half encrypted with a passphrase; `cancelled` when the dialog was closed. */
 export function exportPrivateKey(request: ExportPrivateKey): Promise<SaveOutcome> {
   return call<SaveOutcome>("export_private_key", { request });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cancelling a running JWKS check.
+
+/** Stops the `checkJwks` started with `ticket`: that call rejects with the kind "cancelled". */
+export async function cancelCheck(ticket: number): Promise<void> {
+  await call<null>("cancel_check", { ticket });
 }
