@@ -1,5 +1,6 @@
 // Platforms: what a preset needs from the user, the values it will fill in, the NewPlatform to
-// send, discovery changes as display rows, and the registration hand-off as text and JSON.
+// send, the PlatformUpdate of an edit, discovery changes as display rows, and the registration
+// hand-off as text and JSON.
 
 import type {
   DiscoveryOutcome,
@@ -9,9 +10,10 @@ import type {
   NewPlatform,
   Platform,
   PlatformFamily,
+  PlatformUpdate,
   Preset,
-} from "./ipc/bindings";
-import { checkUrl } from "./validation";
+} from "../../lib/ipc/bindings";
+import { checkUrl } from "../../lib/validation";
 
 /** The endpoint fields of a platform, in display order. */
 export const ENDPOINT_FIELDS = ["issuer", "auth_url", "token_url", "token_audience", "jwks_url", "openid_configuration_url"] as const;
@@ -335,4 +337,67 @@ export function handoffJson(handoff: Handoff): string {
   }
   out.jwks_url = handoff.jwks_url;
   return JSON.stringify(out, null, 2);
+}
+
+/** What the edit form of a platform holds: its name and endpoints as text. */
+export type PlatformEditValues = { name: string } & Record<EndpointField, string>;
+
+export function platformEditValues(platform: Platform): PlatformEditValues {
+  return {
+    name: platform.name,
+    issuer: platform.issuer,
+    auth_url: platform.auth_url,
+    token_url: platform.token_url,
+    token_audience: platform.token_audience ?? "",
+    jwks_url: platform.jwks_url,
+    openid_configuration_url: platform.openid_configuration_url ?? "",
+  };
+}
+
+export type PlatformEditField = "name" | EndpointField;
+export type PlatformEditResult =
+  | { ok: true; update: PlatformUpdate; changed: boolean }
+  | { ok: false; errors: Partial<Record<PlatformEditField, string>> };
+
+/** Checks the edit form and builds the `PlatformUpdate`: unchanged values are `null`, a
+ * cleared audience or OpenID URL is "" (the Rust side clears it). */
+export function buildPlatformUpdate(platform: Platform, values: PlatformEditValues): PlatformEditResult {
+  const errors: Partial<Record<PlatformEditField, string>> = {};
+  const name = values.name.trim();
+  if (name === "") {
+    errors.name = "Name: give the platform a name, such as \"Acme University Canvas\".";
+  } else if ([...name].length > 100) {
+    errors.name = "Name: use at most 100 characters.";
+  }
+  for (const field of ENDPOINT_FIELDS) {
+    const typed = values[field].trim();
+    if (typed === "") {
+      if ((REQUIRED_ENDPOINTS as readonly string[]).includes(field)) {
+        errors[field] = `${ENDPOINT_LABELS[field]}: a platform needs it; copy it from the platform.`;
+      }
+      continue;
+    }
+    if (field === "token_audience") {
+      if (/\s/.test(typed)) errors[field] = "Token audience: copy it exactly, without spaces.";
+      continue;
+    }
+    const error = checkTemplateUrl(typed, ENDPOINT_LABELS[field]);
+    if (error !== null) errors[field] = error;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const before = platformEditValues(platform);
+  const changedOrNull = (field: PlatformEditField): string | null => {
+    const typed = values[field].trim();
+    return typed === before[field].trim() ? null : typed;
+  };
+  const update: PlatformUpdate = {
+    name: changedOrNull("name"),
+    issuer: changedOrNull("issuer"),
+    auth_url: changedOrNull("auth_url"),
+    token_url: changedOrNull("token_url"),
+    token_audience: changedOrNull("token_audience"),
+    jwks_url: changedOrNull("jwks_url"),
+    openid_configuration_url: changedOrNull("openid_configuration_url"),
+  };
+  return { ok: true, update, changed: Object.values(update).some((value) => value !== null) };
 }

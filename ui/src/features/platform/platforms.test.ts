@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { DISCOVERY, HANDOFF, PRESETS } from "../test/registrationFixtures";
-import type { Preset } from "./ipc/bindings";
+import { DISCOVERY, HANDOFF, PLATFORM, PRESETS } from "../../test/registrationFixtures";
+import type { Preset } from "../../lib/ipc/bindings";
 import {
   buildDeployments,
   buildNewPlatform,
+  buildPlatformUpdate,
+  platformEditValues,
   changeRows,
   discoverySummary,
   emptyPlatformForm,
@@ -199,5 +201,40 @@ describe("the hand-off", () => {
     });
     const json = JSON.parse(handoffJson({ ...HANDOFF.handoff, token_audience: "https://aud" })) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(["issuer", "client_id", "deployment_ids", "auth_url", "token_url", "token_audience", "jwks_url"]);
+  });
+});
+
+describe("buildPlatformUpdate", () => {
+  it("sends only what changed, and clears the audience with an empty string", () => {
+    const platform = { ...PLATFORM, token_audience: "https://aud.example" };
+    const values = { ...platformEditValues(platform), name: " Acme LMS ", token_audience: "" };
+    expect(buildPlatformUpdate(platform, values)).toEqual({
+      ok: true,
+      changed: true,
+      update: {
+        name: "Acme LMS",
+        issuer: null,
+        auth_url: null,
+        token_url: null,
+        token_audience: "",
+        jwks_url: null,
+        openid_configuration_url: null,
+      },
+    });
+  });
+
+  it("says nothing changed when the values are the stored ones", () => {
+    const result = buildPlatformUpdate(PLATFORM, platformEditValues(PLATFORM));
+    expect(result.ok && result.changed).toBe(false);
+  });
+
+  it("refuses a blank required endpoint and a plain-http URL, under their fields", () => {
+    const values = { ...platformEditValues(PLATFORM), issuer: "", token_url: "http://lms.example/token" };
+    const result = buildPlatformUpdate(PLATFORM, values);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.issuer).toContain("Issuer");
+    expect(result.errors.token_url).toContain("https://");
+    expect(result.errors.name).toBeUndefined();
   });
 });
