@@ -88,6 +88,9 @@ mod tests {
         c.visit::<crate::commands::platforms::HandoffView>();
         c.visit::<crate::commands::platforms::CheckProgress>();
         c.visit::<crate::commands::save::SaveOutcome>();
+        c.visit::<crate::commands::private::PickedPem>();
+        c.visit::<crate::commands::private::ImportPem>();
+        c.visit::<crate::commands::private::ExportPrivateKey>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

@@ -30,6 +30,7 @@ import type {
   Registration,
 } from "./bindings";
 
+import type { ExportPrivateKey, ImportPem, PickedPem } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -265,9 +266,18 @@ export async function setPolicy(tool: string, policy: PolicySecs): Promise<Polic
   return policySecs(await call<Policy>("set_policy", { tool, policy }));
 }
 
-/** Fetches and checks a JWKS URL; `expectTool` (a tool id) also compares it with that tool's keys. */
-export function checkJwks(url: string, role: JwksRole | null, expectTool: string | null): Promise<JwksCheck> {
-  return call<JwksCheck>("check_jwks", { url, role, expectTool });
+/**
+ * Fetches and checks a JWKS URL; `expectTool` (a tool id) also compares it with that tool's keys.
+ * With a `ticket` (any number not in use by another running check), `cancelCheck(ticket)` stops
+ * it: it then rejects at once with kind `cancelled`.
+ */
+export function checkJwks(
+  url: string,
+  role: JwksRole | null,
+  expectTool: string | null,
+  ticket: number | null = null,
+): Promise<JwksCheck> {
+  return call<JwksCheck>("check_jwks", { url, role, expectTool, ticket });
 }
 
 /** The last check of each URL, newest first. */
@@ -316,3 +326,47 @@ export const ipc = {
 } as const;
 
 export type Ipc = typeof ipc;
+
+// ---------------------------------------------------------------------------------------------
+// Private keys in and out through native dialogs, and stopping a check.
+
+/**
+ * Opens the native open dialog for a PEM private key for `tool`. The file stays on the Rust side:
+ * the answer is a ticket for `importKeyPem`, the file's name, and whether it needs a passphrase.
+ */
+export function pickKeyPem(tool: string): Promise<PickedPem> {
+  return call<PickedPem>("pick_key_pem", { tool });
+}
+
+/**
+ * Imports the file picked under `request.ticket`. A wrong or missing passphrase rejects with
+ * field `passphrase` (the file is kept for another try); an unknown or expired ticket with field
+ * `ticket` (choose the file again).
+ */
+export function importKeyPem(request: ImportPem): Promise<KeyInfo> {
+  return call<KeyInfo>("import_key_pem", { request });
+}
+
+/**
+ * Exports a private key encrypted with `request.passphrase` (typed twice): the Rust side asks
+ * where in the native save dialog and writes it. Rejects with field `passphrase` (too short) or
+ * `confirm` (the two differ) before the dialog opens.
+ */
+export function exportPrivateKey(request: ExportPrivateKey): Promise<SaveOutcome> {
+  return call<SaveOutcome>("export_private_key", { request });
+}
+
+/** Stops the check started with `ticket`; resolves with whether one was running. */
+export function cancelCheck(ticket: number): Promise<boolean> {
+  return call<boolean>("cancel_check", { ticket });
+}
+
+/** The calls of private-key import and export, and of stopping a check. */
+export const privateKeyIpc = {
+  pickKeyPem,
+  importKeyPem,
+  exportPrivateKey,
+  cancelCheck,
+} as const;
+
+export type PrivateKeyIpc = typeof privateKeyIpc;
