@@ -88,6 +88,9 @@ mod tests {
         c.visit::<crate::commands::platforms::HandoffView>();
         c.visit::<crate::commands::platforms::CheckProgress>();
         c.visit::<crate::commands::save::SaveOutcome>();
+        c.visit::<crate::commands::private::PickedPem>();
+        c.visit::<crate::commands::private::ImportPem>();
+        c.visit::<crate::commands::private::ExportPrivateKey>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();
@@ -115,6 +118,46 @@ mod tests {
             "ui/src/lib/ipc/bindings.ts is out of date with the Rust types; \
              run `UPDATE_BINDINGS=1 cargo test -p ltikeys-app bindings` and commit it"
         );
+    }
+
+    /// The answers of `lti_choices` and `platform_presets` as the UI's tests read them, canned
+    /// in `ui/src/test/canned/`: the file name and the JSON.
+    fn canned() -> [(&'static str, String); 2] {
+        /// As the IPC sends it (fields in their declared order), pretty, with a final newline.
+        fn pretty(answer: impl Serialize) -> String {
+            let mut text = serde_json::to_string_pretty(&answer).unwrap();
+            text.push('\n');
+            text
+        }
+        [
+            (
+                "choices.json",
+                pretty(crate::commands::canvas::lti_choices()),
+            ),
+            (
+                "presets.json",
+                pretty(crate::commands::platforms::platform_presets()),
+            ),
+        ]
+    }
+
+    #[test]
+    fn bindings_canned_answers_match_what_the_commands_answer() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/test/canned");
+        let update = std::env::var_os("UPDATE_BINDINGS").is_some();
+        for (name, fresh) in canned() {
+            let path = dir.join(name);
+            if update {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &fresh).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                committed == fresh,
+                "ui/src/test/canned/{name} is out of date with what the command answers; \
+                 run `UPDATE_BINDINGS=1 cargo test -p ltikeys-app bindings` and commit it"
+            );
+        }
     }
 
     #[test]

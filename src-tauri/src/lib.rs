@@ -4,6 +4,7 @@ mod bindings;
 mod commands;
 mod error;
 mod state;
+mod window;
 
 pub use error::IpcError;
 pub use state::AppState;
@@ -17,10 +18,18 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let data_dir = state.data_dir().clone();
     let result = tauri::Builder::default()
+        // First, so that a second start hands over before anything else is set up.
+        .plugin(window::single_instance(&data_dir))
+        .plugin(window::remembered_geometry(&data_dir))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
+        .setup(|app| {
+            window::reload_after_renderer_crash(app);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::tools::app_status,
             commands::tools::remove_orphans,
@@ -34,12 +43,16 @@ pub fn run() {
             commands::keys::export_jwks,
             commands::keys::save_jwks,
             commands::keys::delete_key,
+            commands::private::pick_key_pem,
+            commands::private::import_key_pem,
+            commands::private::export_private_key,
             commands::rotation::rotation_state,
             commands::rotation::rotate_keys,
             commands::rotation::retire_key,
             commands::rotation::revoke_key,
             commands::rotation::set_policy,
             commands::checks::check_jwks,
+            commands::checks::cancel_check,
             commands::checks::last_checks,
             commands::platforms::list_platforms,
             commands::platforms::platform_presets,

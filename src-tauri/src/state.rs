@@ -1,14 +1,22 @@
-//! What every command shares: where the data lives.
+//! What every command shares: where the data lives, the PEM files picked for import and the
+//! checks that may be cancelled.
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
 
 use ltikeys_core::store::default_data_dir;
 use ltikeys_core::{Result, Vault};
 
-/// The app's state: the data directory. Each command opens its own connection, so a slow
-/// command (key generation, a keychain call) never blocks another.
+use crate::commands::checks::RunningChecks;
+use crate::commands::private::PickedPems;
+
+/// The app's state: the data directory, and what one command leaves for a later one. Each
+/// command opens its own connection, so a slow command (key generation, a keychain call) never
+/// blocks another.
 pub struct AppState {
     data_dir: PathBuf,
+    picked: Mutex<PickedPems>,
+    checks: Mutex<RunningChecks>,
 }
 
 impl AppState {
@@ -17,7 +25,16 @@ impl AppState {
         let data_dir = default_data_dir()?;
         // Open once now so a broken database is reported at start-up.
         Vault::open(&data_dir)?;
-        Ok(AppState { data_dir })
+        Ok(AppState::new(data_dir))
+    }
+
+    /// Over the data directory `data_dir`, with nothing picked and no check running.
+    pub fn new(data_dir: PathBuf) -> Self {
+        AppState {
+            data_dir,
+            picked: Mutex::default(),
+            checks: Mutex::default(),
+        }
     }
 
     /// The data directory.
@@ -28,5 +45,16 @@ impl AppState {
     /// A vault over the database and the OS keychain.
     pub fn vault(&self) -> Result<Vault> {
         Vault::open(&self.data_dir)
+    }
+
+    /// The PEM files picked and not imported yet.
+    pub(crate) fn picked(&self) -> MutexGuard<'_, PickedPems> {
+        // A panic while the lock was held leaves nothing half-done in these maps.
+        self.picked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The checks running under a ticket.
+    pub(crate) fn checks(&self) -> MutexGuard<'_, RunningChecks> {
+        self.checks.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -434,6 +434,8 @@ pub enum ErrorKind {
     Discovery,
     /// The output could not be written.
     Output,
+    /// The user stopped the operation before it finished (a front end's own).
+    Cancelled,
     /// A failure of the program itself, not of the input or the machine (a front end's own).
     Internal,
 }
@@ -469,6 +471,7 @@ impl ErrorKind {
             ErrorKind::DeploymentNotFound => "deployment_not_found",
             ErrorKind::Discovery => "discovery",
             ErrorKind::Output => "output",
+            ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",
         }
     }
@@ -501,6 +504,7 @@ mod tests {
             ErrorKind::RetireTooEarly,
             ErrorKind::Internal,
             ErrorKind::DuplicateRegistration,
+            ErrorKind::Cancelled,
         ];
         for kind in kinds {
             assert_eq!(

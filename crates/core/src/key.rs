@@ -213,6 +213,7 @@ impl KeyPair {
                         "the key could not be decrypted with it",
                         "check the passphrase file (a trailing newline is ignored)",
                     )
+                    .at("passphrase")
                 })?;
                 Self::from_pkcs8_der(plain.as_bytes())
             }

@@ -944,3 +944,42 @@ fn checking_a_hostile_jwks_stores_a_few_kib() {
         "three checks grew the database by {grown} bytes: a check must keep a bounded result"
     );
 }
+
+#[test]
+fn a_check_cancelled_while_it_fetched_is_not_kept() {
+    let server = Server::always(Reply::json(
+        json!({"keys": [jwks()[0].clone()]}).to_string(),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = ltikeys_core::Vault::open_with(
+        dir.path(),
+        Box::<ltikeys_core::secret::MemoryStore>::default(),
+    )
+    .unwrap();
+    let url = server.url("/jwks");
+    let cancelled = std::sync::atomic::AtomicBool::new(true);
+    let c = vault
+        .check_jwks_unless_cancelled(&client(), &url, None, None, now(), &cancelled)
+        .unwrap();
+    assert_eq!(
+        c.status,
+        Some(200),
+        "the fetch itself ran: {:?}",
+        c.findings
+    );
+    assert!(
+        vault.last_checks().unwrap().is_empty(),
+        "nobody waits for a cancelled check: it leaves no record"
+    );
+    cancelled.store(false, Ordering::SeqCst);
+    vault
+        .check_jwks_unless_cancelled(&client(), &url, None, None, now(), &cancelled)
+        .unwrap();
+    let kept: Vec<String> = vault
+        .last_checks()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.url)
+        .collect();
+    assert_eq!(kept, [url], "a check that was not cancelled is kept");
+}

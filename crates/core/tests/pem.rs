@@ -34,10 +34,13 @@ fn encrypted_pkcs8_needs_the_right_passphrase() {
         err.starts_with("passphrase:") && err.contains("give the key's passphrase"),
         "{err}"
     );
-    let err = KeyPair::from_pem(&pem, Some(b"wrong"))
-        .err()
-        .unwrap()
-        .to_string();
+    let err = KeyPair::from_pem(&pem, Some(b"wrong")).err().unwrap();
+    assert_eq!(
+        err.field(),
+        Some("passphrase"),
+        "a front end points at its passphrase field"
+    );
+    let err = err.to_string();
     assert!(err.starts_with("passphrase:"), "{err}");
 }
 

@@ -4,6 +4,7 @@ pub mod canvas;
 pub mod checks;
 pub mod keys;
 pub mod platforms;
+pub mod private;
 pub mod rotation;
 pub mod save;
 pub mod tools;

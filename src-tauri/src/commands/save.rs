@@ -1,12 +1,12 @@
 //! Exports saved where the user picks in the native save dialog. The dialog is opened here, by
 //! Rust, so the webview never names a file to write.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ltikeys_core::Vault;
 use serde::Serialize;
 use tauri::{Runtime, Window};
-use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_dialog::{DialogExt, FileDialogBuilder};
 use ts_rs::TS;
 
 use super::with_vault;
@@ -35,8 +35,7 @@ pub(crate) struct ToolExport {
 }
 
 /// Makes `export` of `tool`, opens the native save dialog over `window` and writes the export
-/// where the user chose. An unknown tool fails before the dialog opens. The dialog runs on the
-/// main thread without blocking it; this only awaits its answer.
+/// where the user chose. An unknown tool fails before the dialog opens.
 pub(crate) async fn save_tool_json<R: Runtime>(
     window: &Window<R>,
     state: &AppState,
@@ -48,31 +47,55 @@ pub(crate) async fn save_tool_json<R: Runtime>(
         Ok((name, (export.json)(v, &tool)?))
     })
     .await?;
-    let (answer, chosen) = tokio::sync::oneshot::channel();
-    window
+    let dialog = window
         .dialog()
         .file()
         .set_parent(window)
         .set_title(export.title)
         .add_filter("JSON", &["json"])
-        .set_file_name(name)
-        .save_file(move |path| {
-            // Only a dropped receiver refuses this, and then nobody waits for the answer.
-            let _ = answer.send(path);
-        });
-    let chosen = chosen
-        .await
-        .map_err(|_| IpcError::internal("the save dialog closed without an answer"))?;
-    let Some(chosen) = chosen else {
+        .set_file_name(name);
+    let Some(path) = chosen_path(dialog, Ask::Save).await? else {
         return Ok(SaveOutcome::Cancelled);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|e| IpcError::internal(format!("the save dialog gave no file path: {e}")))?;
     tauri::async_runtime::spawn_blocking(move || write_json(&path, &json))
         .await
         .map_err(|e| IpcError::internal(format!("the background task failed: {e}")))?
         .map_err(IpcError::from)
+}
+
+/// Which native file dialog to open.
+pub(crate) enum Ask {
+    /// Choose an existing file to read.
+    Open,
+    /// Choose where to write.
+    Save,
+}
+
+/// Opens `dialog` and waits for the file chosen; `None` when the user closed the dialog. The
+/// dialog runs on the main thread without blocking it; this only awaits its answer.
+pub(crate) async fn chosen_path<R: Runtime>(
+    dialog: FileDialogBuilder<R>,
+    ask: Ask,
+) -> Result<Option<PathBuf>, IpcError> {
+    let (answer, chosen) = tokio::sync::oneshot::channel();
+    let send = move |path| {
+        // Only a dropped receiver refuses this, and then nobody waits for the answer.
+        let _ = answer.send(path);
+    };
+    match ask {
+        Ask::Open => dialog.pick_file(send),
+        Ask::Save => dialog.save_file(send),
+    }
+    let chosen = chosen
+        .await
+        .map_err(|_| IpcError::internal("the file dialog closed without an answer"))?;
+    chosen
+        .map(|chosen| {
+            chosen
+                .into_path()
+                .map_err(|e| IpcError::internal(format!("the file dialog gave no file path: {e}")))
+        })
+        .transpose()
 }
 
 /// Writes `json` and a final newline to `path`, the file the user chose, atomically. An existing
@@ -88,17 +111,31 @@ fn write_json(path: &Path, json: &str) -> ltikeys_core::Result<SaveOutcome> {
 /// each run of other characters than letters and digits as one `-`, then `-{what}.json`
 /// (`Quiz Builder (Prod)`, `jwks`: `quiz-builder-prod-jwks.json`).
 pub(crate) fn file_name(tool_name: &str, what: &str) -> String {
-    let lower = tool_name.to_lowercase();
-    let words: Vec<&str> = lower
+    format!("{}-{what}.json", slug(&tool_name.to_lowercase(), "tool"))
+}
+
+/// The file name the dialog suggests for a private key's export: the tool's name as in
+/// [`file_name`], then the kid the same way but in its own case, then `.pem`.
+pub(crate) fn pem_file_name(tool_name: &str, kid: &str) -> String {
+    format!(
+        "{}-{}.pem",
+        slug(&tool_name.to_lowercase(), "tool"),
+        slug(kid, "key")
+    )
+}
+
+/// `text` with each run of other characters than letters and digits as one `-`, none at
+/// either end; `empty` when nothing is left.
+fn slug(text: &str, empty: &str) -> String {
+    let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .collect();
-    let stem = if words.is_empty() {
-        "tool".to_owned()
+    if words.is_empty() {
+        empty.to_owned()
     } else {
         words.join("-")
-    };
-    format!("{stem}-{what}.json")
+    }
 }
 
 #[cfg(test)]
@@ -184,5 +221,25 @@ mod tests {
             assert_eq!(file_name(name, "jwks"), expected, "for {name:?}");
         }
         assert_eq!(file_name("Quiz", "canvas"), "quiz-canvas.json");
+    }
+
+    #[test]
+    fn suggests_a_pem_file_name_from_the_tool_name_and_the_kid() {
+        for (name, kid, expected) in [
+            (
+                "Quiz Builder",
+                "2025-03-01T12:00:00Z",
+                "quiz-builder-2025-03-01T12-00-00Z.pem",
+            ),
+            ("Quiz", "Ab_c-D9", "quiz-Ab-c-D9.pem"),
+            ("", "../../x", "tool-x.pem"),
+            ("Quiz", "///", "quiz-key.pem"),
+        ] {
+            assert_eq!(
+                pem_file_name(name, kid),
+                expected,
+                "for {name:?} and {kid:?}"
+            );
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! JWKS checks run from the vault: one URL, or every platform's, with the results kept.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -21,6 +23,22 @@ impl Vault {
         expect_tool: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<JwksCheck> {
+        let kept = AtomicBool::new(false);
+        self.check_jwks_unless_cancelled(client, url, role, expect_tool, now, &kept)
+    }
+
+    /// [`Vault::check_jwks`] for a check the user may cancel while it fetches: the result is
+    /// kept only when `cancelled` is still unset once the fetch ends, so a check nobody waits
+    /// for any more leaves no record behind.
+    pub fn check_jwks_unless_cancelled(
+        &mut self,
+        client: &HttpClient,
+        url: &str,
+        role: Option<JwksRole>,
+        expect_tool: Option<&str>,
+        now: DateTime<Utc>,
+        cancelled: &AtomicBool,
+    ) -> Result<JwksCheck> {
         let expected = match expect_tool {
             Some(tool) => Some(ExpectedKeys::from_keys(
                 &self.keys(tool)?,
@@ -34,7 +52,9 @@ impl Vault {
             JwksRole::Platform
         });
         let result = check::check_jwks(client, url, role, expected.as_ref(), now);
-        self.store.save_check(&result)?;
+        if !cancelled.load(Ordering::SeqCst) {
+            self.store.save_check(&result)?;
+        }
         Ok(result)
     }
 

@@ -172,7 +172,25 @@ findings: Array<Finding>, };
 
 export type DisplayType = "default" | "full_width" | "full_width_in_context" | "full_width_with_nav" | "in_nav_context" | "borderless";
 
-export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "internal";
+export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "cancelled" | "internal";
+
+export type ExportPrivateKey = { 
+/**
+ * Tool id or name.
+ */
+tool: string, 
+/**
+ * The key.
+ */
+kid: string, 
+/**
+ * The passphrase to encrypt it with.
+ */
+passphrase: string, 
+/**
+ * The same passphrase typed again.
+ */
+confirm: string, };
 
 export type FieldChange = { 
 /**
@@ -299,6 +317,24 @@ handoff: Handoff,
  * The same as plain text.
  */
 text: string, };
+
+export type ImportPem = { 
+/**
+ * The ticket `pick_key_pem` answered.
+ */
+ticket: number, 
+/**
+ * Tool id or name.
+ */
+tool: string, 
+/**
+ * The kid to file the key under (empty or none: its RFC 7638 thumbprint).
+ */
+kid: string | null, 
+/**
+ * The passphrase of an encrypted key (the window's Passphrase field).
+ */
+passphrase: string | null, };
 
 export type IpcError = { 
 /**
@@ -555,6 +591,20 @@ kid: string,
  * Whether a revoked key has this kid (else no key record does).
  */
 revoked: boolean, };
+
+export type PickedPem = { "outcome": "picked", 
+/**
+ * What the import names the file by.
+ */
+ticket: number, 
+/**
+ * The file's name, for display.
+ */
+file_name: string, 
+/**
+ * Whether it is an encrypted PKCS#8 key, which needs its passphrase.
+ */
+encrypted: boolean, } | { "outcome": "cancelled" };
 
 export type Placement = { 
 /**

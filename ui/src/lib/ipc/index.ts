@@ -33,6 +33,7 @@ import type {
   RegistrationUpdate,
 } from "./bindings";
 
+import type { ExportPrivateKey, ImportPem, PickedPem } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -306,7 +307,8 @@ export async function setPolicy(tool: string, policy: PolicySecs): Promise<Polic
 
 /**
  * Fetches and checks a JWKS URL; `expectTool` (a tool id) also compares it with that tool's keys.
- * `ticket` (any integer unique to this run) lets `cancelCheck` stop it.
+ * With a `ticket` (any number not in use by another running check), `cancelCheck(ticket)` stops
+ * it: it then rejects at once with kind `cancelled`.
  */
 export function checkJwks(
   url: string,
@@ -330,47 +332,40 @@ export function checkPlatforms(onProgress: (progress: CheckProgress) => void): P
 
 
 // ---------------------------------------------------------------------------------------------
+// Private keys in and out through native dialogs, and stopping a check.
 
-// ---------------------------------------------------------------------------------------------
-// PEM import and passphrase-protected private-key export. The Rust side opens the native
-// dialogs and reads or writes the file; the key material never crosses IPC.
-
-/** A PEM file chosen in the native open dialog, held by the Rust side under `ticket`. */
-export type PickedPem =
-  | { outcome: "picked"; ticket: number; file_name: string; encrypted: boolean }
-  | { outcome: "cancelled" };
-
-/** Imports the picked PEM file as a key of `tool`; `kid` null derives it, `passphrase` opens an
- * encrypted file. */
-export type ImportKeyPem = { ticket: number; tool: string; kid: string | null; passphrase: string | null };
-
-/** Writes a key's private half, encrypted with `passphrase` (typed twice), to a file the user
- * picks in the native save dialog. */
-export type ExportPrivateKey = { tool: string; kid: string; passphrase: string; confirm: string };
-
-// Picking a file and exporting change nothing the window shows.
+// Picking a file, exporting and cancelling change nothing the window shows.
 READS.add("pick_key_pem");
 READS.add("export_private_key");
+READS.add("cancel_check");
 
-/** Asks for a PEM private key in the native open dialog; says whether it is encrypted. */
+/**
+ * Opens the native open dialog for a PEM private key for `tool`. The file stays on the Rust side:
+ * the answer is a ticket for `importKeyPem`, the file's name, and whether it needs a passphrase.
+ */
 export function pickKeyPem(tool: string): Promise<PickedPem> {
   return call<PickedPem>("pick_key_pem", { tool });
 }
 
-/** Imports the file picked with `pickKeyPem` (its ticket) as a new key of the tool. */
-export function importKeyPem(request: ImportKeyPem): Promise<KeyInfo> {
+/**
+ * Imports the file picked under `request.ticket`. A wrong or missing passphrase rejects with
+ * field `passphrase` (the file is kept for another try); an unknown or expired ticket with field
+ * `ticket` (choose the file again).
+ */
+export function importKeyPem(request: ImportPem): Promise<KeyInfo> {
   return call<KeyInfo>("import_key_pem", { request });
 }
 
-/** Saves a key's private half encrypted with a passphrase; `cancelled` when the dialog was closed. */
+/**
+ * Exports a private key encrypted with `request.passphrase` (typed twice): the Rust side asks
+ * where in the native save dialog and writes it. Rejects with field `passphrase` (too short) or
+ * `confirm` (the two differ) before the dialog opens.
+ */
 export function exportPrivateKey(request: ExportPrivateKey): Promise<SaveOutcome> {
   return call<SaveOutcome>("export_private_key", { request });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Cancelling a running JWKS check.
-
-/** Stops the `checkJwks` started with `ticket`: that call rejects with the kind "cancelled". */
-export async function cancelCheck(ticket: number): Promise<void> {
-  await call<null>("cancel_check", { ticket });
+/** Stops the check started with `ticket`; resolves with whether one was running. */
+export function cancelCheck(ticket: number): Promise<boolean> {
+  return call<boolean>("cancel_check", { ticket });
 }

@@ -1,0 +1,196 @@
+//! The main window's habits: one window per data directory, its size and place remembered in
+//! that directory, and a reload when its renderer dies.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use tauri::plugin::TauriPlugin;
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_window_state::StateFlags;
+
+/// The window's label in `tauri.conf.json`.
+const MAIN: &str = "main";
+/// The app identifier of `tauri.conf.json` (the single-instance name starts with it).
+const IDENTIFIER: &str = "org.ltikeys.manager";
+/// The file in the data directory that holds the window's size and place.
+const GEOMETRY_FILE: &str = "window-state.json";
+
+/// The D-Bus name (Linux) the first start of the app holds for `data_dir`: the app identifier
+/// and a digest of the directory, so starts over other data directories (the end-to-end
+/// tests, `LTIKEYS_DATA_DIR`) each get their own window.
+fn instance_id(identifier: &str, data_dir: &Path) -> String {
+    // SipHash with fixed keys: the same directory gives the same digest in every process of
+    // this build, which is all a second start needs.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data_dir.hash(&mut hasher);
+    format!("{identifier}.d{:016x}", hasher.finish())
+}
+
+/// A second start over the same data directory brings the first one's window forward and
+/// exits.
+pub(crate) fn single_instance<R: Runtime>(data_dir: &Path) -> TauriPlugin<R> {
+    tauri_plugin_single_instance::Builder::new()
+        .dbus_id(instance_id(IDENTIFIER, data_dir))
+        .callback(|app, _args, _cwd| bring_forward(app))
+        .build()
+}
+
+fn bring_forward<R: Runtime>(app: &AppHandle<R>) {
+    let Some(window) = app.get_webview_window(MAIN) else {
+        return;
+    };
+    // Each may fail on a platform or window manager that does not allow it; the rest still help.
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+}
+
+/// Where the window's size and place are kept: in the data directory, beside the database.
+fn geometry_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(GEOMETRY_FILE)
+}
+
+/// Remembers the window's size and position (nothing else: not whether it was visible or
+/// decorated, which could hide it at the next start) in the data directory.
+pub(crate) fn remembered_geometry<R: Runtime>(data_dir: &Path) -> TauriPlugin<R> {
+    // The plugin joins its file name to the app's config directory; an absolute path replaces
+    // that directory, so each data directory keeps its own window.
+    tauri_plugin_window_state::Builder::new()
+        .with_state_flags(StateFlags::SIZE | StateFlags::POSITION)
+        .with_filename(geometry_path(data_dir).to_string_lossy())
+        .build()
+}
+
+/// Reloads the page when the renderer process dies (a crash, memory exhausted), instead of
+/// leaving a blank window; on Linux only, where WebKitGTK says when it happens.
+pub(crate) fn reload_after_renderer_crash<R: Runtime>(app: &tauri::App<R>) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let hooked = window.with_webview(|webview| {
+            use webkit2gtk::WebViewExt;
+            let reloads = std::cell::RefCell::new(crash::Reloads::default());
+            webview
+                .inner()
+                .connect_web_process_terminated(move |view, reason| {
+                    if reloads.borrow_mut().allow(std::time::Instant::now()) {
+                        eprintln!("the window's renderer stopped ({reason:?}); reloading the page");
+                        view.reload();
+                    } else {
+                        eprintln!(
+                            "the window's renderer stopped ({reason:?}) again; not reloading: \
+                             restart the app"
+                        );
+                    }
+                });
+        });
+        if let Err(err) = hooked {
+            eprintln!("warning: a renderer crash will leave the window blank: {err}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
+}
+
+#[cfg(any(target_os = "linux", test))]
+mod crash {
+    use std::time::{Duration, Instant};
+
+    /// Reloads allowed within [`WINDOW`]: a page that crashes its renderer each time it loads
+    /// is not reloaded for ever.
+    const MAX: usize = 3;
+    const WINDOW: Duration = Duration::from_secs(60);
+
+    /// The recent reloads.
+    #[derive(Default)]
+    pub(super) struct Reloads(Vec<Instant>);
+
+    impl Reloads {
+        /// Whether to reload now; counts the reload when so.
+        pub(super) fn allow(&mut self, now: Instant) -> bool {
+            self.0
+                .retain(|at| now.saturating_duration_since(*at) < WINDOW);
+            let allowed = self.0.len() < MAX;
+            if allowed {
+                self.0.push(now);
+            }
+            allowed
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn reloads_three_times_a_minute_at_most() {
+            let mut reloads = Reloads::default();
+            let start = Instant::now();
+            let seconds = |s| start + Duration::from_secs(s);
+            assert!(reloads.allow(seconds(0)));
+            assert!(reloads.allow(seconds(1)));
+            assert!(reloads.allow(seconds(2)));
+            assert!(
+                !reloads.allow(seconds(3)),
+                "a fourth crash in a minute is left"
+            );
+            assert!(
+                reloads.allow(seconds(60)),
+                "a minute after the first, one more"
+            );
+            assert!(
+                !reloads.allow(seconds(60)),
+                "the second and third are still recent"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_data_directory_has_its_own_instance_name() {
+        let a = instance_id(IDENTIFIER, Path::new("/tmp/ltikeys-e2e-data.a"));
+        let b = instance_id(IDENTIFIER, Path::new("/tmp/ltikeys-e2e-data.b"));
+        assert_ne!(a, b, "two test apps over two directories are two instances");
+        assert_eq!(
+            a,
+            instance_id(IDENTIFIER, Path::new("/tmp/ltikeys-e2e-data.a")),
+            "a second start over the same directory finds the first"
+        );
+        // A D-Bus well-known name: dot-separated elements of [A-Za-z0-9_-], none starting with
+        // a digit, at most 255 bytes (the plugin appends `.SingleInstance`).
+        assert!(a.len() + ".SingleInstance".len() <= 255, "{a}");
+        for element in a.split('.') {
+            assert!(
+                !element.is_empty()
+                    && !element.starts_with(|c: char| c.is_ascii_digit())
+                    && element
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+                "{element:?} of {a} is a valid D-Bus name element"
+            );
+        }
+    }
+
+    #[test]
+    fn the_identifier_is_the_apps() {
+        let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json"))
+            .expect("tauri.conf.json is JSON");
+        assert_eq!(conf["identifier"], IDENTIFIER);
+        assert_eq!(conf["app"]["windows"][0]["label"], MAIN);
+    }
+
+    #[test]
+    fn the_window_geometry_lives_in_the_data_directory() {
+        let data_dir = Path::new("/tmp/ltikeys-e2e-data.a");
+        let path = geometry_path(data_dir);
+        assert_eq!(path, Path::new("/tmp/ltikeys-e2e-data.a/window-state.json"));
+        assert_eq!(
+            Path::new("/home/me/.config/org.ltikeys.manager").join(path.to_string_lossy().as_ref()),
+            path,
+            "joined to the config directory, as the plugin does, the absolute path wins"
+        );
+    }
+}
