@@ -82,32 +82,31 @@ pub struct Launch<'a> {
     /// The OS asks for a dark theme.
     pub dark: bool,
     /// Makes data in the (empty) data directory before the window opens, e.g. with [`cli`].
-    pub seed: Option<Box<dyn FnOnce(&Path) -> Result<()> + 'a>>,
+    pub seed: Option<Seed<'a>>,
 }
 
-/// Runs the `ltikeys` command line (built next to the app) on `data_dir`; answers its stdout.
+/// What makes a window's data before it opens, given the data directory.
+pub type Seed<'a> = Box<dyn FnOnce(&Path) -> Result<()> + 'a>;
+
+/// Runs the `ltikeys` command line on `data_dir` and answers what it printed; fails when it
+/// exits non-zero. The binary is `LTIKEYS_CLI_BIN`, else the `ltikeys` next to
+/// `LTIKEYS_APP_BIN` (cargo builds both into the same directory).
 pub fn cli(data_dir: &Path, args: &[&str]) -> Result<String> {
-    let app_bin = app_binary()?;
-    let bin = app_bin.with_file_name(format!("ltikeys{}", std::env::consts::EXE_SUFFIX));
-    ensure!(
-        bin.is_file(),
-        "{} is missing: build it with cargo build -p ltikeys",
-        bin.display()
-    );
-    let output = Command::new(&bin)
+    let bin = cli_binary()?;
+    let out = Command::new(&bin)
         .args(args)
         .env("LTIKEYS_DATA_DIR", data_dir)
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("running {}", bin.display()))?;
     ensure!(
-        output.status.success(),
+        out.status.success(),
         "ltikeys {} failed ({}): {}",
         args.join(" "),
-        output.status,
-        String::from_utf8_lossy(&output.stderr).trim()
+        out.status,
+        String::from_utf8_lossy(&out.stderr).trim()
     );
-    String::from_utf8(output.stdout).context("ltikeys printed non-UTF-8")
+    String::from_utf8(out.stdout).context("the output of ltikeys is not UTF-8")
 }
 
 /// A running app in a WebDriver session. Call [`App::finish`] at the end; dropping it
@@ -484,25 +483,9 @@ impl App {
         Ok(())
     }
 
-    /// Runs the `ltikeys` command line on the app's data directory and answers what it printed;
-    /// fails when it exits non-zero. The binary is `LTIKEYS_CLI_BIN`, else the `ltikeys` next to
-    /// `LTIKEYS_APP_BIN` (cargo builds both into the same directory).
+    /// Runs the `ltikeys` command line on the app's data directory (see [`cli`]).
     pub fn cli(&self, args: &[&str]) -> Result<String> {
-        let bin = cli_binary()?;
-        let out = Command::new(&bin)
-            .args(args)
-            .env("LTIKEYS_DATA_DIR", self.data_dir())
-            .stdin(Stdio::null())
-            .output()
-            .with_context(|| format!("running {}", bin.display()))?;
-        ensure!(
-            out.status.success(),
-            "ltikeys {} failed ({}): {}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-        String::from_utf8(out.stdout).context("the output of ltikeys is not UTF-8")
+        cli(self.data_dir(), args)
     }
 
     /// Fails when the app says the keychain is unavailable (scripts/with-keychain.sh
@@ -586,8 +569,6 @@ impl App {
         }
     }
 
-    /// Saves a PNG screenshot as `<artifacts>/<name>`, after two animation frames so the
-    /// picture matches the DOM.
     /// Resizes the window to `width` x `height` (CSS pixels) and waits until the page sees it.
     pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
         let client = self.client()?;
@@ -618,6 +599,8 @@ impl App {
         Ok(())
     }
 
+    /// Saves a PNG screenshot as `<artifacts>/<name>`, after two animation frames so the
+    /// picture matches the DOM.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let client = self.client()?;
         client

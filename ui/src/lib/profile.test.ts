@@ -26,7 +26,7 @@ describe("message types by placement", () => {
     expect(messageTypesFor(CHOICES, "course_navigation")).toEqual(["LtiResourceLinkRequest"]);
     expect(messageTypesFor(CHOICES, "editor_button")).toEqual(["LtiDeepLinkingRequest"]);
     expect(messageTypesFor(CHOICES, "link_selection")).toEqual(["LtiResourceLinkRequest", "LtiDeepLinkingRequest"]);
-    expect(messageTypesFor(CHOICES, "assignment_selection")[0]).toBe("LtiDeepLinkingRequest");
+    expect(messageTypesFor(CHOICES, "assignment_selection")).toEqual(["LtiResourceLinkRequest", "LtiDeepLinkingRequest"]);
     expect(messageTypesFor(CHOICES, "no_such_placement")).toEqual([]);
   });
 
@@ -39,7 +39,7 @@ describe("message types by placement", () => {
 
   it("starts a new row on the first placement no row uses", () => {
     const row = newPlacementDraft(CHOICES, ["course_navigation", "editor_button"]);
-    expect(row.placement).toBe("link_selection");
+    expect(row.placement).toBe("account_navigation");
     expect(row.message_type).toBe("LtiResourceLinkRequest");
     expect(row.enabled).toBe(true);
     const all = CHOICES.placements.map((p) => p.name);

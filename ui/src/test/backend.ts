@@ -5,11 +5,14 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 
 import type { Choices, ErrorKind, IpcError, Preset } from "../lib/ipc/bindings";
+import choices from "./canned/choices.json";
+import presets from "./canned/presets.json";
 import { STATUS_OK } from "./fixtures";
-import { CHOICES, PRESETS } from "./registrationFixtures";
 
-export const CANNED_CHOICES: Choices = CHOICES;
-export const CANNED_PRESETS: Preset[] = PRESETS;
+/** What `lti_choices` and `platform_presets` answer, written by the Rust side's tests
+ * (`UPDATE_BINDINGS=1 cargo test -p ltikeys-app bindings` refreshes them). */
+export const CANNED_CHOICES = choices as Choices;
+export const CANNED_PRESETS = presets as Preset[];
 
 /** Answers one command's arguments (may be async); throwing rejects the call. */
 export type Handler = (args: Record<string, unknown>) => unknown;

@@ -2,116 +2,16 @@
 
 
 import type {
-  Choices,
   DiscoveryOutcome,
   Finding,
   HandoffView,
   Platform,
-  Preset,
   Registration,
   Tool,
 } from "../lib/ipc/bindings";
 import { SAMPLE_TOOL } from "./fixtures";
 
 /** A subset of the real choices: enough placements to cover RL-only, DL-only, both and flagged. */
-export const CHOICES: Choices = {
-  placements: [
-    {
-      name: "course_navigation",
-      label: "Course navigation",
-      message_types: ["LtiResourceLinkRequest"],
-      feature_flag: null,
-      needs_approval: false,
-      deprecated: null,
-    },
-    {
-      name: "editor_button",
-      label: "Editor button",
-      message_types: ["LtiDeepLinkingRequest"],
-      feature_flag: null,
-      needs_approval: false,
-      deprecated: null,
-    },
-    {
-      name: "link_selection",
-      label: "Link selection",
-      message_types: ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
-      feature_flag: null,
-      needs_approval: false,
-      deprecated: null,
-    },
-    {
-      name: "assignment_selection",
-      label: "Assignment selection",
-      message_types: ["LtiDeepLinkingRequest", "LtiResourceLinkRequest"],
-      feature_flag: null,
-      needs_approval: false,
-      deprecated: null,
-    },
-    {
-      name: "top_navigation",
-      label: "Top navigation",
-      message_types: ["LtiResourceLinkRequest"],
-      feature_flag: "top_navigation_placement",
-      needs_approval: false,
-      deprecated: null,
-    },
-    {
-      name: "resource_selection",
-      label: "Resource selection",
-      message_types: ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
-      feature_flag: null,
-      needs_approval: false,
-      deprecated: "use assignment_selection and/or link_selection instead",
-    },
-  ],
-  scopes: [
-    {
-      uri: "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-      label: "Assignment and Grade Services: post scores",
-      visibility: "public",
-      feature_flag: null,
-      long_standing: true,
-    },
-    {
-      uri: "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
-      label: "Names and Role Provisioning: read course and group rosters",
-      visibility: "public",
-      feature_flag: null,
-      long_standing: true,
-    },
-    {
-      uri: "https://purl.imsglobal.org/spec/lti/scope/asset.readonly",
-      label: "Asset Processor: read submitted assets",
-      visibility: "feature_flag",
-      feature_flag: "lti_asset_processor",
-      long_standing: false,
-    },
-    {
-      uri: "https://canvas.instructure.com/lti/feature_flags/scope/show",
-      label: "Canvas (undocumented): read feature flags",
-      visibility: "hidden",
-      feature_flag: null,
-      long_standing: false,
-    },
-  ],
-  message_types: [
-    { value: "LtiResourceLinkRequest", label: "Resource link launch" },
-    { value: "LtiDeepLinkingRequest", label: "Deep linking (content selection)" },
-  ],
-  privacy_levels: [
-    { value: "public", label: "Public: name, e-mail and picture" },
-    { value: "name_only", label: "Name only" },
-    { value: "email_only", label: "E-mail only" },
-    { value: "anonymous", label: "Anonymous" },
-  ],
-  display_types: [
-    { value: "default", label: "Default" },
-    { value: "full_width", label: "Full width" },
-    { value: "borderless", label: "Borderless" },
-  ],
-  window_targets: [{ value: "_blank", label: "New window or tab" }],
-};
 
 /** A tool with a full profile. */
 export const PROFILE_TOOL: Tool = {
@@ -196,60 +96,6 @@ export const NO_PLACEMENTS: Finding = {
   fix: "add at least one placement, e.g. course_navigation or link_selection",
 };
 
-export const PRESETS: Preset[] = [
-  {
-    family: "canvas-cloud",
-    label: "Canvas (Instructure cloud, production)",
-    needs_base_url: false,
-    base_url_example: null,
-    issuer: "https://canvas.instructure.com",
-    auth_url: "https://sso.canvaslms.com/api/lti/authorize_redirect",
-    token_url: "https://sso.canvaslms.com/login/oauth2/token",
-    token_audience: null,
-    jwks_url: "https://sso.canvaslms.com/api/lti/security/jwks",
-    openid_configuration_url: null,
-    note: "Every Instructure-hosted Canvas shares this issuer.",
-  },
-  {
-    family: "moodle",
-    label: "Moodle",
-    needs_base_url: true,
-    base_url_example: "https://moodle.example.edu",
-    issuer: "{base_url}",
-    auth_url: "{base_url}/mod/lti/auth.php",
-    token_url: "{base_url}/mod/lti/token.php",
-    token_audience: null,
-    jwks_url: "{base_url}/mod/lti/certs.php",
-    openid_configuration_url: "{base_url}/mod/lti/openid-configuration.php",
-    note: "Moodle's issuer is the site's wwwroot.",
-  },
-  {
-    family: "brightspace",
-    label: "D2L Brightspace",
-    needs_base_url: true,
-    base_url_example: "https://school.brightspace.com",
-    issuer: "{base_url}",
-    auth_url: "{base_url}/d2l/lti/authenticate",
-    token_url: "https://auth.brightspace.com/core/connect/token",
-    token_audience: "https://api.brightspace.com/auth/token",
-    jwks_url: "{base_url}/d2l/.well-known/jwks",
-    openid_configuration_url: null,
-    note: "The token audience differs from the token URL.",
-  },
-  {
-    family: "custom",
-    label: "Other LMS",
-    needs_base_url: false,
-    base_url_example: null,
-    issuer: null,
-    auth_url: null,
-    token_url: null,
-    token_audience: null,
-    jwks_url: null,
-    openid_configuration_url: null,
-    note: "Copy every value from the platform's registration page.",
-  },
-];
 
 export const PLATFORM: Platform = {
   id: "p1",
@@ -342,3 +188,6 @@ export const DISCOVERY: DiscoveryOutcome = {
 };
 
 /** A fake of every profile, Canvas, platform and registration call, with sample answers. */
+
+// The Rust side's own answers, so that a change there shows here.
+export { CANNED_CHOICES as CHOICES, CANNED_PRESETS as PRESETS } from "./backend";
