@@ -1,6 +1,6 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, configure, render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { app } from "../../lib/app.svelte";
 import type { Tool, ToolProfile } from "../../lib/ipc/bindings";
@@ -13,6 +13,10 @@ const RL = "LtiResourceLinkRequest";
 const DL = "LtiDeepLinkingRequest";
 const SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 const NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
+
+// Each test types key by key: give it room on a busy machine.
+vi.setConfig({ testTimeout: 30_000 });
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(() => resetProfileTab());
 
