@@ -207,7 +207,9 @@ async fn canvas_json(app: &App) -> Result<()> {
     app.wait_visible(finding, UI_STEP)
         .await
         .context("breaking the message type did not show a wrong-message-type finding")?;
-    let path = app.text_of(&format!("{finding} .finding-path")).await?;
+    let path = app
+        .text_of(&format!("{finding} [data-finding-path]"))
+        .await?;
     ensure!(
         path.contains("placements[0].message_type") && path.contains("course_navigation"),
         "the finding's path reads {path:?}"

@@ -2,10 +2,10 @@
 
 use chrono::Utc;
 use ltikeys_core::lti::Choices;
-use ltikeys_core::{CanvasImported, Finding, Tool, ToolProfile};
+use ltikeys_core::{CanvasImported, Error, Finding, Tool, ToolProfile};
 use tauri::{Runtime, State, Window};
 
-use super::save::{save_tool_json, SaveOutcome, ToolExport};
+use super::save::{file_name, save_json, save_tool_json, SaveOutcome, ToolExport};
 use super::with_vault;
 use crate::error::IpcError;
 use crate::state::AppState;
@@ -34,19 +34,53 @@ pub async fn export_canvas(state: State<'_, AppState>, tool: String) -> Result<S
     .await
 }
 
-/// Asks in the native save dialog where to save the tool's Canvas JSON, then writes it there.
+/// The tool's own Canvas JSON, as the save dialog offers it.
+const CANVAS_EXPORT: ToolExport = ToolExport {
+    title: "Save Canvas JSON",
+    suffix: "canvas",
+    json: |v, tool| Ok(v.canvas_export(tool)?.to_pretty_json()),
+};
+
+/// Asks in the native save dialog where to save Canvas JSON, then writes it there: `json`, the
+/// text as the window shows it after an edit (refused unless it is JSON), or, when `None`, the
+/// tool's own export. An unknown tool or text that is not JSON fails before the dialog opens.
 #[tauri::command]
 pub async fn save_canvas<R: Runtime>(
     window: Window<R>,
     state: State<'_, AppState>,
     tool: String,
+    json: Option<String>,
 ) -> Result<SaveOutcome, IpcError> {
-    let export = ToolExport {
-        title: "Save Canvas JSON",
-        suffix: "canvas",
-        json: |v, tool| Ok(v.canvas_export(tool)?.to_pretty_json()),
+    let Some(text) = json else {
+        return save_tool_json(&window, &state, tool, CANVAS_EXPORT).await;
     };
-    save_tool_json(&window, &state, tool, export).await
+    let text = edited_json(&text)?;
+    let name = with_vault(&state, move |v| {
+        Ok(file_name(
+            &v.tool(&tool)?.profile.name,
+            CANVAS_EXPORT.suffix,
+        ))
+    })
+    .await?;
+    save_json(&window, CANVAS_EXPORT.title, name, text).await
+}
+
+/// The edited text to write, once it is known to be JSON: as typed, without a byte-order mark
+/// or trailing blank lines (the file ends in one newline). Text that is not JSON is refused,
+/// about the field `json`.
+fn edited_json(text: &str) -> Result<String, IpcError> {
+    let text = text.trim_start_matches('\u{feff}').trim_end();
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(_) => Ok(text.to_owned()),
+        Err(e) => Err(Error::invalid(
+            "Canvas JSON",
+            format!("the edited text is not valid JSON ({e})"),
+            "correct it where the findings point, or press Reset to export to save the tool's \
+             own export",
+        )
+        .at("json")
+        .into()),
+    }
 }
 
 /// Lints any Canvas JSON text; runs as the user types, so it is cheap and never fails.
@@ -67,4 +101,81 @@ pub async fn import_canvas(
         v.import_canvas(&doc, name.as_deref(), Utc::now())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::WebviewWindowBuilder;
+
+    use super::*;
+
+    /// Calls `command` with `args` as the window would, in an app on Tauri's mock runtime over
+    /// a fresh data directory.
+    fn call(command: &str, args: Value) -> Result<Value, Value> {
+        let dir = tempfile::tempdir().unwrap();
+        // Only this test opens an app state, so no other test reads the variable meanwhile.
+        std::env::set_var("LTIKEYS_DATA_DIR", dir.path());
+        let app = mock_builder()
+            .manage(AppState::from_env().unwrap())
+            .invoke_handler(tauri::generate_handler![save_canvas])
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: command.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    #[test]
+    fn save_canvas_refuses_edited_text_that_is_not_json_before_any_dialog() {
+        let refused = call(
+            "save_canvas",
+            json!({"tool": "quiz", "json": "{\"title\": "}),
+        )
+        .expect_err("text that is not JSON is never written");
+        assert_eq!(refused["kind"], "invalid", "{refused}");
+        assert_eq!(
+            refused["field"], "json",
+            "the window shows the error under the JSON box: {refused}"
+        );
+        let message = refused["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("Canvas JSON: the edited text is not valid JSON (")
+                && message.contains("Reset to export"),
+            "the message says what is wrong and the way out: {message}"
+        );
+
+        // Valid text passes the check and reaches the tool, which must exist.
+        let unknown = call("save_canvas", json!({"tool": "quiz", "json": "{}"}))
+            .expect_err("no tool is named quiz");
+        assert_eq!(unknown["kind"], "tool_not_found", "{unknown}");
+    }
+
+    #[test]
+    fn the_edited_text_is_written_as_typed() {
+        let typed = "\u{feff}{\n  \"title\": \"Quiz (edited)\",\n  \"scopes\": []\n}\n\n";
+        assert_eq!(
+            edited_json(typed).unwrap(),
+            "{\n  \"title\": \"Quiz (edited)\",\n  \"scopes\": []\n}",
+            "the text itself, not a re-serialization of it; the file adds one final newline"
+        );
+        let err = edited_json("").unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("json"));
+    }
 }

@@ -47,11 +47,22 @@ pub(crate) async fn save_tool_json<R: Runtime>(
         Ok((name, (export.json)(v, &tool)?))
     })
     .await?;
+    save_json(window, export.title, name, json).await
+}
+
+/// Opens the native save dialog over `window`, titled `title` and suggesting `name`, and writes
+/// `json` (with a final newline) where the user chose.
+pub(crate) async fn save_json<R: Runtime>(
+    window: &Window<R>,
+    title: &str,
+    name: String,
+    json: String,
+) -> Result<SaveOutcome, IpcError> {
     let dialog = window
         .dialog()
         .file()
         .set_parent(window)
-        .set_title(export.title)
+        .set_title(title)
         .add_filter("JSON", &["json"])
         .set_file_name(name);
     let Some(path) = chosen_path(dialog, Ask::Save).await? else {

@@ -192,9 +192,12 @@ export function exportCanvas(tool: string): Promise<string> {
   return call<string>("export_canvas", { tool });
 }
 
-/** Saves the tool's Canvas JSON to a file the user picks in the native dialog, as `saveJwks`. */
-export function saveCanvas(tool: string): Promise<SaveOutcome> {
-  return call<SaveOutcome>("save_canvas", { tool });
+/**
+ * Saves Canvas JSON to a file the user picks in the native dialog, as `saveJwks`: `json` is the
+ * text to write (refused unless it is JSON), or null for the tool's own export.
+ */
+export function saveCanvas(tool: string, json: string | null): Promise<SaveOutcome> {
+  return call<SaveOutcome>("save_canvas", { tool, json });
 }
 
 /** Lints any Canvas JSON text; cheap, never fails. */

@@ -138,8 +138,12 @@ describe("ipc wrappers", () => {
   it("saving names the tool and no path: the Rust side opens the dialog", async () => {
     const calls = record((cmd) => (cmd === "save_canvas" ? { outcome: "cancelled" } : null));
 
-    await expect(ipc.saveCanvas("t1")).resolves.toEqual({ outcome: "cancelled" });
+    await expect(ipc.saveCanvas("t1", null)).resolves.toEqual({ outcome: "cancelled" });
+    await ipc.saveCanvas("t1", '{"title":"Edited"}');
 
-    expect(calls).toEqual([{ cmd: "save_canvas", args: { tool: "t1" } }]);
+    expect(calls).toEqual([
+      { cmd: "save_canvas", args: { tool: "t1", json: null } },
+      { cmd: "save_canvas", args: { tool: "t1", json: '{"title":"Edited"}' } },
+    ]);
   });
 });

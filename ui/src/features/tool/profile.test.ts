@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { CHOICES, PROFILE_TOOL } from "../test/registrationFixtures";
+import { CHOICES, PROFILE_TOOL } from "../../test/registrationFixtures";
 import {
   buildToolProfile,
+  controlIdOf,
   draftFromTool,
   fitMessageType,
   hasLaunchSettings,
@@ -202,5 +203,20 @@ describe("server errors mapped to fields", () => {
   it("names no field for errors about something else", () => {
     expect(serverErrorKey({ kind: "database", field: null })).toBeNull();
     expect(serverErrorKey({ kind: "invalid", field: "public_jwk" })).toBeNull();
+  });
+});
+
+describe("the control an error is about", () => {
+  it.each([
+    ["name", "profile-name"],
+    ["launchUrl", "profile-launch-url"],
+    ["redirectUris", "profile-redirect-uris"],
+    ["scopes", "profile-scopes"],
+    ["customFields", "custom-field-add"],
+    ["customFields.2", "custom-field-2-name"],
+    ["placements.1.target_link_uri", "placement-1-target_link_uri"],
+    ["placements.3", "placement-3-placement"],
+  ])("%s", (key, id) => {
+    expect(controlIdOf(key)).toBe(id);
   });
 });

@@ -11,8 +11,8 @@ import type {
   Tool,
   ToolProfile,
   WindowTarget,
-} from "./ipc/bindings";
-import { checkDomain, checkUrl, parseRedirectUris } from "./validation";
+} from "../../lib/ipc/bindings";
+import { checkDomain, checkUrl, parseRedirectUris } from "../../lib/validation";
 
 /** The largest launch or selection size the Rust side accepts, in pixels. */
 export const MAX_SIZE = 10_000;
@@ -438,4 +438,40 @@ export function serverErrorKey(error: Pick<IpcError, "kind" | "field">): Profile
     return `placements.${index}.${part as keyof PlacementDraft}`;
   }
   return null;
+}
+
+/** The ids of the form's top-level text controls. */
+export const PROFILE_FIELD_IDS: Record<ProfileTextField, string> = {
+  name: "profile-name",
+  description: "profile-description",
+  domain: "profile-domain",
+  loginUrl: "profile-login-url",
+  launchUrl: "profile-launch-url",
+  redirectUris: "profile-redirect-uris",
+  jwksUrl: "profile-jwks-url",
+  canvasToolId: "profile-canvas-tool-id",
+  iconUrl: "profile-icon-url",
+};
+
+/** The id of the control `key` is about, to focus it: a text field, a custom field's name, a
+ * placement row's control (its placement menu for the row itself), or the scopes. */
+export function controlIdOf(key: ProfileErrorKey): string {
+  if (key in PROFILE_FIELD_IDS) {
+    return PROFILE_FIELD_IDS[key as ProfileTextField];
+  }
+  if (key === "scopes") {
+    return "profile-scopes";
+  }
+  if (key === "customFields") {
+    return "custom-field-add";
+  }
+  const custom = /^customFields\.(\d+)$/.exec(key);
+  if (custom !== null) {
+    return `custom-field-${custom[1]}-name`;
+  }
+  const placement = /^placements\.(\d+)(?:\.([a-z_]+))?$/.exec(key);
+  if (placement !== null) {
+    return `placement-${placement[1]}-${placement[2] ?? "placement"}`;
+  }
+  return "profile-save";
 }
