@@ -140,12 +140,12 @@ describe("editing the profile", () => {
     await user.click(el("#placement-add"));
     expect(document.querySelectorAll("#profile-placements .placement-row")).toHaveLength(3);
     expect(document.activeElement).toBe(el(`${row(2)} select[data-field=placement]`));
-    expect(el<HTMLSelectElement>(`${row(2)} select[data-field=placement]`).value).toBe("link_selection");
+    expect(el<HTMLSelectElement>(`${row(2)} select[data-field=placement]`).value).toBe("account_navigation");
 
     await user.click(el(`${row(1)} button[data-placement-remove]`));
     expect(document.querySelectorAll("#profile-placements .placement-row")).toHaveLength(2);
     expect(el<HTMLInputElement>(`${row(0)} input[data-field=text]`).value).toBe("My quizzes");
-    expect(el<HTMLSelectElement>(`${row(1)} select[data-field=placement]`).value).toBe("link_selection");
+    expect(el<HTMLSelectElement>(`${row(1)} select[data-field=placement]`).value).toBe("account_navigation");
     expect(document.activeElement).toBe(el(`${row(1)} select[data-field=placement]`));
 
     await user.click(el(`${row(1)} button[data-placement-remove]`));
@@ -165,7 +165,7 @@ describe("editing the profile", () => {
     await user.type(el("#custom-field-1-value"), "$Canvas.course.id");
     await user.click(el("#placement-add"));
     await user.selectOptions(el(`${row(2)} select[data-field=placement]`), "assignment_selection");
-    expect(options(`${row(2)} select[data-field=message_type]`)).toEqual([DL, RL]);
+    expect(options(`${row(2)} select[data-field=message_type]`)).toEqual([RL, DL]);
     await user.selectOptions(el(`${row(2)} select[data-field=message_type]`), DL);
     await user.type(el(`${row(2)} input[data-field=text]`), "Pick a quiz");
     await user.click(el("#profile-save"));
