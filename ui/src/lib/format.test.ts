@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatDateTime, formatElapsed, keygenStageText, plural } from "./format";
+import { formatDateTime, formatElapsed, keygenStageText, localTimes, plural } from "./format";
 
 describe("formatDateTime", () => {
   it("shows a timestamp in local time as YYYY-MM-DD HH:MM", () => {
@@ -51,5 +51,17 @@ describe("plural", () => {
     expect(plural(1, "key")).toBe("1 key");
     expect(plural(0, "key")).toBe("0 keys");
     expect(plural(3, "key")).toBe("3 keys");
+  });
+});
+
+describe("localTimes", () => {
+  it("writes each timestamp of a message in the window's format, in local time", () => {
+    expect(localTimes("inside its overlap window until 2026-12-10T08:47:34Z: wait until 2026-12-10T08:47:34.5+00:00")).toBe(
+      "inside its overlap window until 2026-12-10 14:17: wait until 2026-12-10 14:17",
+    );
+  });
+
+  it("leaves a message without a timestamp alone", () => {
+    expect(localTimes("kid 2026-12-10 is taken")).toBe("kid 2026-12-10 is taken");
   });
 });

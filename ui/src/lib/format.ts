@@ -21,6 +21,17 @@ export function formatDateTime(iso: string): string {
   );
 }
 
+/** An RFC 3339 UTC timestamp inside a message, e.g. `2026-12-10T08:47:34Z` or `…34.5+00:00`. */
+const TIMESTAMP_IN_TEXT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/**
+ * A message from the Rust side with each timestamp in it written as `formatDateTime` writes
+ * it, so that the window shows one time format throughout.
+ */
+export function localTimes(text: string): string {
+  return text.replace(TIMESTAMP_IN_TEXT, (stamp) => formatDateTime(stamp));
+}
+
 /** Elapsed time: "0.0 s" … "59.9 s", then "1 min 05 s". */
 export function formatElapsed(ms: number): string {
   const safe = Number.isFinite(ms) && ms > 0 ? ms : 0;
