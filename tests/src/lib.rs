@@ -88,6 +88,13 @@ pub struct Launch<'a> {
 /// What makes a window's data before it opens, given the data directory.
 pub type Seed<'a> = Box<dyn FnOnce(&Path) -> Result<()> + 'a>;
 
+/// `path` as text, for typing it into a native dialog.
+pub fn path_text(path: &Path) -> Result<String> {
+    path.to_str()
+        .map(str::to_owned)
+        .with_context(|| format!("{} is not UTF-8", path.display()))
+}
+
 /// Runs the `ltikeys` command line on `data_dir` and answers what it printed; fails when it
 /// exits non-zero. The binary is `LTIKEYS_CLI_BIN`, else the `ltikeys` next to
 /// `LTIKEYS_APP_BIN` (cargo builds both into the same directory).
@@ -481,6 +488,76 @@ impl App {
             .await
             .context("dispatching a focus event to the window")?;
         Ok(())
+    }
+
+    /// Reveals `css` (see [`App::reveal`]), then clicks it.
+    pub async fn reveal_click(&self, css: &str) -> Result<()> {
+        self.reveal(css).await?;
+        self.click(css).await
+    }
+
+    /// Reveals `css`, then picks `value` in it.
+    pub async fn reveal_select(&self, css: &str, value: &str) -> Result<()> {
+        self.reveal(css).await?;
+        self.select(css, value).await
+    }
+
+    /// Reveals `css`, then types `text` into it.
+    pub async fn reveal_fill(&self, css: &str, text: &str) -> Result<()> {
+        self.reveal(css).await?;
+        self.fill(css, text).await
+    }
+
+    /// Waits until nothing matches `css`.
+    pub async fn wait_gone(&self, css: &str) -> Result<()> {
+        let gone = poll_until(UI_STEP, || async move {
+            Ok(self.probe(css).await?.is_none().then_some(()))
+        })
+        .await?;
+        ensure!(
+            gone.is_some(),
+            "`{css}` was still shown {} s later",
+            UI_STEP.as_secs()
+        );
+        Ok(())
+    }
+
+    /// Waits for the platform card named `name` on the Platforms page; returns its
+    /// `data-platform-id`. Fails at once when the platform form shows an error.
+    pub async fn wait_for_platform(&self, name: &str) -> Result<String> {
+        let found = poll_until(UI_STEP, || async move {
+            if let Some(error) = self.probe("#platform-error").await? {
+                if error.shown && !error.text.is_empty() {
+                    bail!("saving the platform failed: {:?}", error.text);
+                }
+            }
+            let value = self
+                .client()?
+                .execute(
+                    "const card = Array.from(document.querySelectorAll('article[data-platform-id]'))\
+                       .find(c => c.querySelector('.platform-name')?.textContent === arguments[0]);\
+                     return card ? card.getAttribute('data-platform-id') : null;",
+                    vec![json!(name)],
+                )
+                .await?;
+            Ok(value.as_str().map(str::to_owned))
+        })
+        .await?;
+        found.with_context(|| format!("no platform card named {name:?} appeared"))
+    }
+
+    /// The `field` endpoint (`issuer`, `auth_url`…) the card of platform `id` shows.
+    pub async fn endpoint(&self, id: &str, field: &str) -> Result<String> {
+        self.text_of(&format!(
+            "[data-platform-id=\"{id}\"] [data-endpoint=\"{field}\"]"
+        ))
+        .await
+    }
+
+    /// The codes of the findings the Canvas JSON tab lists, in order.
+    pub async fn canvas_finding_codes(&self) -> Result<Vec<String>> {
+        self.attrs_of_all("#canvas-findings [data-finding-code]", "data-finding-code")
+            .await
     }
 
     /// Runs the `ltikeys` command line on the app's data directory (see [`cli`]).

@@ -2,9 +2,6 @@
 //! registered on it (client_id edited, a deployment removed, the registration removed), and the
 //! platform removed; the CLI then confirms both are gone from the store.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use anyhow::{bail, ensure, Context, Result};
 use ltikeys_e2e::{poll_until, App, ToolForm, QUIZ_ENGINE, UI_STEP};
 use serde_json::{json, Value};
@@ -57,16 +54,16 @@ async fn scenario(app: &App) -> Result<()> {
 
 /// "Other platform": every value typed key by key into its own field, which keeps the focus.
 async fn add_custom_platform(app: &App) -> Result<String> {
-    click(app, "#nav-platforms").await?;
+    app.reveal_click("#nav-platforms").await?;
     app.wait_visible("#platforms-page", UI_STEP).await?;
     if app.probe("#platform-form").await?.is_none() {
-        click(app, "#platform-add").await?;
+        app.reveal_click("#platform-add").await?;
     }
     app.wait_visible("#platform-form", UI_STEP).await?;
-    select(app, "#platform-preset", "custom").await?;
-    fill(app, "#platform-name", PLATFORM_NAME).await?;
+    app.reveal_select("#platform-preset", "custom").await?;
+    app.reveal_fill("#platform-name", PLATFORM_NAME).await?;
     for (field, css, url) in ENDPOINTS {
-        fill(app, css, url)
+        app.reveal_fill(css, url)
             .await
             .with_context(|| format!("typing the platform's {field} key by key"))?;
         let focused = active_id(app).await?;
@@ -75,10 +72,10 @@ async fn add_custom_platform(app: &App) -> Result<String> {
             "after typing the {field}, the focus is on {focused:?}, not {css}"
         );
     }
-    click(app, "#platform-save").await?;
-    let id = wait_for_platform(app, PLATFORM_NAME).await?;
+    app.reveal_click("#platform-save").await?;
+    let id = app.wait_for_platform(PLATFORM_NAME).await?;
     for (field, _, url) in ENDPOINTS {
-        let shown = endpoint(app, &id, field).await?;
+        let shown = app.endpoint(&id, field).await?;
         ensure!(
             shown == url,
             "the new platform's {field} reads {shown:?}, expected {url:?}"
@@ -90,12 +87,14 @@ async fn add_custom_platform(app: &App) -> Result<String> {
 
 /// Edit in place: a new name and token URL, typed.
 async fn edit_platform(app: &App, id: &str) -> Result<()> {
-    click(app, &format!("[data-edit-platform=\"{id}\"]")).await?;
+    app.reveal_click(&format!("[data-edit-platform=\"{id}\"]"))
+        .await?;
     app.wait_visible("#platform-edit-name", UI_STEP).await?;
-    fill(app, "#platform-edit-name", RENAMED).await?;
-    fill(app, "#platform-edit-token-url", NEW_TOKEN_URL).await?;
-    click(app, "#platform-edit-save").await?;
-    let renamed = wait_for_platform(app, RENAMED).await?;
+    app.reveal_fill("#platform-edit-name", RENAMED).await?;
+    app.reveal_fill("#platform-edit-token-url", NEW_TOKEN_URL)
+        .await?;
+    app.reveal_click("#platform-edit-save").await?;
+    let renamed = app.wait_for_platform(RENAMED).await?;
     ensure!(
         renamed == id,
         "renaming the platform changed its id from {id} to {renamed}"
@@ -107,7 +106,7 @@ async fn edit_platform(app: &App, id: &str) -> Result<()> {
     )
     .await;
     token.context("the edited token URL is not shown")?;
-    let issuer = endpoint(app, id, "issuer").await?;
+    let issuer = app.endpoint(id, "issuer").await?;
     ensure!(
         issuer == ENDPOINTS[0].2,
         "editing the name and token URL changed the issuer to {issuer:?}"
@@ -118,20 +117,22 @@ async fn edit_platform(app: &App, id: &str) -> Result<()> {
 /// Registrations tab: add with a client_id and a deployment, edit the client_id, remove the
 /// deployment, remove the registration.
 async fn registration_lifecycle(app: &App, tool_id: &str, platform_id: &str) -> Result<()> {
-    click(app, &format!("#tool-list [data-tool-id=\"{tool_id}\"]")).await?;
+    app.reveal_click(&format!("#tool-list [data-tool-id=\"{tool_id}\"]"))
+        .await?;
     app.wait_visible("#tool-page", UI_STEP).await?;
-    click(app, "#tab-registrations").await?;
-    click(app, "#registration-add").await?;
+    app.reveal_click("#tab-registrations").await?;
+    app.reveal_click("#registration-add").await?;
     app.wait_visible("#registration-form", UI_STEP).await?;
-    select(app, "#registration-platform", platform_id).await?;
-    fill(app, "#registration-client-id", CLIENT_ID).await?;
-    fill(
-        app,
+    app.reveal_select("#registration-platform", platform_id)
+        .await?;
+    app.reveal_fill("#registration-client-id", CLIENT_ID)
+        .await?;
+    app.reveal_fill(
         "#registration-deployments .deployment-row:nth-child(1) input[data-field=deployment_id]",
         DEPLOYMENT_ID,
     )
     .await?;
-    click(app, "#registration-save").await?;
+    app.reveal_click("#registration-save").await?;
     app.wait_visible("article[data-registration-id]", UI_STEP)
         .await
         .context("saving the registration did not list it")?;
@@ -151,9 +152,11 @@ async fn registration_lifecycle(app: &App, tool_id: &str, platform_id: &str) -> 
     .await
     .context("the deployment id is not listed")?;
 
-    click(app, &format!("[data-edit-registration=\"{registration}\"]")).await?;
-    fill(app, "#registration-edit-client-id", NEW_CLIENT_ID).await?;
-    click(app, "#registration-edit-save").await?;
+    app.reveal_click(&format!("[data-edit-registration=\"{registration}\"]"))
+        .await?;
+    app.reveal_fill("#registration-edit-client-id", NEW_CLIENT_ID)
+        .await?;
+    app.reveal_click("#registration-edit-save").await?;
     wait_for_text(
         app,
         &format!("{card} .registration-client-id"),
@@ -162,20 +165,17 @@ async fn registration_lifecycle(app: &App, tool_id: &str, platform_id: &str) -> 
     .await
     .context("the edited client_id is not shown")?;
 
-    click(
-        app,
-        &format!("{card} [data-remove-deployment=\"{DEPLOYMENT_ID}\"]"),
-    )
+    app.reveal_click(&format!(
+        "{card} [data-remove-deployment=\"{DEPLOYMENT_ID}\"]"
+    ))
     .await?;
-    click(
-        app,
-        &format!("{card} [data-confirm-remove-deployment=\"{DEPLOYMENT_ID}\"]"),
-    )
+    app.reveal_click(&format!(
+        "{card} [data-confirm-remove-deployment=\"{DEPLOYMENT_ID}\"]"
+    ))
     .await?;
-    wait_gone(
-        app,
-        &format!("{card} tr[data-deployment-id=\"{DEPLOYMENT_ID}\"]"),
-    )
+    app.wait_gone(&format!(
+        "{card} tr[data-deployment-id=\"{DEPLOYMENT_ID}\"]"
+    ))
     .await?;
     let focused = active_id(app).await?;
     ensure!(
@@ -183,28 +183,27 @@ async fn registration_lifecycle(app: &App, tool_id: &str, platform_id: &str) -> 
         "after removing the only deployment the focus is on {focused:?}, not the new deployment id field"
     );
 
-    click(
-        app,
-        &format!("[data-remove-registration=\"{registration}\"]"),
-    )
+    app.reveal_click(&format!("[data-remove-registration=\"{registration}\"]"))
+        .await?;
+    app.reveal_click(&format!(
+        "[data-confirm-remove-registration=\"{registration}\"]"
+    ))
     .await?;
-    click(
-        app,
-        &format!("[data-confirm-remove-registration=\"{registration}\"]"),
-    )
-    .await?;
-    wait_gone(app, &card).await?;
+    app.wait_gone(&card).await?;
     app.screenshot("registration-removed.png").await?;
     Ok(())
 }
 
 async fn remove_platform(app: &App, id: &str) -> Result<()> {
-    click(app, "#nav-platforms").await?;
+    app.reveal_click("#nav-platforms").await?;
     app.wait_visible(&format!("[data-platform-id=\"{id}\"]"), UI_STEP)
         .await?;
-    click(app, &format!("[data-remove-platform=\"{id}\"]")).await?;
-    click(app, &format!("[data-confirm-remove-platform=\"{id}\"]")).await?;
-    wait_gone(app, &format!("article[data-platform-id=\"{id}\"]")).await
+    app.reveal_click(&format!("[data-remove-platform=\"{id}\"]"))
+        .await?;
+    app.reveal_click(&format!("[data-confirm-remove-platform=\"{id}\"]"))
+        .await?;
+    app.wait_gone(&format!("article[data-platform-id=\"{id}\"]"))
+        .await
 }
 
 /// The CLI, on the app's data directory, lists neither the platform nor a registration.
@@ -227,36 +226,11 @@ async fn gone_from_store(app: &App, platform_id: &str) -> Result<()> {
 
 /// Runs `ltikeys --json ARGS` on the app's data directory and parses what it prints.
 fn cli(app: &App, args: &[&str]) -> Result<Value> {
-    let bin = cli_bin()?;
-    let output = Command::new(&bin)
-        .arg("--json")
-        .args(args)
-        .env("LTIKEYS_DATA_DIR", app.data_dir())
-        .output()
-        .with_context(|| format!("running {}", bin.display()))?;
-    ensure!(
-        output.status.success(),
-        "`ltikeys {}` failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout)
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let printed = app.cli(&all)?;
+    serde_json::from_str(&printed)
         .with_context(|| format!("`ltikeys {} --json` printed no JSON", args.join(" ")))
-}
-
-/// `LTIKEYS_CLI_BIN`, else the `ltikeys` built beside the app.
-fn cli_bin() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("LTIKEYS_CLI_BIN") {
-        return Ok(PathBuf::from(path));
-    }
-    let app = std::env::var_os("LTIKEYS_APP_BIN").context("LTIKEYS_APP_BIN is not set")?;
-    let bin = PathBuf::from(app).with_file_name("ltikeys");
-    ensure!(
-        bin.is_file(),
-        "{} does not exist: build it with cargo build -p ltikeys, or set LTIKEYS_CLI_BIN",
-        bin.display()
-    );
-    Ok(bin)
 }
 
 /// The id of the focused element ("" when it has none, "BODY" when nothing is focused).
@@ -273,14 +247,6 @@ async fn active_id(app: &App) -> Result<String> {
     Ok(value.as_str().unwrap_or_default().to_owned())
 }
 
-/// The endpoint `field` as the card of platform `id` shows it.
-async fn endpoint(app: &App, id: &str, field: &str) -> Result<String> {
-    app.text_of(&format!(
-        "[data-platform-id=\"{id}\"] [data-endpoint=\"{field}\"]"
-    ))
-    .await
-}
-
 /// Waits until the text of `css` is `expected`.
 async fn wait_for_text(app: &App, css: &str, expected: &str) -> Result<()> {
     let found = poll_until(UI_STEP, || async move {
@@ -295,54 +261,4 @@ async fn wait_for_text(app: &App, css: &str, expected: &str) -> Result<()> {
     Ok(())
 }
 
-/// Waits for the platform card named `name`; returns its `data-platform-id`.
-async fn wait_for_platform(app: &App, name: &str) -> Result<String> {
-    let found = poll_until(UI_STEP, || async move {
-        if let Some(error) = app.probe("#platform-error").await? {
-            if error.shown && !error.text.is_empty() {
-                bail!("saving the platform failed: {:?}", error.text);
-            }
-        }
-        let value = app
-            .client()?
-            .execute(
-                "const card = Array.from(document.querySelectorAll('article[data-platform-id]'))\
-                   .find(c => c.querySelector('.platform-name')?.textContent === arguments[0]);\
-                 return card ? card.getAttribute('data-platform-id') : null;",
-                vec![json!(name)],
-            )
-            .await?;
-        Ok(value.as_str().map(str::to_owned))
-    })
-    .await?;
-    found.with_context(|| format!("no platform card named {name:?} appeared"))
-}
-
-/// Waits until nothing matches `css`.
-async fn wait_gone(app: &App, css: &str) -> Result<()> {
-    let gone = poll_until(UI_STEP, || async move {
-        Ok(app.probe(css).await?.is_none().then_some(()))
-    })
-    .await?;
-    if gone.is_none() {
-        bail!("`{css}` was still shown {} s later", UI_STEP.as_secs());
-    }
-    Ok(())
-}
-
 // Each action below reveals its element first (see App::reveal).
-
-async fn click(app: &App, css: &str) -> Result<()> {
-    app.reveal(css).await?;
-    app.click(css).await
-}
-
-async fn select(app: &App, css: &str, value: &str) -> Result<()> {
-    app.reveal(css).await?;
-    app.select(css, value).await
-}
-
-async fn fill(app: &App, css: &str, text: &str) -> Result<()> {
-    app.reveal(css).await?;
-    app.fill(css, text).await
-}

@@ -2,10 +2,8 @@
 //! typed into the box is what the native save dialog writes, not the tool's export; text that
 //! is not JSON is refused under the box before any dialog opens.
 
-use std::path::Path;
-
 use anyhow::{bail, ensure, Context, Result};
-use ltikeys_e2e::{poll_until, App, NativeDialog, ToolForm, QUIZ_ENGINE, UI_STEP};
+use ltikeys_e2e::{path_text, poll_until, App, NativeDialog, ToolForm, QUIZ_ENGINE, UI_STEP};
 use serde_json::{json, Value};
 
 const TOOL_NAME: &str = "Edited Export";
@@ -26,7 +24,7 @@ async fn scenario(app: &App) -> Result<()> {
         ..QUIZ_ENGINE
     })
     .await?;
-    click(app, "#tab-canvas").await?;
+    app.reveal_click("#tab-canvas").await?;
     let exported = wait_for_value(app, "#canvas-json", |text| text.contains(TOOL_NAME)).await?;
     let mut doc: Value =
         serde_json::from_str(&exported).context("the Canvas JSON box does not hold JSON")?;
@@ -59,7 +57,7 @@ async fn scenario(app: &App) -> Result<()> {
     ensure!(
         !status.contains("error"),
         "the edited JSON has errors: {status:?} (findings {:?})",
-        finding_codes(app).await?
+        app.canvas_finding_codes().await?
     );
 
     let out = tempfile::Builder::new()
@@ -67,7 +65,7 @@ async fn scenario(app: &App) -> Result<()> {
         .tempdir()
         .context("creating the folder to save into")?;
     let path = out.path().join("edited-developer-key.json");
-    click(app, "#canvas-save").await?;
+    app.reveal_click("#canvas-save").await?;
     let dialog = NativeDialog::wait("Save Canvas JSON", UI_STEP)
         .await
         .context("clicking #canvas-save opened no native save dialog")?;
@@ -99,7 +97,7 @@ async fn scenario(app: &App) -> Result<()> {
     )
     .await
     .context("text that is not JSON got no invalid-json finding")?;
-    click(app, "#canvas-save").await?;
+    app.reveal_click("#canvas-save").await?;
     let refusal = app
         .wait_visible("#canvas-json-error", UI_STEP)
         .await
@@ -167,12 +165,6 @@ async fn wait_for_text(app: &App, css: &str, ready: impl Fn(&str) -> bool) -> Re
     }
 }
 
-/// The codes of the findings listed beside the Canvas JSON.
-async fn finding_codes(app: &App) -> Result<Vec<String>> {
-    app.attrs_of_all("#canvas-findings [data-finding-code]", "data-finding-code")
-        .await
-}
-
 /// Waits until `#toast` is shown and reads `expected`.
 async fn wait_toast(app: &App, expected: &str) -> Result<()> {
     let text = wait_for_text(app, "#toast", |text| text == expected).await;
@@ -180,16 +172,4 @@ async fn wait_toast(app: &App, expected: &str) -> Result<()> {
         bail!("the app shows the error {error:?}");
     }
     text.map(|_| ())
-}
-
-/// `path` as the text to type into the dialog.
-fn path_text(path: &Path) -> Result<String> {
-    path.to_str()
-        .map(str::to_owned)
-        .with_context(|| format!("{} is not UTF-8", path.display()))
-}
-
-async fn click(app: &App, css: &str) -> Result<()> {
-    app.reveal(css).await?;
-    app.click(css).await
 }

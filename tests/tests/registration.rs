@@ -67,21 +67,20 @@ async fn scenario(app: &App) -> Result<()> {
 /// Profile tab: privacy level, a scope, and two placements whose message type menus offer only
 /// what each placement accepts.
 async fn edit_profile(app: &App) -> Result<()> {
-    click(app, "#tab-profile").await?;
-    click(app, "#profile-edit").await?;
+    app.reveal_click("#tab-profile").await?;
+    app.reveal_click("#profile-edit").await?;
     app.wait_visible("#profile-form", UI_STEP).await?;
-    select(app, "#profile-privacy-level", "public").await?;
-    click(
-        app,
-        &format!("#profile-scopes input[data-scope=\"{SCORE_SCOPE}\"]"),
-    )
+    app.reveal_select("#profile-privacy-level", "public")
+        .await?;
+    app.reveal_click(&format!(
+        "#profile-scopes input[data-scope=\"{SCORE_SCOPE}\"]"
+    ))
     .await?;
 
     let row0 = "#profile-placements .placement-row[data-index=\"0\"]";
     let row1 = "#profile-placements .placement-row[data-index=\"1\"]";
-    click(app, "#placement-add").await?;
-    select(
-        app,
+    app.reveal_click("#placement-add").await?;
+    app.reveal_select(
         &format!("{row0} select[data-field=placement]"),
         "course_navigation",
     )
@@ -92,11 +91,11 @@ async fn edit_profile(app: &App) -> Result<()> {
         &[RL],
     )
     .await?;
-    fill(app, &format!("{row0} input[data-field=text]"), "Quizzes").await?;
+    app.reveal_fill(&format!("{row0} input[data-field=text]"), "Quizzes")
+        .await?;
 
-    click(app, "#placement-add").await?;
-    select(
-        app,
+    app.reveal_click("#placement-add").await?;
+    app.reveal_select(
         &format!("{row1} select[data-field=placement]"),
         "link_selection",
     )
@@ -107,8 +106,7 @@ async fn edit_profile(app: &App) -> Result<()> {
         &[RL, DL],
     )
     .await?;
-    select(
-        app,
+    app.reveal_select(
         &format!("{row1} select[data-field=placement]"),
         "editor_button",
     )
@@ -131,7 +129,7 @@ async fn edit_profile(app: &App) -> Result<()> {
     );
     app.screenshot("profile.png").await?;
 
-    click(app, "#profile-save").await?;
+    app.reveal_click("#profile-save").await?;
     app.wait_visible("#profile-summary", UI_STEP)
         .await
         .context("saving the profile did not show the saved profile")?;
@@ -158,7 +156,7 @@ async fn edit_profile(app: &App) -> Result<()> {
 /// Canvas JSON tab: the export beside its findings; a broken message type and an http URL show
 /// up as findings while typing and go away when fixed.
 async fn canvas_json(app: &App) -> Result<()> {
-    click(app, "#tab-canvas").await?;
+    app.reveal_click("#tab-canvas").await?;
     app.wait_visible("#canvas-json", UI_STEP)
         .await
         .context("the Canvas JSON tab did not show the exported JSON")?;
@@ -192,7 +190,7 @@ async fn canvas_json(app: &App) -> Result<()> {
     );
     app.wait_visible("#canvas-status", UI_STEP).await?;
     ensure!(
-        finding_codes(app)
+        app.canvas_finding_codes()
             .await?
             .iter()
             .all(|code| code != "wrong-message-type"),
@@ -220,7 +218,7 @@ async fn canvas_json(app: &App) -> Result<()> {
     app.screenshot("canvas.png").await?;
 
     type_json(app, &exported).await?;
-    wait_gone(app, finding).await?;
+    app.wait_gone(finding).await?;
 
     // A plain-http launch URL.
     let http = exported.replacen(LAUNCH_URL, "http://quiz.example.edu/lti/launch", 1);
@@ -229,8 +227,8 @@ async fn canvas_json(app: &App) -> Result<()> {
     app.wait_visible(finding, UI_STEP)
         .await
         .context("an http:// target_link_uri did not show an http-url finding")?;
-    click(app, "#canvas-reset").await?;
-    wait_gone(app, finding).await?;
+    app.reveal_click("#canvas-reset").await?;
+    app.wait_gone(finding).await?;
     let value = prop(app, "#canvas-json", "value").await?;
     ensure!(
         value == exported,
@@ -241,18 +239,18 @@ async fn canvas_json(app: &App) -> Result<()> {
 
 /// Platforms page: Moodle from its preset with a base URL, and Canvas cloud; returns Moodle's id.
 async fn add_platforms(app: &App) -> Result<String> {
-    click(app, "#nav-platforms").await?;
+    app.reveal_click("#nav-platforms").await?;
     app.wait_visible("#platforms-page", UI_STEP).await?;
     if app
         .wait_visible("#platform-form", Duration::from_secs(2))
         .await
         .is_err()
     {
-        click(app, "#platform-add").await?;
+        app.reveal_click("#platform-add").await?;
     }
-    select(app, "#platform-preset", "moodle").await?;
-    fill(app, "#platform-name", PLATFORM_NAME).await?;
-    fill(app, "#platform-base-url", MOODLE_BASE).await?;
+    app.reveal_select("#platform-preset", "moodle").await?;
+    app.reveal_fill("#platform-name", PLATFORM_NAME).await?;
+    app.reveal_fill("#platform-base-url", MOODLE_BASE).await?;
     let auth = app
         .text_of("#platform-preview [data-preview-field=\"auth_url\"]")
         .await?;
@@ -260,8 +258,8 @@ async fn add_platforms(app: &App) -> Result<String> {
         auth == format!("{MOODLE_BASE}/mod/lti/auth.php"),
         "the preset preview shows the auth URL {auth:?}"
     );
-    click(app, "#platform-save").await?;
-    let card = wait_for_platform(app, PLATFORM_NAME).await?;
+    app.reveal_click("#platform-save").await?;
+    let card = app.wait_for_platform(PLATFORM_NAME).await?;
     let issuer = app
         .text_of(&format!(
             "[data-platform-id=\"{card}\"] [data-endpoint=\"issuer\"]"
@@ -273,18 +271,22 @@ async fn add_platforms(app: &App) -> Result<String> {
     );
 
     // A preset with one value changed under "Change a value", typed key by key.
-    click(app, "#platform-add").await?;
-    select(app, "#platform-preset", "canvas-cloud").await?;
-    fill(app, "#platform-name", "Instructure Canvas").await?;
-    click(app, "#platform-form details.overrides summary").await?;
-    fill(app, "#platform-token-url", CANVAS_SCHOOL_TOKEN_URL).await?;
-    click(app, "#platform-save").await?;
-    let canvas = wait_for_platform(app, "Instructure Canvas").await?;
+    app.reveal_click("#platform-add").await?;
+    app.reveal_select("#platform-preset", "canvas-cloud")
+        .await?;
+    app.reveal_fill("#platform-name", "Instructure Canvas")
+        .await?;
+    app.reveal_click("#platform-form details.overrides summary")
+        .await?;
+    app.reveal_fill("#platform-token-url", CANVAS_SCHOOL_TOKEN_URL)
+        .await?;
+    app.reveal_click("#platform-save").await?;
+    let canvas = app.wait_for_platform("Instructure Canvas").await?;
     for (field, expected) in [
         ("issuer", "https://canvas.instructure.com"),
         ("token_url", CANVAS_SCHOOL_TOKEN_URL),
     ] {
-        let shown = endpoint(app, &canvas, field).await?;
+        let shown = app.endpoint(&canvas, field).await?;
         ensure!(
             shown == expected,
             "the Canvas cloud platform's {field} is {shown:?}, expected {expected:?}"
@@ -292,18 +294,18 @@ async fn add_platforms(app: &App) -> Result<String> {
     }
 
     // A platform of no preset: every endpoint typed key by key into its own field.
-    click(app, "#platform-add").await?;
-    select(app, "#platform-preset", "custom").await?;
-    fill(app, "#platform-name", "Acme LMS").await?;
+    app.reveal_click("#platform-add").await?;
+    app.reveal_select("#platform-preset", "custom").await?;
+    app.reveal_fill("#platform-name", "Acme LMS").await?;
     for (field, css, url) in CUSTOM_ENDPOINTS {
-        fill(app, css, url)
+        app.reveal_fill(css, url)
             .await
             .with_context(|| format!("typing the custom platform's {field}"))?;
     }
-    click(app, "#platform-save").await?;
-    let custom = wait_for_platform(app, "Acme LMS").await?;
+    app.reveal_click("#platform-save").await?;
+    let custom = app.wait_for_platform("Acme LMS").await?;
     for (field, _, url) in CUSTOM_ENDPOINTS {
-        let shown = endpoint(app, &custom, field).await?;
+        let shown = app.endpoint(&custom, field).await?;
         ensure!(
             shown == url,
             "the custom platform's {field} is {shown:?}, expected {url:?}"
@@ -315,23 +317,28 @@ async fn add_platforms(app: &App) -> Result<String> {
 
 /// Registrations tab: Moodle, a client_id and two deployment ids; then the hand-off.
 async fn register(app: &App, tool_id: &str, platform_id: &str) -> Result<()> {
-    click(app, &format!("#tool-list [data-tool-id=\"{tool_id}\"]")).await?;
+    app.reveal_click(&format!("#tool-list [data-tool-id=\"{tool_id}\"]"))
+        .await?;
     app.wait_visible("#tool-page", UI_STEP).await?;
-    click(app, "#tab-registrations").await?;
-    click(app, "#registration-add").await?;
+    app.reveal_click("#tab-registrations").await?;
+    app.reveal_click("#registration-add").await?;
     app.wait_visible("#registration-form", UI_STEP).await?;
-    select(app, "#registration-platform", platform_id).await?;
-    fill(app, "#registration-client-id", CLIENT_ID).await?;
+    app.reveal_select("#registration-platform", platform_id)
+        .await?;
+    app.reveal_fill("#registration-client-id", CLIENT_ID)
+        .await?;
     let row = |i: usize, field: &str| {
         format!(
             "#registration-deployments .deployment-row:nth-child({i}) input[data-field={field}]"
         )
     };
-    fill(app, &row(1, "deployment_id"), DEPLOYMENTS[0].0).await?;
-    fill(app, &row(1, "label"), DEPLOYMENTS[0].1).await?;
-    click(app, "#registration-deployment-add").await?;
-    fill(app, &row(2, "deployment_id"), DEPLOYMENTS[1].0).await?;
-    click(app, "#registration-save").await?;
+    app.reveal_fill(&row(1, "deployment_id"), DEPLOYMENTS[0].0)
+        .await?;
+    app.reveal_fill(&row(1, "label"), DEPLOYMENTS[0].1).await?;
+    app.reveal_click("#registration-deployment-add").await?;
+    app.reveal_fill(&row(2, "deployment_id"), DEPLOYMENTS[1].0)
+        .await?;
+    app.reveal_click("#registration-save").await?;
 
     app.wait_visible("article[data-registration-id]", UI_STEP)
         .await
@@ -384,7 +391,7 @@ async fn register(app: &App, tool_id: &str, platform_id: &str) -> Result<()> {
 /// Import page: pasted JSON with a field Canvas ignores is linted, imported under a new name,
 /// and the new tool opens with the import's findings.
 async fn import_json(app: &App) -> Result<()> {
-    click(app, "#import-canvas").await?;
+    app.reveal_click("#import-canvas").await?;
     app.wait_visible("#import-page", UI_STEP).await?;
     let json = json!({
         "title": "Vendor Quiz",
@@ -408,9 +415,10 @@ async fn import_json(app: &App) -> Result<()> {
     )
     .await
     .context("the lint preview did not flag vendor_extra")?;
-    fill(app, "#import-name", "Vendor Quiz (imported)").await?;
+    app.reveal_fill("#import-name", "Vendor Quiz (imported)")
+        .await?;
     app.screenshot("import.png").await?;
-    click(app, "#import-submit").await?;
+    app.reveal_click("#import-submit").await?;
     app.wait_visible(
         "#import-report [data-finding-code=\"unknown-field\"]",
         UI_STEP,
@@ -489,7 +497,7 @@ async fn type_json(app: &App, text: &str) -> Result<()> {
 
 /// Replaces the whole text of the text box `css` as a paste would: the text, then an input event.
 async fn paste(app: &App, css: &str, text: &str) -> Result<()> {
-    click(app, css).await?;
+    app.reveal_click(css).await?;
     app.client()?
         .execute(
             "const box = document.querySelector(arguments[0]);\
@@ -503,71 +511,4 @@ async fn paste(app: &App, css: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The codes of the findings listed beside the Canvas JSON.
-async fn finding_codes(app: &App) -> Result<Vec<String>> {
-    app.attrs_of_all("#canvas-findings [data-finding-code]", "data-finding-code")
-        .await
-}
-
-/// Waits until nothing matches `css`.
-async fn wait_gone(app: &App, css: &str) -> Result<()> {
-    let gone = poll_until(UI_STEP, || async move {
-        Ok(app.probe(css).await?.is_none().then_some(()))
-    })
-    .await?;
-    if gone.is_none() {
-        bail!(
-            "`{css}` was still shown {} s after the fix",
-            UI_STEP.as_secs()
-        );
-    }
-    Ok(())
-}
-
-/// The endpoint `field` as the card of platform `id` shows it.
-async fn endpoint(app: &App, id: &str, field: &str) -> Result<String> {
-    app.text_of(&format!(
-        "[data-platform-id=\"{id}\"] [data-endpoint=\"{field}\"]"
-    ))
-    .await
-}
-
-/// Waits for the platform card named `name`; returns its `data-platform-id`.
-async fn wait_for_platform(app: &App, name: &str) -> Result<String> {
-    let found = poll_until(UI_STEP, || async move {
-        if let Some(error) = app.probe("#platform-error").await? {
-            if error.shown && !error.text.is_empty() {
-                bail!("adding the platform failed: {:?}", error.text);
-            }
-        }
-        let value = app
-            .client()?
-            .execute(
-                "const card = Array.from(document.querySelectorAll('article[data-platform-id]'))\
-                   .find(c => c.querySelector('.platform-name')?.textContent === arguments[0]);\
-                 return card ? card.getAttribute('data-platform-id') : null;",
-                vec![json!(name)],
-            )
-            .await?;
-        Ok(value.as_str().map(str::to_owned))
-    })
-    .await?;
-    found.with_context(|| format!("no platform card named {name:?} appeared"))
-}
-
 // Each action below reveals its element first (see App::reveal).
-
-async fn click(app: &App, css: &str) -> Result<()> {
-    app.reveal(css).await?;
-    app.click(css).await
-}
-
-async fn select(app: &App, css: &str, value: &str) -> Result<()> {
-    app.reveal(css).await?;
-    app.select(css, value).await
-}
-
-async fn fill(app: &App, css: &str, text: &str) -> Result<()> {
-    app.reveal(css).await?;
-    app.fill(css, text).await
-}

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{ensure, Context, Result};
-use ltikeys_e2e::{poll_until, App, NativeDialog, ToolForm, APP_READY, KEYGEN, UI_STEP};
+use ltikeys_e2e::{path_text, poll_until, App, NativeDialog, ToolForm, APP_READY, KEYGEN, UI_STEP};
 use serde_json::Value;
 
 const TOOL_NAME: &str = "Save Demo";
@@ -206,13 +206,6 @@ fn read_json(path: &Path) -> Result<Value> {
         path.display()
     );
     serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
-}
-
-/// `path` as the text to type into the dialog.
-fn path_text(path: &Path) -> Result<String> {
-    path.to_str()
-        .map(str::to_owned)
-        .with_context(|| format!("{} is not UTF-8", path.display()))
 }
 
 /// Waits until `#toast` is shown and reads `expected`.
