@@ -28,6 +28,7 @@ pub fn run() {
         .manage(state)
         .setup(|app| {
             window::reload_after_renderer_crash(app);
+            window::save_geometry_when_settled(app);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -14,6 +14,10 @@ const MAIN: &str = "main";
 const IDENTIFIER: &str = "org.ltikeys.manager";
 /// The file in the data directory that holds the window's size and place.
 const GEOMETRY_FILE: &str = "window-state.json";
+/// What is remembered of the window.
+const GEOMETRY_FLAGS: StateFlags = StateFlags::SIZE.union(StateFlags::POSITION);
+/// How long the window must stay still after a resize or a move before its geometry is saved.
+const GEOMETRY_SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The D-Bus name (Linux) the first start of the app holds for `data_dir`: the app identifier
 /// and a digest of the directory, so starts over other data directories (the end-to-end
@@ -56,9 +60,53 @@ pub(crate) fn remembered_geometry<R: Runtime>(data_dir: &Path) -> TauriPlugin<R>
     // The plugin joins its file name to the app's config directory; an absolute path replaces
     // that directory, so each data directory keeps its own window.
     tauri_plugin_window_state::Builder::new()
-        .with_state_flags(StateFlags::SIZE | StateFlags::POSITION)
+        .with_state_flags(GEOMETRY_FLAGS)
         .with_filename(geometry_path(data_dir).to_string_lossy())
         .build()
+}
+
+/// Saves the window's geometry once it has settled after a resize or a move. The plugin saves
+/// only when the app exits normally; a session that ends with the process killed (a logout
+/// that does not wait, a crash, WebKitWebDriver closing its browser) would lose the size.
+pub(crate) fn save_geometry_when_settled<R: Runtime>(app: &tauri::App<R>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use tauri_plugin_window_state::AppHandleExt;
+
+    let Some(window) = app.get_webview_window(MAIN) else {
+        return;
+    };
+    let handle = app.handle().clone();
+    // Each resize or move bumps the generation; a save happens only if none came after it.
+    let generation = Arc::new(AtomicU64::new(0));
+    window.on_window_event(move |event| {
+        if !matches!(
+            event,
+            tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
+        ) {
+            return;
+        }
+        let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let generation = Arc::clone(&generation);
+        let handle = handle.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(GEOMETRY_SETTLE);
+            if generation.load(Ordering::SeqCst) != mine {
+                return;
+            }
+            // On the main thread: there the plugin's own event handler cannot wait on the lock
+            // the save holds while it reads the window.
+            let save = handle.clone();
+            let queued = handle.run_on_main_thread(move || {
+                if let Err(err) = save.save_window_state(GEOMETRY_FLAGS) {
+                    eprintln!("warning: the window's size and place were not saved: {err}");
+                }
+            });
+            if let Err(err) = queued {
+                eprintln!("warning: the window's size and place were not saved: {err}");
+            }
+        });
+    });
 }
 
 /// Reloads the page when the renderer process dies (a crash, memory exhausted), instead of
