@@ -83,6 +83,9 @@ pub struct Launch<'a> {
     pub dark: bool,
     /// Makes data in the (empty) data directory before the window opens, e.g. with [`cli`].
     pub seed: Option<Seed<'a>>,
+    /// Opens the app on this data directory, kept at the end, instead of a fresh temporary
+    /// one: a second start on it sees what the first left (the database, the window state).
+    pub data_dir: Option<&'a Path>,
 }
 
 /// What makes a window's data before it opens, given the data directory.
@@ -122,7 +125,22 @@ pub struct App {
     client: Option<Client>,
     driver: DriverProcess,
     artifacts: PathBuf,
-    data_dir: TempDir,
+    data_dir: DataDir,
+}
+
+/// The data directory of an [`App`]: its own temporary one, or one given by the test.
+enum DataDir {
+    Temporary(TempDir),
+    Given(PathBuf),
+}
+
+impl DataDir {
+    fn path(&self) -> &Path {
+        match self {
+            Self::Temporary(dir) => dir.path(),
+            Self::Given(path) => path,
+        }
+    }
 }
 
 impl App {
@@ -140,10 +158,15 @@ impl App {
             bail!("no DISPLAY: run under xvfb-run (scripts/test.sh does this)");
         }
         let artifacts = artifacts_dir()?;
-        let data_dir = tempfile::Builder::new()
-            .prefix("ltikeys-e2e-data.")
-            .tempdir()
-            .context("creating a temporary data directory")?;
+        let data_dir = match launch.data_dir {
+            Some(path) => DataDir::Given(path.to_path_buf()),
+            None => DataDir::Temporary(
+                tempfile::Builder::new()
+                    .prefix("ltikeys-e2e-data.")
+                    .tempdir()
+                    .context("creating a temporary data directory")?,
+            ),
+        };
 
         if let Some(seed) = launch.seed {
             seed(data_dir.path()).context("making the data the window opens on")?;
@@ -209,9 +232,40 @@ impl App {
             .ok_or_else(|| anyhow!("the WebDriver session is already closed"))
     }
 
-    /// The app's data directory (`LTIKEYS_DATA_DIR`), empty at start.
+    /// The app's data directory (`LTIKEYS_DATA_DIR`), empty at start unless given in
+    /// [`Launch::data_dir`].
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    /// The log of `tauri-driver`, which also holds what the app printed to stderr.
+    pub fn log(&self) -> &Path {
+        &self.driver.log
+    }
+
+    /// The process id of the app (the child of the native driver that runs `LTIKEYS_APP_BIN`).
+    pub fn app_pid(&self) -> Result<u32> {
+        let app = app_binary()?;
+        let driver = self
+            .driver
+            .child
+            .as_ref()
+            .map(Child::id)
+            .context("tauri-driver is not running")?;
+        let mut pending = vec![driver];
+        while let Some(pid) = pending.pop() {
+            for child in child_pids(pid)? {
+                let exe = fs::read_link(format!("/proc/{child}/exe")).ok();
+                if exe.is_some_and(|exe| exe == app) {
+                    return Ok(child);
+                }
+                pending.push(child);
+            }
+        }
+        bail!(
+            "no process of {} under tauri-driver (pid {driver})",
+            app.display()
+        )
     }
 
     /// Where screenshots and logs are written.
@@ -870,6 +924,36 @@ impl Drop for DriverProcess {
     }
 }
 
+/// The ids of the live child processes of `pid` (read from `/proc`, Linux).
+pub fn child_pids(pid: u32) -> Result<Vec<u32>> {
+    let mut children = Vec::new();
+    for entry in fs::read_dir("/proc").context("reading /proc")? {
+        let entry = entry?;
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: comm may hold spaces and parentheses, the last `)` ends it.
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+            continue; // gone meanwhile
+        };
+        let mut fields = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace())
+            .into_iter()
+            .flatten();
+        let state = fields.next();
+        let parent = fields.next().and_then(|ppid| ppid.parse::<u32>().ok());
+        if parent == Some(pid) && state != Some("Z") {
+            children.push(child);
+        }
+    }
+    Ok(children)
+}
+
 /// Polls `check` every [`POLL`] until it yields `Some`, or `timeout` passes (then `None`).
 pub async fn poll_until<T, F, Fut>(timeout: Duration, mut check: F) -> Result<Option<T>>
 where
@@ -896,8 +980,8 @@ pub struct NativeDialog {
 }
 
 impl NativeDialog {
-    /// Waits until a window titled exactly `title` (plain text, no regular-expression
-    /// characters) is shown, for at most `timeout`.
+    /// Waits until a window titled exactly `title` (plain text) is shown, for at most
+    /// `timeout`.
     pub async fn wait(title: &str, timeout: Duration) -> Result<Self> {
         let found = poll_until(timeout, || async { Ok(shown_windows(title)?.pop()) }).await?;
         match found {
@@ -918,6 +1002,17 @@ impl NativeDialog {
         self.focus()?;
         xdotool(&["key", "--clearmodifiers", "ctrl+a"])?;
         xdotool(&["type", "--clearmodifiers", "--delay", "15", text])
+    }
+
+    /// Types `path` into the location field of an open dialog. There the focus is on the file
+    /// list, where typing `/` opens the location field and the keys typed while it opens are
+    /// lost (`/tmp/x` arrives as `/mp/x`): Ctrl+L opens it first, then the path replaces its
+    /// text.
+    pub async fn type_location(&self, path: &str) -> Result<()> {
+        self.focus()?;
+        xdotool(&["key", "--clearmodifiers", "ctrl+l"])?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.replace_text(path)
     }
 
     /// Presses `key` (an X keysym name such as `Escape`) in the dialog.
@@ -952,6 +1047,31 @@ impl NativeDialog {
         )
     }
 
+    /// Accepts the dialog with Return, for at most `timeout`; answers how many presses it took.
+    /// As with [`NativeDialog::dismiss`], a press may only be taken by the completion of the
+    /// path typed (the open dialog's location field): Return is pressed again while the dialog
+    /// stays open.
+    pub async fn accept(&self, timeout: Duration) -> Result<u32> {
+        let deadline = Instant::now() + timeout;
+        let mut presses = 0;
+        while Instant::now() < deadline {
+            presses += 1;
+            self.press("Return")?;
+            let closed = poll_until(Duration::from_secs(2), || async {
+                Ok(self.closed()?.then_some(()))
+            })
+            .await?;
+            if closed.is_some() {
+                return Ok(presses);
+            }
+        }
+        bail!(
+            "the window {:?} was still shown after {presses} presses of Return in {} s",
+            self.title,
+            timeout.as_secs()
+        )
+    }
+
     /// Waits until the dialog's window is gone, for at most `timeout`.
     pub async fn wait_closed(&self, timeout: Duration) -> Result<()> {
         let closed = poll_until(timeout, || async { Ok(self.closed()?.then_some(())) }).await?;
@@ -977,7 +1097,16 @@ impl NativeDialog {
 
 /// The ids of the shown windows titled exactly `title`, oldest first.
 fn shown_windows(title: &str) -> Result<Vec<String>> {
-    let pattern = format!("^{title}$");
+    // xdotool matches a POSIX extended regular expression: a title such as
+    // "Export private key (encrypted)" is matched as plain text.
+    let escaped: String = title
+        .chars()
+        .flat_map(|c| {
+            let special = "\\.^$|?*+()[]{}".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect();
+    let pattern = format!("^{escaped}$");
     // `search` exits 1 when nothing matches: only its output tells.
     let out = run_xdotool(&["search", "--onlyvisible", "--name", &pattern])?;
     Ok(String::from_utf8_lossy(&out.stdout)
@@ -1047,7 +1176,9 @@ fn is_transient(err: &CmdError) -> bool {
         || err.to_string().contains("was not found")
 }
 
-fn app_binary() -> Result<PathBuf> {
+/// The app binary the tests run: `LTIKEYS_APP_BIN`, made absolute; fails when it is not set
+/// or not a file.
+pub fn app_binary() -> Result<PathBuf> {
     let Some(raw) = std::env::var_os("LTIKEYS_APP_BIN") else {
         bail!(
             "LTIKEYS_APP_BIN is not set: build the app (cargo build -p ltikeys-app) and point \

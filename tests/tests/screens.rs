@@ -84,6 +84,7 @@ async fn every_screen(dark: bool) -> Result<()> {
     let app = App::start_with(Launch {
         dark,
         seed: Some(Box::new(seed)),
+        ..Launch::default()
     })
     .await?;
     let result = screens(&app, dark, theme).await;
