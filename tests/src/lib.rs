@@ -79,6 +79,8 @@ pub struct ToolForm<'a> {
 /// How [`App::start_with`] opens the window.
 #[derive(Default)]
 pub struct Launch<'a> {
+    /// The app binary (default: `LTIKEYS_APP_BIN`).
+    pub app: Option<&'a Path>,
     /// The OS asks for a dark theme.
     pub dark: bool,
     /// Makes data in the (empty) data directory before the window opens, e.g. with [`cli`].
@@ -126,6 +128,8 @@ pub struct App {
     driver: DriverProcess,
     artifacts: PathBuf,
     data_dir: DataDir,
+    app_bin: PathBuf,
+    launched_at: Instant,
 }
 
 /// The data directory of an [`App`]: its own temporary one, or one given by the test.
@@ -150,10 +154,14 @@ impl App {
         Self::start_with(Launch::default()).await
     }
 
-    /// As [`App::start`], with the OS theme of `launch` and its data made before the window
-    /// opens.
+    /// As [`App::start`], with the app binary and OS theme of `launch` and its data made before
+    /// the window opens.
     pub async fn start_with(launch: Launch<'_>) -> Result<Self> {
-        let app_bin = app_binary()?;
+        let app_bin = match launch.app {
+            Some(app) => fs::canonicalize(app)
+                .with_context(|| format!("the app binary {} does not exist", app.display()))?,
+            None => app_binary()?,
+        };
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
             bail!("no DISPLAY: run under xvfb-run (scripts/test.sh does this)");
         }
@@ -191,6 +199,8 @@ impl App {
                 driver.log.display()
             )
         };
+        // Opening the session is what launches the app.
+        let launched_at = Instant::now();
         let client = tokio::time::timeout(SESSION_OPEN_TIMEOUT, builder.connect(&url))
             .await
             .map_err(|_| anyhow!("no session after {} s", SESSION_OPEN_TIMEOUT.as_secs()))
@@ -202,6 +212,8 @@ impl App {
             driver,
             artifacts,
             data_dir,
+            app_bin,
+            launched_at,
         })
     }
 
@@ -243,9 +255,9 @@ impl App {
         &self.driver.log
     }
 
-    /// The process id of the app (the child of the native driver that runs `LTIKEYS_APP_BIN`).
+    /// The process id of the app (the child of the native driver that runs the launched binary).
     pub fn app_pid(&self) -> Result<u32> {
-        let app = app_binary()?;
+        let app = &self.app_bin;
         let driver = self
             .driver
             .child
@@ -256,7 +268,7 @@ impl App {
         while let Some(pid) = pending.pop() {
             for child in child_pids(pid)? {
                 let exe = fs::read_link(format!("/proc/{child}/exe")).ok();
-                if exe.is_some_and(|exe| exe == app) {
+                if exe.is_some_and(|exe| &exe == app) {
                     return Ok(child);
                 }
                 pending.push(child);
@@ -266,6 +278,11 @@ impl App {
             "no process of {} under tauri-driver (pid {driver})",
             app.display()
         )
+    }
+
+    /// When the WebDriver session, and with it the app, was requested.
+    pub fn launched_at(&self) -> Instant {
+        self.launched_at
     }
 
     /// Where screenshots and logs are written.
