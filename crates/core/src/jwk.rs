@@ -41,6 +41,29 @@ impl Jwk {
         serde_json::to_string_pretty(self)
             .expect("a JWK holds only strings, which always encode as JSON")
     }
+
+    /// The RSA public key it holds; refused unless `kty` is RSA and `n`, `e` are base64url.
+    pub fn public_key(&self) -> crate::error::Result<PublicKey> {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+        let bad = |problem: String| {
+            crate::error::Error::invalid(
+                format!("JWK '{}'", self.kid),
+                problem,
+                "give an RSA public JWK with base64url n and e",
+            )
+        };
+        if self.kty != "RSA" {
+            return Err(bad(format!("its kty is '{}', not RSA", self.kty)));
+        }
+        let n = URL_SAFE_NO_PAD
+            .decode(&self.n)
+            .map_err(|e| bad(format!("its n is not base64url ({e})")))?;
+        let e = URL_SAFE_NO_PAD
+            .decode(&self.e)
+            .map_err(|e| bad(format!("its e is not base64url ({e})")))?;
+        Ok(PublicKey::from_components(&n, &e))
+    }
 }
 
 /// A JWK Set: `{"keys": [...]}`.

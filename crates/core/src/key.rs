@@ -113,6 +113,23 @@ impl PublicKey {
         }
     }
 
+    /// The public key as SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`), what Moodle,
+    /// Sakai and tool libraries read.
+    pub fn to_spki_pem(&self) -> Result<String> {
+        use pkcs8::der::{asn1::BitStringRef, Encode as _, EncodePem as _};
+        let fail = |_| Error::Crypto("public key encoding");
+        let rsa = pkcs1::RsaPublicKey {
+            modulus: pkcs1::UintRef::new(&self.n).map_err(fail)?,
+            public_exponent: pkcs1::UintRef::new(&self.e).map_err(fail)?,
+        };
+        let der = rsa.to_der().map_err(fail)?;
+        let spki = pkcs8::SubjectPublicKeyInfoRef {
+            algorithm: pkcs1::ALGORITHM_ID,
+            subject_public_key: BitStringRef::from_bytes(&der).map_err(fail)?,
+        };
+        spki.to_pem(LineEnding::LF).map_err(fail)
+    }
+
     /// Verifies an RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature.
     pub fn verify_rs256(&self, message: &[u8], sig: &[u8]) -> bool {
         signature::RsaPublicKeyComponents {
@@ -389,6 +406,9 @@ pub struct KeyRecord {
     /// When it was revoked.
     #[ts(type = "string | null")]
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Came in from a registration bundle without its private half: it is published and never
+    /// signs here.
+    pub public_only: bool,
 }
 
 /// Whether a key's private half is in the OS keychain.
@@ -401,6 +421,9 @@ pub enum PrivateKeyState {
     Missing,
     /// The keychain could not be asked.
     Unknown,
+    /// Never held here: the key came in public only (from a bundle without its private key).
+    #[serde(rename = "public_only")]
+    PublicOnly,
 }
 
 /// A key as listed: its record and whether the keychain holds its private half; public facts

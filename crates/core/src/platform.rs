@@ -38,6 +38,14 @@ pub enum PlatformFamily {
 }
 
 impl PlatformFamily {
+    /// Whether it is a Canvas (hosted or self-hosted).
+    pub fn is_canvas(self) -> bool {
+        matches!(
+            self,
+            Self::CanvasCloud | Self::CanvasBeta | Self::CanvasTest | Self::CanvasSelfHosted
+        )
+    }
+
     /// Every family, in the order presets are listed.
     pub const ALL: [PlatformFamily; 11] = [
         PlatformFamily::CanvasCloud,

@@ -301,6 +301,7 @@ mod tests {
             unpublish_after: None,
             retired_at: None,
             revoked_at: None,
+            public_only: false,
         }
     }
 

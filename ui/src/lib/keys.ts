@@ -54,6 +54,8 @@ export function privateKeyTitle(state: PrivateKeyState): string {
       return "The keychain entry for this key is gone: it cannot sign. Generate a new key and retire this one.";
     case "unknown":
       return "The keychain could not be checked.";
+    case "public_only":
+      return "Imported from a bundle without its private key: it is published and never signs here; the tool's server holds the private key.";
   }
 }
 

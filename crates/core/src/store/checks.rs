@@ -1,25 +1,30 @@
 //! JWKS check results: each one kept, the last of each URL read back.
 
-use rusqlite::params;
+use rusqlite::{params, Connection};
 
 use super::Store;
 use crate::error::{Error, Result};
 
+/// Keeps a JWKS check result, inside the caller's transaction.
+pub(super) fn insert_check_in(conn: &Connection, check: &crate::check::JwksCheck) -> Result<()> {
+    let json = serde_json::to_string(check).map_err(|e| {
+        Error::invalid(
+            "check",
+            format!("could not be encoded ({e})"),
+            "report this",
+        )
+    })?;
+    conn.execute(
+        "INSERT INTO checks (url, checked_at, result) VALUES (?1, ?2, ?3)",
+        params![check.url, check.checked_at.to_rfc3339(), json],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Keeps a JWKS check result.
     pub fn save_check(&mut self, check: &crate::check::JwksCheck) -> Result<()> {
-        let json = serde_json::to_string(check).map_err(|e| {
-            Error::invalid(
-                "check",
-                format!("could not be encoded ({e})"),
-                "report this",
-            )
-        })?;
-        self.conn.execute(
-            "INSERT INTO checks (url, checked_at, result) VALUES (?1, ?2, ?3)",
-            params![check.url, check.checked_at.to_rfc3339(), json],
-        )?;
-        Ok(())
+        insert_check_in(&self.conn, check)
     }
 
     /// The last check of each URL, newest first.

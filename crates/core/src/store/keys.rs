@@ -39,11 +39,12 @@ fn key_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
         unpublish_after: opt_time(row.get("unpublish_after")?)?,
         retired_at: opt_time(row.get("retired_at")?)?,
         revoked_at: opt_time(row.get("revoked_at")?)?,
+        public_only: row.get("public_only")?,
     })
 }
 
 const KEY_COLUMNS: &str = "tool_id, kid, alg, bits, n, e, status, created_at, published_at, \
-    signing_from, signing_to, unpublish_after, retired_at, revoked_at";
+    signing_from, signing_to, unpublish_after, retired_at, revoked_at, public_only";
 
 pub(super) fn load_keys(conn: &Connection, tool_id: &str) -> Result<Vec<KeyRecord>> {
     let mut stmt = conn.prepare(&format!(
@@ -75,6 +76,53 @@ fn set_status(
         params![status.as_str(), now.to_rfc3339(), tool_id, kid],
     )?;
     Ok(())
+}
+
+/// Adds a key with the status and dates it had elsewhere (a registration bundle's), inside the
+/// caller's transaction; the kid must be new for the tool.
+pub(super) fn insert_key_as_in(
+    conn: &Connection,
+    tool_id: &str,
+    key: &KeyRecord,
+    now: DateTime<Utc>,
+    action: &str,
+) -> Result<()> {
+    let taken: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM keys WHERE tool_id = ?1 AND kid = ?2)",
+        [tool_id, &key.kid],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::KidExists {
+            kid: key.kid.clone(),
+        });
+    }
+    let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
+    conn.execute(
+        &format!(
+            "INSERT INTO keys ({KEY_COLUMNS})
+             VALUES (?1, ?2, 'RS256', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ),
+        params![
+            tool_id,
+            key.kid,
+            key.public.bits(),
+            key.public.n_b64(),
+            key.public.e_b64(),
+            key.status.as_str(),
+            key.created_at.to_rfc3339(),
+            key.published_at.to_rfc3339(),
+            time(key.signing_from),
+            time(key.signing_to),
+            time(key.unpublish_after),
+            time(key.retired_at),
+            time(key.revoked_at),
+            key.public_only,
+        ],
+    )?;
+    let how = if key.public_only { ", public only" } else { "" };
+    let detail = format!("{} bits, {}{how}", key.public.bits(), key.status.as_str());
+    log_event(conn, now, action, Some(tool_id), Some(&key.kid), &detail)
 }
 
 impl Store {

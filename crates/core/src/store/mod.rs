@@ -1,10 +1,13 @@
 //! The SQLite store: opening, migrating, ids and the audit log. Never private key bytes.
 
+mod bundles;
 mod checks;
 mod keys;
 mod platforms;
 mod registrations;
 mod tools;
+
+pub use bundles::{BundleWrite, BundleWritten, Target};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_platforms.sql"),
     include_str!("../migrations/0005_checks.sql"),
     include_str!("../migrations/0006_keychain_ops.sql"),
+    include_str!("../migrations/0007_public_only_keys.sql"),
 ];
 
 /// How long a connection waits for another one's lock before giving up.

@@ -113,6 +113,28 @@ pub(super) fn registration_holding(
         .optional()?)
 }
 
+/// Adds a platform inside the caller's transaction and answers its id; the name must be new.
+pub(super) fn insert_platform_in(
+    conn: &Connection,
+    spec: &PlatformSpec,
+    now: DateTime<Utc>,
+    action: &str,
+) -> Result<String> {
+    ensure_platform_name_free(conn, &spec.name, "")?;
+    let id = new_id(conn, 'p', "platforms")?;
+    conn.execute(
+        &format!(
+            "INSERT INTO platforms ({PLATFORM_COLUMNS})
+             VALUES (:id, :name, :family, :base_url, :issuer, :auth_url, :token_url,
+                 :token_audience, :jwks_url, :openid_configuration_url, :now, :now)"
+        ),
+        &spec_params(&id, spec, &now.to_rfc3339()),
+    )?;
+    let detail = format!("{} ({}), issuer {}", spec.name, spec.family, spec.issuer);
+    log_subject(conn, now, action, None, &id, &detail)?;
+    Ok(id)
+}
+
 impl Store {
     /// Adds a platform; the name must be new (case-insensitive). `spec` is checked already.
     pub fn insert_platform(
@@ -124,18 +146,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        ensure_platform_name_free(&tx, &spec.name, "")?;
-        let id = new_id(&tx, 'p', "platforms")?;
-        tx.execute(
-            &format!(
-                "INSERT INTO platforms ({PLATFORM_COLUMNS})
-                 VALUES (:id, :name, :family, :base_url, :issuer, :auth_url, :token_url,
-                     :token_audience, :jwks_url, :openid_configuration_url, :now, :now)"
-            ),
-            &spec_params(&id, spec, &now.to_rfc3339()),
-        )?;
-        let detail = format!("{} ({}), issuer {}", spec.name, spec.family, spec.issuer);
-        log_subject(&tx, now, action, None, &id, &detail)?;
+        let id = insert_platform_in(&tx, spec, now, action)?;
         tx.commit()?;
         find_platform(&self.conn, &id)
     }

@@ -66,7 +66,7 @@ fn find_registration(conn: &Connection, id: &str) -> Result<crate::registration:
         })
 }
 
-fn touch_registration(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
+pub(super) fn touch_registration(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE registrations SET updated_at = ?1 WHERE id = ?2",
         params![now.to_rfc3339(), id],
@@ -157,6 +157,56 @@ fn deployment_detail(deployment: &crate::registration::NewDeployment) -> String 
     }
 }
 
+/// Registers a tool on a platform inside the caller's transaction and answers the
+/// registration's id. (issuer, client_id) must be new.
+pub(super) fn insert_registration_in(
+    conn: &Connection,
+    tool_id: &str,
+    platform_id: &str,
+    registration: &crate::registration::NewRegistration,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let platform = find_platform(conn, platform_id)?;
+    let client_id = &registration.client_id;
+    ensure_client_id_free(conn, &platform.spec.issuer, client_id, "")?;
+    let id = new_id(conn, 'r', "registrations")?;
+    conn.execute(
+        "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![id, tool_id, platform.id, platform.spec.issuer, client_id, now.to_rfc3339()],
+    )
+    .map_err(|e| duplicate_or(e, &platform.spec.issuer, client_id))?;
+    let detail = format!(
+        "registration on {} ({}), client_id {client_id}",
+        platform.spec.name, platform.spec.issuer
+    );
+    log_subject(conn, now, "registration added", Some(tool_id), &id, &detail)?;
+    for deployment in &registration.deployments {
+        add_deployment_in(conn, tool_id, &id, deployment, now)?;
+    }
+    Ok(id)
+}
+
+/// Records a deployment id of a registration inside the caller's transaction, and logs it.
+pub(super) fn add_deployment_in(
+    conn: &Connection,
+    tool_id: &str,
+    registration_id: &str,
+    deployment: &crate::registration::NewDeployment,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    insert_deployment(conn, registration_id, deployment, now)?;
+    let detail = deployment_detail(deployment);
+    log_subject(
+        conn,
+        now,
+        "deployment added",
+        Some(tool_id),
+        registration_id,
+        &detail,
+    )
+}
+
 impl Store {
     /// Registers a tool on a platform with its first deployment ids. (issuer, client_id) must
     /// be new; the database enforces it too. `registration` is checked already.
@@ -170,26 +220,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let platform = find_platform(&tx, platform_id)?;
-        let client_id = &registration.client_id;
-        ensure_client_id_free(&tx, &platform.spec.issuer, client_id, "")?;
-        let id = new_id(&tx, 'r', "registrations")?;
-        tx.execute(
-            "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            params![id, tool_id, platform.id, platform.spec.issuer, client_id, now.to_rfc3339()],
-        )
-        .map_err(|e| duplicate_or(e, &platform.spec.issuer, client_id))?;
-        let detail = format!(
-            "registration on {} ({}), client_id {client_id}",
-            platform.spec.name, platform.spec.issuer
-        );
-        log_subject(&tx, now, "registration added", Some(tool_id), &id, &detail)?;
-        for deployment in &registration.deployments {
-            insert_deployment(&tx, &id, deployment, now)?;
-            let detail = deployment_detail(deployment);
-            log_subject(&tx, now, "deployment added", Some(tool_id), &id, &detail)?;
-        }
+        let id = insert_registration_in(&tx, tool_id, platform_id, registration, now)?;
         tx.commit()?;
         find_registration(&self.conn, &id)
     }
@@ -280,17 +311,8 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let reg = find_registration(&tx, registration_id)?;
-        insert_deployment(&tx, &reg.id, deployment, now)?;
+        add_deployment_in(&tx, &reg.tool_id, &reg.id, deployment, now)?;
         touch_registration(&tx, &reg.id, now)?;
-        let detail = deployment_detail(deployment);
-        log_subject(
-            &tx,
-            now,
-            "deployment added",
-            Some(&reg.tool_id),
-            &reg.id,
-            &detail,
-        )?;
         tx.commit()?;
         find_registration(&self.conn, registration_id)
     }

@@ -162,14 +162,8 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        ensure_tool_name_free(&tx, &tool.name, "")?;
-        let id = new_tool_id(&tx, std::iter::repeat_with(|| short_id('t')))?;
-        tx.execute(
-            "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
-             VALUES (:id, :name, :description, :domain, :login_url, :launch_url, :redirect_uris, :jwks_url, :profile, :now, :now)",
-            &ToolColumns::new(&id, tool, now)?.params(),
-        )?;
-        log_event(&tx, now, "tool added", Some(&id), None, &tool.name)?;
+        let id = fresh_tool_id(&tx)?;
+        insert_tool_in(&tx, &id, tool, now)?;
         tx.commit()?;
         self.tool(&id)
     }
@@ -313,6 +307,27 @@ impl Store {
 
 /// The first of `candidates` that is no tool's id and no tool's name (in any case):
 /// [`Store::tool`] takes an id or a name, and the two must never meet.
+/// A tool id no tool has (nor as its name).
+pub(super) fn fresh_tool_id(conn: &Connection) -> Result<String> {
+    new_tool_id(conn, std::iter::repeat_with(|| short_id('t')))
+}
+
+/// Adds a tool under `id` inside the caller's transaction; the name must be new.
+pub(super) fn insert_tool_in(
+    conn: &Connection,
+    id: &str,
+    tool: &ToolProfile,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    ensure_tool_name_free(conn, &tool.name, "")?;
+    conn.execute(
+        "INSERT INTO tools (id, name, description, domain, login_url, launch_url, redirect_uris, jwks_url, profile, created_at, updated_at)
+         VALUES (:id, :name, :description, :domain, :login_url, :launch_url, :redirect_uris, :jwks_url, :profile, :now, :now)",
+        &ToolColumns::new(id, tool, now)?.params(),
+    )?;
+    log_event(conn, now, "tool added", Some(id), None, &tool.name)
+}
+
 fn new_tool_id(conn: &Connection, candidates: impl IntoIterator<Item = String>) -> Result<String> {
     // `name` compares without case (COLLATE NOCASE).
     first_unused(

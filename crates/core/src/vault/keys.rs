@@ -301,7 +301,9 @@ impl Vault {
         let mut keychain_down = false;
         let mut out = Vec::with_capacity(records.len());
         for record in records {
-            let state = if keychain_down {
+            let state = if record.public_only {
+                PrivateKeyState::PublicOnly
+            } else if keychain_down {
                 PrivateKeyState::Unknown
             } else {
                 match self.secrets.get(&secret::account(&tool.id, &record.kid)) {

@@ -23,6 +23,7 @@ function key(kid: string, status: KeyInfo["status"], times: Partial<KeyInfo>): K
     unpublish_after: null,
     retired_at: null,
     revoked_at: null,
+    public_only: false,
     published: status !== "retired" && status !== "revoked",
     private_key: "present",
     ...times,

@@ -466,7 +466,12 @@ retired_at: string | null,
 /**
  * When it was revoked.
  */
-revoked_at: string | null, };
+revoked_at: string | null, 
+/**
+ * Came in from a registration bundle without its private half: it is published and never
+ * signs here.
+ */
+public_only: boolean, };
 
 export type KeyStatus = "next" | "current" | "previous" | "retired" | "revoked";
 
@@ -848,7 +853,7 @@ note: string, };
 
 export type PrivacyLevel = "public" | "name_only" | "email_only" | "anonymous";
 
-export type PrivateKeyState = "present" | "missing" | "unknown";
+export type PrivateKeyState = "present" | "missing" | "unknown" | "public_only";
 
 export type Registration = { 
 /**
