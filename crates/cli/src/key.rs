@@ -113,7 +113,7 @@ const PEM_LIMIT: u64 = 1024 * 1024;
 /// The largest passphrase file read.
 const PASSPHRASE_LIMIT: u64 = 64 * 1024;
 
-fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+pub(crate) fn read_passphrase(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut bytes = Zeroizing::new(read_capped(
         path,
         PASSPHRASE_LIMIT,

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::output::{errln, outln, print_json};
 
+mod bundle;
 mod canvas;
 mod check;
 mod key;
@@ -69,6 +70,9 @@ enum Command {
     /// Register tools on platforms: client_id, deployment ids, and the admin hand-off.
     #[command(subcommand)]
     Registration(registration::RegistrationCommand),
+    /// Export a registration's bundle for a colleague, or import one.
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     /// Show the data directory, whether the OS keychain answers, and private keys left in the
     /// keychain without a key (orphans); finishes keychain operations that were cut short.
     Status {
@@ -143,6 +147,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Check(cmd) => check::run(data_dir, cmd, json),
         Command::Platform(cmd) => platform::run(open(data_dir)?, cmd, json),
         Command::Registration(cmd) => registration::run(open(data_dir)?, cmd, json),
+        Command::Bundle(cmd) => bundle::run(open_repaired(data_dir)?, cmd, json),
         Command::Status {
             remove_orphans,
             yes,

@@ -1,6 +1,7 @@
 //! `ltikeys` as a black box, one module per command noun; here what spans them all.
 #![allow(clippy::unwrap_used)] // Test helpers panic on broken fixtures by design.
 
+mod bundle;
 mod canvas;
 mod check;
 mod in_step;

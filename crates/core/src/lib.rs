@@ -1,6 +1,7 @@
 //! LTI Key Manager's domain: keys and kids, JWK/JWKS, tools, the store and the keychain seam.
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod canvas;
 pub mod check;
 pub mod discovery;

@@ -1,5 +1,6 @@
 //! The vault: the operations users run, with the database and the keychain kept in step.
 
+mod bundles;
 mod checks;
 mod keys;
 mod platforms;
@@ -19,6 +20,7 @@ use crate::secret::{self, SecretStore};
 use crate::store::Store;
 use crate::tool::Tool;
 
+pub use bundles::{BundleExported, BundleImported};
 pub use checks::PlatformCheck;
 pub use keys::{GenerateKey, KeygenStage};
 pub use rotation::{Revocation, RotationOutcome, RotationState};
