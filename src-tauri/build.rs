@@ -46,6 +46,10 @@ fn main() {
             "save_canvas",
             "lint_canvas",
             "import_canvas",
+            "preview_bundle",
+            "export_bundle",
+            "pick_bundle",
+            "import_bundle",
         ]),
     ))
     .expect("failed to run the Tauri build script");

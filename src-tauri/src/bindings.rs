@@ -91,6 +91,12 @@ mod tests {
         c.visit::<crate::commands::private::PickedPem>();
         c.visit::<crate::commands::private::ImportPem>();
         c.visit::<crate::commands::private::ExportPrivateKey>();
+        c.visit::<crate::commands::bundles::BundlePreview>();
+        c.visit::<crate::commands::bundles::ExportBundle>();
+        c.visit::<crate::commands::bundles::BundleSaved>();
+        c.visit::<crate::commands::bundles::PickedBundle>();
+        c.visit::<crate::commands::bundles::ImportBundle>();
+        c.visit::<ltikeys_core::BundleImported>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

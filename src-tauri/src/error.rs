@@ -38,6 +38,16 @@ impl IpcError {
             remedies: vec![],
         }
     }
+
+    /// A mistake in the input field `field`, in the window's words.
+    pub(crate) fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        IpcError {
+            kind: ErrorKind::Invalid,
+            message: message.into(),
+            field: Some(field.into()),
+            remedies: vec![],
+        }
+    }
 }
 
 #[cfg(test)]

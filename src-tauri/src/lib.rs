@@ -75,6 +75,10 @@ pub fn run() {
             commands::canvas::save_canvas,
             commands::canvas::lint_canvas,
             commands::canvas::import_canvas,
+            commands::bundles::preview_bundle,
+            commands::bundles::export_bundle,
+            commands::bundles::pick_bundle,
+            commands::bundles::import_bundle,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -16,6 +16,7 @@ use crate::commands::private::PickedPems;
 pub struct AppState {
     data_dir: PathBuf,
     picked: Mutex<PickedPems>,
+    picked_bundle: Mutex<Option<PathBuf>>,
     checks: Mutex<RunningChecks>,
 }
 
@@ -33,6 +34,7 @@ impl AppState {
         AppState {
             data_dir,
             picked: Mutex::default(),
+            picked_bundle: Mutex::default(),
             checks: Mutex::default(),
         }
     }
@@ -51,6 +53,11 @@ impl AppState {
     pub(crate) fn picked(&self) -> MutexGuard<'_, PickedPems> {
         // A panic while the lock was held leaves nothing half-done in these maps.
         self.picked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The bundle chosen for import and not imported yet.
+    pub(crate) fn picked_bundle(&self) -> MutexGuard<'_, Option<PathBuf>> {
+        self.picked_bundle.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The checks running under a ticket.

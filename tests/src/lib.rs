@@ -403,6 +403,35 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// Waits for `#toast` to show a message that `expected` accepts; fails naming `what` (and
+    /// any error the app shows) when none does within [`UI_STEP`].
+    pub async fn wait_toast_that(
+        &self,
+        what: &str,
+        expected: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let expected = &expected;
+        let shown = poll_until(UI_STEP, || async move {
+            Ok(self
+                .probe("#toast")
+                .await?
+                .filter(|t| t.shown && expected(&t.text)))
+        })
+        .await?;
+        match shown {
+            Some(toast) => Ok(toast.text),
+            None => bail!(
+                "#toast did not show {what} within {} s (it reads {:?}){}",
+                UI_STEP.as_secs(),
+                self.probe("#toast").await?.map(|t| t.text),
+                self.visible_error()
+                    .await
+                    .map(|e| format!("; the app shows the error {e:?}"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+
     /// Text of `#error-banner` if it is shown, for failure messages.
     pub async fn visible_error(&self) -> Option<String> {
         let probe = self.probe("#error-banner").await.ok()??;
@@ -797,6 +826,21 @@ impl App {
             }
         }
         eprintln!("tauri-driver and app log: {}", self.driver.log.display());
+    }
+
+    /// Finishes the session after a scenario's `outcome`; when it failed, saves the failure
+    /// artifacts as `<prefix>.*` first, the whole display too (native dialogs are not in the
+    /// page).
+    pub async fn finish_after(self, prefix: &str, outcome: Result<()>) -> Result<()> {
+        if outcome.is_err() {
+            self.save_failure_artifacts(prefix).await;
+            if let Err(err) = self.screenshot_display(&format!("{prefix}-display.png")) {
+                eprintln!("no display screenshot: {err:#}");
+            }
+        }
+        let finished = self.finish().await;
+        outcome?;
+        finished
     }
 
     /// Closes the session (the app exits), then stops `tauri-driver` with SIGTERM.

@@ -22,20 +22,6 @@ const MISTYPED: &str = "Tr0ub4dor-e2e-nativf";
 const WRONG: &str = "not-the-passphrase-e2e";
 const EXPORT_TITLE: &str = "Export private key (encrypted)";
 
-/// Runs `scenario` on `app`, saves the failure artifacts (the display too: native windows)
-/// when it fails, and finishes the session.
-async fn finish_after(app: App, prefix: &str, outcome: Result<()>) -> Result<()> {
-    if outcome.is_err() {
-        app.save_failure_artifacts(prefix).await;
-        if let Err(err) = app.screenshot_display(&format!("{prefix}-display.png")) {
-            eprintln!("no display screenshot: {err:#}");
-        }
-    }
-    let finished = app.finish().await;
-    outcome?;
-    finished
-}
-
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs the built app, Xvfb, tauri-driver, xdotool and a keychain: run scripts/test.sh"]
 async fn a_private_key_goes_out_and_back_in_through_the_native_dialogs() -> Result<()> {
@@ -55,7 +41,7 @@ async fn a_private_key_goes_out_and_back_in_through_the_native_dialogs() -> Resu
     .await?;
     let ids = ids.into_inner();
     let outcome = key_round_trip(&app, &ids[0], &ids[1]).await;
-    finish_after(app, "native-key-failure", outcome).await
+    app.finish_after("native-key-failure", outcome).await
 }
 
 /// Opens the tool `id` from the sidebar and waits for its keys table.
@@ -242,24 +228,9 @@ fn path_text(path: &Path) -> String {
 
 /// Waits until `#toast` is shown and reads `expected`.
 async fn wait_toast(app: &App, expected: &str) -> Result<()> {
-    let shown = poll_until(UI_STEP, || async move {
-        Ok(app
-            .probe("#toast")
-            .await?
-            .filter(|t| t.shown && t.text == expected))
-    })
-    .await?;
-    ensure!(
-        shown.is_some(),
-        "#toast did not read {expected:?} within {} s (it reads {:?}){}",
-        UI_STEP.as_secs(),
-        app.probe("#toast").await?.map(|t| t.text),
-        app.visible_error()
-            .await
-            .map(|e| format!("; the app shows the error {e:?}"))
-            .unwrap_or_default()
-    );
-    Ok(())
+    app.wait_toast_that(&format!("{expected:?}"), |t| t == expected)
+        .await
+        .map(drop)
 }
 
 /// The app binary started by hand on `data_dir`, on the tests' display and D-Bus session.
@@ -307,7 +278,7 @@ fn output_of(child: Child) -> String {
 async fn a_second_start_on_the_same_data_directory_hands_over_and_exits() -> Result<()> {
     let app = App::start().await?;
     let outcome = single_instance(&app).await;
-    finish_after(app, "native-single-failure", outcome).await
+    app.finish_after("native-single-failure", outcome).await
 }
 
 async fn single_instance(app: &App) -> Result<()> {
@@ -412,7 +383,7 @@ async fn the_window_opens_at_the_size_it_was_left() -> Result<()> {
         Ok(())
     }
     .await;
-    finish_after(app, "native-size-failure", outcome).await?;
+    app.finish_after("native-size-failure", outcome).await?;
     let kept = std::fs::read_to_string(&state_file)
         .with_context(|| format!("{} is gone after the close", state_file.display()))?;
     eprintln!("window-state.json after the first window closed: {kept}");
@@ -435,7 +406,7 @@ async fn the_window_opens_at_the_size_it_was_left() -> Result<()> {
         Ok(())
     }
     .await;
-    finish_after(app, "native-size-again-failure", outcome).await
+    app.finish_after("native-size-again-failure", outcome).await
 }
 
 /// The renderer processes (`WebKitWebProcess`) among the children of `pid`.
@@ -456,7 +427,7 @@ fn web_processes(pid: u32) -> Result<Vec<u32>> {
 async fn the_window_reloads_when_its_renderer_dies() -> Result<()> {
     let app = App::start().await?;
     let outcome = renderer_crash(&app).await;
-    finish_after(app, "native-crash-failure", outcome).await
+    app.finish_after("native-crash-failure", outcome).await
 }
 
 async fn renderer_crash(app: &App) -> Result<()> {

@@ -1,5 +1,6 @@
 //! The commands the webview may call, one file per area.
 
+pub mod bundles;
 pub mod canvas;
 pub mod checks;
 pub mod keys;

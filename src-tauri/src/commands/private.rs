@@ -48,7 +48,7 @@ pub enum PickedPem {
 pub struct Passphrase(Zeroizing<String>);
 
 impl Passphrase {
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
 
@@ -305,7 +305,10 @@ fn passphrase_in_window_words(mut err: IpcError, typed: bool) -> IpcError {
 }
 
 /// Checks the two passphrases of an export: the same, and long enough.
-fn check_passphrases(passphrase: &Passphrase, confirm: &Passphrase) -> Result<(), IpcError> {
+pub(crate) fn check_passphrases(
+    passphrase: &Passphrase,
+    confirm: &Passphrase,
+) -> Result<(), IpcError> {
     let invalid = |field: &str, message: String| IpcError {
         kind: ErrorKind::Invalid,
         message,

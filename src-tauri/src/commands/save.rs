@@ -80,6 +80,8 @@ pub(crate) enum Ask {
     Open,
     /// Choose where to write.
     Save,
+    /// Choose an existing folder to read.
+    Folder,
 }
 
 /// Opens `dialog` and waits for the file chosen; `None` when the user closed the dialog. The
@@ -96,6 +98,7 @@ pub(crate) async fn chosen_path<R: Runtime>(
     match ask {
         Ask::Open => dialog.pick_file(send),
         Ask::Save => dialog.save_file(send),
+        Ask::Folder => dialog.pick_folder(send),
     }
     let chosen = chosen
         .await
@@ -137,7 +140,7 @@ pub(crate) fn pem_file_name(tool_name: &str, kid: &str) -> String {
 
 /// `text` with each run of other characters than letters and digits as one `-`, none at
 /// either end; `empty` when nothing is left.
-fn slug(text: &str, empty: &str) -> String {
+pub(crate) fn slug(text: &str, empty: &str) -> String {
     let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())

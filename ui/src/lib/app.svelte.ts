@@ -16,6 +16,7 @@ export type Route =
   | { screen: "edit-tool"; id: string }
   | { screen: "platforms" }
   | { screen: "import" }
+  | { screen: "import-bundle" }
   | { screen: "checks" };
 
 export type Toast = { id: number; message: string };

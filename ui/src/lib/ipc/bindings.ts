@@ -28,6 +28,124 @@ repairs: Array<Repair>,
  */
 orphans: Array<Orphan> | null, };
 
+export type BundleFile = { 
+/**
+ * Its name in the bundle (no folders).
+ */
+path: string, 
+/**
+ * Lower-case hex SHA-256 of its bytes.
+ */
+sha256: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * What it is, in a few words.
+ */
+what: string, };
+
+export type BundleImported = { 
+/**
+ * What was written (or, on a dry run, would be).
+ */
+plan: BundlePlan, 
+/**
+ * The registration's id here (`None` on a dry run that would create it).
+ */
+registration_id: string | null, 
+/**
+ * The tool's id here (`None` on a dry run that would create it).
+ */
+tool_id: string | null, 
+/**
+ * Whether anything was written.
+ */
+written: boolean, };
+
+export type BundlePlan = { 
+/**
+ * When and by what the bundle was made.
+ */
+created_by: string, 
+/**
+ * When the bundle was made.
+ */
+created_at: string, 
+/**
+ * The tool.
+ */
+tool: RecordPlan, 
+/**
+ * The platform.
+ */
+platform: RecordPlan, 
+/**
+ * The registration.
+ */
+registration: RecordPlan, 
+/**
+ * Deployment ids added to the registration.
+ */
+deployments_added: Array<string>, 
+/**
+ * The keys.
+ */
+keys: Array<KeyPlan>, 
+/**
+ * Check results added.
+ */
+checks: number, 
+/**
+ * Whether the bundle holds a private key (its passphrase is needed to import).
+ */
+needs_passphrase: boolean, 
+/**
+ * Whether anything would be written.
+ */
+writes: boolean, 
+/**
+ * What is worth knowing (files ignored, exports the bundle left out).
+ */
+notes: Array<string>, };
+
+export type BundlePreview = { 
+/**
+ * The files, `bundle.json` aside.
+ */
+files: Array<BundleFile>, 
+/**
+ * What is left out, and why.
+ */
+omitted: Array<Omitted>, 
+/**
+ * The current key's kid, whose private key may go in.
+ */
+current_kid: string | null, 
+/**
+ * Whether the keychain holds the current key's private key.
+ */
+private_available: boolean, 
+/**
+ * The name the save dialog suggests, without `.zip`.
+ */
+suggested_name: string, };
+
+export type BundleSaved = { "outcome": "saved", 
+/**
+ * Where.
+ */
+path: string, 
+/**
+ * How many files, `bundle.json` included.
+ */
+files: number, 
+/**
+ * The kid whose private key is inside.
+ */
+private_key: string | null, } | { "outcome": "cancelled" };
+
 export type CanvasImported = { 
 /**
  * The tool as stored.
@@ -97,6 +215,20 @@ label: string | null,
  * When it was recorded.
  */
 added_at: string, };
+
+export type Difference = { 
+/**
+ * The field.
+ */
+field: string, 
+/**
+ * Its value here.
+ */
+here: string, 
+/**
+ * Its value in the bundle.
+ */
+bundle: string, };
 
 export type DiscoveredPlatform = { 
 /**
@@ -173,6 +305,28 @@ findings: Array<Finding>, };
 export type DisplayType = "default" | "full_width" | "full_width_in_context" | "full_width_with_nav" | "in_nav_context" | "borderless";
 
 export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "cancelled" | "internal";
+
+export type ExportBundle = { 
+/**
+ * The registration's id.
+ */
+registration: string, 
+/**
+ * A zip (else a folder).
+ */
+zip: boolean, 
+/**
+ * Put the current private key in, encrypted with `passphrase`.
+ */
+include_private: boolean, 
+/**
+ * The passphrase (when `include_private`).
+ */
+passphrase: string | null, 
+/**
+ * The same passphrase typed again.
+ */
+confirm: string | null, };
 
 export type ExportPrivateKey = { 
 /**
@@ -317,6 +471,12 @@ handoff: Handoff,
  * The same as plain text.
  */
 text: string, };
+
+export type ImportBundle = { 
+/**
+ * The passphrase of the private key in it, when it holds one.
+ */
+passphrase: string | null, };
 
 export type ImportPem = { 
 /**
@@ -473,6 +633,24 @@ revoked_at: string | null,
  */
 public_only: boolean, };
 
+export type KeyPlan = { 
+/**
+ * The key id.
+ */
+kid: string, 
+/**
+ * Its status in the bundle, which it keeps.
+ */
+status: KeyStatus, 
+/**
+ * Created or matched (the same public key under the same kid).
+ */
+action: PlanAction, 
+/**
+ * Whether its private key comes too (it signs here); otherwise it is public only.
+ */
+private_key: boolean, };
+
 export type KeyStatus = "next" | "current" | "previous" | "retired" | "revoked";
 
 export type KeySummary = { 
@@ -579,6 +757,16 @@ client_id: string,
  */
 deployments: Array<NewDeployment>, };
 
+export type Omitted = { 
+/**
+ * The file it would have been.
+ */
+path: string, 
+/**
+ * Why it is not there, and how to get it.
+ */
+reason: string, };
+
 export type Orphan = { 
 /**
  * The tool id.
@@ -596,6 +784,16 @@ kid: string,
  * Whether a revoked key has this kid (else no key record does).
  */
 revoked: boolean, };
+
+export type PickedBundle = { "outcome": "picked", 
+/**
+ * The file or folder's name, for display.
+ */
+name: string, 
+/**
+ * What an import would write.
+ */
+plan: BundlePlan, } | { "outcome": "cancelled" };
 
 export type PickedPem = { "outcome": "picked", 
 /**
@@ -690,6 +888,8 @@ needs_approval: boolean,
  * Canvas's deprecation advice, if it is deprecated.
  */
 deprecated: string | null, };
+
+export type PlanAction = "create" | "match";
 
 export type Platform = { 
 /**
@@ -854,6 +1054,24 @@ note: string, };
 export type PrivacyLevel = "public" | "name_only" | "email_only" | "anonymous";
 
 export type PrivateKeyState = "present" | "missing" | "unknown" | "public_only";
+
+export type RecordPlan = { 
+/**
+ * Its name (a registration: its client_id).
+ */
+name: string, 
+/**
+ * Created or matched.
+ */
+action: PlanAction, 
+/**
+ * What it matched here, in words ("name", "issuer and client_id", ...).
+ */
+matched_by: string | null, 
+/**
+ * Where the record here differs from the bundle's; the record here is kept.
+ */
+differences: Array<Difference>, };
 
 export type Registration = { 
 /**

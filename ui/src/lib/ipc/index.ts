@@ -34,6 +34,7 @@ import type {
 } from "./bindings";
 
 import type { ExportPrivateKey, ImportPem, PickedPem } from "./bindings";
+import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, PickedBundle } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -371,4 +372,40 @@ export function exportPrivateKey(request: ExportPrivateKey): Promise<SaveOutcome
 /** Stops the check started with `ticket`; resolves with whether one was running. */
 export function cancelCheck(ticket: number): Promise<boolean> {
   return call<boolean>("cancel_check", { ticket });
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Registration bundles through native dialogs.
+
+// A preview, an export and a pick change nothing the window shows.
+READS.add("preview_bundle");
+READS.add("export_bundle");
+READS.add("pick_bundle");
+
+/** The files a registration's bundle would hold, and whether its private key can go in. */
+export function previewBundle(registration: string): Promise<BundlePreview> {
+  return call<BundlePreview>("preview_bundle", { registration });
+}
+
+/**
+ * Exports a registration's bundle (a zip, or a new folder): the Rust side asks where in the
+ * native save dialog. With the private key, rejects with field `passphrase` or `confirm` before
+ * the dialog opens.
+ */
+export function exportBundle(request: ExportBundle): Promise<BundleSaved> {
+  return call<BundleSaved>("export_bundle", { request });
+}
+
+/**
+ * Opens the native dialog for a bundle (a zip, or with `folder` a folder) and answers what
+ * importing it would write; the path stays on the Rust side for `importBundle`.
+ */
+export function pickBundle(folder: boolean): Promise<PickedBundle> {
+  return call<PickedBundle>("pick_bundle", { folder });
+}
+
+/** Imports the bundle picked last. A missing or wrong passphrase rejects with field `passphrase`. */
+export function importBundle(passphrase: string | null): Promise<BundleImported> {
+  return call<BundleImported>("import_bundle", { request: { passphrase } });
 }
