@@ -233,6 +233,33 @@ fn a_private_key_travels_encrypted_and_needs_its_passphrase() {
     let here = b.export_unencrypted("Quiz Engine", &kid, &b.scratch.path().join("k.pem"));
     let there = a.export_unencrypted("Quiz Engine", &kid, &a.scratch.path().join("k.pem"));
     assert_eq!(here, there, "the same private key arrived");
+    // Neither data directory holds a byte of it: it went from the bundle to the keychain.
+    let body: String = here.lines().filter(|l| !l.starts_with("-----")).collect();
+    for env in [&a, &b] {
+        for entry in walk(env.data.path()) {
+            let bytes = std::fs::read(&entry).unwrap();
+            let text = String::from_utf8_lossy(&bytes).replace(['\n', '\r'], "");
+            assert!(
+                !text.contains(&body[..64]),
+                "{} holds the private key",
+                entry.display()
+            );
+        }
+    }
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 #[test]
