@@ -886,7 +886,8 @@ impl DriverProcess {
                 native.display()
             );
         }
-        let log = artifacts.join("tauri-driver.log");
+        // One log per driver: a second start (or another run) never writes over the first's.
+        let log = artifacts.join(format!("tauri-driver-{port}.log"));
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;
         let mut command = Command::new(&driver);
