@@ -610,3 +610,117 @@ fn differences(here: &impl Serialize, bundle: &impl Serialize) -> Result<Vec<Dif
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+
+    use super::super::test_support::{request, vault};
+    use super::*;
+    use crate::platform::{NewPlatform, PlatformFamily};
+    use crate::secret::MemoryStore;
+    use crate::store::Store;
+
+    /// A vault with a registration of "Quiz" whose current key's private half is in the
+    /// keychain; returns the bundle zip it exported, with that private key, into `out`.
+    fn exported(out: &Path) -> std::path::PathBuf {
+        let (_dir, _secrets, mut vault, tool) = vault();
+        let now = Utc::now();
+        vault
+            .generate_key(&request(None), now, &mut |_| {})
+            .unwrap();
+        let platform = vault
+            .add_platform(
+                NewPlatform::from_preset(
+                    "Acme Moodle",
+                    PlatformFamily::Moodle,
+                    Some("https://moodle.acme.edu"),
+                ),
+                now,
+            )
+            .unwrap();
+        let reg = vault
+            .add_registration(
+                NewRegistration {
+                    tool: tool.id.clone(),
+                    platform: platform.id,
+                    client_id: "client-1".into(),
+                    deployments: vec![NewDeployment::new("1")],
+                },
+                now,
+            )
+            .unwrap();
+        let zip = out.join("quiz.zip");
+        vault
+            .export_bundle(&reg.id, &zip, Some(b"correct horse"), false, "test", now)
+            .unwrap();
+        zip
+    }
+
+    fn empty_vault() -> (tempfile::TempDir, Arc<MemoryStore>, Vault) {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemoryStore::default());
+        let vault = Vault::new(
+            Store::open_dir(dir.path()).unwrap(),
+            Box::new(secrets.clone()),
+        );
+        (dir, secrets, vault)
+    }
+
+    fn nothing_written(vault: &Vault, secrets: &MemoryStore) {
+        assert!(vault.tools().unwrap().is_empty(), "a tool was written");
+        assert!(
+            vault.platforms().unwrap().is_empty(),
+            "a platform was written"
+        );
+        assert!(secrets.is_empty(), "a private key stayed in the keychain");
+        assert!(
+            vault.store.pending_ops().unwrap().is_empty(),
+            "a reservation stayed"
+        );
+    }
+
+    #[test]
+    fn a_keychain_that_refuses_the_private_key_leaves_nothing_written() {
+        let out = tempfile::tempdir().unwrap();
+        let zip = exported(out.path());
+        let (_dir, secrets, mut vault) = empty_vault();
+        secrets.fail.store(true, Ordering::SeqCst);
+        vault
+            .import_bundle(&zip, Some(b"correct horse"), false, Utc::now())
+            .unwrap_err();
+        secrets.fail.store(false, Ordering::SeqCst);
+        nothing_written(&vault, &secrets);
+    }
+
+    #[test]
+    fn a_database_that_fails_after_the_keychain_write_takes_the_private_key_back_out() {
+        let out = tempfile::tempdir().unwrap();
+        let zip = exported(out.path());
+        let (dir, secrets, mut vault) = empty_vault();
+        // Every key insert fails, after the tool, platform and registration rows are written in
+        // the same transaction and the private key is in the keychain.
+        rusqlite::Connection::open(dir.path().join("ltikeys.sqlite3"))
+            .unwrap()
+            .execute_batch(
+                "CREATE TRIGGER no_keys BEFORE INSERT ON keys BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .unwrap();
+        let err = vault
+            .import_bundle(&zip, Some(b"correct horse"), false, Utc::now())
+            .unwrap_err();
+        assert!(err.to_string().contains("refused"), "{err}");
+        nothing_written(&vault, &secrets);
+
+        rusqlite::Connection::open(dir.path().join("ltikeys.sqlite3"))
+            .unwrap()
+            .execute_batch("DROP TRIGGER no_keys;")
+            .unwrap();
+        let done = vault
+            .import_bundle(&zip, Some(b"correct horse"), false, Utc::now())
+            .unwrap();
+        assert!(done.written);
+        assert_eq!(secrets.len(), 1, "the private key is in the keychain once");
+    }
+}
