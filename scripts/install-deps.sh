@@ -35,6 +35,7 @@ build_packages=(
 )
 test_packages=(
   xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick openssl xdotool
+  python3 python3-venv
 )
 node_min_major=20
 node_min_minor=19
@@ -129,6 +130,24 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   fi
 else
   note "npm packages: up to date"
+fi
+
+# --- Python peer libraries (tests only) -----------------------------------------
+# pylti1.3 and PyJWT from PyPI, in .venv: the CLI tests load the exports into them.
+if ((with_test)); then
+  requirements=crates/cli/tests/python/requirements.txt
+  venv=.venv
+  stamp="$venv/.requirements.cksum"
+  wanted=$(cksum <"$requirements")
+  if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$wanted" ]]; then
+    note "python peer libraries: up to date ($venv)"
+  else
+    note "installing the python peer libraries into $venv (pylti1.3, PyJWT)"
+    python3 -m venv "$venv" || die "python3 -m venv $venv failed (is python3-venv installed?)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" ||
+      die "pip install -r $requirements failed (is PyPI reachable?)"
+    printf '%s\n' "$wanted" >"$stamp"
+  fi
 fi
 
 # --- tauri-driver (end-to-end tests only) -------------------------------------

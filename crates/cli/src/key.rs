@@ -169,6 +169,13 @@ pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
                 kid,
             };
             let info = vault.generate_key(&request, Utc::now(), &mut |_| {})?;
+            let jwk = vault.jwk(&request.tool, &info.key.kid)?;
+            if let Some(problem) = ltikeys_core::registration::library::pylti1p3_kid_problem(&jwk) {
+                errln!(
+                    "note: a tool built on pylti1.3 cannot sign with this key: {problem}; for \
+                     such a tool use --kid-scheme thumbprint (the default)"
+                );
+            }
             print_key(&info, json)?;
         }
         KeyCommand::List { tool } => {

@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 use clap::Subcommand;
+use ltikeys_core::registration::library::KeyFiles;
 use ltikeys_core::{
-    Error, NewDeployment, NewRegistration, Registration, RegistrationUpdate, Vault,
+    Error, LibraryFormat, NewDeployment, NewRegistration, Registration, RegistrationUpdate, Vault,
 };
 
 use crate::output::{errln, out, outln, print_findings, print_json, time, To};
@@ -40,6 +41,19 @@ pub enum RegistrationCommand {
     /// Print the values to send the tool vendor: issuer, client_id, deployment ids, OIDC auth
     /// endpoint, token endpoint, platform JWKS URL.
     Handoff { registration: String },
+    /// Print the registration as a tool library reads it: pylti1.3's ToolConfJsonFile, ltijs's
+    /// registerPlatform object, django-lti's fields, or the vendor hand-off.
+    Export {
+        registration: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// pylti1.3: the private key file the config names (relative to the config's folder).
+        #[arg(long, default_value = "private.key")]
+        private_key_file: String,
+        /// pylti1.3: the public key file the config names.
+        #[arg(long, default_value = "public.key")]
+        public_key_file: String,
+    },
     /// Change a registration's client_id, or move it to the platform it is really on (prints
     /// the registration; with --json, as JSON).
     Update {
@@ -56,6 +70,19 @@ pub enum RegistrationCommand {
     /// Add or remove deployment ids.
     #[command(subcommand)]
     Deployment(DeploymentCommand),
+}
+
+/// What `registration export` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// pylti1.3's ToolConfJsonFile (needs a current key whose kid is its thumbprint).
+    Pylti1p3,
+    /// ltijs's (and LTIAAS's) platform registration object.
+    Ltijs,
+    /// django-lti's LtiRegistration fields and LtiDeployment rows.
+    DjangoLti,
+    /// The vendor hand-off, as JSON.
+    Handoff,
 }
 
 #[derive(Subcommand)]
@@ -176,6 +203,24 @@ pub fn run(mut vault: Vault, cmd: RegistrationCommand, json: bool) -> Result<(),
             }
             out!("{}", handoff.to_text())?;
             print_findings(&handoff.findings, false, To::Stderr)?;
+        }
+        RegistrationCommand::Export {
+            registration,
+            format,
+            private_key_file,
+            public_key_file,
+        } => {
+            let library = match format {
+                ExportFormat::Handoff => return print_json(&vault.handoff(&registration)?),
+                ExportFormat::Pylti1p3 => LibraryFormat::Pylti1p3,
+                ExportFormat::Ltijs => LibraryFormat::Ltijs,
+                ExportFormat::DjangoLti => LibraryFormat::DjangoLti,
+            };
+            let files = KeyFiles {
+                private_key_file,
+                public_key_file,
+            };
+            return print_json(&vault.library_config(&registration, library, Some(&files))?);
         }
         RegistrationCommand::Update {
             registration,

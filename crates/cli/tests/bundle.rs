@@ -186,26 +186,34 @@ fn a_bundle_round_trips_through_an_empty_data_directory() {
     assert_eq!(folder_files(&first), folder_files(&second));
 }
 
-#[test]
-#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
-fn a_private_key_travels_encrypted_and_needs_its_passphrase() {
-    let a = Env::new();
-    add_quiz_engine(&a);
-    let kid = a.id(&["key", "new", "--tool", "Quiz Engine", "--bits", "2048"]);
-    let reg = registration(&a);
-    let pass = a.file("pass", "correct horse battery\n");
-    let zip = a.scratch.path().join("bundle.zip");
-    a.ok(&[
+/// A data directory with Quiz Engine, its current key and a registration, exported as a bundle
+/// at `out` (in its scratch folder) with the private key under the passphrase
+/// "correct horse battery"; returns it with the kid and the registration's id.
+fn exported_with_private(out: &str) -> (Env, String, String, std::path::PathBuf) {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let kid = env.id(&["key", "new", "--tool", "Quiz Engine", "--bits", "2048"]);
+    let reg = registration(&env);
+    let pass = env.file("pass", "correct horse battery\n");
+    let path = env.scratch.path().join(out);
+    env.ok(&[
         "bundle",
         "export",
         &reg,
         "--out",
-        zip.to_str().unwrap(),
+        path.to_str().unwrap(),
         "--include-private",
         "--passphrase-file",
         &pass,
     ]);
+    (env, kid, reg, path)
+}
 
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn a_private_key_travels_encrypted_and_needs_its_passphrase() {
+    let (a, kid, _reg, zip) = exported_with_private("bundle.zip");
+    let pass = a.scratch.path().join("pass").display().to_string();
     let b = Env::new();
     let err = b.fails(&["bundle", "import", zip.to_str().unwrap()]);
     assert!(err.contains("passphrase"), "{err}");
@@ -361,4 +369,107 @@ fn export_never_writes_into_an_existing_folder_nor_over_a_zip_unasked() {
         zip.to_str().unwrap(),
         "--force",
     ]);
+}
+
+/// The Python of the peer libraries' venv (`.venv`, made by scripts/install-deps.sh --test), or
+/// `LTIKEYS_PYTHON`; `None` (the test then says it is skipped) only off CI.
+fn peer_python() -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("LTIKEYS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"));
+    if python.exists() {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing: run scripts/install-deps.sh --test",
+        python.display()
+    );
+    eprintln!(
+        "skipped: {} is missing (scripts/install-deps.sh --test makes it)",
+        python.display()
+    );
+    None
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn pylti1p3_from_pypi_loads_the_bundle_and_signs_with_the_published_kid() {
+    let Some(python) = peer_python() else {
+        return;
+    };
+    let (env, kid, reg, out) = exported_with_private("bundle");
+    let shown = env.json(&["registration", "show", &reg, "--json"]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/pylti1p3_loads.py");
+    let run = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(&out)
+        .args([
+            shown["issuer"].as_str().unwrap(),
+            "10000000000001",
+            &kid,
+            "correct horse battery",
+            "1:4dde05e8ca1973bcca9bffc13e1548820eee93a3",
+            "2:f97330a96452fc363a34e0ef6d8d0d3e9e1007d2",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "pylti1.3 refused the bundle: {}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn a_kid_pylti1p3_never_sends_is_refused_for_its_config_and_noted_at_key_new() {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let out = env.run(&[
+        "key",
+        "new",
+        "--tool",
+        "Quiz Engine",
+        "--bits",
+        "2048",
+        "--kid-scheme",
+        "timestamp",
+    ]);
+    assert!(out.status.success());
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        note.contains("pylti1.3") && note.contains("thumbprint"),
+        "{note}"
+    );
+    let reg = registration(&env);
+    let err = env.fails(&["registration", "export", &reg, "--format", "pylti1p3"]);
+    assert!(
+        err.contains("KidNotFound") && err.contains("rotate"),
+        "{err}"
+    );
+    // The bundle leaves it out and says why.
+    let dir = env.scratch.path().join("b");
+    let listed = env.json(&[
+        "bundle",
+        "export",
+        &reg,
+        "--out",
+        dir.to_str().unwrap(),
+        "--json",
+    ]);
+    let omitted = listed["omitted"].to_string();
+    assert!(
+        omitted.contains("pylti1p3.json") && omitted.contains("thumbprint"),
+        "{omitted}"
+    );
+    // The other libraries do not care about the kid.
+    let ltijs = env.json(&["registration", "export", &reg, "--format", "ltijs"]);
+    assert_eq!(ltijs["clientId"], "10000000000001");
+    assert_eq!(ltijs["authConfig"]["method"], "JWK_SET");
+    let django = env.json(&["registration", "export", &reg, "--format", "django-lti"]);
+    assert_eq!(django["deployments"].as_array().unwrap().len(), 2);
+    let handoff = env.json(&["registration", "export", &reg, "--format", "handoff"]);
+    assert_eq!(handoff["client_id"], "10000000000001");
 }

@@ -48,6 +48,6 @@ pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
 pub use tool::{Tool, ToolProfile, ToolSummary};
 pub use vault::{
-    AppStatus, BundleExported, BundleImported, GenerateKey, KeygenStage, PlatformCheck, RemovedKey,
-    Revocation, RotationOutcome, RotationState, ToolRemoval, Vault,
+    AppStatus, BundleExported, BundleImported, GenerateKey, KeygenStage, LibraryFormat,
+    PlatformCheck, RemovedKey, Revocation, RotationOutcome, RotationState, ToolRemoval, Vault,
 };

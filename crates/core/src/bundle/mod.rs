@@ -48,6 +48,12 @@ pub const JWKS_FILE: &str = "jwks.json";
 pub const CHECKS_FILE: &str = "checks.json";
 /// Canvas's developer-key paste JSON.
 pub const CANVAS_FILE: &str = "canvas-developer-key.json";
+/// pylti1.3's `ToolConfJsonFile`.
+pub const PYLTI1P3_FILE: &str = "pylti1p3.json";
+/// ltijs's `registerPlatform` object.
+pub const LTIJS_FILE: &str = "ltijs-platform.json";
+/// django-lti's registration fields.
+pub const DJANGO_LTI_FILE: &str = "django-lti.json";
 
 /// `bundle.json`: what is inside, with a SHA-256 of every other file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -321,11 +327,70 @@ impl Bundle {
             }
         }
 
+        bundle.add_libraries(registration, platform, tool, current.copied())?;
         bundle.add_json(CHECKS_FILE, "the last checks of the JWKS URLs", &checks)?;
         let readme = readme::render(&bundle.manifest, registration, platform, &tool.profile);
         bundle.add_text(README, "the steps on both sides", readme);
         bundle.manifest.files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(bundle)
+    }
+
+    /// The tool-library configs: pylti1.3's names the current key's PEM files in the bundle
+    /// (the private one only when it is in), so it loads as it is.
+    fn add_libraries(
+        &mut self,
+        registration: &Registration,
+        platform: &Platform,
+        tool: &Tool,
+        current: Option<&KeyRecord>,
+    ) -> Result<()> {
+        use crate::registration::library;
+        match current {
+            None => self.omit(
+                PYLTI1P3_FILE,
+                &format!(
+                    "tool '{}' has no current key to sign with",
+                    tool.profile.name
+                ),
+            ),
+            Some(key) => {
+                let entry = self.manifest.keys.iter().find(|k| k.kid == key.kid);
+                let files = library::KeyFiles {
+                    private_key_file: entry
+                        .and_then(|k| k.private_file.clone())
+                        .unwrap_or_else(|| "private.key".into()),
+                    public_key_file: entry
+                        .map(|k| k.pem_file.clone())
+                        .unwrap_or_else(|| "public.key".into()),
+                };
+                let jwk = Jwk::new(&key.kid, &key.public);
+                match library::pylti1p3_config(
+                    registration,
+                    platform,
+                    &tool.profile.name,
+                    &jwk,
+                    &files,
+                ) {
+                    Ok(config) => self.add_json(
+                        PYLTI1P3_FILE,
+                        "pylti1.3 ToolConfJsonFile (the tool's server puts its private key where \
+                         private_key_file says)",
+                        &config,
+                    )?,
+                    Err(e) => self.omit(PYLTI1P3_FILE, &e.to_string()),
+                }
+            }
+        }
+        self.add_json(
+            LTIJS_FILE,
+            "ltijs registerPlatform object (LTIAAS platform record)",
+            &library::ltijs_platform(registration, platform),
+        )?;
+        self.add_json(
+            DJANGO_LTI_FILE,
+            "django-lti registration and deployment fields",
+            &library::django_lti(registration, platform),
+        )
     }
 
     /// Every file but `bundle.json`, by name.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Manifest, CANVAS_FILE, JWKS_FILE, PLATFORM_FILE};
+use super::{Manifest, CANVAS_FILE, JWKS_FILE, LTIJS_FILE, PLATFORM_FILE, PYLTI1P3_FILE};
 use crate::key::KeyStatus;
 use crate::platform::Platform;
 use crate::registration::Registration;
@@ -128,7 +128,12 @@ pub(super) fn render(
                 None => {
                     let _ = writeln!(
                         md,
-                        "- Its private key is not in this bundle: the server keeps its own copy."
+                        "- Its private key is not in this bundle: the server keeps its own copy{}.",
+                        if has(PYLTI1P3_FILE) {
+                            format!(" (`{PYLTI1P3_FILE}` expects it as `private.key` beside it)")
+                        } else {
+                            String::new()
+                        }
                     );
                 }
             }
@@ -138,6 +143,13 @@ pub(super) fn render(
         }
     }
 
+    if has(PYLTI1P3_FILE) || has(LTIJS_FILE) {
+        let _ = writeln!(
+            md,
+            "- pylti1.3: `ToolConfJsonFile(\"{PYLTI1P3_FILE}\")`. ltijs: \
+             `lti.registerPlatform(require(\"./{LTIJS_FILE}\"))`."
+        );
+    }
     let _ = writeln!(md, "\n## Files\n");
     for file in &manifest.files {
         let _ = writeln!(md, "- `{}`: {}", file.path, file.what);

@@ -23,6 +23,7 @@ use crate::tool::Tool;
 pub use bundles::{BundleExported, BundleImported};
 pub use checks::PlatformCheck;
 pub use keys::{GenerateKey, KeygenStage};
+pub use registrations::LibraryFormat;
 pub use rotation::{Revocation, RotationOutcome, RotationState};
 pub use tools::{RemovedKey, ToolRemoval};
 

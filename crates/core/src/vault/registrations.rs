@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Vault;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 impl Vault {
     /// Registers a tool on a platform. (issuer, client_id) must be new.
@@ -96,4 +96,53 @@ impl Vault {
         let platform = self.store.platform(&reg.platform_id)?;
         Ok(crate::registration::Handoff::new(&reg, &platform))
     }
+
+    /// A registration as a tool library reads it (see [`LibraryFormat`]). pylti1.3's names the
+    /// key files `files` (the defaults when `None`) and needs a current key whose kid is its
+    /// thumbprint.
+    pub fn library_config(
+        &self,
+        registration: &str,
+        format: LibraryFormat,
+        files: Option<&crate::registration::library::KeyFiles>,
+    ) -> Result<serde_json::Value> {
+        use crate::registration::library;
+        let reg = self.store.registration(registration.trim())?;
+        let platform = self.store.platform(&reg.platform_id)?;
+        match format {
+            LibraryFormat::Pylti1p3 => {
+                let current = self
+                    .store
+                    .keys(&reg.tool_id)?
+                    .into_iter()
+                    .find(|k| k.status == crate::key::KeyStatus::Current)
+                    .ok_or_else(|| Error::NoPublishedKey {
+                        tool: reg.tool_name.clone(),
+                    })?;
+                let jwk = crate::jwk::Jwk::new(&current.kid, &current.public);
+                let default = library::KeyFiles::default();
+                library::pylti1p3_config(
+                    &reg,
+                    &platform,
+                    &reg.tool_name,
+                    &jwk,
+                    files.unwrap_or(&default),
+                )
+            }
+            LibraryFormat::Ltijs => Ok(library::ltijs_platform(&reg, &platform)),
+            LibraryFormat::DjangoLti => Ok(library::django_lti(&reg, &platform)),
+        }
+    }
+}
+
+/// The tool libraries whose registration config is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum LibraryFormat {
+    /// pylti1.3's `ToolConfJsonFile`.
+    Pylti1p3,
+    /// ltijs's `registerPlatform` object.
+    Ltijs,
+    /// django-lti's registration and deployment fields.
+    DjangoLti,
 }

@@ -1,6 +1,8 @@
 //! Registrations: a tool on a platform (client_id and deployment ids), their checks, and the
 //! admin's hand-off of the six values a tool vendor needs.
 
+pub mod library;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
