@@ -61,6 +61,9 @@ enum Command {
     /// Export, import and lint Canvas developer-key JSON; list placements and scopes.
     #[command(subcommand)]
     Canvas(canvas::CanvasCommand),
+    /// Print a tool's LTI Dynamic Registration tool configuration (JSON).
+    #[command(subcommand)]
+    Dynreg(DynregCommand),
     /// Check a JWKS URL: what will make launches fail, and the fix.
     #[command(subcommand)]
     Check(check::CheckCommand),
@@ -82,6 +85,17 @@ enum Command {
         /// Do not ask before removing orphans.
         #[arg(long, requires = "remove_orphans")]
         yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DynregCommand {
+    /// The OIDC client registration with the LTI tool configuration, as a tool posts it to a
+    /// platform's registration endpoint.
+    Export {
+        /// Tool id or name.
+        #[arg(long)]
+        tool: String,
     },
 }
 
@@ -144,6 +158,9 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Jwks { tool } => print_json(&open(data_dir)?.jwks(&tool)?),
         Command::Jwk { tool, kid } => print_json(&open(data_dir)?.jwk(&tool, &kid)?),
         Command::Canvas(cmd) => canvas::run(data_dir, cmd, json),
+        Command::Dynreg(DynregCommand::Export { tool }) => {
+            print_json(&open(data_dir)?.dynreg_export(&tool)?)
+        }
         Command::Check(cmd) => check::run(data_dir, cmd, json),
         Command::Platform(cmd) => platform::run(open(data_dir)?, cmd, json),
         Command::Registration(cmd) => registration::run(open(data_dir)?, cmd, json),

@@ -4,6 +4,7 @@
 mod bundle;
 mod canvas;
 mod check;
+mod dynreg;
 mod in_step;
 mod key;
 mod output;

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod canvas;
 pub mod check;
 pub mod discovery;
+pub mod dynreg;
 pub mod error;
 pub mod file;
 pub mod finding;

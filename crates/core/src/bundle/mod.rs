@@ -48,6 +48,8 @@ pub const JWKS_FILE: &str = "jwks.json";
 pub const CHECKS_FILE: &str = "checks.json";
 /// Canvas's developer-key paste JSON.
 pub const CANVAS_FILE: &str = "canvas-developer-key.json";
+/// The Dynamic Registration tool configuration.
+pub const DYNREG_FILE: &str = "lti-tool-configuration.json";
 /// pylti1.3's `ToolConfJsonFile`.
 pub const PYLTI1P3_FILE: &str = "pylti1p3.json";
 /// ltijs's `registerPlatform` object.
@@ -327,6 +329,14 @@ impl Bundle {
             }
         }
 
+        match crate::dynreg::tool_configuration(tool) {
+            Ok(config) => bundle.add_json(
+                DYNREG_FILE,
+                "the LTI Dynamic Registration tool configuration (OIDC client registration)",
+                &config,
+            )?,
+            Err(e) => bundle.omit(DYNREG_FILE, &e.to_string()),
+        }
         bundle.add_libraries(registration, platform, tool, current.copied())?;
         bundle.add_json(CHECKS_FILE, "the last checks of the JWKS URLs", &checks)?;
         let readme = readme::render(&bundle.manifest, registration, platform, &tool.profile);

@@ -123,6 +123,11 @@ impl Vault {
         canvas::export(&tool, current.as_ref())
     }
 
+    /// The tool's Dynamic Registration tool configuration (see [`crate::dynreg`]).
+    pub fn dynreg_export(&self, tool: &str) -> Result<serde_json::Value> {
+        crate::dynreg::tool_configuration(&self.store.tool(tool)?)
+    }
+
     /// Adds a tool from a Canvas configuration, with what was found on the way (see
     /// [`canvas::import`]): a document with lint errors still imports.
     pub fn import_canvas(
