@@ -4,14 +4,16 @@ use chrono::Utc;
 use ltikeys_core::discovery::{self, DiscoverOptions};
 use ltikeys_core::registration::NewDeployment;
 use ltikeys_core::{
-    DiscoveryOutcome, Handoff, HttpClient, NewPlatform, NewRegistration, Platform, PlatformCheck,
-    PlatformUpdate, Preset, Registration, RegistrationUpdate,
+    DiscoveryOutcome, Handoff, HttpClient, LibraryFormat, NewPlatform, NewRegistration, Platform,
+    PlatformCheck, PlatformUpdate, Preset, Registration, RegistrationUpdate,
 };
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{Runtime, State, Window};
 use ts_rs::TS;
 
+use super::save::{file_name, save_json, SaveOutcome};
+use super::tools::pretty;
 use super::with_vault;
 use crate::error::IpcError;
 use crate::state::AppState;
@@ -190,4 +192,43 @@ pub async fn check_platforms(
         v.check_platforms(&HttpClient::default(), Utc::now(), &report)
     })
     .await
+}
+
+/// The registration as a tool library reads it, as pretty JSON.
+#[tauri::command]
+pub async fn export_library(
+    state: State<'_, AppState>,
+    registration: String,
+    format: LibraryFormat,
+) -> Result<String, IpcError> {
+    with_vault(&state, move |v| {
+        Ok(pretty(&v.library_config(&registration, format, None)?))
+    })
+    .await
+}
+
+/// Asks in the native save dialog where to save the registration's tool-library config, then
+/// writes it there. A config that cannot be made fails before the dialog opens.
+#[tauri::command]
+pub async fn save_library<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    registration: String,
+    format: LibraryFormat,
+) -> Result<SaveOutcome, IpcError> {
+    let (name, json) = with_vault(&state, move |v| {
+        let reg = v.registration(&registration)?;
+        let json = pretty(&v.library_config(&registration, format, None)?);
+        let what = match format {
+            LibraryFormat::Pylti1p3 => "pylti1p3",
+            LibraryFormat::Ltijs => "ltijs-platform",
+            LibraryFormat::DjangoLti => "django-lti",
+        };
+        Ok((
+            file_name(&format!("{} {}", reg.tool_name, reg.platform_name), what),
+            json,
+        ))
+    })
+    .await?;
+    save_json(&window, "Save the tool-library config", name, json).await
 }

@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 use ltikeys_core::{AppStatus, Tool, ToolProfile, ToolRemoval, ToolSummary};
-use tauri::State;
+use tauri::{Runtime, State, Window};
 
+use super::save::{save_tool_json, SaveOutcome, ToolExport};
 use super::with_vault;
 use crate::error::IpcError;
 use crate::state::AppState;
@@ -56,4 +57,31 @@ pub async fn remove_tool(
         v.remove_tool(&tool, remove_registrations, Utc::now())
     })
     .await
+}
+
+/// The tool's Dynamic Registration tool configuration, as pretty JSON.
+#[tauri::command]
+pub async fn export_dynreg(state: State<'_, AppState>, tool: String) -> Result<String, IpcError> {
+    with_vault(&state, move |v| Ok(pretty(&v.dynreg_export(&tool)?))).await
+}
+
+/// Asks in the native save dialog where to save the Dynamic Registration tool configuration,
+/// then writes it there.
+#[tauri::command]
+pub async fn save_dynreg<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    tool: String,
+) -> Result<SaveOutcome, IpcError> {
+    let export = ToolExport {
+        title: "Save the Dynamic Registration configuration",
+        suffix: "lti-tool-configuration",
+        json: |v, tool| Ok(pretty(&v.dynreg_export(tool)?)),
+    };
+    save_tool_json(&window, &state, tool, export).await
+}
+
+/// Pretty JSON of a value that holds only JSON.
+pub(crate) fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }

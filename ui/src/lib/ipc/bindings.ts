@@ -689,6 +689,8 @@ export type KeygenStage = "generating" | "storing" | "done";
 
 export type KidScheme = "thumbprint" | "timestamp" | "uuid";
 
+export type LibraryFormat = "pylti1p3" | "ltijs" | "django-lti";
+
 export type MessageType = "LtiResourceLinkRequest" | "LtiDeepLinkingRequest";
 
 export type NewDeployment = { 

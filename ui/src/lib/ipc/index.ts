@@ -34,7 +34,7 @@ import type {
 } from "./bindings";
 
 import type { ExportPrivateKey, ImportPem, PickedPem } from "./bindings";
-import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, PickedBundle } from "./bindings";
+import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, LibraryFormat, PickedBundle } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -408,4 +408,33 @@ export function pickBundle(folder: boolean): Promise<PickedBundle> {
 /** Imports the bundle picked last. A missing or wrong passphrase rejects with field `passphrase`. */
 export function importBundle(passphrase: string | null): Promise<BundleImported> {
   return call<BundleImported>("import_bundle", { request: { passphrase } });
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Single exports: the Dynamic Registration configuration and the tool-library configs.
+
+READS.add("export_dynreg");
+READS.add("save_dynreg");
+READS.add("export_library");
+READS.add("save_library");
+
+/** The tool's Dynamic Registration tool configuration (pretty JSON). */
+export function exportDynreg(tool: string): Promise<string> {
+  return call<string>("export_dynreg", { tool });
+}
+
+/** Saves the tool's Dynamic Registration tool configuration where the native dialog says. */
+export function saveDynreg(tool: string): Promise<SaveOutcome> {
+  return call<SaveOutcome>("save_dynreg", { tool });
+}
+
+/** The registration as a tool library reads it (pretty JSON). */
+export function exportLibrary(registration: string, format: LibraryFormat): Promise<string> {
+  return call<string>("export_library", { registration, format });
+}
+
+/** Saves the registration's tool-library config where the native dialog says. */
+export function saveLibrary(registration: string, format: LibraryFormat): Promise<SaveOutcome> {
+  return call<SaveOutcome>("save_library", { registration, format });
 }
