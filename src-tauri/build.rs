@@ -46,6 +46,8 @@ fn main() {
             "save_canvas",
             "lint_canvas",
             "import_canvas",
+            "export_canvas_api",
+            "save_canvas_api",
             "export_dynreg",
             "save_dynreg",
             "export_library",

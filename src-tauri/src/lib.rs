@@ -75,6 +75,8 @@ pub fn run() {
             commands::canvas::save_canvas,
             commands::canvas::lint_canvas,
             commands::canvas::import_canvas,
+            commands::canvas::export_canvas_api,
+            commands::canvas::save_canvas_api,
             commands::tools::export_dynreg,
             commands::tools::save_dynreg,
             commands::platforms::export_library,

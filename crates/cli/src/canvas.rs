@@ -11,6 +11,15 @@ use ltikeys_core::{Error, Finding, Severity};
 
 use crate::output::{self, outln, plural, print_findings, print_json, To};
 
+/// Which form of a tool's Canvas configuration `canvas export` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum CanvasForm {
+    /// The developer-key JSON.
+    Paste,
+    /// The registration API's form.
+    Api,
+}
+
 #[derive(Subcommand)]
 pub enum CanvasCommand {
     /// Print a tool's Canvas developer-key JSON (public_jwk_url when the tool has a JWKS URL,
@@ -18,6 +27,10 @@ pub enum CanvasCommand {
     Export {
         #[arg(long)]
         tool: String,
+        /// `paste`: the developer-key JSON (Developer Keys → LTI Key → Paste JSON); `api`: the
+        /// form Canvas's Apps page and its lti_registrations API take.
+        #[arg(long, value_enum, default_value = "paste")]
+        form: CanvasForm,
     },
     /// Add a tool from a Canvas JSON file (`-` for stdin); prints its id, or with --json
     /// {"tool": …, "findings": […]}. What was not imported, and every lint finding, goes to
@@ -43,7 +56,14 @@ pub enum CanvasCommand {
 
 pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand, json: bool) -> Result<(), Error> {
     match cmd {
-        CanvasCommand::Export { tool } => {
+        CanvasCommand::Export {
+            tool,
+            form: CanvasForm::Api,
+        } => print_json(&crate::open(data_dir)?.canvas_export_api(&tool)?)?,
+        CanvasCommand::Export {
+            tool,
+            form: CanvasForm::Paste,
+        } => {
             let config = crate::open(data_dir)?.canvas_export(&tool)?;
             print_json(&config)?;
             let value = serde_json::to_value(&config).unwrap_or_default();

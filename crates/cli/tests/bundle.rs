@@ -103,6 +103,11 @@ fn a_bundle_round_trips_through_an_empty_data_directory() {
         "tool.json",
         "checks.json",
         "canvas-developer-key.json",
+        "canvas-registration.json",
+        "lti-tool-configuration.json",
+        "pylti1p3.json",
+        "ltijs-platform.json",
+        "django-lti.json",
     ] {
         assert!(
             names.contains(&expected),

@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use serde_json::{json, Value};
 
-use crate::support::{fixture, fixture_path, Env};
+use crate::support::{add_quiz_engine, fixture, fixture_path, Env};
 use crate::tool::{build_quiz_engine, SCORE};
 
 /// One part (`bad` or `good`) of a lint case file, as JSON text.
@@ -350,4 +350,33 @@ fn canvas_json_over_one_mib_is_refused_from_a_file_and_from_stdin() {
         "a document of exactly 1 MiB is read: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn the_api_form_lifts_the_extension_and_refuses_a_long_description() {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    env.ok(&[
+        "tool",
+        "placement",
+        "add",
+        "Quiz Engine",
+        "--placement",
+        "course_navigation",
+    ]);
+    let api = env.json(&["canvas", "export", "--tool", "Quiz Engine", "--form", "api"]);
+    assert!(api.get("extensions").is_none(), "{api}");
+    assert_eq!(api["domain"], "quiz.example.edu");
+    assert_eq!(api["placements"][0]["placement"], "course_navigation");
+    assert!(api["launch_settings"].is_object());
+    assert_eq!(api["redirect_uris"].as_array().unwrap().len(), 2);
+    // The paste form is unchanged by the option's default.
+    let paste = env.json(&["canvas", "export", "--tool", "Quiz Engine"]);
+    assert_eq!(paste["extensions"][0]["platform"], "canvas.instructure.com");
+
+    let long = "x".repeat(2049);
+    env.ok(&["tool", "edit", "Quiz Engine", "--description", &long]);
+    let err = env.fails(&["canvas", "export", "--tool", "Quiz Engine", "--form", "api"]);
+    assert!(err.contains("2049 bytes") && err.contains("2048"), "{err}");
+    env.ok(&["canvas", "export", "--tool", "Quiz Engine"]);
 }

@@ -27,6 +27,32 @@ pub fn lti_choices() -> Choices {
 }
 
 #[tauri::command]
+pub async fn export_canvas_api(
+    state: State<'_, AppState>,
+    tool: String,
+) -> Result<String, IpcError> {
+    with_vault(&state, move |v| {
+        Ok(super::tools::pretty(&v.canvas_export_api(&tool)?))
+    })
+    .await
+}
+
+/// Asks in the native save dialog where to save the registration API's form, then writes it.
+#[tauri::command]
+pub async fn save_canvas_api<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    tool: String,
+) -> Result<SaveOutcome, IpcError> {
+    let export = ToolExport {
+        title: "Save the Canvas registration (API form)",
+        suffix: "canvas-registration",
+        json: |v, tool| Ok(super::tools::pretty(&v.canvas_export_api(tool)?)),
+    };
+    save_tool_json(&window, &state, tool, export).await
+}
+
+#[tauri::command]
 pub async fn export_canvas(state: State<'_, AppState>, tool: String) -> Result<String, IpcError> {
     with_vault(&state, move |v| {
         Ok(v.canvas_export(&tool)?.to_pretty_json())

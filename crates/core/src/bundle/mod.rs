@@ -48,6 +48,8 @@ pub const JWKS_FILE: &str = "jwks.json";
 pub const CHECKS_FILE: &str = "checks.json";
 /// Canvas's developer-key paste JSON.
 pub const CANVAS_FILE: &str = "canvas-developer-key.json";
+/// The form of the Canvas configuration Canvas's registration API takes.
+pub const CANVAS_API_FILE: &str = "canvas-registration.json";
 /// The Dynamic Registration tool configuration.
 pub const DYNREG_FILE: &str = "lti-tool-configuration.json";
 /// pylti1.3's `ToolConfJsonFile`.
@@ -326,6 +328,14 @@ impl Bundle {
                     config.to_pretty_json(),
                 ),
                 Err(e) => bundle.omit(CANVAS_FILE, &e.to_string()),
+            }
+            match crate::canvas::export_api(tool, jwk.as_ref()) {
+                Ok(config) => bundle.add_json(
+                    CANVAS_API_FILE,
+                    "Canvas registration (the form the Apps page and the lti_registrations API take)",
+                    &config,
+                )?,
+                Err(e) => bundle.omit(CANVAS_API_FILE, &e.to_string()),
             }
         }
 

@@ -1,5 +1,6 @@
 //! Canvas developer-key JSON: the configuration a tool exports, and the parsing of JSON read in.
 
+mod api;
 mod import;
 mod lint;
 mod path;
@@ -16,6 +17,7 @@ use crate::placement::Placement;
 use crate::remedy::Remedy;
 use crate::tool::{CustomFields, Tool};
 
+pub use api::{export_api, MAX_DESCRIPTION_BYTES};
 pub use import::{import, CanvasImport, CanvasImported, IMPORT_CODES};
 pub use lint::{lint, lint_str, LINT_CODES};
 

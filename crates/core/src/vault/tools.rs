@@ -110,6 +110,19 @@ impl Vault {
     /// The tool's Canvas developer-key JSON: `public_jwk_url` when the tool has a JWKS URL,
     /// else the public JWK of its current key (an error naming the fix when it has neither).
     pub fn canvas_export(&self, tool: &str) -> Result<CanvasConfig> {
+        let (tool, current) = self.canvas_key(tool)?;
+        canvas::export(&tool, current.as_ref())
+    }
+
+    /// The tool's configuration in the form Canvas's registration API takes (see
+    /// [`canvas::export_api`]).
+    pub fn canvas_export_api(&self, tool: &str) -> Result<serde_json::Value> {
+        let (tool, current) = self.canvas_key(tool)?;
+        canvas::export_api(&tool, current.as_ref())
+    }
+
+    /// The tool, and its current key when Canvas is to get the key itself (no JWKS URL).
+    fn canvas_key(&self, tool: &str) -> Result<(Tool, Option<Jwk>)> {
         let tool = self.store.tool(tool)?;
         let current = match tool.profile.jwks_url {
             Some(_) => None,
@@ -120,7 +133,7 @@ impl Vault {
                 .find(|k| k.status == KeyStatus::Current)
                 .map(|k| Jwk::new(&k.kid, &k.public)),
         };
-        canvas::export(&tool, current.as_ref())
+        Ok((tool, current))
     }
 
     /// The tool's Dynamic Registration tool configuration (see [`crate::dynreg`]).

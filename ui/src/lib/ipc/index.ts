@@ -438,3 +438,16 @@ export function exportLibrary(registration: string, format: LibraryFormat): Prom
 export function saveLibrary(registration: string, format: LibraryFormat): Promise<SaveOutcome> {
   return call<SaveOutcome>("save_library", { registration, format });
 }
+
+READS.add("export_canvas_api");
+READS.add("save_canvas_api");
+
+/** The tool's configuration in the form Canvas's Apps page and lti_registrations API take. */
+export function exportCanvasApi(tool: string): Promise<string> {
+  return call<string>("export_canvas_api", { tool });
+}
+
+/** Saves the registration API's form where the native dialog says. */
+export function saveCanvasApi(tool: string): Promise<SaveOutcome> {
+  return call<SaveOutcome>("save_canvas_api", { tool });
+}
