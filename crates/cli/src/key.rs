@@ -199,7 +199,7 @@ pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
                     time(k.key.created_at),
                     serde_json::to_value(k.private_key)
                         .ok()
-                        .and_then(|v| v.as_str().map(String::from))
+                        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
                         .unwrap_or_default()
                 )?;
             }
