@@ -228,7 +228,7 @@ pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
                 .as_deref()
                 .map(read_passphrase)
                 .transpose()?;
-            let info = vault.import_key(
+            let imported = vault.import_key(
                 &tool,
                 text,
                 passphrase.as_ref().map(|p| p.as_slice()),
@@ -236,7 +236,14 @@ pub fn run(mut vault: Vault, cmd: KeyCommand, json: bool) -> Result<(), Error> {
                 kid_scheme.parse()?,
                 Utc::now(),
             )?;
-            print_key(&info, json)?;
+            for note in &imported.notes {
+                errln!("note: {note}");
+            }
+            if json {
+                print_json(&imported)?;
+            } else {
+                print_key(&imported.key, json)?;
+            }
         }
         KeyCommand::ExportPrivate {
             tool,

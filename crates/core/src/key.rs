@@ -8,13 +8,15 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use pkcs8::der::pem::LineEnding;
 use pkcs8::pkcs5::pbes2;
-use pkcs8::{EncryptedPrivateKeyInfo, PrivateKeyInfo};
+use pkcs8::PrivateKeyInfo;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::remedy::Remedy;
+
+mod encrypted;
 
 /// PBKDF2-HMAC-SHA256 rounds for passphrase-protected exports (OWASP's 2023 figure).
 const PBKDF2_ROUNDS: u32 = 600_000;
@@ -141,6 +143,43 @@ impl PublicKey {
     }
 }
 
+/// A private key read from a PEM file, and notes on what else the file held.
+pub struct PemKey {
+    /// The key.
+    pub key: KeyPair,
+    /// One sentence for each block passed over (certificates, public keys).
+    pub notes: Vec<String>,
+}
+
+/// A `-----BEGIN label-----` … `-----END label-----` block of a PEM file.
+struct PemBlock<'a> {
+    label: &'a str,
+    text: &'a str,
+}
+
+/// The PEM blocks of a file, in order; text between them (OpenSSL's `Bag Attributes`) is
+/// skipped. An unterminated block runs to the end, where decoding reports it.
+fn pem_blocks(pem: &str) -> Vec<PemBlock<'_>> {
+    let mut blocks = Vec::new();
+    let mut rest = pem;
+    while let Some(begin) = rest.find("-----BEGIN ") {
+        let from = &rest[begin..];
+        let label = from["-----BEGIN ".len()..]
+            .split_once("-----")
+            .map_or("", |(label, _)| label);
+        let end_line = format!("-----END {label}-----");
+        let len = from
+            .find(&end_line)
+            .map_or(from.len(), |i| i + end_line.len());
+        blocks.push(PemBlock {
+            label,
+            text: &from[..len],
+        });
+        rest = &from[len..];
+    }
+    blocks
+}
+
 /// An RSA private key. It has no `Debug`, `Display` or `Serialize`: its bytes leave only as
 /// PKCS#8 DER for the keychain or as a PEM the user asked for.
 pub struct KeyPair {
@@ -168,8 +207,76 @@ impl KeyPair {
     }
 
     /// Reads a PEM private key: PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or encrypted
-    /// PKCS#8 (`ENCRYPTED PRIVATE KEY`, which needs the passphrase).
+    /// PKCS#8 (`ENCRYPTED PRIVATE KEY`, which needs the passphrase). Certificates beside the key
+    /// are passed over; [`KeyPair::read_pem`] says so.
     pub fn from_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<Self> {
+        Ok(Self::read_pem(pem, passphrase)?.key)
+    }
+
+    /// Reads the one private key of a PEM file, as [`KeyPair::from_pem`], with a note for each
+    /// other block (a certificate, a public key) that was passed over.
+    ///
+    /// Encrypted PKCS#8 may use PBES2 (PBKDF2 with HMAC-SHA1/224/256/384/512, or scrypt; AES-128,
+    /// -192 or -256-CBC, or DES-EDE3-CBC) or PKCS#12 PBE with SHA-1 and 3-key triple DES, what
+    /// OpenSSL, Python's `cryptography` and Node write. A wrong passphrase and a scheme that is
+    /// not supported are different errors, each naming the scheme found.
+    pub fn read_pem(pem: &str, passphrase: Option<&[u8]>) -> Result<PemKey> {
+        let blocks = pem_blocks(pem);
+        if blocks.is_empty() {
+            return Err(Error::bad_key(
+                "PEM",
+                "no `-----BEGIN ...-----` line found",
+                "pass a PEM file holding an RSA private key",
+            ));
+        }
+        let (keys, others): (Vec<_>, Vec<_>) = blocks.iter().partition(|b| {
+            matches!(
+                b.label,
+                "PRIVATE KEY" | "RSA PRIVATE KEY" | "ENCRYPTED PRIVATE KEY"
+            )
+        });
+        let block = match keys.as_slice() {
+            [one] => one,
+            [] => {
+                let label = others[0].label;
+                return Err(match label {
+                    "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => Error::bad_key(
+                        "PEM",
+                        format!("it holds a {}, not a private key", label.to_lowercase()),
+                        "import the private key; the public key is derived from it",
+                    ),
+                    other => Error::bad_key(
+                        "PEM",
+                        format!("unsupported PEM type `{other}`"),
+                        "use an RSA private key in PKCS#8 or PKCS#1 PEM",
+                    ),
+                });
+            }
+            many => {
+                return Err(Error::bad_key(
+                    "PEM",
+                    format!("it holds {} private keys", many.len()),
+                    "give a file with the one private key to import",
+                ))
+            }
+        };
+        let key = Self::from_pem_block(block.text, passphrase)?;
+        let mut notes = Vec::new();
+        for label in others.iter().map(|b| b.label) {
+            let what = match label {
+                "CERTIFICATE" | "TRUSTED CERTIFICATE" | "X509 CERTIFICATE" => "a certificate",
+                "PUBLIC KEY" | "RSA PUBLIC KEY" => "a public key",
+                _ => "a block",
+            };
+            notes.push(format!(
+                "the file also holds {what} (`{label}`), which was ignored: only the private key \
+                 is imported"
+            ));
+        }
+        Ok(PemKey { key, notes })
+    }
+
+    fn from_pem_block(pem: &str, passphrase: Option<&[u8]>) -> Result<Self> {
         if pem.contains("Proc-Type: 4,ENCRYPTED") {
             return Err(Error::bad_key(
                 "PEM",
@@ -177,24 +284,15 @@ impl KeyPair {
                 "convert it with `openssl pkcs8 -topk8 -in key.pem -out key-pkcs8.pem` and import that",
             ));
         }
-        let begin = pem.find("-----BEGIN ").ok_or_else(|| {
+        let (label, der) = pkcs8::der::pem::decode_vec(pem.as_bytes()).map_err(|e| {
             Error::bad_key(
                 "PEM",
-                "no `-----BEGIN ...-----` line found",
-                "pass a PEM file holding an RSA private key",
+                format!("it could not be decoded ({e})"),
+                "pass an unmodified PEM file with one private key",
             )
         })?;
-        let (label, der) = pkcs8::der::pem::decode_vec(pem[begin..].trim_end().as_bytes())
-            .map_err(|e| {
-                Error::bad_key(
-                    "PEM",
-                    format!("it could not be decoded ({e})"),
-                    "pass an unmodified PEM file with one private key",
-                )
-            })?;
         let der = Zeroizing::new(der);
         match label {
-            "PRIVATE KEY" => Self::from_pkcs8_der(&der),
             "RSA PRIVATE KEY" => {
                 let inner = aws_lc_rs::rsa::KeyPair::from_der(&der).map_err(|e| {
                     Error::bad_key(
@@ -217,33 +315,10 @@ impl KeyPair {
                         field: "passphrase".into(),
                     })
                 })?;
-                let info = EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
-                    Error::bad_key(
-                        "PEM",
-                        format!("not a valid encrypted PKCS#8 structure ({e})"),
-                        "export the key again",
-                    )
-                })?;
-                let plain = info.decrypt(passphrase).map_err(|_| {
-                    Error::invalid(
-                        "passphrase",
-                        "the key could not be decrypted with it",
-                        "check the passphrase file (a trailing newline is ignored)",
-                    )
-                    .at("passphrase")
-                })?;
-                Self::from_pkcs8_der(plain.as_bytes())
+                let plain = encrypted::decrypt(&der, passphrase)?;
+                Self::from_pkcs8_der(&plain)
             }
-            "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => Err(Error::bad_key(
-                "PEM",
-                format!("it holds a {}, not a private key", label.to_lowercase()),
-                "import the private key; the public key is derived from it",
-            )),
-            other => Err(Error::bad_key(
-                "PEM",
-                format!("unsupported PEM type `{other}`"),
-                "use an RSA private key in PKCS#8 or PKCS#1 PEM",
-            )),
+            _ => Self::from_pkcs8_der(&der),
         }
     }
 
@@ -437,6 +512,17 @@ pub struct KeyInfo {
     pub published: bool,
     /// Whether the keychain holds the private key.
     pub private_key: PrivateKeyState,
+}
+
+/// A key imported from a PEM file, and what the file held besides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct KeyImported {
+    /// The key as stored.
+    #[serde(flatten)]
+    pub key: KeyInfo,
+    /// One sentence for each block of the file that was passed over (certificates, public
+    /// keys); empty for a file with the key alone.
+    pub notes: Vec<String>,
 }
 
 impl KeyInfo {

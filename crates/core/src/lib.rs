@@ -35,7 +35,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use finding::{Finding, Severity};
 pub use http::{FetchError, Fetched, HttpClient, HttpLimits};
 pub use jwk::{Jwk, Jwks};
-pub use key::{KeyInfo, KeyPair, KeySize, KeyStatus, PrivateKeyState, PublicKey};
+pub use key::{
+    KeyImported, KeyInfo, KeyPair, KeySize, KeyStatus, PemKey, PrivateKeyState, PublicKey,
+};
 pub use kid::KidScheme;
 pub use lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget};
 pub use pending::{Orphan, Removal, Repair, RepairKind};

@@ -6,6 +6,7 @@ mod check;
 mod jwt;
 mod keychain;
 mod pem;
+mod pem_tools;
 mod platforms;
 mod thumbprint;
 

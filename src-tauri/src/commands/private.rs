@@ -253,14 +253,16 @@ pub(crate) async fn import_pem(state: &AppState, request: ImportPem) -> Result<K
             .as_deref()
             .map(str::trim)
             .filter(|k| !k.is_empty());
-        ltikeys_core::Vault::open(&dir)?.import_key(
-            &request.tool,
-            text,
-            passphrase.as_ref().map(Passphrase::as_bytes),
-            kid,
-            KidScheme::Thumbprint,
-            Utc::now(),
-        )
+        ltikeys_core::Vault::open(&dir)?
+            .import_key(
+                &request.tool,
+                text,
+                passphrase.as_ref().map(Passphrase::as_bytes),
+                kid,
+                KidScheme::Thumbprint,
+                Utc::now(),
+            )
+            .map(|imported| imported.key)
     })
     .await
     .map_err(|e| IpcError::internal(format!("the background task failed: {e}")))?;

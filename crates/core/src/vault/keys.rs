@@ -9,7 +9,7 @@ use ts_rs::TS;
 use super::Vault;
 use crate::error::{Error, Result};
 use crate::jwk::{Jwk, Jwks};
-use crate::key::{KeyInfo, KeyPair, KeySize, KeyStatus, PrivateKeyState};
+use crate::key::{KeyImported, KeyInfo, KeyPair, KeySize, KeyStatus, PemKey, PrivateKeyState};
 use crate::kid::{self, KidScheme};
 use crate::pending::{self, OpKind, OpLock, Orphan, PendingOp, Removal, Repair, RepairKind};
 use crate::secret;
@@ -72,7 +72,8 @@ impl Vault {
         Ok(info)
     }
 
-    /// Imports a PEM private key under a given kid, or one made by `scheme`.
+    /// Imports a PEM private key under a given kid, or one made by `scheme`; the notes say what
+    /// else the file held and was passed over.
     pub fn import_key(
         &mut self,
         tool: &str,
@@ -81,9 +82,9 @@ impl Vault {
         kid: Option<&str>,
         scheme: KidScheme,
         now: DateTime<Utc>,
-    ) -> Result<KeyInfo> {
+    ) -> Result<KeyImported> {
         let tool = self.store.tool(tool)?;
-        let key = KeyPair::from_pem(pem, passphrase)?;
+        let PemKey { key, notes } = KeyPair::read_pem(pem, passphrase)?;
         let kid = match kid {
             Some(kid) => {
                 kid::validate_custom(kid)?;
@@ -91,7 +92,8 @@ impl Vault {
             }
             None => scheme.kid(&key.public_key(), now),
         };
-        self.store_key(&tool, &kid, &key, now, "key imported")
+        let key = self.store_key(&tool, &kid, &key, now, "key imported")?;
+        Ok(KeyImported { key, notes })
     }
 
     fn ensure_kid_free(&self, tool: &Tool, kid: &str) -> Result<()> {
@@ -666,6 +668,8 @@ mod tests {
         let info = vault
             .import_key("Quiz", &pem, None, None, KidScheme::Thumbprint, Utc::now())
             .unwrap();
+        assert!(info.notes.is_empty());
+        let info = info.key;
         assert_eq!(info.key.kid, kid::thumbprint(&original.public_key()));
         let out = _d.path().join("key.pem");
         vault
