@@ -98,6 +98,7 @@ mod tests {
         c.visit::<crate::commands::bundles::ImportBundle>();
         c.visit::<ltikeys_core::BundleImported>();
         c.visit::<ltikeys_core::LibraryFormat>();
+        c.visit::<ltikeys_core::KeyImported>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use ltikeys_core::{ErrorKind, KeyInfo, KidScheme, PrivateKeyState};
+use ltikeys_core::{ErrorKind, KeyImported, KidScheme, PrivateKeyState};
 use serde::{Deserialize, Deserializer, Serialize};
 use tauri::{Runtime, State, Window};
 use tauri_plugin_dialog::DialogExt;
@@ -229,11 +229,14 @@ fn pick(path: &Path) -> Result<ReadPem, IpcError> {
 pub async fn import_key_pem(
     state: State<'_, AppState>,
     request: ImportPem,
-) -> Result<KeyInfo, IpcError> {
+) -> Result<KeyImported, IpcError> {
     import_pem(&state, request).await
 }
 
-pub(crate) async fn import_pem(state: &AppState, request: ImportPem) -> Result<KeyInfo, IpcError> {
+pub(crate) async fn import_pem(
+    state: &AppState,
+    request: ImportPem,
+) -> Result<KeyImported, IpcError> {
     let ticket = request.ticket;
     let bytes = state
         .picked()
@@ -253,16 +256,14 @@ pub(crate) async fn import_pem(state: &AppState, request: ImportPem) -> Result<K
             .as_deref()
             .map(str::trim)
             .filter(|k| !k.is_empty());
-        ltikeys_core::Vault::open(&dir)?
-            .import_key(
-                &request.tool,
-                text,
-                passphrase.as_ref().map(Passphrase::as_bytes),
-                kid,
-                KidScheme::Thumbprint,
-                Utc::now(),
-            )
-            .map(|imported| imported.key)
+        ltikeys_core::Vault::open(&dir)?.import_key(
+            &request.tool,
+            text,
+            passphrase.as_ref().map(Passphrase::as_bytes),
+            kid,
+            KidScheme::Thumbprint,
+            Utc::now(),
+        )
     })
     .await
     .map_err(|e| IpcError::internal(format!("the background task failed: {e}")))?;
@@ -701,14 +702,18 @@ mod tests {
 
         let info = block_on(import_pem(&state, import(Some("correct horse")))).unwrap();
         let original = vault.jwk("Quiz Builder", "k1").unwrap();
-        let copy = vault.jwk("Copy", &info.key.kid).unwrap();
+        let copy = vault.jwk("Copy", &info.key.key.kid).unwrap();
         assert_eq!(copy.n, original.n, "the same key came back");
         assert_eq!(
-            info.key.kid,
+            info.key.key.kid,
             ltikeys_core::kid::thumbprint_of(&original.n, &original.e),
             "a blank kid files it under its thumbprint"
         );
-        assert_eq!(info.private_key, PrivateKeyState::Present);
+        assert_eq!(info.key.private_key, PrivateKeyState::Present);
+        assert!(
+            info.notes.is_empty(),
+            "a PEM of one key has nothing to note"
+        );
         let err = block_on(import_pem(&state, import(Some("correct horse")))).unwrap_err();
         assert_eq!(
             err.field.as_deref(),

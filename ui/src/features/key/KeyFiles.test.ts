@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { app } from "../../lib/app.svelte";
-import type { KeyInfo } from "../../lib/ipc/bindings";
+import type { KeyImported, KeyInfo } from "../../lib/ipc/bindings";
 import { deferred, failure, fakeBackend } from "../../test/backend";
 import { SAMPLE_KEYS, SAMPLE_TOOL } from "../../test/fixtures";
 import { resetGenerate } from "./generate.svelte";
@@ -21,7 +21,8 @@ function fieldError(id: string): string | null {
   return document.querySelector(`[data-field-error="${id}"]`)?.textContent ?? null;
 }
 
-const IMPORTED: KeyInfo = { ...(SAMPLE_KEYS[2] as KeyInfo), kid: "imported-1", status: "next" };
+const IMPORTED_KEY: KeyInfo = { ...(SAMPLE_KEYS[2] as KeyInfo), kid: "imported-1", status: "next" };
+const IMPORTED: KeyImported = { ...IMPORTED_KEY, notes: [] };
 
 describe("importing a PEM private key", () => {
   it("does nothing when the open dialog is cancelled", async () => {
@@ -69,7 +70,7 @@ describe("importing a PEM private key", () => {
     expect(byId<HTMLInputElement>("import-kid").value).toBe("imported-1");
 
     answer = () => {
-      keys = [IMPORTED];
+      keys = [IMPORTED_KEY];
       return IMPORTED;
     };
     await user.clear(passphrase);
@@ -88,7 +89,7 @@ describe("importing a PEM private key", () => {
     const backend = fakeBackend({
       list_keys: [],
       pick_key_pem: { outcome: "picked", ticket: 3, file_name: "plain.pem", encrypted: false },
-      import_key_pem: IMPORTED,
+      import_key_pem: { ...IMPORTED, notes: ["a CERTIFICATE block was passed over: only the private key is imported"] },
     });
     const user = userEvent.setup();
     render(KeysTab, { tool: SAMPLE_TOOL });
@@ -103,6 +104,7 @@ describe("importing a PEM private key", () => {
     await user.click(await waitFor(() => byId("import-submit-pem")));
     await waitFor(() => expect(backend.callsOf("import_key_pem")).toHaveLength(1));
     expect(backend.callsOf("import_key_pem")[0]).toEqual({ request: { ticket: 3, tool: "t1", kid: null, passphrase: null } });
+    await waitFor(() => expect(app.toasts.at(-1)?.message).toBe("Key imported-1 imported (a CERTIFICATE block was passed over: only the private key is imported)"));
   });
 });
 

@@ -570,6 +570,74 @@ findings: Array<Finding>, };
 
 export type JwksRole = "platform" | "tool";
 
+export type KeyImported = { 
+/**
+ * One sentence for each block of the file that was passed over (certificates, public
+ * keys); empty for a file with the key alone.
+ */
+notes: Array<string>, 
+/**
+ * Whether it is in the published JWKS.
+ */
+published: boolean, 
+/**
+ * Whether the keychain holds the private key.
+ */
+private_key: PrivateKeyState, 
+/**
+ * The tool it belongs to.
+ */
+tool_id: string, 
+/**
+ * The key id.
+ */
+kid: string, 
+/**
+ * The signing algorithm: always RS256.
+ */
+alg: string, 
+/**
+ * Modulus size.
+ */
+bits: number, 
+/**
+ * Life-cycle state.
+ */
+status: KeyStatus, 
+/**
+ * When it was generated or imported.
+ */
+created_at: string, 
+/**
+ * Since when it has been in the published JWKS.
+ */
+published_at: string, 
+/**
+ * When it started signing.
+ */
+signing_from: string | null, 
+/**
+ * When it stopped signing.
+ */
+signing_to: string | null, 
+/**
+ * When its overlap window ends (previous keys): it may be retired from then on.
+ */
+unpublish_after: string | null, 
+/**
+ * When it was retired.
+ */
+retired_at: string | null, 
+/**
+ * When it was revoked.
+ */
+revoked_at: string | null, 
+/**
+ * Came in from a registration bundle without its private half: it is published and never
+ * signs here.
+ */
+public_only: boolean, };
+
 export type KeyInfo = { 
 /**
  * Whether it is in the published JWKS.

@@ -33,7 +33,7 @@ import type {
   RegistrationUpdate,
 } from "./bindings";
 
-import type { ExportPrivateKey, ImportPem, PickedPem } from "./bindings";
+import type { ExportPrivateKey, ImportPem, KeyImported, PickedPem } from "./bindings";
 import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, LibraryFormat, PickedBundle } from "./bindings";
 import type {
   CheckProgress,
@@ -356,8 +356,8 @@ export function pickKeyPem(tool: string): Promise<PickedPem> {
  * field `passphrase` (the file is kept for another try); an unknown or expired ticket with field
  * `ticket` (choose the file again).
  */
-export function importKeyPem(request: ImportPem): Promise<KeyInfo> {
-  return call<KeyInfo>("import_key_pem", { request });
+export function importKeyPem(request: ImportPem): Promise<KeyImported> {
+  return call<KeyImported>("import_key_pem", { request });
 }
 
 /**
