@@ -340,6 +340,7 @@ lint_cases! {
     lint_http_url => "http-url",
     lint_missing_public_key => "missing-public-key",
     lint_both_public_key_forms => "both-public-key-forms",
+    lint_empty_public_jwk => "empty-public-jwk",
     lint_jwks_in_public_jwk => "jwks-in-public-jwk",
     lint_public_jwk_private_member => "public-jwk-private-member",
     lint_public_jwk_missing_member => "public-jwk-missing-member",
@@ -1215,4 +1216,20 @@ fn pastes_over_one_mib_are_refused_before_parsing() {
     );
     let err = canvas::parse("{").unwrap_err();
     assert!(err.to_string().contains("not valid JSON"), "{err}");
+}
+
+#[test]
+fn an_empty_public_jwk_beside_the_url_is_one_note_and_nothing_else() {
+    let case: Value = serde_json::from_str(&fixture("canvas/lint/empty-public-jwk.json")).unwrap();
+    let findings = canvas::lint(&case["bad"]);
+    let about_the_key: Vec<_> = findings
+        .iter()
+        .filter(|f| {
+            f.path
+                .as_deref()
+                .is_some_and(|p| p.starts_with("$.public_jwk"))
+        })
+        .collect();
+    assert_eq!(about_the_key.len(), 1, "{findings:#?}");
+    assert_eq!(about_the_key[0].code, "empty-public-jwk");
 }

@@ -14,7 +14,7 @@ use crate::lti::{
 };
 
 /// Every code [`lint`] and [`lint_str`] can report. Stable: the UI and scripts may match on them.
-pub const LINT_CODES: [&str; 46] = [
+pub const LINT_CODES: [&str; 47] = [
     "invalid-json",
     "too-large",
     "not-an-object",
@@ -24,6 +24,7 @@ pub const LINT_CODES: [&str; 46] = [
     "http-url",
     "missing-public-key",
     "both-public-key-forms",
+    "empty-public-jwk",
     "jwks-in-public-jwk",
     "public-jwk-private-member",
     "public-jwk-missing-member",
@@ -523,8 +524,17 @@ fn lint_public_key(l: &mut Linter, obj: &Map<String, Value>) {
             other => l.wrong_type(&path, "public_jwk_url", "a string URL", other),
         }
     }
-    if let Some(jwk) = obj.get("public_jwk").filter(|v| !v.is_null()) {
-        lint_public_jwk(l, jwk, &key_path("$", "public_jwk"));
+    match obj.get("public_jwk") {
+        None | Some(Value::Null) => {}
+        // An empty object beside the URL is what some vendors' pages show: nothing to check.
+        Some(Value::Object(o)) if o.is_empty() && has_url => l.add(
+            "empty-public-jwk",
+            Severity::Info,
+            "$.public_jwk",
+            "public_jwk is an empty object; Canvas takes the key from public_jwk_url",
+            "leave public_jwk out, or keep it empty: the URL is what counts",
+        ),
+        Some(jwk) => lint_public_jwk(l, jwk, &key_path("$", "public_jwk")),
     }
     if !has_url && !has_jwk {
         l.add(
