@@ -73,7 +73,7 @@ mod tests {
     fn an_invalid_field_is_named_by_its_path() {
         let bad = ltikeys_core::ToolProfile {
             name: "Quiz".into(),
-            launch_url: Some("http://quiz.example.edu/launch".into()),
+            launch_url: Some("ftp://quiz.example.edu/launch".into()),
             ..Default::default()
         };
         let err = IpcError::from(bad.validated().unwrap_err());

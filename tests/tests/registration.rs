@@ -7,6 +7,7 @@ use anyhow::{bail, ensure, Context, Result};
 use ltikeys_e2e::{poll_until, App, ToolForm, QUIZ_ENGINE, UI_STEP};
 use serde_json::{json, Value};
 
+const EULA_URL: &str = "https://quiz.example.edu/lti/eula";
 const TOOL_NAME: &str = "Canvas Quiz";
 /// The launch URL of [`QUIZ_ENGINE`], which this tool copies.
 const LAUNCH_URL: &str = "https://quiz.example.edu/lti/launch";
@@ -127,6 +128,11 @@ async fn edit_profile(app: &App) -> Result<()> {
         chosen == DL,
         "after switching the placement to editor_button, its message type is {chosen:?}, expected {DL:?}"
     );
+    // A EULA launch, typed: a tool without an asset processor, which the Canvas tab warns about.
+    app.reveal_click("#profile-eula").await?;
+    app.reveal_fill("#profile-eula-url", EULA_URL).await?;
+    app.reveal_fill("#profile-eula-custom-fields", "eula_version=2")
+        .await?;
     app.screenshot("profile.png").await?;
 
     app.reveal_click("#profile-save").await?;
@@ -145,6 +151,11 @@ async fn edit_profile(app: &App) -> Result<()> {
             "the saved {placement} row reads {row:?}, expected it to name {message_type}"
         );
     }
+    let eula = app.text_of("#profile-eula-summary").await?;
+    ensure!(
+        eula.contains(EULA_URL) && eula.contains("eula_version = 2"),
+        "the saved EULA launch reads {eula:?}"
+    );
     let toast = app.text_of("#toast").await?;
     ensure!(
         toast.contains("saved"),
@@ -180,6 +191,19 @@ async fn canvas_json(app: &App) -> Result<()> {
         "scopes are {}",
         doc["scopes"]
     );
+    ensure!(
+        extension["settings"]["message_settings"]
+            == json!([{"type": "LtiEulaRequest", "enabled": true, "target_link_uri": EULA_URL,
+                "custom_fields": {"eula_version": "2"}}]),
+        "the EULA launch exported as {}",
+        extension["settings"]["message_settings"]
+    );
+    app.wait_visible(
+        "#canvas-findings [data-finding-code=\"eula-without-asset-processor\"]",
+        UI_STEP,
+    )
+    .await
+    .context("a EULA without an asset processor is not warned about")?;
     let placements = &extension["settings"]["placements"];
     ensure!(
         placements[0]["placement"] == "course_navigation"

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use ltikeys_core::rotation::{human, parse_duration};
 use ltikeys_core::tool::validated_custom_field;
 use ltikeys_core::{
-    DisplayType, Error, MessageType, Placement, PrivacyLevel, Tool, ToolProfile, Vault,
+    DisplayType, Error, Eula, MessageType, Placement, PrivacyLevel, Tool, ToolProfile, Vault,
     WindowTarget,
 };
 
@@ -21,7 +21,7 @@ pub enum ToolCommand {
     Show { tool: String },
     /// Change a tool's profile: URLs, privacy level, scopes, custom fields (with --json, prints
     /// the changed tool).
-    Edit(ToolEdit),
+    Edit(Box<ToolEdit>),
     /// Remove a tool with its keys (their private keys leave the OS keychain) and its rotation
     /// policy; asks first on a terminal unless --yes (with --json, prints what was removed).
     Remove {
@@ -127,6 +127,23 @@ pub struct ToolEdit {
     /// Remove a custom field by name (repeat for several).
     #[arg(long = "remove-custom-field", value_name = "NAME")]
     remove_custom_fields: Vec<String>,
+    /// Give the tool a EULA launch (LtiEulaRequest, shown before an asset processor handles a
+    /// submission); it goes to the launch URL unless --eula-url says where.
+    #[arg(long, conflicts_with = "no_eula")]
+    eula: bool,
+    /// Where the EULA launch goes (gives the tool a EULA launch; empty: the launch URL).
+    #[arg(long, value_name = "URL", conflicts_with = "no_eula")]
+    eula_url: Option<String>,
+    /// Set a custom field of the EULA launch (repeat for several).
+    #[arg(
+        long = "eula-custom-field",
+        value_name = "NAME=VALUE",
+        conflicts_with = "no_eula"
+    )]
+    eula_custom_fields: Vec<String>,
+    /// Remove the tool's EULA launch.
+    #[arg(long)]
+    no_eula: bool,
 }
 
 #[derive(Subcommand)]
@@ -205,8 +222,9 @@ pub fn run(mut vault: Vault, cmd: ToolCommand, json: bool) -> Result<(), Error> 
                 Utc::now(),
             )?;
             outln!("{}", tool.id)?;
+            warn_about(&tool.profile);
         }
-        ToolCommand::Edit(args) => edit(&mut vault, args, json)?,
+        ToolCommand::Edit(args) => edit(&mut vault, *args, json)?,
         ToolCommand::Remove {
             tool,
             with_registrations,
@@ -376,15 +394,21 @@ fn edit(vault: &mut Vault, args: ToolEdit, json: bool) -> Result<(), Error> {
         }
     }
     for pair in args.custom_fields {
-        let Some((name, value)) = pair.split_once('=') else {
-            return Err(Error::invalid(
-                "--custom-field",
-                format!("'{pair}' has no '='"),
-                "give NAME=VALUE, e.g. canvas_user_id=$Canvas.user.id",
-            ));
-        };
-        let (name, value) = validated_custom_field(name, value)?;
+        let (name, value) = custom_field("--custom-field", &pair)?;
         edit.custom_fields.insert(name, value);
+    }
+    if args.no_eula {
+        edit.eula = None;
+    }
+    if args.eula || args.eula_url.is_some() || !args.eula_custom_fields.is_empty() {
+        let eula = edit.eula.get_or_insert_with(Eula::default);
+        if let Some(url) = args.eula_url {
+            eula.target_link_uri = Some(url).filter(|u| !u.trim().is_empty());
+        }
+        for pair in args.eula_custom_fields {
+            let (name, value) = custom_field("--eula-custom-field", &pair)?;
+            eula.custom_fields.insert(name, value);
+        }
     }
     let changed = edit.clone().validated()?.changed_fields(&tool.profile);
     let updated = vault.update_tool(&tool.id, edit, Utc::now())?;
@@ -396,7 +420,27 @@ fn edit(vault: &mut Vault, args: ToolEdit, json: bool) -> Result<(), Error> {
     } else {
         errln!("updated {}: {}", updated.profile.name, changed.join(", "));
     }
+    warn_about(&updated.profile);
     Ok(())
+}
+
+/// `NAME=VALUE` of a custom-field flag, checked.
+fn custom_field(flag: &str, pair: &str) -> Result<(String, String), Error> {
+    let Some((name, value)) = pair.split_once('=') else {
+        return Err(Error::invalid(
+            flag,
+            format!("'{pair}' has no '='"),
+            "give NAME=VALUE, e.g. canvas_user_id=$Canvas.user.id",
+        ));
+    };
+    validated_custom_field(name, value)
+}
+
+/// Prints what the profile keeps but should be looked at again (plain http URLs).
+fn warn_about(profile: &ToolProfile) {
+    for finding in profile.warnings() {
+        errln!("warning: {}; {}", finding.message, finding.fix);
+    }
 }
 
 /// Removes `remove` from `list`, each of which must be there (`flag` and `what` name it when
@@ -543,6 +587,13 @@ fn show(tool: &Tool) -> Result<(), Error> {
     for p in &profile.placements {
         out!("placement:      ")?;
         print_placement(p)?;
+    }
+    if let Some(eula) = &profile.eula {
+        let at = eula.target_link_uri.as_deref().unwrap_or("the launch URL");
+        outln!("EULA launch:    {at}")?;
+        for (name, value) in &eula.custom_fields {
+            outln!("EULA custom:    {name}={value}")?;
+        }
     }
     Ok(())
 }

@@ -380,3 +380,47 @@ fn the_api_form_lifts_the_extension_and_refuses_a_long_description() {
     assert!(err.contains("2049 bytes") && err.contains("2048"), "{err}");
     env.ok(&["canvas", "export", "--tool", "Quiz Engine"]);
 }
+
+#[test]
+fn an_asset_processor_exports_with_its_eula_once_it_has_the_notice_handler_scope() {
+    const NOTICE: &str = "https://purl.imsglobal.org/spec/lti/scope/noticehandlers";
+    let env = Env::new();
+    add_quiz_engine(&env);
+    env.ok(&[
+        "tool",
+        "placement",
+        "add",
+        "Quiz Engine",
+        "--placement",
+        "ActivityAssetProcessor",
+        "--message-type",
+        "LtiDeepLinkingRequest",
+    ]);
+    env.ok(&[
+        "tool",
+        "edit",
+        "Quiz Engine",
+        "--eula-url",
+        "https://quiz.example.edu/lti/eula",
+    ]);
+    let err = env.fails(&["canvas", "export", "--tool", "Quiz Engine"]);
+    assert!(
+        err.contains("ActivityAssetProcessor needs the scope") && err.contains(NOTICE),
+        "{err}"
+    );
+
+    env.ok(&["tool", "edit", "Quiz Engine", "--scope", NOTICE]);
+    let out = env.run(&["canvas", "export", "--tool", "Quiz Engine"]);
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let eula = json!([{"type": "LtiEulaRequest", "enabled": true,
+        "target_link_uri": "https://quiz.example.edu/lti/eula"}]);
+    assert_eq!(doc["extensions"][0]["settings"]["message_settings"], eula);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("eula-needs-scope"),
+        "the missing EULA scope is a warning on stderr: {stderr}"
+    );
+    let api = env.json(&["canvas", "export", "--tool", "Quiz Engine", "--form", "api"]);
+    assert_eq!(api["launch_settings"]["message_settings"], eula);
+}

@@ -132,7 +132,7 @@ fn bad_input_names_the_field_and_the_fix_and_keeps_nothing() {
         "add",
         "X",
         "--launch-url",
-        "http://quiz.example.edu/launch",
+        "quiz.example.edu/launch",
     ]);
     assert!(
         err.contains("launch URL") && err.contains("https://") && err.contains("Fix:"),
@@ -304,9 +304,9 @@ fn bad_edits_name_the_field_and_the_fix_and_change_nothing() {
                 "edit",
                 "Quiz Engine",
                 "--launch-url",
-                "http://quiz.example.edu/x",
+                "ftp://quiz.example.edu/x",
             ],
-            &["launch URL:", "https://"],
+            &["launch URL:", "scheme 'ftp'"],
         ),
         (
             &[
@@ -544,4 +544,66 @@ fn tool_remove_says_what_it_removed() {
         1,
         "only the hint is left"
     );
+}
+
+#[test]
+fn plain_http_is_kept_with_a_warning_and_a_eula_launch_is_set_and_removed() {
+    let env = Env::new();
+    let out = env.run(&[
+        "tool",
+        "add",
+        "Legacy",
+        "--launch-url",
+        "http://legacy.example.edu/launch",
+        "--login-url",
+        "http://localhost:8000/login",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: launch URL 'http://legacy.example.edu/launch' uses plain http")
+            && err.contains("use https://"),
+        "{err}"
+    );
+    assert!(!err.contains("localhost"), "loopback http is fine: {err}");
+    let tool = env.json(&["tool", "show", "Legacy", "--json"]);
+    assert_eq!(tool["launch_url"], "http://legacy.example.edu/launch");
+
+    let err = env.ok_stderr(&[
+        "tool",
+        "edit",
+        "Legacy",
+        "--eula-url",
+        "https://legacy.example.edu/eula",
+        "--eula-custom-field",
+        "eula_version=3",
+    ]);
+    assert!(err.contains("updated Legacy: EULA"), "{err}");
+    let tool = env.json(&["tool", "show", "Legacy", "--json"]);
+    assert_eq!(
+        tool["eula"],
+        json!({"target_link_uri": "https://legacy.example.edu/eula",
+            "custom_fields": {"eula_version": "3"}})
+    );
+    let text = env.ok(&["tool", "show", "Legacy"]);
+    assert!(
+        text.contains("EULA launch:    https://legacy.example.edu/eula")
+            && text.contains("EULA custom:    eula_version=3"),
+        "{text}"
+    );
+    let err = env.fails(&["tool", "edit", "Legacy", "--eula-url", "/eula"]);
+    assert!(err.contains("EULA target link URI"), "{err}");
+    let err = env.fails(&["tool", "edit", "Legacy", "--eula-custom-field", "v"]);
+    assert!(
+        err.contains("--eula-custom-field") && err.contains("NAME=VALUE"),
+        "{err}"
+    );
+    env.usage_error(&["tool", "edit", "Legacy", "--eula", "--no-eula"]);
+
+    env.ok(&["tool", "edit", "Legacy", "--no-eula"]);
+    let tool = env.json(&["tool", "show", "Legacy", "--json"]);
+    assert!(tool.get("eula").is_none(), "{tool}");
+    env.ok(&["tool", "edit", "Legacy", "--eula"]);
+    let text = env.ok(&["tool", "show", "Legacy"]);
+    assert!(text.contains("EULA launch:    the launch URL"), "{text}");
 }

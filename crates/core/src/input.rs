@@ -51,6 +51,17 @@ pub fn validate_url(field: &str, value: &str) -> Result<()> {
     }
 }
 
+/// Checks a URL of a tool's own (launch, login, redirect, icon, JWKS): absolute, with a host,
+/// https or plain http. Canvas saves http URLs, and a vendor's configuration may have them, so
+/// they are kept; the Canvas lint warns about them (`http-url`), since a browser may block an
+/// http launch inside an https LMS.
+pub fn validate_tool_url(field: &str, value: &str) -> Result<()> {
+    match url::Url::parse(value) {
+        Ok(parsed) if parsed.scheme() == "http" && parsed.host().is_some() => Ok(()),
+        _ => validate_url(field, value),
+    }
+}
+
 /// Checks a domain: a host name with an optional port, no scheme or path.
 pub fn validate_domain(value: &str) -> Result<()> {
     let problem = if value.contains("://") {
@@ -90,6 +101,10 @@ mod tests {
         assert!(err.to_string().starts_with("launch URL: "), "{err}");
         assert!(err.to_string().contains("https://"), "{err}");
         assert!(validate_url("JWKS URL", "ftp://x.example/").is_err());
+        validate_tool_url("launch URL", "http://quiz.example.edu/launch").unwrap();
+        let err = validate_tool_url("launch URL", "ftp://quiz.example.edu/launch").unwrap_err();
+        assert!(err.to_string().contains("scheme 'ftp'"), "{err}");
+        assert!(validate_tool_url("launch URL", "quiz.example.edu/launch").is_err());
         assert!(validate_url("JWKS URL", "/jwks.json").is_err());
     }
 

@@ -49,7 +49,7 @@ pub use registration::{
 pub use remedy::Remedy;
 pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
-pub use tool::{Tool, ToolProfile, ToolSummary};
+pub use tool::{Eula, Tool, ToolProfile, ToolSummary};
 pub use vault::{
     AppStatus, BundleExported, BundleImported, GenerateKey, KeygenStage, LibraryFormat,
     PlatformCheck, RemovedKey, Revocation, RotationOutcome, RotationState, ToolRemoval, Vault,

@@ -234,6 +234,25 @@ impl std::str::FromStr for WindowTarget {
     }
 }
 
+/// The Platform Notification Service scope an asset processor needs to hear of submissions.
+pub const NOTICE_HANDLERS_SCOPE: &str = "https://purl.imsglobal.org/spec/lti/scope/noticehandlers";
+
+/// The scope of the EULA user acceptance service, which a tool with a EULA launch needs.
+pub const EULA_USER_SCOPE: &str = "https://purl.imsglobal.org/spec/lti/scope/eula/user";
+
+/// The placement of an asset processor (Canvas's Document Processor).
+pub const ASSET_PROCESSOR_PLACEMENT: &str = "ActivityAssetProcessor";
+
+/// The placements of asset processors: on assignments, and on graded discussions.
+pub const ASSET_PROCESSOR_PLACEMENTS: [&str; 2] = [
+    ASSET_PROCESSOR_PLACEMENT,
+    "ActivityAssetProcessorContribution",
+];
+
+/// The message type of a EULA launch, set in `message_settings` rather than on a placement
+/// (`Lti::ResourcePlacement::PLACEMENTLESS_MESSAGE_TYPES`).
+pub const EULA_MESSAGE_TYPE: &str = "LtiEulaRequest";
+
 /// The platform name of the Canvas extension.
 pub const CANVAS_PLATFORM: &str = "canvas.instructure.com";
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::input::{blank_to_none, drop_blanks, validate_url};
+use crate::input::{blank_to_none, drop_blanks, validate_tool_url};
 use crate::lti::{self, DisplayType, MessageType, WindowTarget};
 use crate::remedy::Remedy;
 
@@ -130,11 +130,11 @@ impl Placement {
             required_permissions: drop_blanks(self.required_permissions),
         };
         if let Some(url) = &placement.target_link_uri {
-            validate_url(&field("target link URI"), url)
+            validate_tool_url(&field("target link URI"), url)
                 .map_err(|e| e.at(at("target_link_uri")))?;
         }
         if let Some(url) = &placement.icon_url {
-            validate_url(&field("icon URL"), url).map_err(|e| e.at(at("icon_url")))?;
+            validate_tool_url(&field("icon URL"), url).map_err(|e| e.at(at("icon_url")))?;
         }
         for (what, part, size) in [
             (
@@ -223,7 +223,7 @@ mod tests {
             "{err}"
         );
         let p = Placement {
-            target_link_uri: Some("http://tool.example/launch".into()),
+            target_link_uri: Some("ftp://tool.example/launch".into()),
             ..Placement::new("course_navigation").unwrap()
         };
         let err = p.validated(1).unwrap_err().to_string();

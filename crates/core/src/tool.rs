@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::input::{blank_to_none, drop_blanks, validate_domain, validate_url};
+use crate::finding::{Finding, Severity};
+use crate::input::{blank_to_none, drop_blanks, validate_domain, validate_tool_url};
 use crate::lti::{self, PrivacyLevel};
 use crate::placement::Placement;
 use crate::remedy::Remedy;
@@ -58,9 +59,112 @@ pub struct ToolProfile {
     pub scopes: Vec<String>,
     /// Where in Canvas the tool appears, each placement name at most once.
     pub placements: Vec<Placement>,
+    /// The tool's end-user licence agreement launch, shown before an asset processor handles
+    /// a user's work; none when the tool has no EULA.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub eula: Option<Eula>,
+}
+
+/// A tool's EULA launch: Canvas sends an `LtiEulaRequest` there before an asset processor
+/// handles a user's submission (`settings.message_settings` of the Canvas JSON). Recording the
+/// acceptance needs the EULA user scope ([`lti::EULA_USER_SCOPE`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Eula {
+    /// Where the EULA launch goes; none for the tool's launch URL.
+    pub target_link_uri: Option<String>,
+    /// Custom fields of the EULA launch, by name.
+    pub custom_fields: CustomFields,
+}
+
+impl Eula {
+    /// Trims and checks the launch URL and the custom fields; `path` is where the EULA sits
+    /// in the profile.
+    pub fn validated(self) -> Result<Eula> {
+        let target_link_uri = blank_to_none(self.target_link_uri);
+        if let Some(url) = &target_link_uri {
+            validate_tool_url("EULA target link URI", url)
+                .map_err(|e| e.at("eula.target_link_uri"))?;
+        }
+        let custom_fields: CustomFields = self
+            .custom_fields
+            .iter()
+            .map(|(k, v)| validated_custom_field(k, v).map_err(|e| e.at("eula.custom_fields")))
+            .collect::<Result<_>>()?;
+        if custom_fields.len() != self.custom_fields.len() {
+            return Err(Error::invalid(
+                "EULA custom fields",
+                "two names are the same once trimmed",
+                "give each custom field its own name",
+            )
+            .at("eula.custom_fields"));
+        }
+        Ok(Eula {
+            target_link_uri,
+            custom_fields,
+        })
+    }
 }
 
 impl ToolProfile {
+    /// What is kept but worth a second look: each URL of the tool's that uses plain http on a
+    /// host other than loopback (`http-url`, a warning, at the field's profile path).
+    pub fn warnings(&self) -> Vec<Finding> {
+        let mut urls: Vec<(String, String, &String)> = [
+            ("login URL", "login_url", &self.login_url),
+            ("launch URL", "launch_url", &self.launch_url),
+            ("JWKS URL", "jwks_url", &self.jwks_url),
+            ("icon URL", "icon_url", &self.icon_url),
+        ]
+        .into_iter()
+        .filter_map(|(f, p, u)| u.as_ref().map(|u| (f.to_string(), p.to_string(), u)))
+        .collect();
+        for (i, u) in self.redirect_uris.iter().enumerate() {
+            urls.push((
+                format!("redirect URI {}", i + 1),
+                format!("redirect_uris[{i}]"),
+                u,
+            ));
+        }
+        for (i, p) in self.placements.iter().enumerate() {
+            for (f, key, u) in [
+                ("target link URI", "target_link_uri", &p.target_link_uri),
+                ("icon URL", "icon_url", &p.icon_url),
+            ] {
+                if let Some(u) = u {
+                    urls.push((
+                        format!("placement {} ({}) {f}", i + 1, p.placement),
+                        format!("placements[{i}].{key}"),
+                        u,
+                    ));
+                }
+            }
+        }
+        if let Some(u) = self.eula.as_ref().and_then(|e| e.target_link_uri.as_ref()) {
+            urls.push((
+                "EULA target link URI".into(),
+                "eula.target_link_uri".into(),
+                u,
+            ));
+        }
+        urls.into_iter()
+            .filter(|(_, _, u)| is_plain_http(u))
+            .map(|(field, path, u)| {
+                Finding::new(
+                    "http-url",
+                    Severity::Warning,
+                    format!(
+                        "{field} '{u}' uses plain http: Canvas saves it, but a browser may block an \
+                         http launch inside an https LMS page, and the launch travels unencrypted"
+                    ),
+                    "use https:// if the tool's server offers it",
+                )
+                .at(path)
+            })
+            .collect()
+    }
+
     /// The names of the fields that differ from `old`, for the audit log.
     pub fn changed_fields(&self, old: &ToolProfile) -> Vec<&'static str> {
         [
@@ -77,6 +181,7 @@ impl ToolProfile {
             ("custom fields", self.custom_fields != old.custom_fields),
             ("scopes", self.scopes != old.scopes),
             ("placements", self.placements != old.placements),
+            ("EULA", self.eula != old.eula),
         ]
         .into_iter()
         .filter(|(_, changed)| *changed)
@@ -135,6 +240,7 @@ impl ToolProfile {
                 .enumerate()
                 .map(|(i, p)| p.validated(i + 1))
                 .collect::<Result<_>>()?,
+            eula: self.eula.map(Eula::validated).transpose()?,
         };
         if let Some(domain) = &tool.domain {
             validate_domain(domain).map_err(|e| e.at("domain"))?;
@@ -146,11 +252,11 @@ impl ToolProfile {
             ("icon URL", "icon_url", &tool.icon_url),
         ] {
             if let Some(url) = url {
-                validate_url(field, url).map_err(|e| e.at(path))?;
+                validate_tool_url(field, url).map_err(|e| e.at(path))?;
             }
         }
         for (i, url) in tool.redirect_uris.iter().enumerate() {
-            validate_url(&format!("redirect URI {}", i + 1), url)
+            validate_tool_url(&format!("redirect URI {}", i + 1), url)
                 .map_err(|e| e.at(format!("redirect_uris[{i}]")))?;
         }
         let mut seen = std::collections::HashSet::new();
@@ -244,6 +350,13 @@ pub fn validated_custom_field(name: &str, value: &str) -> Result<(String, String
     Ok((name.to_string(), value.trim().to_string()))
 }
 
+/// Whether `url` is http on a host other than loopback.
+fn is_plain_http(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "http" && u.host().is_some_and(|h| !crate::http::is_loopback_host(&h))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,9 +381,41 @@ mod tests {
     #[test]
     fn names_the_bad_field() {
         let mut t = tool();
-        t.redirect_uris.push("http://evil.example/".into());
+        t.redirect_uris.push("/lti/launch".into());
         let err = t.validated().unwrap_err();
         assert!(err.to_string().starts_with("redirect URI 2:"), "{err}");
+
+        let mut t = tool();
+        t.redirect_uris
+            .push("http://legacy.example.edu/launch".into());
+        t.launch_url = Some("http://legacy.example.edu/launch".into());
+        t.login_url = Some("http://localhost:8000/login".into());
+        let kept = t.validated().unwrap();
+        assert_eq!(
+            kept.launch_url.as_deref(),
+            Some("http://legacy.example.edu/launch"),
+            "plain http is kept: Canvas saves it, and the lint warns"
+        );
+        let warned: Vec<_> = kept.warnings().into_iter().map(|f| f.path).collect();
+        assert_eq!(
+            warned,
+            [Some("launch_url".into()), Some("redirect_uris[1]".into())],
+            "each public http URL, not loopback"
+        );
+
+        let mut t = tool();
+        t.eula = Some(Eula {
+            target_link_uri: Some("mailto:legal@example.edu".into()),
+            ..Eula::default()
+        });
+        let err = t.validated().unwrap_err();
+        assert!(
+            err.to_string().starts_with("EULA target link URI:"),
+            "{err}"
+        );
+        assert!(
+            matches!(err, Error::Invalid { path: Some(ref p), .. } if p == "eula.target_link_uri")
+        );
 
         let mut t = tool();
         t.name = " ".into();

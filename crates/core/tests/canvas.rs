@@ -9,8 +9,8 @@ use ltikeys_core::canvas::{self, IMPORT_CODES, LINT_CODES};
 use ltikeys_core::finding::has_error;
 use ltikeys_core::secret::MemoryStore;
 use ltikeys_core::{
-    DisplayType, Error, Finding, MessageType, Placement, PrivacyLevel, Remedy, Severity, Tool,
-    ToolProfile, Vault, WindowTarget,
+    DisplayType, Error, Eula, Finding, MessageType, Placement, PrivacyLevel, Remedy, Severity,
+    Tool, ToolProfile, Vault, WindowTarget,
 };
 use serde_json::{json, Value};
 
@@ -90,6 +90,7 @@ fn full_tool() -> ToolProfile {
                 ..placement("submission_type_selection")
             },
         ],
+        eula: None,
     }
 }
 
@@ -378,6 +379,10 @@ lint_cases! {
     lint_missing_redirect_uri => "missing-redirect-uri",
     lint_misplaced_field => "misplaced-field",
     lint_unknown_field => "unknown-field",
+    lint_asset_processor_needs_scope => "asset-processor-needs-scope",
+    lint_eula_needs_scope => "eula-needs-scope",
+    lint_eula_without_asset_processor => "eula-without-asset-processor",
+    lint_privacy_level_in_settings => "privacy-level-in-settings",
 }
 
 #[test]
@@ -1025,8 +1030,8 @@ fn import_refuses_only_what_cannot_name_a_tool() {
 fn import_drops_values_a_tool_cannot_hold() {
     let doc = json!({
         "title": "Loose", "description": "",
-        "target_link_uri": "http://loose.example/launch",
-        "oidc_initiation_url": "https://loose.example/login",
+        "target_link_uri": "ftp://loose.example/launch",
+        "oidc_initiation_url": "http://loose.example/login",
         "public_jwk_url": "https://loose.example/jwks",
         "custom_fields": {"bad name": "x", "n": 1, "ok": "$Canvas.user.id"},
         "redirect_uris": ["https://loose.example/launch", "nope"],
@@ -1040,8 +1045,33 @@ fn import_drops_values_a_tool_cannot_hold() {
     });
     let imported = canvas::import(&doc, None).unwrap();
     let tool = &imported.tool;
-    assert_eq!(tool.launch_url, None, "http on a public host is dropped");
-    assert_eq!(tool.domain, None);
+    assert_eq!(
+        tool.launch_url, None,
+        "a scheme that is not http(s) is dropped"
+    );
+    assert_eq!(
+        tool.login_url.as_deref(),
+        Some("http://loose.example/login"),
+        "plain http is kept, as Canvas keeps it"
+    );
+    let http = imported
+        .findings
+        .iter()
+        .find(|f| f.code == "http-url")
+        .expect("plain http is warned about");
+    assert_eq!(http.severity, Severity::Warning);
+    assert_eq!(http.path.as_deref(), Some("$.oidc_initiation_url"));
+    assert_eq!(
+        tool.domain.as_deref(),
+        Some("loose.example"),
+        "a domain written as a URL keeps its host"
+    );
+    assert!(at(
+        &imported.findings,
+        "value-changed",
+        "$.extensions[0].domain"
+    )
+    .is_some());
     assert_eq!(tool.privacy_level, PrivacyLevel::Anonymous);
     assert_eq!(
         tool.custom_fields.keys().collect::<Vec<_>>(),
@@ -1063,7 +1093,6 @@ fn import_drops_values_a_tool_cannot_hold() {
         "$.custom_fields[\"bad name\"]",
         "$.custom_fields.n",
         "$.redirect_uris[1]",
-        "$.extensions[0].domain",
         "$.extensions[0].privacy_level",
         "$.extensions[0].settings.placements[0].display_type",
         "$.extensions[0].settings.placements[0].windowTarget",
@@ -1147,7 +1176,7 @@ fn validation_names_the_field_and_the_fix() {
     );
     let err = invalid(|t| t.placements[1].placement = "editor".into());
     assert!(err.starts_with("placement 2:"), "{err}");
-    let err = invalid(|t| t.icon_url = Some("http://quiz.example.edu/icon.svg".into()));
+    let err = invalid(|t| t.icon_url = Some("data:image/png;base64,AAAA".into()));
     assert!(err.starts_with("icon URL:"), "{err}");
     let err = invalid(|t| {
         t.custom_fields.insert("user id".into(), "x".into());
@@ -1232,4 +1261,435 @@ fn an_empty_public_jwk_beside_the_url_is_one_note_and_nothing_else() {
         .collect();
     assert_eq!(about_the_key.len(), 1, "{findings:#?}");
     assert_eq!(about_the_key[0].code, "empty-public-jwk");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Asset processor and EULA
+
+const NOTICE_HANDLERS: &str = "https://purl.imsglobal.org/spec/lti/scope/noticehandlers";
+const EULA_USER: &str = "https://purl.imsglobal.org/spec/lti/scope/eula/user";
+
+/// A document processor: an asset processor placement, the scopes it needs, and a EULA launch.
+fn asset_processor() -> ToolProfile {
+    ToolProfile {
+        name: "Originality Check".into(),
+        description: "Checks submissions for originality".into(),
+        login_url: Some("https://check.example.org/lti/login".into()),
+        launch_url: Some("https://check.example.org/lti/launch".into()),
+        redirect_uris: vec!["https://check.example.org/lti/launch".into()],
+        jwks_url: Some("https://check.example.org/jwks.json".into()),
+        privacy_level: PrivacyLevel::Anonymous,
+        scopes: vec![
+            NOTICE_HANDLERS.into(),
+            "https://purl.imsglobal.org/spec/lti/scope/asset.readonly".into(),
+            "https://purl.imsglobal.org/spec/lti/scope/report".into(),
+            EULA_USER.into(),
+        ],
+        placements: vec![Placement {
+            message_type: MessageType::LtiDeepLinkingRequest,
+            ..placement("ActivityAssetProcessor")
+        }],
+        eula: Some(Eula {
+            target_link_uri: Some("https://check.example.org/lti/eula".into()),
+            custom_fields: [("eula_version".to_string(), "2".to_string())].into(),
+        }),
+        ..ToolProfile::default()
+    }
+}
+
+#[test]
+fn an_asset_processor_exports_its_eula_as_message_settings_in_both_forms() {
+    let (_dir, mut vault) = vault();
+    let tool = vault.add_tool(asset_processor(), now()).unwrap();
+    let paste = vault.canvas_export(&tool.id).unwrap().to_pretty_json();
+    golden("export-asset-processor.json", &paste);
+    let doc: Value = serde_json::from_str(&paste).unwrap();
+    let settings = &doc["extensions"][0]["settings"];
+    assert_eq!(
+        settings["message_settings"],
+        json!([{"type": "LtiEulaRequest", "enabled": true,
+            "target_link_uri": "https://check.example.org/lti/eula",
+            "custom_fields": {"eula_version": "2"}}])
+    );
+    assert_eq!(
+        settings["placements"][0]["message_type"],
+        "LtiDeepLinkingRequest"
+    );
+    let findings = canvas::lint(&doc);
+    let warned: Vec<_> = findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| f.code.as_str())
+        .collect();
+    assert_eq!(
+        warned,
+        ["placement-needs-feature-flag"],
+        "only that the placement is behind Canvas's feature flag"
+    );
+
+    let api = vault.canvas_export_api(&tool.id).unwrap();
+    assert_eq!(
+        api["launch_settings"]["message_settings"], settings["message_settings"],
+        "the API form keeps the EULA launch in launch_settings"
+    );
+    assert_eq!(api["placements"][0]["placement"], "ActivityAssetProcessor");
+
+    let back = canvas::import(&doc, None).unwrap();
+    assert_eq!(
+        back.tool, tool.profile,
+        "the EULA survives export and import"
+    );
+    assert!(
+        !codes(&back.findings).contains(&"value-not-imported")
+            && !codes(&back.findings).contains(&"unknown-field"),
+        "nothing dropped: {:#?}",
+        back.findings
+    );
+}
+
+#[test]
+fn an_asset_processor_without_the_notice_handler_scope_does_not_export() {
+    let (_dir, mut vault) = vault();
+    let mut profile = asset_processor();
+    profile.scopes.retain(|s| s != NOTICE_HANDLERS);
+    let tool = vault.add_tool(profile, now()).unwrap();
+    let err = vault.canvas_export(&tool.id).unwrap_err().to_string();
+    assert!(
+        err.contains("ActivityAssetProcessor needs the scope") && err.contains(NOTICE_HANDLERS),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("add {NOTICE_HANDLERS} to scopes")),
+        "{err}"
+    );
+    assert!(
+        vault.canvas_export_api(&tool.id).is_err(),
+        "nor in the API form"
+    );
+
+    let mut profile = asset_processor();
+    profile.name = "Deep links only".into();
+    profile.placements[0].message_type = MessageType::LtiResourceLinkRequest;
+    let err = profile.validated().unwrap_err().to_string();
+    assert!(
+        err.contains("ActivityAssetProcessor") && err.contains("LtiDeepLinkingRequest"),
+        "an asset processor is a deep-linking launch: {err}"
+    );
+}
+
+#[test]
+fn a_eula_without_its_scope_or_its_processor_exports_with_warnings() {
+    let (_dir, mut vault) = vault();
+    let mut profile = asset_processor();
+    profile.scopes.retain(|s| s != EULA_USER);
+    let tool = vault.add_tool(profile, now()).unwrap();
+    let doc = serde_json::to_value(vault.canvas_export(&tool.id).unwrap()).unwrap();
+    let path = "$.extensions[0].settings.message_settings[0].type";
+    let f = at(&canvas::lint(&doc), "eula-needs-scope", path)
+        .cloned()
+        .unwrap();
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.fix.contains(EULA_USER), "{}", f.fix);
+
+    let mut profile = asset_processor();
+    profile.name = "EULA only".into();
+    profile.placements = vec![placement("course_navigation")];
+    let tool = vault.add_tool(profile, now()).unwrap();
+    let doc = serde_json::to_value(vault.canvas_export(&tool.id).unwrap()).unwrap();
+    let f = at(&canvas::lint(&doc), "eula-without-asset-processor", path)
+        .cloned()
+        .unwrap();
+    assert!(f.message.contains("never sent"), "{}", f.message);
+}
+
+#[test]
+fn import_reads_a_eula_from_message_settings_or_from_the_placement() {
+    let mut doc: Value =
+        serde_json::from_str(&fixture("canvas/export-asset-processor.json")).unwrap();
+    let settings = &mut doc["extensions"][0]["settings"];
+    let eula = settings
+        .as_object_mut()
+        .unwrap()
+        .remove("message_settings")
+        .unwrap()[0]
+        .clone();
+    let mut placement_eula = eula.clone();
+    placement_eula.as_object_mut().unwrap().remove("type");
+    placement_eula.as_object_mut().unwrap().remove("enabled");
+    settings["placements"][0]["eula"] = placement_eula;
+    let imported = canvas::import(&doc, None).unwrap();
+    assert_eq!(
+        imported.tool.eula,
+        asset_processor().eula,
+        "the placement's eula object (the older form) is read too"
+    );
+
+    let mut doc: Value =
+        serde_json::from_str(&fixture("canvas/export-asset-processor.json")).unwrap();
+    doc["extensions"][0]["settings"]["message_settings"] = json!([
+        {"type": "LtiEulaRequest", "enabled": false},
+        {"type": "LtiContextLaunch", "enabled": true},
+        "eula"
+    ]);
+    let imported = canvas::import(&doc, None).unwrap();
+    assert_eq!(imported.tool.eula, None);
+    let dropped: Vec<_> = imported
+        .findings
+        .iter()
+        .filter(|f| f.code == "value-not-imported")
+        .filter_map(|f| f.path.as_deref())
+        .collect();
+    for i in 0..3 {
+        let path = format!("$.extensions[0].settings.message_settings[{i}]");
+        assert!(dropped.contains(&path.as_str()), "{path} in {dropped:#?}");
+    }
+}
+
+#[test]
+fn a_privacy_level_inside_settings_is_warned_about_and_imported_as_meant() {
+    let case: Value =
+        serde_json::from_str(&fixture("canvas/lint/privacy-level-in-settings.json")).unwrap();
+    let findings = canvas::lint(&case["bad"]);
+    assert_eq!(
+        codes(&findings),
+        ["privacy-level-in-settings"],
+        "one warning, not also a missing privacy level or an unknown field"
+    );
+    assert!(
+        findings[0].message.contains("launches as 'anonymous'"),
+        "{}",
+        findings[0].message
+    );
+    let imported = canvas::import(&case["bad"], None).unwrap();
+    assert_eq!(imported.tool.privacy_level, PrivacyLevel::Public);
+    let moved = at(
+        &imported.findings,
+        "privacy-level-moved",
+        "$.extensions[0].settings.privacy_level",
+    )
+    .expect("the import says where it read the level");
+    assert!(
+        moved.message.contains("as the vendor meant"),
+        "{}",
+        moved.message
+    );
+    let exported = canvas::export(
+        &Tool {
+            id: "t".into(),
+            profile: imported.tool,
+            created_at: now(),
+        },
+        None,
+    )
+    .unwrap();
+    assert_eq!(exported.extensions[0].privacy_level, PrivacyLevel::Public);
+
+    let mut both = case["bad"].clone();
+    both["extensions"][0]["privacy_level"] = json!("name_only");
+    let imported = canvas::import(&both, None).unwrap();
+    assert_eq!(
+        imported.tool.privacy_level,
+        PrivacyLevel::NameOnly,
+        "the extension's level is the one Canvas applies"
+    );
+    let f = at(
+        &imported.findings,
+        "privacy-level-in-settings",
+        "$.extensions[0].settings.privacy_level",
+    )
+    .unwrap();
+    assert!(
+        f.message.contains("launches as 'name_only'"),
+        "{}",
+        f.message
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents vendors publish (fixtures/canvas/vendor, sources in its README)
+
+const VENDOR_DOCS: [&str; 10] = [
+    "carnap",
+    "celtic-rating",
+    "celtic-webpa",
+    "courselore",
+    "hypothesis",
+    "seb-gators-for-honor",
+    "seb-gators-for-honor-indexed",
+    "tsugi-canvas-config",
+    "udoit",
+    "wordpress-lti",
+];
+
+fn vendor_doc(name: &str) -> Value {
+    serde_json::from_str(&fixture(&format!("canvas/vendor/{name}.json"))).unwrap()
+}
+
+/// Every non-empty scalar of `v` with its path, in the lint's path syntax.
+fn leaves(v: &Value, path: String, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let p = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    format!("{path}.{k}")
+                } else {
+                    format!("{path}[\"{k}\"]")
+                };
+                leaves(v, p, out);
+            }
+        }
+        Value::Array(list) => {
+            for (i, v) in list.iter().enumerate() {
+                leaves(v, format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Null => {}
+        Value::String(s) if s.is_empty() => {}
+        scalar => out.push((path, scalar.clone())),
+    }
+}
+
+#[test]
+fn vendor_documents_import_with_every_value_kept_or_named() {
+    let files: BTreeSet<String> = std::fs::read_dir(fixtures_dir().join("vendor"))
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.unwrap().path();
+            (path.extension()? == "json")
+                .then(|| path.file_stem().unwrap().to_string_lossy().into())
+        })
+        .collect();
+    let listed: BTreeSet<String> = VENDOR_DOCS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(files, listed, "every vendor document is tested");
+
+    for name in VENDOR_DOCS {
+        let doc = vendor_doc(name);
+        let imported = canvas::import(&doc, None)
+            .unwrap_or_else(|e| panic!("{name}: a vendor document imports: {e}"));
+        // A tool without a key set of its own (its public_jwk is never imported) exports with
+        // a stand-in URL, so the export can be compared.
+        let mut profile = imported.tool.clone();
+        profile
+            .jwks_url
+            .get_or_insert_with(|| "https://stand-in.example/jwks".into());
+        let tool = Tool {
+            id: "t".into(),
+            profile,
+            created_at: now(),
+        };
+        // What the imported tool holds, as JSON: its profile and, when it exports, the export.
+        let mut kept = vec![];
+        leaves(
+            &serde_json::to_value(&imported.tool).unwrap(),
+            "$".into(),
+            &mut kept,
+        );
+        if let Ok(exported) = canvas::export(&tool, None) {
+            leaves(
+                &serde_json::to_value(&exported).unwrap(),
+                "$".into(),
+                &mut kept,
+            );
+        }
+        let named: Vec<&str> = imported
+            .findings
+            .iter()
+            .filter_map(|f| f.path.as_deref())
+            .collect();
+        let mut values = vec![];
+        leaves(&doc, "$".into(), &mut values);
+        for (path, value) in values {
+            // Named: a finding sits at the value, or at the object or list holding it.
+            let is_named = named.iter().any(|n| {
+                path == *n
+                    || path.starts_with(&format!("{n}."))
+                    || path.starts_with(&format!("{n}["))
+            });
+            // Kept: the tool holds the value (trimmed, as import trims).
+            let is_kept = kept.iter().any(|(_, v)| match (v, &value) {
+                (Value::String(a), Value::String(b)) => a == b.trim(),
+                (a, b) => a == b,
+            });
+            assert!(
+                is_named || is_kept,
+                "{name}: {path} = {value} was dropped without a word; findings: {:#?}",
+                imported.findings
+            );
+        }
+    }
+}
+
+#[test]
+fn vendor_documents_keep_what_the_vendor_meant() {
+    // Carnap: privacy_level inside settings, settings-level text and selection size.
+    let carnap = canvas::import(&vendor_doc("carnap"), None).unwrap();
+    assert_eq!(carnap.tool.privacy_level, PrivacyLevel::Public);
+    assert!(codes(&carnap.findings).contains(&"privacy-level-in-settings"));
+    let nav = &carnap.tool.placements[0];
+    assert_eq!(
+        (
+            nav.text.as_deref(),
+            nav.selection_width,
+            nav.selection_height
+        ),
+        (Some("Carnap"), Some(800), Some(800))
+    );
+    assert_eq!(nav.window_target, Some(WindowTarget::Blank));
+    assert!(
+        carnap
+            .findings
+            .iter()
+            .all(|f| f.severity != Severity::Error),
+        "{:#?}",
+        carnap.findings
+    );
+
+    // Hypothesis: plain http everywhere, kept, each warned about once.
+    let hypothesis = canvas::import(&vendor_doc("hypothesis"), None).unwrap();
+    assert_eq!(
+        hypothesis.tool.launch_url.as_deref(),
+        Some("http://example.com/lti_launches")
+    );
+    assert_eq!(
+        hypothesis.tool.jwks_url.as_deref(),
+        Some("http://example.com/lti/1.3/jwks")
+    );
+    assert_eq!(hypothesis.tool.custom_fields.len(), 15);
+    let http: Vec<_> = hypothesis
+        .findings
+        .iter()
+        .filter(|f| f.code == "http-url")
+        .collect();
+    assert_eq!(http.len(), 5, "{http:#?}");
+    assert!(http.iter().all(|f| f.severity == Severity::Warning));
+    let (_dir, mut vault) = vault();
+    let added = vault
+        .import_canvas(&vendor_doc("hypothesis"), None, now())
+        .unwrap();
+    let again = serde_json::to_value(vault.canvas_export(&added.tool.id).unwrap()).unwrap();
+    assert_eq!(
+        canvas::import(&again, None).unwrap().tool,
+        added.tool.profile,
+        "an http tool exports and imports back unchanged"
+    );
+
+    // Tsugi: one redirect URI given as a string is kept, and said.
+    let tsugi = canvas::import(&vendor_doc("tsugi-canvas-config"), None).unwrap();
+    assert_eq!(tsugi.tool.redirect_uris.len(), 1);
+    assert!(at(&tsugi.findings, "value-changed", "$.redirect_uris").is_some());
+
+    // UDOIT: a domain written as a URL keeps its host; the key-set array is named.
+    let udoit = canvas::import(&vendor_doc("udoit"), None).unwrap();
+    assert_eq!(udoit.tool.domain.as_deref(), Some("127.0.0.1:8000"));
+    assert!(at(&udoit.findings, "value-changed", "$.extensions[0].domain").is_some());
+    assert!(at(&udoit.findings, "jwks-in-public-jwk", "$.public_jwk").is_some());
+
+    // The Safe Exam Browser revision: an empty public_jwk and a blank domain are no problem.
+    let seb = canvas::import(&vendor_doc("seb-gators-for-honor-indexed"), None).unwrap();
+    let worth_a_look: Vec<_> = seb
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .collect();
+    assert!(worth_a_look.is_empty(), "{worth_a_look:#?}");
 }

@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import {
   checkCustomKid,
   checkDomain,
+  checkToolUrl,
   checkUrl,
   parseRedirectUris,
+  plainHttp,
   validateToolForm,
   type ToolFormValues,
 } from "./validation";
@@ -104,16 +106,34 @@ describe("validateToolForm", () => {
   it("reports every bad field at once, each message naming its field", () => {
     const result = validateToolForm({
       ...valid,
-      loginUrl: "http://quiz.example.com/login",
+      loginUrl: "ftp://quiz.example.com/login",
       jwksUrl: "not a url",
-      redirectUris: "https://ok.example/cb\nhttp://bad.example/cb",
+      redirectUris: "https://ok.example/cb\nfile:///bad/cb",
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(Object.keys(result.errors).sort()).toEqual(["jwksUrl", "loginUrl", "redirectUris"]);
-    expect(result.errors.loginUrl).toMatch(/^Login initiation URL: must start with https:\/\//);
+    expect(result.errors.loginUrl).toBe("Login initiation URL: must start with https://, not ftp://.");
     expect(result.errors.jwksUrl).toMatch(/^JWKS URL: /);
-    expect(result.errors.redirectUris).toMatch(/^Redirect URI "http:\/\/bad.example\/cb": must start with https:\/\//);
+    expect(result.errors.redirectUris).toMatch(/^Redirect URI "file:\/\/\/bad\/cb": /);
+  });
+
+  it("keeps plain http on a public host, as Canvas does, and says why to look again", () => {
+    const result = validateToolForm({
+      ...valid,
+      launchUrl: "http://legacy.example.edu/launch",
+      redirectUris: "http://legacy.example.edu/launch",
+    });
+    expect(result.ok).toBe(true);
+    expect(checkToolUrl("http://legacy.example.edu/launch", "Launch URL")).toBeNull();
+    expect(checkToolUrl("http://", "Launch URL")).toMatch(/^Launch URL: /);
+    expect(checkToolUrl("http://a b.example/", "Launch URL")).toMatch(/^Launch URL: a URL cannot contain spaces/);
+    expect(plainHttp("http://legacy.example.edu/launch", "Launch URL")).toMatch(
+      /^Launch URL uses plain http: .* Use https:\/\//,
+    );
+    expect(plainHttp("http://localhost:3000/launch", "Launch URL")).toBeNull();
+    expect(plainHttp("https://legacy.example.edu/launch", "Launch URL")).toBeNull();
+    expect(plainHttp(null, "Launch URL")).toBeNull();
   });
 
   it("accepts loopback http URLs for local development", () => {

@@ -36,6 +36,35 @@ export function checkUrl(value: string, label: string): string | null {
   return `${label}: must start with https://, not ${url.protocol}//.`;
 }
 
+/**
+ * Checks a URL of the tool's own (launch, login, redirect, icon, JWKS, EULA): like `checkUrl`, but
+ * plain http:// on any host is kept, as Canvas keeps it; `plainHttp` says why to look at it again.
+ */
+export function checkToolUrl(value: string, label: string): string | null {
+  const text = value.trim();
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" && url.hostname !== "" && !/\s/.test(text)) return null;
+  } catch {
+    // checkUrl names the problem.
+  }
+  return checkUrl(value, label);
+}
+
+/** A warning for a URL that uses plain http on a host other than loopback, else null. */
+export function plainHttp(value: string | null, label: string): string | null {
+  if (value === null) return null;
+  try {
+    const url = new URL(value.trim());
+    if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) {
+      return `${label} uses plain http: Canvas saves it, but a browser may block an http launch inside an https LMS page. Use https:// if the tool's server offers it.`;
+    }
+  } catch {
+    // Not a URL: nothing to warn about here.
+  }
+  return null;
+}
+
 /** One URI per line: lines are trimmed and blank lines dropped. */
 export function parseRedirectUris(text: string): string[] {
   return text
@@ -109,7 +138,7 @@ export function validateToolForm(values: ToolFormValues): ToolFormResult {
 
   for (const field of ["loginUrl", "launchUrl", "jwksUrl"] as const) {
     if (values[field].trim() !== "") {
-      const error = checkUrl(values[field], TOOL_FIELD_LABELS[field]);
+      const error = checkToolUrl(values[field], TOOL_FIELD_LABELS[field]);
       if (error !== null) {
         errors[field] = error;
       }
@@ -118,7 +147,7 @@ export function validateToolForm(values: ToolFormValues): ToolFormResult {
 
   const redirectUris = parseRedirectUris(values.redirectUris);
   const redirectErrors = redirectUris
-    .map((uri) => checkUrl(uri, `Redirect URI "${uri}"`))
+    .map((uri) => checkToolUrl(uri, `Redirect URI "${uri}"`))
     .filter((error): error is string => error !== null);
   if (redirectErrors.length > 0) {
     errors.redirectUris = redirectErrors.join(" ");

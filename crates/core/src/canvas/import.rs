@@ -2,7 +2,9 @@
 //!
 //! Import keeps what a tool profile holds and reports the rest: every lint finding of the
 //! document, plus `unknown-field` (info) for each field it does not keep, `value-not-imported`
-//! (warning) for each value it had to drop or change, and `public-jwk-not-imported` (info). A
+//! (warning) for each value it had to drop, `value-changed` (warning) for one it kept in
+//! another shape (a domain given as a URL, one redirect URI given as a string), and
+//! `public-jwk-not-imported` (info). A
 //! document with lint errors still imports; only a document that cannot name a tool (not an
 //! object, no title and no name given) is refused.
 
@@ -16,11 +18,11 @@ use super::lint::{lint, EXTENSION_KEYS};
 use super::path::{index_path, is_blank, key_path, shown, type_name};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
-use crate::input::{validate_domain, validate_url};
+use crate::input::{validate_domain, validate_tool_url};
 use crate::lti::{self, DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM};
 use crate::placement::{Placement, MAX_SIZE};
 use crate::remedy::Remedy;
-use crate::tool::{validated_custom_field, Tool, ToolProfile};
+use crate::tool::{validated_custom_field, Eula, Tool, ToolProfile};
 
 /// What importing a Canvas configuration gives: the tool to add and what was found on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -41,9 +43,10 @@ pub struct CanvasImported {
 }
 
 /// The codes [`import`] adds to the document's lint findings.
-pub const IMPORT_CODES: [&str; 4] = [
+pub const IMPORT_CODES: [&str; 5] = [
     "unknown-field",
     "value-not-imported",
+    "value-changed",
     "public-jwk-not-imported",
     "privacy-level-moved",
 ];
@@ -122,7 +125,7 @@ fn import_url(
     let p = key_path(path, key);
     match obj.get(key)? {
         Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => match validate_url(field, s.trim()) {
+        Value::String(s) => match validate_tool_url(field, s.trim()) {
             Ok(()) => Some(s.trim().to_string()),
             Err(e) => {
                 notes.dropped(&p, format!("{key} was not imported: {e}"));
@@ -394,7 +397,7 @@ pub fn import(doc: &Value, name: Option<&str>) -> Result<CanvasImport> {
             for (i, u) in uris.iter().enumerate() {
                 let p = index_path("$.redirect_uris", i);
                 match u.as_str().map(str::trim) {
-                    Some(s) if validate_url("redirect URI", s).is_ok() => {
+                    Some(s) if validate_tool_url("redirect URI", s).is_ok() => {
                         if !tool.redirect_uris.iter().any(|x| x == s) {
                             tool.redirect_uris.push(s.to_string());
                         }
@@ -402,6 +405,19 @@ pub fn import(doc: &Value, name: Option<&str>) -> Result<CanvasImport> {
                     _ => notes.dropped(&p, format!("redirect URI {} was not imported", shown(u))),
                 }
             }
+        }
+        Some(Value::String(u)) if validate_tool_url("redirect URI", u.trim()).is_ok() => {
+            notes.findings.push(
+                Finding::new(
+                    "value-changed",
+                    Severity::Warning,
+                    "redirect_uris is one URL, not a list; it was imported as the tool's one \
+                     redirect URI",
+                    "check the tool's redirect URIs",
+                )
+                .at("$.redirect_uris"),
+            );
+            tool.redirect_uris.push(u.trim().to_string());
         }
         Some(other) => notes.dropped(
             "$.redirect_uris",
@@ -454,6 +470,22 @@ fn import_extension(
         match d.as_str().map(str::trim) {
             Some("") => {}
             Some(s) if validate_domain(s).is_ok() => tool.domain = Some(s.to_string()),
+            Some(s) if url_host(s).is_some() => {
+                let host = url_host(s).unwrap_or_default();
+                notes.findings.push(
+                    Finding::new(
+                        "value-changed",
+                        Severity::Warning,
+                        format!(
+                            "domain '{s}' is a URL; its host {host} was imported, the bare host \
+                             name Canvas matches links by"
+                        ),
+                        "check the tool's domain",
+                    )
+                    .at(key_path(path, "domain")),
+                );
+                tool.domain = Some(host);
+            }
             _ => notes.dropped(
                 &key_path(path, "domain"),
                 format!(
@@ -496,6 +528,41 @@ fn import_extension(
         return privacy;
     };
     let spath = key_path(path, "settings");
+    let vendor_privacy = settings
+        .get("privacy_level")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<PrivacyLevel>().ok());
+    let privacy = match (privacy, vendor_privacy) {
+        (None, Some(level)) => {
+            notes.findings.push(
+                Finding::new(
+                    "privacy-level-moved",
+                    Severity::Info,
+                    format!(
+                        "privacy_level {level} was read from settings, as the vendor meant it; \
+                         the export puts it on the extension, where Canvas reads it"
+                    ),
+                    "nothing to do",
+                )
+                .at(key_path(&spath, "privacy_level")),
+            );
+            Some(level)
+        }
+        (privacy, _) => privacy,
+    };
+    if let Some(v) = settings
+        .get("privacy_level")
+        .filter(|_| vendor_privacy.is_none())
+    {
+        notes.dropped(
+            &key_path(&spath, "privacy_level"),
+            format!(
+                "privacy_level {} in settings was not imported: it is not public, name_only, \
+                 email_only or anonymous",
+                shown(v)
+            ),
+        );
+    }
     if let Some(u) = import_url(notes, settings, "icon_url", &spath, "icon URL") {
         tool.icon_url = Some(u);
     }
@@ -511,10 +578,17 @@ fn import_extension(
         .and_then(|m| m.parse::<MessageType>().ok());
     for key in settings.keys() {
         let kept = PLACEMENT_KEPT.contains(&key.as_str()) && key != "enabled";
-        if key != "placements" && key != "icon_url" && !kept {
+        let handled = [
+            "placements",
+            "icon_url",
+            "message_settings",
+            "privacy_level",
+        ];
+        if !handled.contains(&key.as_str()) && !kept {
             notes.not_kept(&key_path(&spath, key), key);
         }
     }
+    import_message_settings(notes, settings, &spath, tool);
     let Some(placements) = settings.get("placements").and_then(Value::as_array) else {
         return privacy;
     };
@@ -576,7 +650,25 @@ fn import_extension(
         };
         import_placement_fields(notes, obj, &path, &mut placement, false);
         for key in obj.keys() {
-            if key != "placement" && !PLACEMENT_KEPT.contains(&key.as_str()) {
+            if key == "eula" && lti::ASSET_PROCESSOR_PLACEMENTS.contains(&name) {
+                let p = key_path(&path, key);
+                match (&tool.eula, obj[key].as_object()) {
+                    (None, Some(eula)) => tool.eula = import_eula(notes, eula, &p),
+                    (Some(_), _) => notes.dropped(
+                        &p,
+                        "this EULA was not imported: the tool already has one, from \
+                         message_settings or an earlier placement"
+                            .into(),
+                    ),
+                    (None, None) => notes.dropped(
+                        &p,
+                        format!(
+                            "eula {} was not imported: it is not an object",
+                            shown(&obj[key])
+                        ),
+                    ),
+                }
+            } else if key != "placement" && !PLACEMENT_KEPT.contains(&key.as_str()) {
                 notes.not_kept(&key_path(&path, key), key);
             }
         }
@@ -587,4 +679,116 @@ fn import_extension(
         }
     }
     privacy
+}
+
+/// The EULA launch of `settings.message_settings` (`LtiEulaRequest`), into `tool.eula`; every
+/// other entry is named as not imported.
+fn import_message_settings(
+    notes: &mut Notes,
+    settings: &Map<String, Value>,
+    spath: &str,
+    tool: &mut ToolProfile,
+) {
+    let path = key_path(spath, "message_settings");
+    let list = match settings.get("message_settings") {
+        None | Some(Value::Null) => return,
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            notes.dropped(
+                &path,
+                format!(
+                    "message_settings is {}, so it was not imported",
+                    type_name(other)
+                ),
+            );
+            return;
+        }
+    };
+    for (i, item) in list.iter().enumerate() {
+        let p = index_path(&path, i);
+        let Some(obj) = item.as_object() else {
+            notes.dropped(
+                &p,
+                format!("message setting {} was not imported", shown(item)),
+            );
+            continue;
+        };
+        let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
+        if kind != lti::EULA_MESSAGE_TYPE {
+            notes.dropped(
+                &p,
+                format!(
+                    "message setting of type '{kind}' was not imported: a tool profile keeps \
+                     only the {} launch",
+                    lti::EULA_MESSAGE_TYPE
+                ),
+            );
+        } else if obj.get("enabled").and_then(Value::as_bool) == Some(false) {
+            notes.dropped(
+                &p,
+                "the EULA launch is switched off (enabled: false), so it was not imported".into(),
+            );
+        } else if tool.eula.is_some() {
+            notes.dropped(&p, "the second EULA launch was not imported".into());
+        } else {
+            tool.eula = import_eula(notes, obj, &p);
+            for key in obj.keys() {
+                if !["type", "enabled", "target_link_uri", "custom_fields"].contains(&key.as_str())
+                {
+                    notes.not_kept(&key_path(&p, key), key);
+                }
+            }
+        }
+    }
+}
+
+/// A EULA launch's `target_link_uri` and `custom_fields`, each kept when valid and named when
+/// not.
+fn import_eula(notes: &mut Notes, obj: &Map<String, Value>, path: &str) -> Option<Eula> {
+    let mut eula = Eula {
+        target_link_uri: import_url(notes, obj, "target_link_uri", path, "EULA target link URI"),
+        ..Eula::default()
+    };
+    match obj.get("custom_fields") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(fields)) => {
+            for (k, v) in fields {
+                let p = key_path(&key_path(path, "custom_fields"), k);
+                match v.as_str().map(|v| validated_custom_field(k, v)) {
+                    Some(Ok((k, v))) => {
+                        eula.custom_fields.insert(k, v);
+                    }
+                    Some(Err(e)) => {
+                        notes.dropped(&p, format!("custom field was not imported: {e}"))
+                    }
+                    None => notes.dropped(
+                        &p,
+                        format!("custom field {k} is {}, not a string", type_name(v)),
+                    ),
+                }
+            }
+        }
+        Some(other) => notes.dropped(
+            &key_path(path, "custom_fields"),
+            format!(
+                "custom_fields is {}, so it was not imported",
+                type_name(other)
+            ),
+        ),
+    }
+    Some(eula)
+}
+
+/// The host (and port) of a domain written as a URL (`https://tool.example.edu/path`).
+fn url_host(value: &str) -> Option<String> {
+    let url = url::Url::parse(value).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = url.host_str()?;
+    let domain = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    };
+    validate_domain(&domain).is_ok().then_some(domain)
 }

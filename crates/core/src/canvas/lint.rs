@@ -10,11 +10,13 @@ use crate::finding::{Finding, Severity};
 use crate::http::is_loopback_host as is_loopback;
 use crate::input::validate_domain;
 use crate::lti::{
-    self, MessageType, PrivacyLevel, CANVAS_PLATFORM, SUBMISSION_TYPE_DESCRIPTION_MAX,
+    self, MessageType, PrivacyLevel, ASSET_PROCESSOR_PLACEMENT, ASSET_PROCESSOR_PLACEMENTS,
+    CANVAS_PLATFORM, EULA_MESSAGE_TYPE, EULA_USER_SCOPE, NOTICE_HANDLERS_SCOPE,
+    SUBMISSION_TYPE_DESCRIPTION_MAX,
 };
 
 /// Every code [`lint`] and [`lint_str`] can report. Stable: the UI and scripts may match on them.
-pub const LINT_CODES: [&str; 47] = [
+pub const LINT_CODES: [&str; 51] = [
     "invalid-json",
     "too-large",
     "not-an-object",
@@ -62,6 +64,10 @@ pub const LINT_CODES: [&str; 47] = [
     "missing-redirect-uri",
     "misplaced-field",
     "unknown-field",
+    "asset-processor-needs-scope",
+    "eula-needs-scope",
+    "eula-without-asset-processor",
+    "privacy-level-in-settings",
 ];
 
 /// Top-level keys of Canvas's external configuration schema.
@@ -192,14 +198,9 @@ impl Linter {
         }
     }
 
-    /// Checks a URL; `http` (not loopback) is reported with `http_severity`.
-    fn url(
-        &mut self,
-        path: &str,
-        field: &str,
-        value: &str,
-        http_severity: Severity,
-    ) -> Option<url::Url> {
+    /// Checks a URL. Plain `http` (not loopback) is a warning: Canvas saves it, and the
+    /// browser may block the launch.
+    fn url(&mut self, path: &str, field: &str, value: &str) -> Option<url::Url> {
         let trimmed = value.trim();
         if trimmed.is_empty() {
             self.add(
@@ -239,11 +240,14 @@ impl Linter {
             "http" if is_loopback(&host) => {}
             "http" => self.add(
                 "http-url",
-                http_severity,
+                Severity::Warning,
                 path,
-                format!("{field} '{value}' uses plain http"),
-                "use https:// (browsers block http launches inside Canvas; http is only for \
-                 localhost, 127.0.0.1 and [::1])",
+                format!(
+                    "{field} '{value}' uses plain http: Canvas saves it, but a browser may block \
+                     an http launch inside an https Canvas page, and the launch's tokens travel \
+                     unencrypted"
+                ),
+                "use https:// if the tool's server offers it",
             ),
             other => {
                 self.add(
@@ -268,15 +272,9 @@ impl Linter {
         Some(parsed)
     }
 
-    fn url_member(
-        &mut self,
-        obj: &Map<String, Value>,
-        key: &str,
-        path: &str,
-        http_severity: Severity,
-    ) -> Option<url::Url> {
+    fn url_member(&mut self, obj: &Map<String, Value>, key: &str, path: &str) -> Option<url::Url> {
         let value = self.string(obj, key, path)?;
-        self.url(&key_path(path, key), key, value, http_severity)
+        self.url(&key_path(path, key), key, value)
     }
 
     fn unknown_key(&mut self, path: &str, key: &str, known: &[&str], context: &str) {
@@ -365,8 +363,8 @@ pub fn lint(doc: &Value) -> Vec<Finding> {
     }
     l.string(obj, "title", root);
     l.string(obj, "description", root);
-    let target = l.url_member(obj, "target_link_uri", root, Severity::Error);
-    l.url_member(obj, "oidc_initiation_url", root, Severity::Error);
+    let target = l.url_member(obj, "target_link_uri", root);
+    l.url_member(obj, "oidc_initiation_url", root);
     match obj.get("oidc_initiation_urls") {
         None => {}
         Some(Value::Object(regions)) => {
@@ -375,7 +373,7 @@ pub fn lint(doc: &Value) -> Vec<Finding> {
                 let p = key_path(&path, region);
                 match url {
                     Value::String(s) => {
-                        l.url(&p, "oidc_initiation_urls entry", s, Severity::Error);
+                        l.url(&p, "oidc_initiation_urls entry", s);
                     }
                     other => l.wrong_type(&p, region, "a string URL", other),
                 }
@@ -482,6 +480,8 @@ pub fn lint(doc: &Value) -> Vec<Finding> {
         lint_redirect_uris(&mut l, uris, &launches);
     }
 
+    lint_needed_scopes(&mut l, obj);
+
     for key in obj.keys() {
         if TOP_KEYS.contains(&key.as_str()) || key == "privacy_level" || key == "redirect_uris" {
             continue;
@@ -518,7 +518,7 @@ fn lint_public_key(l: &mut Linter, obj: &Map<String, Value>) {
         match v {
             Value::String(s) if s.trim().is_empty() => {}
             Value::String(s) => {
-                l.url(&path, "public_jwk_url", s, Severity::Error);
+                l.url(&path, "public_jwk_url", s);
             }
             Value::Null => {}
             other => l.wrong_type(&path, "public_jwk_url", "a string URL", other),
@@ -833,7 +833,11 @@ fn lint_extension(
         }
         *canvas_seen = true;
     }
-    let domain = l.string(obj, "domain", path).map(str::to_string);
+    // A blank domain is no domain: Canvas matches no links by it, and says nothing.
+    let domain = l
+        .string(obj, "domain", path)
+        .filter(|d| !d.trim().is_empty())
+        .map(str::to_string);
     if let Some(d) = &domain {
         if validate_domain(d).is_err() {
             l.add(
@@ -846,8 +850,34 @@ fn lint_extension(
         }
     }
     l.string(obj, "tool_id", path);
+    let settings_privacy = obj
+        .get("settings")
+        .and_then(|s| s.get("privacy_level"))
+        .filter(|_| is_canvas);
+    if let Some(v) = settings_privacy {
+        let vendor = v.as_str().unwrap_or("?");
+        let applied = obj
+            .get("privacy_level")
+            .and_then(Value::as_str)
+            .unwrap_or("anonymous");
+        l.add(
+            "privacy-level-in-settings",
+            Severity::Warning,
+            &key_path(&key_path(path, "settings"), "privacy_level"),
+            format!(
+                "privacy_level '{vendor}' is inside settings, where Canvas ignores it: Canvas \
+                 reads privacy_level from the extension itself, so the tool launches as \
+                 '{applied}'"
+            ),
+            format!(
+                "move \"privacy_level\": \"{vendor}\" up from settings into the \
+                 canvas.instructure.com extension (extensions[].privacy_level) to keep what \
+                 the vendor meant"
+            ),
+        );
+    }
     match obj.get("privacy_level") {
-        None if is_canvas && !top_privacy => l.add(
+        None if is_canvas && !top_privacy && settings_privacy.is_none() => l.add(
             "default-privacy-level",
             Severity::Info,
             &key_path(path, "privacy_level"),
@@ -951,8 +981,13 @@ fn lint_settings(
             other,
         ),
     }
+    if let Some(v) = settings.get("message_settings") {
+        lint_message_settings(l, v, &key_path(path, "message_settings"));
+    }
     for key in settings.keys() {
-        if key == "placements" || BASE_KEYS.contains(&key.as_str()) {
+        if ["placements", "message_settings", "privacy_level"].contains(&key.as_str())
+            || BASE_KEYS.contains(&key.as_str())
+        {
             continue;
         }
         l.unknown_key(path, key, &BASE_KEYS, "in settings");
@@ -998,9 +1033,9 @@ fn lint_base(l: &mut Linter, obj: &Map<String, Value>, path: &str) {
             Some(other) => l.wrong_type(&key_path(path, key), key, "a number of pixels", other),
         }
     }
-    l.url_member(obj, "icon_url", path, Severity::Warning);
-    l.url_member(obj, "target_link_uri", path, Severity::Error);
-    l.url_member(obj, "url", path, Severity::Error);
+    l.url_member(obj, "icon_url", path);
+    l.url_member(obj, "target_link_uri", path);
+    l.url_member(obj, "url", path);
     for key in [
         "canvas_icon_class",
         "icon_svg_path_64",
@@ -1243,6 +1278,154 @@ fn lint_placement(
     }
 }
 
+/// `message_settings`: launches of placementless message types
+/// (`Schemas::InternalLtiConfiguration.message_settings_schema`: each needs `type`, one of
+/// `PLACEMENTLESS_MESSAGE_TYPES`, and a boolean `enabled`).
+fn lint_message_settings(l: &mut Linter, v: &Value, path: &str) {
+    let Some(list) = v.as_array() else {
+        l.wrong_type(path, "message_settings", "an array of message settings", v);
+        return;
+    };
+    for (i, item) in list.iter().enumerate() {
+        let p = index_path(path, i);
+        let Some(obj) = item.as_object() else {
+            l.wrong_type(&p, "a message setting", "an object", item);
+            continue;
+        };
+        match obj.get("type") {
+            None => l.missing(
+                &key_path(&p, "type"),
+                "type",
+                "the message type of every message setting",
+                &format!("add \"type\": \"{EULA_MESSAGE_TYPE}\""),
+            ),
+            Some(Value::String(t)) if t != EULA_MESSAGE_TYPE => l.add(
+                "invalid-value",
+                Severity::Error,
+                &key_path(&p, "type"),
+                format!("message setting type '{t}' is not one Canvas accepts"),
+                format!("use {EULA_MESSAGE_TYPE}, the one message type without a placement"),
+            ),
+            Some(Value::String(_)) => {}
+            Some(other) => l.wrong_type(&key_path(&p, "type"), "type", "a string", other),
+        }
+        match obj.get("enabled") {
+            None => l.missing(
+                &key_path(&p, "enabled"),
+                "enabled",
+                "enabled in every message setting",
+                "add \"enabled\": true",
+            ),
+            Some(Value::Bool(_)) => {}
+            Some(other) => l.wrong_type(&key_path(&p, "enabled"), "enabled", "a boolean", other),
+        }
+        l.url_member(obj, "target_link_uri", &p);
+        if let Some(fields) = obj.get("custom_fields") {
+            lint_custom_fields(l, Some(fields), &key_path(&p, "custom_fields"));
+        }
+        for key in obj.keys() {
+            if !MESSAGE_SETTING_KEYS.contains(&key.as_str()) {
+                l.unknown_key(&p, key, &MESSAGE_SETTING_KEYS, "in a message setting");
+            }
+        }
+    }
+}
+
+/// Keys of a `message_settings` entry.
+const MESSAGE_SETTING_KEYS: [&str; 4] = ["type", "enabled", "target_link_uri", "custom_fields"];
+
+/// The scopes an asset processor and an enabled EULA launch need, and the placement a EULA
+/// belongs to. An asset processor hears of submissions through the Platform Notification
+/// Service, so without its scope it is never called: an error. A EULA launch records acceptance
+/// through the EULA user service, and Canvas shows the EULA only before an asset processor:
+/// warnings, since Canvas saves the key either way.
+fn lint_needed_scopes(l: &mut Linter, obj: &Map<String, Value>) {
+    let scopes: Vec<&str> = obj
+        .get("scopes")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(exts) = obj.get("extensions").and_then(Value::as_array) else {
+        return;
+    };
+    for (i, ext) in exts.iter().enumerate() {
+        if ext.get("platform").and_then(Value::as_str) != Some(CANVAS_PLATFORM) {
+            continue;
+        }
+        let spath = key_path(&index_path("$.extensions", i), "settings");
+        let settings = ext.get("settings");
+        let placements = settings
+            .and_then(|s| s.get("placements"))
+            .and_then(Value::as_array);
+        let mut processors = 0;
+        for (j, p) in placements.into_iter().flatten().enumerate() {
+            let Some(name) = p
+                .get("placement")
+                .and_then(Value::as_str)
+                .filter(|n| ASSET_PROCESSOR_PLACEMENTS.contains(n))
+            else {
+                continue;
+            };
+            processors += 1;
+            if scopes.contains(&NOTICE_HANDLERS_SCOPE) {
+                continue;
+            }
+            l.add(
+                "asset-processor-needs-scope",
+                Severity::Error,
+                &key_path(&index_path(&key_path(&spath, "placements"), j), "placement"),
+                format!(
+                    "{name} needs the scope {NOTICE_HANDLERS_SCOPE} (Platform Notification \
+                     Service): without it Canvas never tells the tool of a submission"
+                ),
+                format!("add {NOTICE_HANDLERS_SCOPE} to scopes"),
+            );
+        }
+        let messages = settings
+            .and_then(|s| s.get("message_settings"))
+            .and_then(Value::as_array);
+        for (j, m) in messages.into_iter().flatten().enumerate() {
+            let eula = m.get("type").and_then(Value::as_str) == Some(EULA_MESSAGE_TYPE)
+                && m.get("enabled").and_then(Value::as_bool) != Some(false);
+            if !eula {
+                continue;
+            }
+            let path = key_path(
+                &index_path(&key_path(&spath, "message_settings"), j),
+                "type",
+            );
+            if !scopes.contains(&EULA_USER_SCOPE) {
+                l.add(
+                    "eula-needs-scope",
+                    Severity::Warning,
+                    &path,
+                    format!(
+                        "the {EULA_MESSAGE_TYPE} launch has no scope {EULA_USER_SCOPE}: the tool \
+                         cannot tell Canvas that a user accepted the EULA, so Canvas shows it again"
+                    ),
+                    format!("add {EULA_USER_SCOPE} to scopes"),
+                );
+            }
+            if processors == 0 {
+                l.add(
+                    "eula-without-asset-processor",
+                    Severity::Warning,
+                    &path,
+                    format!(
+                        "the {EULA_MESSAGE_TYPE} launch is never sent: Canvas shows a EULA only \
+                         before an asset processor ({ASSET_PROCESSOR_PLACEMENT}) handles a \
+                         submission"
+                    ),
+                    format!(
+                        "add the {ASSET_PROCESSOR_PLACEMENT} placement (a deep-linking launch), or \
+                         remove the EULA launch"
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn lint_domain_match(l: &mut Linter, domain: &str, target: &url::Url) {
     let bare = domain
         .split(':')
@@ -1285,7 +1468,7 @@ fn lint_redirect_uris(l: &mut Linter, uris: &Value, launches: &[(String, String)
         let p = index_path(&path, i);
         match uri {
             Value::String(s) => {
-                l.url(&p, "redirect URI", s, Severity::Error);
+                l.url(&p, "redirect URI", s);
                 registered.push(s.as_str());
             }
             other => l.wrong_type(&p, "a redirect URI", "a string URL", other),

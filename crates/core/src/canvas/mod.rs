@@ -12,10 +12,12 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
 use crate::jwk::Jwk;
-use crate::lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM};
+use crate::lti::{
+    DisplayType, MessageType, PrivacyLevel, WindowTarget, CANVAS_PLATFORM, EULA_MESSAGE_TYPE,
+};
 use crate::placement::Placement;
 use crate::remedy::Remedy;
-use crate::tool::{CustomFields, Tool};
+use crate::tool::{CustomFields, Tool, ToolProfile};
 
 pub use api::{export_api, MAX_DESCRIPTION_BYTES};
 pub use import::{import, CanvasImport, CanvasImported, IMPORT_CODES};
@@ -76,6 +78,44 @@ pub struct CanvasSettings {
     pub icon_url: Option<String>,
     /// Where the tool appears.
     pub placements: Vec<CanvasPlacement>,
+    /// Launches that belong to no placement: the EULA launch (`LtiEulaRequest`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<MessageSetting>>", optional)]
+    pub message_settings: Vec<MessageSetting>,
+}
+
+/// One entry of `message_settings`: a launch of a message type without a placement
+/// (Canvas's `message_settings` schema: `type` and `enabled` required).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MessageSetting {
+    /// The message type; Canvas knows only `LtiEulaRequest`.
+    #[serde(rename = "type")]
+    pub message_type: String,
+    /// Whether Canvas sends it.
+    pub enabled: bool,
+    /// Where it launches; none for the tool's target link URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub target_link_uri: Option<String>,
+    /// Custom fields of this launch.
+    #[serde(default, skip_serializing_if = "CustomFields::is_empty")]
+    #[ts(as = "Option<CustomFields>", optional)]
+    pub custom_fields: CustomFields,
+}
+
+impl MessageSetting {
+    /// The `message_settings` of a tool: its EULA launch, if it has one.
+    fn of(tool: &ToolProfile) -> Vec<MessageSetting> {
+        tool.eula
+            .iter()
+            .map(|eula| MessageSetting {
+                message_type: EULA_MESSAGE_TYPE.into(),
+                enabled: true,
+                target_link_uri: eula.target_link_uri.clone(),
+                custom_fields: eula.custom_fields.clone(),
+            })
+            .collect()
+    }
 }
 
 /// One placement as Canvas JSON.
@@ -236,6 +276,7 @@ pub fn export(tool: &Tool, current_key: Option<&Jwk>) -> Result<CanvasConfig> {
                     .iter()
                     .map(CanvasPlacement::from)
                     .collect(),
+                message_settings: MessageSetting::of(profile),
             },
         }],
     };

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::lti::PrivacyLevel;
 use crate::pending::PendingOp;
 use crate::placement::Placement;
-use crate::tool::{CustomFields, Tool, ToolProfile, ToolSummary};
+use crate::tool::{CustomFields, Eula, Tool, ToolProfile, ToolSummary};
 
 /// The profile fields of a tool as one JSON column of the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +23,8 @@ struct StoredProfile {
     custom_fields: CustomFields,
     scopes: Vec<String>,
     placements: Vec<Placement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    eula: Option<Eula>,
 }
 
 impl StoredProfile {
@@ -35,6 +37,7 @@ impl StoredProfile {
             custom_fields: tool.custom_fields.clone(),
             scopes: tool.scopes.clone(),
             placements: tool.placements.clone(),
+            eula: tool.eula.clone(),
         }
     }
 
@@ -103,6 +106,7 @@ fn profile_from_row(row: &rusqlite::Row<'_>, id: &str) -> rusqlite::Result<Resul
         custom_fields: stored.custom_fields,
         scopes: stored.scopes,
         placements: stored.placements,
+        eula: stored.eula,
     }))
 }
 

@@ -191,19 +191,19 @@ describe("editing the profile", () => {
     const user = await openEditor();
     const login = el<HTMLInputElement>("#profile-login-url");
     await user.clear(login);
-    await user.type(login, "http://quiz.example.com/login");
+    await user.type(login, "ftp://quiz.example.com/login");
     const width = el<HTMLInputElement>(`${row(1)} input[data-field=launch_width]`);
     await user.type(width, "wide");
     await user.click(el("#profile-save"));
 
     expect(backend.callsOf("update_tool")).toHaveLength(0);
     expect(login.getAttribute("aria-invalid")).toBe("true");
-    expect(el("#profile-login-url-error").textContent).toContain("must start with https://");
+    expect(el("#profile-login-url-error").textContent).toContain("must start with https://, not ftp://");
     expect(width.getAttribute("aria-invalid")).toBe("true");
     expect(el(`#placement-1-launch_width-error`).textContent).toContain("whole number");
     expect(el("#profile-error").textContent).toBe("Fix the 2 fields marked below, then save again.");
     await waitFor(() => expect(document.activeElement).toBe(login));
-    expect(login.value).toBe("http://quiz.example.com/login");
+    expect(login.value).toBe("ftp://quiz.example.com/login");
   });
 
   it("shows the server's refusal under the field it names and keeps the draft", async () => {
@@ -233,6 +233,46 @@ describe("editing the profile", () => {
     await waitFor(() => expect(document.activeElement).toBe(uri));
     expect(app.error).toBeNull();
     expect(el<HTMLButtonElement>("#profile-save").disabled).toBe(false);
+  });
+
+  it("gives the tool a EULA launch, keeps plain http with a warning, and shows both", async () => {
+    const backend = savingBackend();
+    const user = await openEditor();
+    expect(document.querySelector("#profile-eula-url")).toBeNull();
+    await user.click(el("#profile-eula"));
+    await user.type(el("#profile-eula-url"), "https://quiz.example.com/lti/eula");
+    await user.type(el("#profile-eula-custom-fields"), "eula_version{Enter}");
+    const launch = el<HTMLInputElement>("#profile-launch-url");
+    await user.clear(launch);
+    await user.type(launch, "http://quiz.example.com/launch");
+    expect(el("#profile-launch-url-warning").textContent).toContain("Target link URI uses plain http");
+    expect(launch.getAttribute("aria-describedby")).toContain("profile-launch-url-warning");
+    expect(launch.getAttribute("aria-invalid")).toBe("false");
+
+    await user.click(el("#profile-save"));
+    expect(backend.callsOf("update_tool")).toHaveLength(0);
+    expect(el("#profile-eula-custom-fields-error").textContent).toContain('write "eula_version" as NAME=VALUE');
+    await user.type(el("#profile-eula-custom-fields"), "{Backspace}=2");
+    await user.click(el("#profile-save"));
+
+    await waitFor(() => expect(backend.callsOf("update_tool")).toHaveLength(1));
+    const edit = backend.callsOf("update_tool")[0]!.edit as ToolProfile;
+    expect(edit.eula).toEqual({ target_link_uri: "https://quiz.example.com/lti/eula", custom_fields: { eula_version: "2" } });
+    expect(edit.launch_url).toBe("http://quiz.example.com/launch");
+    await waitFor(() => expect(el("#profile-eula-summary").textContent).toContain("https://quiz.example.com/lti/eula"));
+    expect(el("#profile-eula-summary").textContent).toContain("eula_version = 2");
+    expect(el("#profile-http-warnings").textContent).toContain("Target link URI uses plain http");
+  });
+
+  it("takes the EULA launch away when its box is cleared", async () => {
+    const tool = { ...PROFILE_TOOL, eula: { target_link_uri: null, custom_fields: {} } };
+    const backend = savingBackend(tool);
+    const user = await openEditor(tool);
+    expect(el<HTMLInputElement>("#profile-eula").checked).toBe(true);
+    await user.click(el("#profile-eula"));
+    await user.click(el("#profile-save"));
+    await waitFor(() => expect(backend.callsOf("update_tool")).toHaveLength(1));
+    expect("eula" in (backend.callsOf("update_tool")[0]!.edit as object)).toBe(false);
   });
 
   it("puts an error about no field in the banner", async () => {

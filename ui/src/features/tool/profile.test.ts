@@ -129,7 +129,7 @@ describe("building the ToolProfile", () => {
       PROFILE_TOOL,
       draft((d) => {
         d.name = " ";
-        d.loginUrl = "http://quiz.example.com/login";
+        d.loginUrl = "ftp://quiz.example.com/login";
         d.domain = "https://quiz.example.com";
         d.redirectUris = "https://a.example/x\nhttps://a.example/x";
         d.customFields = [{ name: "bad name", value: "x" }, { name: "", value: "orphan" }];

@@ -5,6 +5,7 @@ import type {
   Choices,
   IpcError,
   DisplayType,
+  Eula,
   MessageType,
   Placement,
   PrivacyLevel,
@@ -12,7 +13,7 @@ import type {
   ToolProfile,
   WindowTarget,
 } from "../../lib/ipc/bindings";
-import { checkDomain, checkUrl, parseRedirectUris } from "../../lib/validation";
+import { checkDomain, checkToolUrl, parseRedirectUris } from "../../lib/validation";
 
 /** The largest launch or selection size the Rust side accepts, in pixels. */
 export const MAX_SIZE = 10_000;
@@ -57,6 +58,12 @@ export type ProfileDraft = {
   customFields: CustomFieldDraft[];
   scopes: string[];
   placements: PlacementDraft[];
+  /** Whether the tool has a EULA launch (LtiEulaRequest). */
+  eulaEnabled: boolean;
+  /** Where it goes; blank for the launch URL. */
+  eulaUrl: string;
+  /** Its custom fields, one NAME=VALUE per line. */
+  eulaCustomFields: string;
 };
 
 /** The draft's top-level text fields. */
@@ -69,7 +76,9 @@ export type ProfileTextField =
   | "redirectUris"
   | "jwksUrl"
   | "canvasToolId"
-  | "iconUrl";
+  | "iconUrl"
+  | "eulaUrl"
+  | "eulaCustomFields";
 
 /**
  * Where an error belongs: a top-level field (`name`, `loginUrl`, ...), `customFields`, `scopes`,
@@ -89,6 +98,8 @@ export const PROFILE_LABELS: Record<ProfileTextField, string> = {
   jwksUrl: "JWKS URL",
   canvasToolId: "Canvas tool_id",
   iconUrl: "Icon URL",
+  eulaUrl: "EULA target link URI",
+  eulaCustomFields: "EULA custom fields",
 };
 
 export const PLACEMENT_LABELS: Record<Exclude<keyof PlacementDraft, "enabled">, string> = {
@@ -195,6 +206,11 @@ export function draftFromTool(tool: Tool): ProfileDraft {
     customFields: Object.entries(tool.custom_fields).map(([name, value]) => ({ name, value })),
     scopes: [...tool.scopes],
     placements: tool.placements.map(placementDraft),
+    eulaEnabled: tool.eula !== undefined,
+    eulaUrl: text(tool.eula?.target_link_uri ?? null),
+    eulaCustomFields: Object.entries(tool.eula?.custom_fields ?? {})
+      .map(([name, value]) => `${name}=${value}`)
+      .join("\n"),
   };
 }
 
@@ -266,7 +282,7 @@ export function buildToolProfile(tool: Tool, draft: ProfileDraft, choices: Choic
   }
   for (const field of ["loginUrl", "launchUrl", "jwksUrl", "iconUrl"] as const) {
     if (draft[field].trim() !== "") {
-      const error = checkUrl(draft[field], PROFILE_LABELS[field]);
+      const error = checkToolUrl(draft[field], PROFILE_LABELS[field]);
       if (error !== null) {
         errors[field] = error;
       }
@@ -274,7 +290,7 @@ export function buildToolProfile(tool: Tool, draft: ProfileDraft, choices: Choic
   }
   const redirectUris = parseRedirectUris(draft.redirectUris);
   const redirectErrors = redirectUris
-    .map((uri) => checkUrl(uri, `Redirect URI "${uri}"`))
+    .map((uri) => checkToolUrl(uri, `Redirect URI "${uri}"`))
     .filter((error): error is string => error !== null);
   if (redirectErrors.length > 0) {
     errors.redirectUris = redirectErrors.join(" ");
@@ -303,6 +319,30 @@ export function buildToolProfile(tool: Tool, draft: ProfileDraft, choices: Choic
     }
   }
 
+  let eula: Eula | undefined;
+  if (draft.eulaEnabled) {
+    const url = optional(draft.eulaUrl);
+    if (url !== null) {
+      const error = checkToolUrl(url, PROFILE_LABELS.eulaUrl);
+      if (error !== null) errors.eulaUrl = error;
+    }
+    const fields: Record<string, string> = {};
+    for (const line of parseRedirectUris(draft.eulaCustomFields)) {
+      const at = line.indexOf("=");
+      const fieldName = at < 0 ? "" : line.slice(0, at).trim();
+      if (at < 0 || fieldName === "") {
+        errors.eulaCustomFields = `EULA custom fields: write "${line}" as NAME=VALUE, such as eula_version=2.`;
+      } else if (!CUSTOM_FIELD_NAME.test(fieldName)) {
+        errors.eulaCustomFields = `EULA custom field "${fieldName}": use only letters, digits, "_", "-" and ".".`;
+      } else if (fieldName in fields) {
+        errors.eulaCustomFields = `EULA custom field "${fieldName}": this name is used twice.`;
+      } else {
+        fields[fieldName] = line.slice(at + 1).trim();
+      }
+    }
+    eula = { target_link_uri: url, custom_fields: fields };
+  }
+
   const placements: Placement[] = [];
   const seen = new Set<string>();
   for (const [index, row] of draft.placements.entries()) {
@@ -325,7 +365,7 @@ export function buildToolProfile(tool: Tool, draft: ProfileDraft, choices: Choic
     }
     for (const field of ["target_link_uri", "icon_url"] as const) {
       if (row[field].trim() !== "") {
-        const error = checkUrl(row[field], `${label} ${PLACEMENT_LABELS[field].toLowerCase()}`);
+        const error = checkToolUrl(row[field], `${label} ${PLACEMENT_LABELS[field].toLowerCase()}`);
         if (error !== null) {
           errors[`${key}.${field}`] = error;
         }
@@ -368,10 +408,12 @@ export function buildToolProfile(tool: Tool, draft: ProfileDraft, choices: Choic
   if (Object.keys(errors).length > 0) {
     return { ok: false, errors };
   }
+  const { eula: _stored, ...stored } = toToolProfile(tool);
   return {
     ok: true,
     input: {
-      ...toToolProfile(tool),
+      ...stored,
+      ...(eula === undefined ? {} : { eula }),
       name,
       description: draft.description.trim(),
       domain: optional(draft.domain),
@@ -424,6 +466,12 @@ export function serverErrorKey(error: Pick<IpcError, "kind" | "field">): Profile
   if (field === null) {
     return null;
   }
+  if (field.startsWith("eula.custom_fields")) {
+    return "eulaCustomFields";
+  }
+  if (field === "eula" || field.startsWith("eula.")) {
+    return "eulaUrl";
+  }
   const top = /^([a-z_]+)(?:\[\d+\]|\..+)?$/.exec(field);
   if (top !== null && top[1] !== undefined && top[1] in TOP_LEVEL_FIELDS) {
     return TOP_LEVEL_FIELDS[top[1]] ?? null;
@@ -451,6 +499,8 @@ export const PROFILE_FIELD_IDS: Record<ProfileTextField, string> = {
   jwksUrl: "profile-jwks-url",
   canvasToolId: "profile-canvas-tool-id",
   iconUrl: "profile-icon-url",
+  eulaUrl: "profile-eula-url",
+  eulaCustomFields: "profile-eula-custom-fields",
 };
 
 /** The id of the control `key` is about, to focus it: a text field, a custom field's name, a

@@ -306,6 +306,16 @@ export type DisplayType = "default" | "full_width" | "full_width_in_context" | "
 
 export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "cancelled" | "internal";
 
+export type Eula = { 
+/**
+ * Where the EULA launch goes; none for the tool's launch URL.
+ */
+target_link_uri: string | null, 
+/**
+ * Custom fields of the EULA launch, by name.
+ */
+custom_fields: { [key in string]: string }, };
+
 export type ExportBundle = { 
 /**
  * The registration's id.
@@ -1513,7 +1523,12 @@ scopes: Array<string>,
 /**
  * Where in Canvas the tool appears, each placement name at most once.
  */
-placements: Array<Placement>, };
+placements: Array<Placement>, 
+/**
+ * The tool's end-user licence agreement launch, shown before an asset processor handles
+ * a user's work; none when the tool has no EULA.
+ */
+eula?: Eula, };
 
 export type ToolProfile = { 
 /**
@@ -1567,7 +1582,12 @@ scopes: Array<string>,
 /**
  * Where in Canvas the tool appears, each placement name at most once.
  */
-placements: Array<Placement>, };
+placements: Array<Placement>, 
+/**
+ * The tool's end-user licence agreement launch, shown before an asset processor handles
+ * a user's work; none when the tool has no EULA.
+ */
+eula?: Eula, };
 
 export type ToolRemoval = { 
 /**
