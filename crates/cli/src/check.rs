@@ -18,6 +18,12 @@ pub enum CheckCommand {
     /// Check every platform's JWKS URL, four at a time, and print a summary table (with a
     /// progress count on stderr when it is a terminal).
     Platforms,
+    /// Sign a client assertion for a registration, post it to the token endpoint with the
+    /// tool's scopes, and explain the answer. Exit 0: granted; 1: refused; 2: no answer.
+    Token {
+        /// The registration's id.
+        registration: String,
+    },
 }
 
 #[derive(Args)]
@@ -42,6 +48,9 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CheckCommand, json: bool) -> Result<(
     match cmd {
         CheckCommand::Jwks(args) => jwks(data_dir, args, json),
         CheckCommand::Platforms => platforms(data_dir, json),
+        CheckCommand::Token { registration } => {
+            crate::token::check_token(&crate::open(data_dir)?, &registration, json)
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod key;
 mod output;
 mod platform;
 mod registration;
+mod token;
 mod tool;
 
 #[derive(Parser)]
@@ -46,10 +47,14 @@ enum Command {
     /// Generate, import, list, export and delete keys.
     #[command(subcommand)]
     Key(key::KeyCommand),
-    /// Print a tool's published JWKS: {"keys":[...]}.
+    /// Print a tool's published JWKS: {"keys":[...]}; or find a kid in any key set.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Jwks {
-        #[arg(long)]
-        tool: String,
+        /// Tool id or name.
+        #[arg(long, required = true)]
+        tool: Option<String>,
+        #[command(subcommand)]
+        find: Option<JwksCommand>,
     },
     /// Print one public JWK.
     Jwk {
@@ -76,6 +81,24 @@ enum Command {
     /// Export a registration's bundle for a colleague, or import one.
     #[command(subcommand)]
     Bundle(bundle::BundleCommand),
+    /// Sign the client assertion a tool posts to a registration's token endpoint (prints the
+    /// JWT; --json adds its header and claims).
+    Assertion {
+        /// The registration's id.
+        registration: String,
+        /// Add the deployment_id claim.
+        #[arg(long, value_name = "ID")]
+        deployment_id: Option<String>,
+    },
+    /// Decode a JWT, find its registration, verify its signature and check its claims. Exit 1
+    /// with an error-level finding.
+    Inspect {
+        /// The JWT, a file holding it, or - for stdin.
+        jwt: String,
+        /// Do not fetch key sets (the platform's JWKS, the tool's live JWKS URL).
+        #[arg(long)]
+        no_fetch: bool,
+    },
     /// Show the data directory, whether the OS keychain answers, and private keys left in the
     /// keychain without a key (orphans); finishes keychain operations that were cut short.
     Status {
@@ -85,6 +108,22 @@ enum Command {
         /// Do not ask before removing orphans.
         #[arg(long, requires = "remove_orphans")]
         yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum JwksCommand {
+    /// Whether a key set holds a kid, and which key it is. Exit 1 when it does not.
+    Find {
+        /// The kid.
+        #[arg(allow_hyphen_values = true)]
+        kid: String,
+        /// The key set's URL.
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        url: Option<String>,
+        /// A file holding the key set, or - for stdin.
+        #[arg(long)]
+        file: Option<PathBuf>,
     },
 }
 
@@ -155,7 +194,31 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Tool(cmd) => tool::run(open(data_dir)?, cmd, json),
         Command::Key(cmd) => key::run(open_repaired(data_dir)?, cmd, json),
-        Command::Jwks { tool } => print_json(&open(data_dir)?.jwks(&tool)?),
+        Command::Jwks {
+            find: Some(JwksCommand::Find { kid, url, file }),
+            ..
+        } => token::find(
+            &open(data_dir)?,
+            &kid,
+            url.as_deref(),
+            file.as_deref(),
+            json,
+        ),
+        Command::Jwks { tool, find: None } => {
+            print_json(&open(data_dir)?.jwks(tool.as_deref().unwrap_or_default())?)
+        }
+        Command::Assertion {
+            registration,
+            deployment_id,
+        } => token::assertion(
+            &open(data_dir)?,
+            &registration,
+            deployment_id.as_deref(),
+            json,
+        ),
+        Command::Inspect { jwt, no_fetch } => {
+            token::inspect(&open(data_dir)?, &jwt, no_fetch, json)
+        }
         Command::Jwk { tool, kid } => print_json(&open(data_dir)?.jwk(&tool, &kid)?),
         Command::Canvas(cmd) => canvas::run(data_dir, cmd, json),
         Command::Dynreg(DynregCommand::Export { tool }) => {

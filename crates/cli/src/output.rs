@@ -272,9 +272,16 @@ pub fn command(remedy: &Remedy) -> Option<String> {
             "`ltikeys registration show {}` lists its deployment ids",
             word(registration)
         ),
-        Remedy::AddDeployment { registration } => format!(
-            "add one with `ltikeys registration deployment add {} DEPLOYMENT_ID`",
-            word(registration)
+        Remedy::AddDeployment {
+            registration,
+            deployment_id,
+        } => format!(
+            "add {} with `ltikeys registration deployment add {} {}`",
+            if deployment_id.is_some() { "it" } else { "one" },
+            word(registration),
+            deployment_id
+                .as_deref()
+                .map_or("DEPLOYMENT_ID".into(), word)
         ),
         Remedy::RemoveRegistrations { platform } => format!(
             "remove them with `ltikeys registration remove REG` (`ltikeys registration list \

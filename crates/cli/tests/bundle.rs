@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::support::{add_quiz_engine, Env};
+use crate::support::{add_quiz_engine, peer_python, Env};
 
 /// A registration of Quiz Engine on a Canvas with two deployment ids; returns its id.
 fn registration(env: &Env) -> String {
@@ -374,27 +374,6 @@ fn export_never_writes_into_an_existing_folder_nor_over_a_zip_unasked() {
         zip.to_str().unwrap(),
         "--force",
     ]);
-}
-
-/// The Python of the peer libraries' venv (`.venv`, made by scripts/install-deps.sh --test), or
-/// `LTIKEYS_PYTHON`; `None` (the test then says it is skipped) only off CI.
-fn peer_python() -> Option<std::path::PathBuf> {
-    let python = std::env::var_os("LTIKEYS_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"));
-    if python.exists() {
-        return Some(python);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing: run scripts/install-deps.sh --test",
-        python.display()
-    );
-    eprintln!(
-        "skipped: {} is missing (scripts/install-deps.sh --test makes it)",
-        python.display()
-    );
-    None
 }
 
 #[test]

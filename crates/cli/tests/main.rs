@@ -11,6 +11,7 @@ mod output;
 mod platform;
 mod registration;
 mod support;
+mod token;
 mod tool;
 
 use std::process::Command;

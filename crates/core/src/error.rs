@@ -322,6 +322,7 @@ impl Error {
             Error::RegistrationNotFound { .. } => Remedy::ListRegistrations,
             Error::DuplicateRegistration { existing, .. } => Remedy::AddDeployment {
                 registration: existing.clone(),
+                deployment_id: None,
             },
             Error::DeploymentExists { registration, .. }
             | Error::DeploymentNotFound { registration, .. } => Remedy::ShowRegistration {

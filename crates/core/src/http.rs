@@ -343,6 +343,37 @@ impl HttpClient {
         }
     }
 
+    /// POSTs `fields` as `application/x-www-form-urlencoded` to `url` within the limits and
+    /// reads the answer. The URL obeys the same rule as a fetch (https, loopback excepted); a
+    /// redirect is not followed (a form post is never re-sent elsewhere) but returned as the
+    /// answer, like any other status.
+    pub fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<Fetched, FetchError> {
+        let url = check_url(url)?;
+        let clients = self
+            .clients
+            .as_ref()
+            .map_err(|e| FetchError::Http(format!("the HTTP client could not be set up ({e})")))?;
+        let client = if is_loopback(&url) {
+            &clients.loopback
+        } else {
+            &clients.remote
+        };
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let start = Instant::now();
+        let deadline = start + self.limits.total_timeout;
+        let response = client
+            .post(url.clone())
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .timeout(self.limits.total_timeout)
+            .send()
+            .map_err(|e| self.classify(&e, deadline))?;
+        let latency_ms = millis(start.elapsed());
+        self.read(response, url, Vec::new(), latency_ms, deadline)
+    }
+
     fn read(
         &self,
         response: Response,

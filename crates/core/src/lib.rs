@@ -25,6 +25,7 @@ pub mod secret;
 pub mod store;
 #[cfg(any(test, feature = "test-server"))]
 pub mod testing;
+pub mod token;
 pub mod tool;
 pub mod vault;
 

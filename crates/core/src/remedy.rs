@@ -96,6 +96,10 @@ pub enum Remedy {
     AddDeployment {
         /// The registration's id.
         registration: String,
+        /// The deployment id to add, when it is known (a token carried it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        deployment_id: Option<String>,
     },
     /// Remove the registrations a platform still has.
     RemoveRegistrations {

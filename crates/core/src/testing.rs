@@ -96,12 +96,21 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The server's own `http://127.0.0.1:PORT`, so that a document can name its address.
     pub base: String,
+    /// The body, when the request had one (a form post).
+    pub body: Vec<u8>,
 }
 
 impl Request {
     /// The first header with this name (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         crate::http::first_header(&self.headers, name)
+    }
+
+    /// The fields of a form-encoded body.
+    pub fn form(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&self.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 }
 
@@ -252,6 +261,8 @@ fn read_request(stream: &mut TcpStream, base: &str) -> Option<Request> {
             return None; // A TLS handshake (0x16) or other bytes that are not HTTP.
         }
     }
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let mut body = head.split_off(end);
     let text = String::from_utf8(head).ok()?;
     let mut lines = text.split("\r\n");
     let mut parts = lines.next()?.split_whitespace();
@@ -259,16 +270,30 @@ fn read_request(stream: &mut TcpStream, base: &str) -> Option<Request> {
     if !version.starts_with("HTTP/1.") {
         return None;
     }
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .take_while(|line| !line.is_empty())
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
         .collect();
+    // A body as long as Content-Length says (a form post), up to 1 MiB.
+    let length = crate::http::first_header(&headers, "content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(1024 * 1024);
+    while body.len() < length {
+        let n = stream.read(&mut byte).ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&byte[..n]);
+    }
+    body.truncate(length);
     Some(Request {
         method: method.to_string(),
         path: path.to_string(),
         headers,
         base: base.to_string(),
+        body,
     })
 }
 

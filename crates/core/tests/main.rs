@@ -9,6 +9,7 @@ mod pem;
 mod pem_tools;
 mod platforms;
 mod thumbprint;
+mod token;
 
 use std::path::PathBuf;
 

@@ -338,3 +338,24 @@ pub fn unlock_keychain() {
     );
     wait_until_locked(false);
 }
+
+/// The Python of the peer libraries' venv (`.venv`, made by scripts/install-deps.sh --test), or
+/// `LTIKEYS_PYTHON`; `None` (the test then says it is skipped) only off CI.
+pub fn peer_python() -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("LTIKEYS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"));
+    if python.exists() {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing: run scripts/install-deps.sh --test",
+        python.display()
+    );
+    eprintln!(
+        "skipped: {} is missing (scripts/install-deps.sh --test makes it)",
+        python.display()
+    );
+    None
+}

@@ -245,6 +245,7 @@ impl Handoff {
                 )
                 .with_remedy(Remedy::AddDeployment {
                     registration: registration.id.clone(),
+                    deployment_id: None,
                 }),
             );
         }

@@ -6,6 +6,7 @@ mod keys;
 mod platforms;
 mod registrations;
 mod rotation;
+mod tokens;
 mod tools;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ pub use checks::PlatformCheck;
 pub use keys::{GenerateKey, KeygenStage};
 pub use registrations::LibraryFormat;
 pub use rotation::{Revocation, RotationOutcome, RotationState};
+pub use tokens::KeySetSource;
 pub use tools::{RemovedKey, ToolRemoval};
 
 /// What the window shows about its environment.

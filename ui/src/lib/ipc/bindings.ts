@@ -1285,7 +1285,11 @@ registration: string, } | { "kind": "add_deployment",
 /**
  * The registration's id.
  */
-registration: string, } | { "kind": "remove_registrations", 
+registration: string, 
+/**
+ * The deployment id to add, when it is known (a token carried it).
+ */
+deployment_id?: string, } | { "kind": "remove_registrations", 
 /**
  * The platform.
  */
