@@ -56,6 +56,11 @@ fn main() {
             "export_bundle",
             "pick_bundle",
             "import_bundle",
+            "client_assertion",
+            "token_test",
+            "inspect_jwt",
+            "pick_jwt",
+            "find_kid",
         ]),
     ))
     .expect("failed to run the Tauri build script");

@@ -99,6 +99,11 @@ mod tests {
         c.visit::<ltikeys_core::BundleImported>();
         c.visit::<ltikeys_core::LibraryFormat>();
         c.visit::<ltikeys_core::KeyImported>();
+        c.visit::<ltikeys_core::token::ClientAssertion>();
+        c.visit::<ltikeys_core::token::TokenTest>();
+        c.visit::<ltikeys_core::token::Inspection>();
+        c.visit::<ltikeys_core::token::KidSearch>();
+        c.visit::<crate::commands::tokens::PickedJwt>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

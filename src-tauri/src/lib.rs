@@ -85,6 +85,11 @@ pub fn run() {
             commands::bundles::export_bundle,
             commands::bundles::pick_bundle,
             commands::bundles::import_bundle,
+            commands::tokens::client_assertion,
+            commands::tokens::token_test,
+            commands::tokens::inspect_jwt,
+            commands::tokens::pick_jwt,
+            commands::tokens::find_kid,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -381,6 +381,20 @@ impl App {
         Ok(value.as_str().map(str::to_owned))
     }
 
+    /// The property `name` of the element matched by `css` (a control's `value`, say), as text.
+    pub async fn prop_of(&self, css: &str, name: &str) -> Result<String> {
+        self.wait_for(css, ACTION_TIMEOUT).await?;
+        let value = self
+            .client()?
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? String(e[arguments[1]]) : '';",
+                vec![json!(css), json!(name)],
+            )
+            .await
+            .with_context(|| format!("reading {name} of `{css}`"))?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
     /// The attribute `name` of every element matching `css`, in document order.
     pub async fn attrs_of_all(&self, css: &str, name: &str) -> Result<Vec<String>> {
         let value = self

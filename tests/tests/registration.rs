@@ -485,16 +485,7 @@ async fn expect_options(app: &App, css: &str, expected: &[&str]) -> Result<()> {
 
 /// A property of the first element matching `css`, as text.
 async fn prop(app: &App, css: &str, name: &str) -> Result<String> {
-    app.wait_for(css, UI_STEP).await?;
-    let value = app
-        .client()?
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e ? String(e[arguments[1]]) : '';",
-            vec![json!(css), json!(name)],
-        )
-        .await
-        .with_context(|| format!("reading {name} of `{css}`"))?;
-    Ok(value.as_str().unwrap_or_default().to_owned())
+    app.prop_of(css, name).await
 }
 
 /// Waits until the `value` of `css` passes `ready`; returns it.

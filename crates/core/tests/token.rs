@@ -440,3 +440,89 @@ fn a_kid_is_found_in_a_key_set_by_url_or_text() {
         .find_kid(&client, &KeySetSource::Text("{}".into()), " ")
         .is_err());
 }
+
+#[test]
+fn a_client_assertion_with_another_sub_or_aud_and_a_launch_without_azp_are_named() {
+    let w = world();
+    let now = Utc::now().timestamp();
+    let kid = w.tool_kid.clone();
+    let tool_sign = |claims: &Value| {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(json!({"alg": "RS256", "kid": kid}).to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let sig = w.vault.sign("Quiz", &kid, input.as_bytes()).unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+    };
+    let token_url = format!("{ISSUER}/login/oauth2/token");
+    let assertion = json!({"iss": CLIENT_ID, "sub": "someone", "aud": token_url, "jti": "j",
+        "iat": now, "exp": now + 300});
+    let i = inspect(&w, &tool_sign(&assertion));
+    assert_eq!(i.kind, TokenKind::ClientAssertion);
+    assert_eq!(errors(&i), ["sub-not-client-id"], "{:#?}", i.findings);
+    let mut assertion = json!({"iss": CLIENT_ID, "sub": CLIENT_ID, "aud": ISSUER, "jti": "j",
+        "iat": now, "exp": now + 300});
+    let i = inspect(&w, &tool_sign(&assertion));
+    assert_eq!(i.kind, TokenKind::ClientAssertion);
+    assert_eq!(
+        errors(&i),
+        ["aud-mismatch"],
+        "the token URL, not the issuer: {:#?}",
+        i.findings
+    );
+    assertion["aud"] = json!(token_url);
+    assert!(errors(&inspect(&w, &tool_sign(&assertion))).is_empty());
+
+    let mut claims = launch();
+    claims["aud"] = json!([CLIENT_ID, "another-client"]);
+    let i = inspect(&w, &platform_token(&w, &claims));
+    assert!(codes(&i).contains(&"azp-missing"), "{:#?}", i.findings);
+    claims["azp"] = json!("another-client");
+    let i = inspect(&w, &platform_token(&w, &claims));
+    assert!(
+        i.registration.is_none(),
+        "azp names the client the token is for"
+    );
+
+    let registration_token = sign(
+        &w.platform_key,
+        json!({"alg": "RS256", "kid": "p1"}),
+        &json!({"uuid": "u-1", "user_id": 1, "initiated_at": "2026-12-03T10:00:00Z",
+            "exp": now + 3600}),
+    );
+    let i = inspect(&w, &registration_token);
+    assert_eq!(i.kind, TokenKind::RegistrationToken);
+    assert!(errors(&i).is_empty(), "{:#?}", i.findings);
+}
+
+#[test]
+fn the_token_test_obeys_the_fetch_limits() {
+    use ltikeys_core::http::HttpLimits;
+    use ltikeys_core::token::endpoint::{self, TestContext};
+    use ltikeys_core::token::TokenOutcome;
+    let ctx = TestContext {
+        registration: "r".into(),
+        tool: "Quiz".into(),
+        tool_jwks_url: None,
+        platform: "P".into(),
+        client_id: CLIENT_ID.into(),
+        audience: "a".into(),
+        kid: "k".into(),
+    };
+    let quick = HttpClient::new(HttpLimits {
+        connect_timeout: std::time::Duration::from_secs(1),
+        total_timeout: std::time::Duration::from_millis(500),
+        max_bytes: 1024,
+        max_redirects: 0,
+    });
+    let silent = Server::always(Reply::Silent);
+    let test = endpoint::test(&quick, "a.b.c", &silent.url("/token"), &[], &ctx);
+    assert_eq!(test.outcome, TokenOutcome::NoAnswer);
+    assert_eq!(test.findings[0].code, "no-answer-timeout");
+    let huge = Server::always(Reply::json("x".repeat(4096)));
+    let test = endpoint::test(&quick, "a.b.c", &huge.url("/token"), &[], &ctx);
+    assert_eq!(test.findings[0].code, "no-answer-too-large");
+    let test = endpoint::test(&quick, "a.b.c", "http://lms.example.edu/token", &[], &ctx);
+    assert_eq!(test.findings[0].code, "no-answer-insecure-url");
+}

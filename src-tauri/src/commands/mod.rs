@@ -8,6 +8,7 @@ pub mod platforms;
 pub mod private;
 pub mod rotation;
 pub mod save;
+pub mod tokens;
 pub mod tools;
 
 use ltikeys_core::Vault;

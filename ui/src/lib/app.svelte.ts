@@ -17,7 +17,8 @@ export type Route =
   | { screen: "platforms" }
   | { screen: "import" }
   | { screen: "import-bundle" }
-  | { screen: "checks" };
+  | { screen: "checks" }
+  | { screen: "inspect" };
 
 export type Toast = { id: number; message: string };
 

@@ -33,6 +33,7 @@ pub struct GrantedToken {
     /// `token_type`, usually `Bearer`.
     pub token_type: Option<String>,
     /// `expires_in`, seconds.
+    #[ts(type = "number | null")]
     pub expires_in: Option<u64>,
     /// The scopes granted (`scope`, space-separated).
     pub scopes: Vec<String>,
@@ -64,6 +65,7 @@ pub struct TokenTest {
     /// The grant.
     pub granted: Option<GrantedToken>,
     /// Milliseconds until the answer's headers arrived.
+    #[ts(type = "number | null")]
     pub latency_ms: Option<u64>,
     /// The cause of a refusal and the fix, and notes on a grant.
     pub findings: Vec<Finding>,

@@ -198,8 +198,11 @@ impl TokenKind {
         if alg.starts_with("HS") {
             return TokenKind::MessageHint;
         }
-        let iss = jwt.claim_str("iss");
-        if iss.is_some() && iss == jwt.claim_str("sub") && jwt.claims.contains_key("jti") {
+        // A client assertion: iss and sub (the same client_id, when it is right) and a jti.
+        if jwt.claim_str("iss").is_some()
+            && jwt.claim_str("sub").is_some()
+            && jwt.claims.contains_key("jti")
+        {
             return TokenKind::ClientAssertion;
         }
         if jwt.claims.contains_key("initiated_at")

@@ -202,6 +202,32 @@ display_types: Array<Choice<DisplayType>>,
  */
 window_targets: Array<Choice<WindowTarget>>, };
 
+export type ClientAssertion = { 
+/**
+ * The JWT, as posted to the token endpoint.
+ */
+token: string, 
+/**
+ * Its header.
+ */
+header: Record<string, unknown>, 
+/**
+ * Its claims.
+ */
+claims: Record<string, unknown>, 
+/**
+ * The kid it is signed under.
+ */
+kid: string, 
+/**
+ * Where it is to be posted.
+ */
+token_url: string, 
+/**
+ * When it stops being valid.
+ */
+expires_at: string, };
+
 export type Deployment = { 
 /**
  * The deployment_id the platform sends.
@@ -422,6 +448,24 @@ kid_scheme: KidScheme,
  */
 kid: string | null, };
 
+export type GrantedToken = { 
+/**
+ * `token_type`, usually `Bearer`.
+ */
+token_type: string | null, 
+/**
+ * `expires_in`, seconds.
+ */
+expires_in: number | null, 
+/**
+ * The scopes granted (`scope`, space-separated).
+ */
+scopes: Array<string>, 
+/**
+ * The access token with all but its first and last four characters hidden.
+ */
+access_token_masked: string, };
+
 export type Handoff = { 
 /**
  * The registration.
@@ -505,6 +549,36 @@ kid: string | null,
  * The passphrase of an encrypted key (the window's Passphrase field).
  */
 passphrase: string | null, };
+
+export type Inspection = { 
+/**
+ * What it is.
+ */
+kind: TokenKind, 
+/**
+ * `kind` in words.
+ */
+kind_label: string, 
+/**
+ * The header.
+ */
+header: Record<string, unknown>, 
+/**
+ * The claims.
+ */
+claims: Record<string, unknown>, 
+/**
+ * Its registration, when one matches.
+ */
+registration: RegistrationMatch | null, 
+/**
+ * The signature check.
+ */
+signature: SignatureCheck, 
+/**
+ * Every finding, errors first.
+ */
+findings: Array<Finding>, };
 
 export type IpcError = { 
 /**
@@ -767,6 +841,32 @@ export type KeygenStage = "generating" | "storing" | "done";
 
 export type KidScheme = "thumbprint" | "timestamp" | "uuid";
 
+export type KidSearch = { 
+/**
+ * The kid looked for.
+ */
+kid: string, 
+/**
+ * Where: the URL, or "the pasted JWKS".
+ */
+source: string, 
+/**
+ * Whether it is there.
+ */
+found: boolean, 
+/**
+ * Every kid in the set, in order.
+ */
+kids: Array<string>, 
+/**
+ * The entry of the kid, when found.
+ */
+key: Record<string, unknown> | null, 
+/**
+ * What is wrong with the set or the search.
+ */
+findings: Array<Finding>, };
+
 export type LibraryFormat = "pylti1p3" | "ltijs" | "django-lti";
 
 export type MessageType = "LtiResourceLinkRequest" | "LtiDeepLinkingRequest";
@@ -874,6 +974,16 @@ name: string,
  * What an import would write.
  */
 plan: BundlePlan, } | { "outcome": "cancelled" };
+
+export type PickedJwt = { "kind": "cancelled" } | { "kind": "picked", 
+/**
+ * The file's name.
+ */
+name: string, 
+/**
+ * Its text.
+ */
+text: string, };
 
 export type PickedPem = { "outcome": "picked", 
 /**
@@ -1195,6 +1305,32 @@ created_at: string,
  */
 updated_at: string, };
 
+export type RegistrationMatch = { 
+/**
+ * The registration's id.
+ */
+registration: string, 
+/**
+ * The tool's name.
+ */
+tool: string, 
+/**
+ * The platform's name.
+ */
+platform: string, 
+/**
+ * The platform's issuer.
+ */
+issuer: string, 
+/**
+ * The client_id.
+ */
+client_id: string, 
+/**
+ * How it was found, e.g. "iss = the platform's issuer, aud holds the client_id".
+ */
+matched_by: string, };
+
 export type RegistrationUpdate = { 
 /**
  * A new client_id (checked as on add).
@@ -1466,6 +1602,84 @@ long_standing: boolean, };
 export type ScopeVisibility = "public" | "feature_flag" | "hidden";
 
 export type Severity = "info" | "warning" | "error";
+
+export type SignatureCheck = { 
+/**
+ * The result.
+ */
+status: SignatureStatus, 
+/**
+ * The header's `alg`.
+ */
+alg: string | null, 
+/**
+ * The header's `kid`.
+ */
+kid: string | null, 
+/**
+ * The key used, in words ("kid k1 of the platform's JWKS at …").
+ */
+key: string | null, 
+/**
+ * What was done, in words.
+ */
+detail: string, };
+
+export type SignatureStatus = "verified" | "invalid" | "unverified";
+
+export type TokenKind = "resource_link_request" | "deep_linking_request" | "submission_review_request" | "other_launch" | "deep_linking_response" | "client_assertion" | "registration_token" | "message_hint" | "unknown";
+
+export type TokenOutcome = "granted" | "refused" | "no_answer";
+
+export type TokenTest = { 
+/**
+ * The registration tested.
+ */
+registration: string, 
+/**
+ * The token endpoint.
+ */
+token_url: string, 
+/**
+ * The assertion's `aud`.
+ */
+audience: string, 
+/**
+ * The kid the assertion is signed under.
+ */
+kid: string, 
+/**
+ * The scopes asked for.
+ */
+scopes: Array<string>, 
+/**
+ * How it ended.
+ */
+outcome: TokenOutcome, 
+/**
+ * The HTTP status, when there was an answer.
+ */
+status: number | null, 
+/**
+ * The OAuth `error` code of a refusal.
+ */
+error: string | null, 
+/**
+ * The platform's words (`error_description`, or the start of the body).
+ */
+description: string | null, 
+/**
+ * The grant.
+ */
+granted: GrantedToken | null, 
+/**
+ * Milliseconds until the answer's headers arrived.
+ */
+latency_ms: number | null, 
+/**
+ * The cause of a refusal and the fix, and notes on a grant.
+ */
+findings: Array<Finding>, };
 
 export type Tool = { 
 /**

@@ -35,6 +35,7 @@ import type {
 
 import type { ExportPrivateKey, ImportPem, KeyImported, PickedPem } from "./bindings";
 import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, LibraryFormat, PickedBundle } from "./bindings";
+import type { ClientAssertion, Inspection, KidSearch, PickedJwt, TokenTest } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -450,4 +451,38 @@ export function exportCanvasApi(tool: string): Promise<string> {
 /** Saves the registration API's form where the native dialog says. */
 export function saveCanvasApi(tool: string): Promise<SaveOutcome> {
   return call<SaveOutcome>("save_canvas_api", { tool });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tool's tokens: the client assertion, the token-endpoint test, the JWT inspector.
+
+READS.add("client_assertion");
+READS.add("token_test");
+READS.add("inspect_jwt");
+READS.add("pick_jwt");
+READS.add("find_kid");
+
+/** The client assertion of a registration, signed with its tool's current key. */
+export function clientAssertion(registration: string, deploymentId: string | null = null): Promise<ClientAssertion> {
+  return call<ClientAssertion>("client_assertion", { registration, deploymentId });
+}
+
+/** Posts a fresh client assertion to the registration's token endpoint and explains the answer. */
+export function tokenTest(registration: string): Promise<TokenTest> {
+  return call<TokenTest>("token_test", { registration });
+}
+
+/** Inspects a JWT; with `fetch`, the key sets are fetched to verify it. */
+export function inspectJwt(jwt: string, fetch: boolean): Promise<Inspection> {
+  return call<Inspection>("inspect_jwt", { jwt, fetch });
+}
+
+/** Opens the native dialog for a file holding a JWT, and reads it. */
+export function pickJwt(): Promise<PickedJwt> {
+  return call<PickedJwt>("pick_jwt");
+}
+
+/** Looks for a kid in the key set at `url`, or in `jwks` as pasted. */
+export function findKid(kid: string, url: string | null, jwks: string | null): Promise<KidSearch> {
+  return call<KidSearch>("find_kid", { kid, url, jwks });
 }
