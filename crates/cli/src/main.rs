@@ -136,6 +136,20 @@ enum DynregCommand {
         #[arg(long)]
         tool: String,
     },
+    /// Register the tool on an LMS through a one-time page on 127.0.0.1: prints its URL (give
+    /// it to the LMS as the tool's registration URL), waits, and prints the registration it
+    /// recorded. Confirm in the page, or pass --yes.
+    Serve {
+        /// Tool id or name.
+        #[arg(long)]
+        tool: String,
+        /// How long to wait for the LMS (platforms' registration tokens last about an hour).
+        #[arg(long, default_value = "60m", value_name = "DURATION")]
+        timeout: String,
+        /// Register as soon as the LMS opens the page, without waiting for Confirm.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -223,6 +237,9 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Canvas(cmd) => canvas::run(data_dir, cmd, json),
         Command::Dynreg(DynregCommand::Export { tool }) => {
             print_json(&open(data_dir)?.dynreg_export(&tool)?)
+        }
+        Command::Dynreg(DynregCommand::Serve { tool, timeout, yes }) => {
+            registration::dynreg_serve(open(data_dir)?, &tool, &timeout, yes, json)
         }
         Command::Check(cmd) => check::run(data_dir, cmd, json),
         Command::Platform(cmd) => platform::run(open(data_dir)?, cmd, json),

@@ -291,3 +291,88 @@ pub fn run(mut vault: Vault, cmd: RegistrationCommand, json: bool) -> Result<(),
     }
     Ok(())
 }
+
+/// `ltikeys dynreg serve`: the one-time loopback page of Dynamic Registration. The URL is the
+/// first line on stdout; what happens goes to stderr; the registration is printed at the end.
+pub fn dynreg_serve(
+    mut vault: Vault,
+    tool: &str,
+    timeout: &str,
+    yes: bool,
+    json: bool,
+) -> Result<(), Error> {
+    use ltikeys_core::dynreg::serve::{Control, Listener, Progress};
+    let secs = ltikeys_core::rotation::parse_duration("--timeout", timeout)?;
+    let ttl = std::time::Duration::from_secs(u64::try_from(secs.max(1)).unwrap_or(3600));
+    // Refused before listening when the tool cannot be registered this way.
+    vault.dynreg_export(tool)?;
+    let listener = Listener::bind(ttl, Utc::now())?;
+    let control = Control::default();
+    if yes {
+        control.confirm();
+    }
+    outln!("{}", listener.url())?;
+    crate::output::flush()?;
+    errln!(
+        "give this URL to the LMS as the tool's registration URL (Canvas: Apps → + App → \
+         LTI 1.3 Dynamic Registration; Moodle: Manage tools → Tool URL); it works once, until {}",
+        listener.expires_at().format("%H:%M UTC")
+    );
+    errln!(
+        "note: Chrome asks the admin to allow \"local network access\" for the LMS page; allow \
+         it. Brightspace needs an https registration URL, which this page cannot be: export the \
+         Dynamic Registration configuration for the tool's server instead"
+    );
+    let mut progress = |p: &Progress| match p {
+        Progress::Waiting { .. } => {}
+        Progress::Opened { preview } => {
+            errln!(
+                "the LMS opened the page: {} on {}{}",
+                preview.tool,
+                preview.issuer,
+                if yes {
+                    ", registering"
+                } else {
+                    "; confirm in the LMS page"
+                }
+            );
+        }
+        Progress::Registering => errln!("posting the registration…"),
+    };
+    let done = vault.dynamic_registration(
+        tool,
+        listener,
+        &ltikeys_core::HttpClient::default(),
+        &control,
+        &mut progress,
+    )?;
+    if json {
+        return print_json(&done);
+    }
+    let r = &done.registration;
+    outln!(
+        "registered {} on {}{}: registration {}, client_id {}, deployment ids: {}",
+        r.tool_name,
+        r.platform_name,
+        if done.platform_added {
+            " (platform added)"
+        } else {
+            ""
+        },
+        r.id,
+        r.client_id,
+        if r.deployments.is_empty() {
+            "none yet".to_string()
+        } else {
+            r.deployments
+                .iter()
+                .map(|d| d.deployment_id.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    )?;
+    for note in &done.notes {
+        errln!("note: {note}");
+    }
+    Ok(())
+}

@@ -46,3 +46,318 @@ fn a_tool_without_a_jwks_url_is_told_to_set_one() {
     );
     assert!(err.contains("--jwks-url"), "the CLI names its flag: {err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `dynreg serve`: the platform side of Dynamic Registration on 127.0.0.1, as Canvas and Moodle
+// implement it; the admin's browser stood in for by HTTP requests the way a browser makes them.
+
+mod serve {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Stdio};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use ltikeys_core::testing::{Reply, Request, Server};
+    use ltikeys_core::HttpClient;
+    use serde_json::{json, Value};
+
+    use super::TOOL_CONFIGURATION;
+    use crate::support::{add_quiz_engine, Env};
+
+    const TOKEN: &str = "reg-token-1";
+
+    #[derive(Clone, Copy, PartialEq)]
+    pub enum Lms {
+        Canvas,
+        Moodle,
+        /// Canvas whose configuration names an issuer on another origin.
+        ForeignIssuer,
+        /// Canvas refusing the configuration with a 422.
+        Refusing,
+        /// An LMS whose registration endpoint answers an HTML page.
+        Html,
+    }
+
+    /// Whether the submitted registration has what Canvas and Moodle require.
+    fn valid(reg: &Value) -> Result<(), String> {
+        for member in [
+            "application_type",
+            "initiate_login_uri",
+            "client_name",
+            "jwks_uri",
+            "token_endpoint_auth_method",
+        ] {
+            if !reg[member].is_string() {
+                return Err(format!("{member} is required"));
+            }
+        }
+        if reg["redirect_uris"].as_array().is_none_or(Vec::is_empty) {
+            return Err("redirect_uris must not be empty".into());
+        }
+        let lti = &reg[TOOL_CONFIGURATION];
+        for member in ["domain", "target_link_uri"] {
+            if !lti[member].is_string() {
+                return Err(format!("{TOOL_CONFIGURATION}.{member} is required"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn platform(lms: Lms) -> (Server, Arc<AtomicUsize>) {
+        let registrations = Arc::new(AtomicUsize::new(0));
+        let count = registrations.clone();
+        let server = Server::start(move |req: &Request| {
+            let bearer = req.header("authorization") == Some(&format!("Bearer {TOKEN}"));
+            let (config_path, reg_path, family) = match lms {
+                Lms::Moodle => (
+                    "/mod/lti/openid-configuration.php",
+                    "/mod/lti/openid-registration.php",
+                    "moodle",
+                ),
+                _ => (
+                    "/api/lti/security/openid-configuration",
+                    "/api/lti/registrations",
+                    "canvas",
+                ),
+            };
+            let path = req.path.split('?').next().unwrap_or("");
+            if path == config_path && req.method == "GET" {
+                if lms != Lms::Moodle && !bearer {
+                    return Reply::new(401, r#"{"errors":[{"message":"Unauthorized"}]}"#);
+                }
+                let issuer = if lms == Lms::ForeignIssuer {
+                    "https://canvas.elsewhere.example".to_string()
+                } else {
+                    req.base.clone()
+                };
+                return Reply::json(
+                    json!({
+                        "issuer": issuer,
+                        "authorization_endpoint": format!("{}/api/lti/authorize_redirect", req.base),
+                        "token_endpoint": format!("{}/login/oauth2/token", req.base),
+                        "jwks_uri": format!("{}/api/lti/security/jwks", req.base),
+                        "registration_endpoint": format!("{}{reg_path}", req.base),
+                        "scopes_supported": ["openid"],
+                        "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                            "product_family_code": family, "version": "1.0",
+                            "messages_supported": [{"type": "LtiResourceLinkRequest"}]
+                        }
+                    })
+                    .to_string(),
+                );
+            }
+            if path == reg_path && req.method == "POST" {
+                if !bearer {
+                    return Reply::new(401, r#"{"error":"invalid_token"}"#);
+                }
+                // Moodle's token works once.
+                if lms == Lms::Moodle && count.load(Ordering::SeqCst) > 0 {
+                    return Reply::new(401, r#"{"error":"token already used"}"#);
+                }
+                if lms == Lms::Html {
+                    return Reply::new(500, "<html><body>Oops</body></html>")
+                        .content_type("text/html");
+                }
+                let reg: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                if let Err(why) = valid(&reg) {
+                    return Reply::new(422, json!({"errors": [why]}).to_string())
+                        .content_type("application/json");
+                }
+                if lms == Lms::Refusing {
+                    return Reply::new(
+                        422,
+                        r#"{"errors":["Scope https://example.invalid/scope is not valid"]}"#,
+                    )
+                    .content_type("application/json");
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let mut answer = reg.clone();
+                answer["client_id"] = json!(if lms == Lms::Moodle {
+                    "zTn6FWnZ4W21zmS"
+                } else {
+                    "10000000000123"
+                });
+                if lms == Lms::Moodle {
+                    answer[TOOL_CONFIGURATION]["deployment_id"] = json!("7");
+                }
+                return Reply::json(answer.to_string());
+            }
+            Reply::new(404, "")
+        });
+        (server, registrations)
+    }
+
+    /// `ltikeys dynreg serve` running, with the URL it printed.
+    pub fn serve(env: &Env, extra: &[&str]) -> (Child, String) {
+        let mut args = vec!["dynreg", "serve", "--tool", "Quiz Engine", "--json"];
+        args.extend_from_slice(extra);
+        let mut child = env
+            .cmd(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        (child, line.trim().to_string())
+    }
+
+    fn opened_by_lms(url: &str, lms: &Server, lms_kind: Lms) -> String {
+        let config = match lms_kind {
+            Lms::Moodle => lms.url("/mod/lti/openid-configuration.php"),
+            _ => lms.url("/api/lti/security/openid-configuration"),
+        };
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("openid_configuration", &config)
+            .append_pair("registration_token", TOKEN)
+            .finish();
+        format!("{url}?{query}")
+    }
+
+    fn tool(env: &Env) {
+        add_quiz_engine(env);
+        env.ok(&[
+            "tool",
+            "placement",
+            "add",
+            "Quiz Engine",
+            "--placement",
+            "course_navigation",
+        ]);
+    }
+
+    fn finish(child: Child) -> (bool, Value, String) {
+        let out = child.wait_with_output().unwrap();
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (
+            out.status.success(),
+            json,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn canvas_registers_after_confirm_in_the_page_and_the_platform_is_recorded() {
+        let env = Env::new();
+        tool(&env);
+        let (lms, registrations) = platform(Lms::Canvas);
+        let (child, url) = serve(&env, &[]);
+        assert!(
+            url.starts_with("http://127.0.0.1:") && url.contains("/dr/"),
+            "{url}"
+        );
+        let browser = HttpClient::default();
+
+        // Anything but the one path is not served.
+        let other = url.replace("/dr/", "/dr/x");
+        assert_eq!(browser.fetch(&other).unwrap().status, 404);
+        let page = browser
+            .fetch(&opened_by_lms(&url, &lms, Lms::Canvas))
+            .unwrap();
+        assert_eq!(page.status, 200);
+        let html = String::from_utf8_lossy(&page.body).into_owned();
+        assert!(
+            html.contains("Register Quiz Engine?") && html.contains("course_navigation"),
+            "{html}"
+        );
+        assert_eq!(
+            registrations.load(Ordering::SeqCst),
+            0,
+            "nothing before Confirm"
+        );
+        // The page opened once: opened again, it is gone.
+        let again = browser
+            .fetch(&opened_by_lms(&url, &lms, Lms::Canvas))
+            .unwrap();
+        assert_eq!(again.status, 404);
+
+        let done = browser.post_form(&format!("{url}/confirm"), &[]).unwrap();
+        let html = String::from_utf8_lossy(&done.body).into_owned();
+        assert_eq!(done.status, 200, "{html}");
+        assert!(html.contains("org.imsglobal.lti.close") && html.contains("10000000000123"));
+        let (ok, json, stderr) = finish(child);
+        assert!(ok, "{stderr}");
+        assert_eq!(json["registration"]["client_id"], "10000000000123");
+        assert_eq!(json["registration"]["deployments"], json!([]));
+        assert!(json["platform_added"].as_bool().unwrap());
+        assert_eq!(json["platform"]["family"], "canvas-self-hosted");
+        assert!(
+            json["notes"][0]
+                .as_str()
+                .unwrap()
+                .contains("no deployment id"),
+            "{json:#}"
+        );
+        let platforms = env.json(&["platform", "list", "--json"]);
+        assert_eq!(platforms[0]["token_url"], lms.url("/login/oauth2/token"));
+        assert_eq!(registrations.load(Ordering::SeqCst), 1);
+        // The listener is gone.
+        assert!(browser.fetch(&url).is_err());
+    }
+
+    #[test]
+    fn moodle_registers_at_once_with_yes_and_records_its_deployment_id() {
+        let env = Env::new();
+        tool(&env);
+        let (lms, _) = platform(Lms::Moodle);
+        let (child, url) = serve(&env, &["--yes"]);
+        let page = HttpClient::default()
+            .fetch(&opened_by_lms(&url, &lms, Lms::Moodle))
+            .unwrap();
+        assert!(String::from_utf8_lossy(&page.body).contains("org.imsglobal.lti.close"));
+        let (ok, json, stderr) = finish(child);
+        assert!(ok, "{stderr}");
+        assert_eq!(json["registration"]["client_id"], "zTn6FWnZ4W21zmS");
+        assert_eq!(json["registration"]["deployments"][0]["deployment_id"], "7");
+        assert!(
+            json["notes"][0].as_str().unwrap().contains("pending"),
+            "{json:#}"
+        );
+    }
+
+    #[test]
+    fn refusals_are_said_and_nothing_is_recorded() {
+        for (lms_kind, expected) in [
+            (Lms::ForeignIssuer, "not on the origin"),
+            (
+                Lms::Refusing,
+                "Scope https://example.invalid/scope is not valid",
+            ),
+            (Lms::Html, "HTML page"),
+        ] {
+            let env = Env::new();
+            tool(&env);
+            let (lms, _) = platform(lms_kind);
+            let (child, url) = serve(&env, &["--yes"]);
+            let page = HttpClient::default()
+                .fetch(&opened_by_lms(&url, &lms, lms_kind))
+                .unwrap();
+            assert_eq!(page.status, 502);
+            let (ok, _, stderr) = finish(child);
+            assert!(!ok && stderr.contains(expected), "{expected}: {stderr}");
+            let list = env.json(&["registration", "list", "--json"]);
+            assert_eq!(list, json!([]), "nothing recorded");
+        }
+    }
+
+    #[test]
+    fn an_expired_session_stops_and_says_so() {
+        let env = Env::new();
+        tool(&env);
+        let (child, _url) = serve(&env, &["--timeout", "1s"]);
+        let (ok, _, stderr) = finish(child);
+        assert!(!ok && stderr.contains("expired"), "{stderr}");
+        let err = env.fails(&[
+            "dynreg",
+            "serve",
+            "--tool",
+            "Quiz Engine",
+            "--timeout",
+            "soon",
+        ]);
+        assert!(err.contains("--timeout"), "{err}");
+    }
+}

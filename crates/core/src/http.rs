@@ -343,11 +343,35 @@ impl HttpClient {
         }
     }
 
+    /// POSTs `body` as JSON to `url` with `Authorization: Bearer <token>` when given, within
+    /// the limits and under the same rules as [`HttpClient::post_form`].
+    pub fn post_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        bearer: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
+        self.post(url, "application/json", body.to_string(), bearer)
+    }
+
     /// POSTs `fields` as `application/x-www-form-urlencoded` to `url` within the limits and
     /// reads the answer. The URL obeys the same rule as a fetch (https, loopback excepted); a
     /// redirect is not followed (a form post is never re-sent elsewhere) but returned as the
     /// answer, like any other status.
     pub fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<Fetched, FetchError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.post(url, "application/x-www-form-urlencoded", body, None)
+    }
+
+    fn post(
+        &self,
+        url: &str,
+        content_type: &'static str,
+        body: String,
+        bearer: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
         let url = check_url(url)?;
         let clients = self
             .clients
@@ -358,18 +382,17 @@ impl HttpClient {
         } else {
             &clients.remote
         };
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
         let start = Instant::now();
         let deadline = start + self.limits.total_timeout;
-        let response = client
+        let mut request = client
             .post(url.clone())
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(CONTENT_TYPE, content_type)
             .body(body)
-            .timeout(self.limits.total_timeout)
-            .send()
-            .map_err(|e| self.classify(&e, deadline))?;
+            .timeout(self.limits.total_timeout);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().map_err(|e| self.classify(&e, deadline))?;
         let latency_ms = millis(start.elapsed());
         self.read(response, url, Vec::new(), latency_ms, deadline)
     }

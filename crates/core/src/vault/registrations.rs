@@ -146,3 +146,141 @@ pub enum LibraryFormat {
     /// django-lti's registration and deployment fields.
     DjangoLti,
 }
+
+/// What a Dynamic Registration recorded, and what the admin must still do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct DynregRegistered {
+    /// The platform (found by issuer, or added from its configuration).
+    pub platform: crate::platform::Platform,
+    /// Whether the platform was added by this registration.
+    pub platform_added: bool,
+    /// The registration, with the deployment id when the platform sent one.
+    pub registration: crate::registration::Registration,
+    /// The steps left on the platform's side, in plain words.
+    pub notes: Vec<String>,
+}
+
+impl Vault {
+    /// Runs a Dynamic Registration session for `tool` on `listener` (see
+    /// [`crate::dynreg::serve::serve`]) and records the platform and the registration.
+    pub fn dynamic_registration(
+        &mut self,
+        tool: &str,
+        listener: crate::dynreg::serve::Listener,
+        client: &crate::http::HttpClient,
+        control: &crate::dynreg::serve::Control,
+        progress: &mut dyn FnMut(&crate::dynreg::serve::Progress),
+    ) -> Result<DynregRegistered> {
+        let tool = self.store.tool(tool)?;
+        let configuration = crate::dynreg::tool_configuration(&tool)?;
+        let name = tool.profile.name.clone();
+        let tool_id = tool.id.clone();
+        let mut record = |url: &str,
+                          found: &crate::discovery::DiscoveredPlatform,
+                          answer: &crate::dynreg::serve::Answer|
+         -> Result<DynregRegistered> {
+            self.record_dynamic_registration(&tool_id, url, found, answer, Utc::now())
+        };
+        crate::dynreg::serve::serve(
+            listener,
+            &name,
+            &configuration,
+            client,
+            control,
+            progress,
+            &mut record,
+            &Utc::now,
+        )
+    }
+
+    /// Records what a Dynamic Registration made: the platform by issuer (added from its
+    /// configuration when new), and the registration with the deployment id it came with.
+    pub fn record_dynamic_registration(
+        &mut self,
+        tool: &str,
+        configuration_url: &str,
+        found: &crate::discovery::DiscoveredPlatform,
+        answer: &crate::dynreg::serve::Answer,
+        now: DateTime<Utc>,
+    ) -> Result<DynregRegistered> {
+        let issuer = found.issuer.clone().unwrap_or_default();
+        let existing = self
+            .platforms()?
+            .into_iter()
+            .find(|p| p.spec.issuer == issuer);
+        let (platform, platform_added) = match existing {
+            Some(p) => (p, false),
+            None => {
+                let host = url::Url::parse(&issuer)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_else(|| issuer.clone());
+                let taken: Vec<String> = self
+                    .platforms()?
+                    .into_iter()
+                    .map(|p| p.spec.name.to_lowercase())
+                    .collect();
+                let base = format!("{} {host}", found.family.label());
+                let name = (1..)
+                    .map(|n| {
+                        if n == 1 {
+                            base.clone()
+                        } else {
+                            format!("{base} ({n})")
+                        }
+                    })
+                    .find(|n| !taken.contains(&n.to_lowercase()))
+                    .unwrap_or(base);
+                self.apply_discovery(
+                    &name,
+                    configuration_url,
+                    found,
+                    crate::discovery::DiscoverOptions::default(),
+                    now,
+                )?;
+                (self.platform(&name)?, true)
+            }
+        };
+        let registration = self.add_registration(
+            crate::registration::NewRegistration {
+                tool: tool.to_string(),
+                platform: platform.id.clone(),
+                client_id: answer.client_id.clone(),
+                deployments: answer
+                    .deployment_id
+                    .iter()
+                    .map(|d| crate::registration::NewDeployment::new(d))
+                    .collect(),
+            },
+            now,
+        )?;
+        let mut notes = Vec::new();
+        if platform.spec.family.is_canvas() {
+            notes.push(
+                "Canvas sends no deployment id with the registration: turn the developer key on \
+                 and install the app (Admin → Developer Keys, then Settings → Apps → + App → \
+                 By Client ID), then add the deployment id Canvas shows; the JWT inspector offers \
+                 to add it from the first launch"
+                    .to_string(),
+            );
+        }
+        if platform.spec.family == crate::platform::PlatformFamily::Moodle {
+            notes.push(
+                "Moodle keeps the tool pending until an admin activates it: Site administration \
+                 → Plugins → Activity modules → External tool → Manage tools"
+                    .to_string(),
+            );
+        }
+        if answer.deployment_id.is_none() && !platform.spec.family.is_canvas() {
+            notes.push(
+                "the platform sent no deployment id: add it when the platform shows it".into(),
+            );
+        }
+        Ok(DynregRegistered {
+            platform,
+            platform_added,
+            registration,
+            notes,
+        })
+    }
+}

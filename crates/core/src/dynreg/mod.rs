@@ -4,6 +4,8 @@
 //! `reference/formats.md` §1, Canvas's `lib/schemas/lti/ims/oidc_registration.rb` and
 //! `lti_tool_configuration.rb`, and Moodle's `mod/lti/classes/local/ltiopenid/registration_helper.php`.
 
+pub mod serve;
+
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
