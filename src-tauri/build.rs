@@ -61,6 +61,9 @@ fn main() {
             "inspect_jwt",
             "pick_jwt",
             "find_kid",
+            "start_dynreg",
+            "confirm_dynreg",
+            "cancel_dynreg",
         ]),
     ))
     .expect("failed to run the Tauri build script");

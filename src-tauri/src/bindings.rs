@@ -104,6 +104,8 @@ mod tests {
         c.visit::<ltikeys_core::token::Inspection>();
         c.visit::<ltikeys_core::token::KidSearch>();
         c.visit::<crate::commands::tokens::PickedJwt>();
+        c.visit::<ltikeys_core::dynreg::serve::Progress>();
+        c.visit::<ltikeys_core::DynregRegistered>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

@@ -90,6 +90,9 @@ pub fn run() {
             commands::tokens::inspect_jwt,
             commands::tokens::pick_jwt,
             commands::tokens::find_kid,
+            commands::dynreg::start_dynreg,
+            commands::dynreg::confirm_dynreg,
+            commands::dynreg::cancel_dynreg,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -2,7 +2,9 @@
 //! checks that may be cancelled.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ltikeys_core::dynreg::serve::Control;
 
 use ltikeys_core::store::default_data_dir;
 use ltikeys_core::{Result, Vault};
@@ -18,6 +20,7 @@ pub struct AppState {
     picked: Mutex<PickedPems>,
     picked_bundle: Mutex<Option<PathBuf>>,
     checks: Mutex<RunningChecks>,
+    dynreg: Mutex<Option<Arc<Control>>>,
 }
 
 impl AppState {
@@ -36,6 +39,7 @@ impl AppState {
             picked: Mutex::default(),
             picked_bundle: Mutex::default(),
             checks: Mutex::default(),
+            dynreg: Mutex::default(),
         }
     }
 
@@ -58,6 +62,11 @@ impl AppState {
     /// The bundle chosen for import and not imported yet.
     pub(crate) fn picked_bundle(&self) -> MutexGuard<'_, Option<PathBuf>> {
         self.picked_bundle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The Dynamic Registration running, if any.
+    pub(crate) fn dynreg(&self) -> MutexGuard<'_, Option<Arc<Control>>> {
+        self.dynreg.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The checks running under a ticket.

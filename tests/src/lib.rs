@@ -13,6 +13,8 @@
 //! dialogs are GTK windows outside the webview, beyond WebDriver's reach: [`NativeDialog`]
 //! answers them over X11 with `xdotool`.
 
+pub mod browser;
+
 use std::fs::{self, File};
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -57,134 +57,16 @@ mod serve {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
-    use ltikeys_core::testing::{Reply, Request, Server};
+    use ltikeys_core::testing::{dynreg_platform, DrLms as Lms, Server, DR_TOKEN};
     use ltikeys_core::HttpClient;
     use serde_json::{json, Value};
 
-    use super::TOOL_CONFIGURATION;
     use crate::support::{add_quiz_engine, Env};
 
-    const TOKEN: &str = "reg-token-1";
+    const TOKEN: &str = DR_TOKEN;
 
-    #[derive(Clone, Copy, PartialEq)]
-    pub enum Lms {
-        Canvas,
-        Moodle,
-        /// Canvas whose configuration names an issuer on another origin.
-        ForeignIssuer,
-        /// Canvas refusing the configuration with a 422.
-        Refusing,
-        /// An LMS whose registration endpoint answers an HTML page.
-        Html,
-    }
-
-    /// Whether the submitted registration has what Canvas and Moodle require.
-    fn valid(reg: &Value) -> Result<(), String> {
-        for member in [
-            "application_type",
-            "initiate_login_uri",
-            "client_name",
-            "jwks_uri",
-            "token_endpoint_auth_method",
-        ] {
-            if !reg[member].is_string() {
-                return Err(format!("{member} is required"));
-            }
-        }
-        if reg["redirect_uris"].as_array().is_none_or(Vec::is_empty) {
-            return Err("redirect_uris must not be empty".into());
-        }
-        let lti = &reg[TOOL_CONFIGURATION];
-        for member in ["domain", "target_link_uri"] {
-            if !lti[member].is_string() {
-                return Err(format!("{TOOL_CONFIGURATION}.{member} is required"));
-            }
-        }
-        Ok(())
-    }
-
-    pub fn platform(lms: Lms) -> (Server, Arc<AtomicUsize>) {
-        let registrations = Arc::new(AtomicUsize::new(0));
-        let count = registrations.clone();
-        let server = Server::start(move |req: &Request| {
-            let bearer = req.header("authorization") == Some(&format!("Bearer {TOKEN}"));
-            let (config_path, reg_path, family) = match lms {
-                Lms::Moodle => (
-                    "/mod/lti/openid-configuration.php",
-                    "/mod/lti/openid-registration.php",
-                    "moodle",
-                ),
-                _ => (
-                    "/api/lti/security/openid-configuration",
-                    "/api/lti/registrations",
-                    "canvas",
-                ),
-            };
-            let path = req.path.split('?').next().unwrap_or("");
-            if path == config_path && req.method == "GET" {
-                if lms != Lms::Moodle && !bearer {
-                    return Reply::new(401, r#"{"errors":[{"message":"Unauthorized"}]}"#);
-                }
-                let issuer = if lms == Lms::ForeignIssuer {
-                    "https://canvas.elsewhere.example".to_string()
-                } else {
-                    req.base.clone()
-                };
-                return Reply::json(
-                    json!({
-                        "issuer": issuer,
-                        "authorization_endpoint": format!("{}/api/lti/authorize_redirect", req.base),
-                        "token_endpoint": format!("{}/login/oauth2/token", req.base),
-                        "jwks_uri": format!("{}/api/lti/security/jwks", req.base),
-                        "registration_endpoint": format!("{}{reg_path}", req.base),
-                        "scopes_supported": ["openid"],
-                        "https://purl.imsglobal.org/spec/lti-platform-configuration": {
-                            "product_family_code": family, "version": "1.0",
-                            "messages_supported": [{"type": "LtiResourceLinkRequest"}]
-                        }
-                    })
-                    .to_string(),
-                );
-            }
-            if path == reg_path && req.method == "POST" {
-                if !bearer {
-                    return Reply::new(401, r#"{"error":"invalid_token"}"#);
-                }
-                // Moodle's token works once.
-                if lms == Lms::Moodle && count.load(Ordering::SeqCst) > 0 {
-                    return Reply::new(401, r#"{"error":"token already used"}"#);
-                }
-                if lms == Lms::Html {
-                    return Reply::new(500, "<html><body>Oops</body></html>")
-                        .content_type("text/html");
-                }
-                let reg: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-                if let Err(why) = valid(&reg) {
-                    return Reply::new(422, json!({"errors": [why]}).to_string())
-                        .content_type("application/json");
-                }
-                if lms == Lms::Refusing {
-                    return Reply::new(
-                        422,
-                        r#"{"errors":["Scope https://example.invalid/scope is not valid"]}"#,
-                    )
-                    .content_type("application/json");
-                }
-                count.fetch_add(1, Ordering::SeqCst);
-                let mut answer = reg.clone();
-                answer["client_id"] = json!(if lms == Lms::Moodle {
-                    "zTn6FWnZ4W21zmS"
-                } else {
-                    "10000000000123"
-                });
-                if lms == Lms::Moodle {
-                    answer[TOOL_CONFIGURATION]["deployment_id"] = json!("7");
-                }
-                return Reply::json(answer.to_string());
-            }
-            Reply::new(404, "")
-        });
-        (server, registrations)
+    fn platform(lms: Lms) -> (Server, Arc<AtomicUsize>) {
+        dynreg_platform(lms)
     }
 
     /// `ltikeys dynreg serve` running, with the URL it printed.

@@ -7,7 +7,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -483,4 +483,160 @@ mod tests {
         assert!(addr.starts_with("127.0.0.1:"), "{url}");
         assert!(TcpStream::connect(addr).is_err(), "{url} was answered");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The platform side of Dynamic Registration
+
+const TOOL_CONFIGURATION: &str = crate::dynreg::TOOL_CONFIGURATION;
+
+/// The registration token the platforms of [`dynreg_platform`] hand out and require.
+pub const DR_TOKEN: &str = "reg-token-1";
+
+/// How the platform of [`dynreg_platform`] answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrLms {
+    /// Canvas: the configuration only with the bearer, no deployment id in the answer.
+    Canvas,
+    /// Moodle: a single-use token, the deployment id in the answer.
+    Moodle,
+    /// Canvas whose configuration names an issuer on another origin.
+    ForeignIssuer,
+    /// Canvas refusing the configuration with a 422.
+    Refusing,
+    /// An LMS whose registration endpoint answers an HTML page.
+    Html,
+}
+
+/// Whether the submitted registration has what Canvas and Moodle require.
+fn valid(reg: &serde_json::Value) -> Result<(), String> {
+    for member in [
+        "application_type",
+        "initiate_login_uri",
+        "client_name",
+        "jwks_uri",
+        "token_endpoint_auth_method",
+    ] {
+        if !reg[member].is_string() {
+            return Err(format!("{member} is required"));
+        }
+    }
+    if reg["redirect_uris"].as_array().is_none_or(Vec::is_empty) {
+        return Err("redirect_uris must not be empty".into());
+    }
+    let lti = &reg[TOOL_CONFIGURATION];
+    for member in ["domain", "target_link_uri"] {
+        if !lti[member].is_string() {
+            return Err(format!("{TOOL_CONFIGURATION}.{member} is required"));
+        }
+    }
+    Ok(())
+}
+
+/// A platform on 127.0.0.1 with the platform side of Dynamic Registration as `lms` answers
+/// it: its configuration (Canvas: only with the bearer), its registration endpoint (the
+/// bearer required, the metadata checked, Moodle's token single-use), and `/lms?dr=URL`, an
+/// LMS page that iframes the tool's registration URL and marks `body[data-closed="yes"]`
+/// when told `org.imsglobal.lti.close`. Counts the registrations made.
+pub fn dynreg_platform(lms: DrLms) -> (Server, Arc<AtomicUsize>) {
+    let registrations = Arc::new(AtomicUsize::new(0));
+    let count = registrations.clone();
+    let server = Server::start(move |req: &Request| {
+        let bearer = req.header("authorization") == Some(&format!("Bearer {DR_TOKEN}"));
+        let (config_path, reg_path, family) = match lms {
+            DrLms::Moodle => (
+                "/mod/lti/openid-configuration.php",
+                "/mod/lti/openid-registration.php",
+                "moodle",
+            ),
+            _ => (
+                "/api/lti/security/openid-configuration",
+                "/api/lti/registrations",
+                "canvas",
+            ),
+        };
+        let path = req.path.split('?').next().unwrap_or("");
+        if path == config_path && req.method == "GET" {
+            if lms != DrLms::Moodle && !bearer {
+                return Reply::new(401, r#"{"errors":[{"message":"Unauthorized"}]}"#);
+            }
+            let issuer = if lms == DrLms::ForeignIssuer {
+                "https://canvas.elsewhere.example".to_string()
+            } else {
+                req.base.clone()
+            };
+            return Reply::json(
+                serde_json::json!({
+                    "issuer": issuer,
+                    "authorization_endpoint": format!("{}/api/lti/authorize_redirect", req.base),
+                    "token_endpoint": format!("{}/login/oauth2/token", req.base),
+                    "jwks_uri": format!("{}/api/lti/security/jwks", req.base),
+                    "registration_endpoint": format!("{}{reg_path}", req.base),
+                    "scopes_supported": ["openid"],
+                    "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                        "product_family_code": family, "version": "1.0",
+                        "messages_supported": [{"type": "LtiResourceLinkRequest"}]
+                    }
+                })
+                .to_string(),
+            );
+        }
+        if path == reg_path && req.method == "POST" {
+            if !bearer {
+                return Reply::new(401, r#"{"error":"invalid_token"}"#);
+            }
+            // Moodle's token works once.
+            if lms == DrLms::Moodle && count.load(Ordering::SeqCst) > 0 {
+                return Reply::new(401, r#"{"error":"token already used"}"#);
+            }
+            if lms == DrLms::Html {
+                return Reply::new(500, "<html><body>Oops</body></html>").content_type("text/html");
+            }
+            let reg: serde_json::Value =
+                serde_json::from_slice(&req.body).unwrap_or(serde_json::Value::Null);
+            if let Err(why) = valid(&reg) {
+                return Reply::new(422, serde_json::json!({"errors": [why]}).to_string())
+                    .content_type("application/json");
+            }
+            if lms == DrLms::Refusing {
+                return Reply::new(
+                    422,
+                    r#"{"errors":["Scope https://example.invalid/scope is not valid"]}"#,
+                )
+                .content_type("application/json");
+            }
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut answer = reg.clone();
+            answer["client_id"] = serde_json::json!(if lms == DrLms::Moodle {
+                "zTn6FWnZ4W21zmS"
+            } else {
+                "10000000000123"
+            });
+            if lms == DrLms::Moodle {
+                answer[TOOL_CONFIGURATION]["deployment_id"] = serde_json::json!("7");
+            }
+            return Reply::json(answer.to_string());
+        }
+        if path == "/lms" && req.method == "GET" {
+            let config = match lms {
+                DrLms::Moodle => "/mod/lti/openid-configuration.php",
+                _ => "/api/lti/security/openid-configuration",
+            };
+            let page = format!(
+                "<!doctype html><html><body><h1>LMS</h1><p id=\"status\">registering</p>\
+                 <script>\
+                 const dr = new URLSearchParams(location.search).get('dr');\
+                 const src = dr + '?openid_configuration=' + encodeURIComponent(location.origin + '{config}') \
+                   + '&registration_token={DR_TOKEN}';\
+                 window.addEventListener('message', (e) => {{ if (e.data && e.data.subject === 'org.imsglobal.lti.close') \
+                   {{ document.body.dataset.closed = 'yes'; document.getElementById('status').textContent = 'closed'; }} }});\
+                 const f = document.createElement('iframe'); f.src = src; f.id = 'tool'; f.width = 800; f.height = 600;\
+                 document.body.appendChild(f);\
+                 </script></body></html>"
+            );
+            return Reply::new(200, page).content_type("text/html; charset=utf-8");
+        }
+        Reply::new(404, "")
+    });
+    (server, registrations)
 }

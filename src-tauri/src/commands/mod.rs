@@ -3,6 +3,7 @@
 pub mod bundles;
 pub mod canvas;
 pub mod checks;
+pub mod dynreg;
 pub mod keys;
 pub mod platforms;
 pub mod private;

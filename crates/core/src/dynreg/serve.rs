@@ -118,6 +118,7 @@ pub struct Preview {
 /// How a session goes, as it goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "stage", rename_all = "snake_case")]
+#[ts(rename = "DynregProgress")]
 pub enum Progress {
     /// Listening; the URL is to be pasted into the LMS.
     Waiting {

@@ -330,6 +330,38 @@ findings: Array<Finding>, };
 
 export type DisplayType = "default" | "full_width" | "full_width_in_context" | "full_width_with_nav" | "in_nav_context" | "borderless";
 
+export type DynregProgress = { "stage": "waiting", 
+/**
+ * The loopback URL.
+ */
+url: string, 
+/**
+ * When it stops waiting.
+ */
+expires_at: string, } | { "stage": "opened", 
+/**
+ * What will be registered.
+ */
+preview: Preview, } | { "stage": "registering" };
+
+export type DynregRegistered = { 
+/**
+ * The platform (found by issuer, or added from its configuration).
+ */
+platform: Platform, 
+/**
+ * Whether the platform was added by this registration.
+ */
+platform_added: boolean, 
+/**
+ * The registration, with the deployment id when the platform sent one.
+ */
+registration: Registration, 
+/**
+ * The steps left on the platform's side, in plain words.
+ */
+notes: Array<string>, };
+
 export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "cancelled" | "internal";
 
 export type Eula = { 
@@ -1240,6 +1272,36 @@ openid_configuration_url: string | null,
  * What to know about this platform's values.
  */
 note: string, };
+
+export type Preview = { 
+/**
+ * The tool's name.
+ */
+tool: string, 
+/**
+ * The platform's issuer.
+ */
+issuer: string, 
+/**
+ * Its product, as it says (`canvas`, `moodle`…).
+ */
+product: string | null, 
+/**
+ * Where the configuration came from.
+ */
+configuration_url: string, 
+/**
+ * Where the registration is posted.
+ */
+registration_endpoint: string, 
+/**
+ * The scopes asked for.
+ */
+scopes: Array<string>, 
+/**
+ * The placements offered (their messages).
+ */
+placements: Array<string>, };
 
 export type PrivacyLevel = "public" | "name_only" | "email_only" | "anonymous";
 

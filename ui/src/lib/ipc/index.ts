@@ -35,7 +35,7 @@ import type {
 
 import type { ExportPrivateKey, ImportPem, KeyImported, PickedPem } from "./bindings";
 import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, LibraryFormat, PickedBundle } from "./bindings";
-import type { ClientAssertion, Inspection, KidSearch, PickedJwt, TokenTest } from "./bindings";
+import type { ClientAssertion, DynregProgress, DynregRegistered, Inspection, KidSearch, PickedJwt, TokenTest } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -485,4 +485,26 @@ export function pickJwt(): Promise<PickedJwt> {
 /** Looks for a kid in the key set at `url`, or in `jwks` as pasted. */
 export function findKid(kid: string, url: string | null, jwks: string | null): Promise<KidSearch> {
   return call<KidSearch>("find_kid", { kid, url, jwks });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dynamic Registration through a one-time loopback page.
+
+/** Registers the tool on an LMS: `onProgress` hears the URL to give the LMS, then each step. */
+export function startDynreg(tool: string, onProgress: (progress: DynregProgress) => void): Promise<DynregRegistered> {
+  const channel = new Channel<DynregProgress>(onProgress);
+  return call<DynregRegistered>("start_dynreg", { tool, onProgress: channel });
+}
+
+READS.add("confirm_dynreg");
+READS.add("cancel_dynreg");
+
+/** Confirms the registration the LMS opened. */
+export function confirmDynreg(): Promise<boolean> {
+  return call<boolean>("confirm_dynreg");
+}
+
+/** Cancels the running registration. */
+export function cancelDynreg(): Promise<boolean> {
+  return call<boolean>("cancel_dynreg");
 }
