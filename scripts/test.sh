@@ -43,6 +43,10 @@ step "install dependencies (scripts/install-deps.sh --test)"
 bash scripts/install-deps.sh --test
 # tauri-driver lives in cargo's bin directory, which a CI shell may not have on PATH.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# A CI run builds once: incremental caches would only double the target directory's size.
+if [[ -n "${CI:-}" ]]; then
+  export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+fi
 
 step "cargo metadata (target directory)"
 metadata=$(cargo metadata --format-version 1 --no-deps)
