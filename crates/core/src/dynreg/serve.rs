@@ -401,34 +401,16 @@ pub fn serve<T>(
                         preview: preview.clone(),
                     };
                     if control.confirmed() {
-                        match register(
+                        let done = register(
                             &mut stage,
                             tool_name,
                             registration,
                             client,
                             progress,
                             record,
-                        ) {
-                            Ok((html, value)) => {
-                                outcome = Some(value);
-                                respond(
-                                    request,
-                                    200,
-                                    "text/html; charset=utf-8",
-                                    close_page(&html),
-                                );
-                                break;
-                            }
-                            Err(e) => {
-                                respond(
-                                    request,
-                                    502,
-                                    "text/html; charset=utf-8",
-                                    error_page(&e.to_string()),
-                                );
-                                return Err(e);
-                            }
-                        }
+                        );
+                        outcome = Some(answer_registered(request, done)?);
+                        break;
                     } else {
                         respond(
                             request,
@@ -438,43 +420,22 @@ pub fn serve<T>(
                         );
                     }
                 }
-                Err(e) => {
-                    respond(
-                        request,
-                        502,
-                        "text/html; charset=utf-8",
-                        error_page(&e.to_string()),
-                    );
-                    return Err(e);
-                }
+                Err(e) => return Err(failed(request, e)),
             }
         } else if path == format!("{prefix}/confirm")
             && post
             && matches!(stage, Stage::Opened { .. })
         {
-            match register(
+            let done = register(
                 &mut stage,
                 tool_name,
                 registration,
                 client,
                 progress,
                 record,
-            ) {
-                Ok((html, value)) => {
-                    outcome = Some(value);
-                    respond(request, 200, "text/html; charset=utf-8", close_page(&html));
-                    break;
-                }
-                Err(e) => {
-                    respond(
-                        request,
-                        502,
-                        "text/html; charset=utf-8",
-                        error_page(&e.to_string()),
-                    );
-                    return Err(e);
-                }
-            }
+            );
+            outcome = Some(answer_registered(request, done)?);
+            break;
         } else if path == format!("{prefix}/status") && get && !matches!(stage, Stage::Waiting) {
             let body = match &stage {
                 Stage::Done { html } => serde_json::json!({"done": true, "html": html}),
@@ -496,6 +457,28 @@ pub fn serve<T>(
             "start it again",
         )
     })
+}
+
+/// Answers the page's request with the close page of a registration done, or the error page.
+fn answer_registered<T>(request: tiny_http::Request, done: Result<(String, T)>) -> Result<T> {
+    match done {
+        Ok((html, value)) => {
+            respond(request, 200, "text/html; charset=utf-8", close_page(&html));
+            Ok(value)
+        }
+        Err(e) => Err(failed(request, e)),
+    }
+}
+
+/// Answers the page's request with the error page of `e`, and hands `e` on.
+fn failed(request: tiny_http::Request, e: Error) -> Error {
+    respond(
+        request,
+        502,
+        "text/html; charset=utf-8",
+        error_page(&e.to_string()),
+    );
+    e
 }
 
 /// Reads the platform's configuration for the preview.
