@@ -64,6 +64,15 @@ fn main() {
             "start_dynreg",
             "confirm_dynreg",
             "cancel_dynreg",
+            "canvas_api_settings",
+            "set_canvas_api",
+            "forget_canvas_token",
+            "canvas_register",
+            "canvas_link",
+            "canvas_deployments",
+            "canvas_switch",
+            "canvas_status",
+            "canvas_update",
         ]),
     ))
     .expect("failed to run the Tauri build script");

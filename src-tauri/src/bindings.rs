@@ -106,6 +106,10 @@ mod tests {
         c.visit::<crate::commands::tokens::PickedJwt>();
         c.visit::<ltikeys_core::dynreg::serve::Progress>();
         c.visit::<ltikeys_core::DynregRegistered>();
+        c.visit::<crate::commands::canvas::CanvasApiSettings>();
+        c.visit::<ltikeys_core::CanvasRegistered>();
+        c.visit::<ltikeys_core::CanvasDeploymentsSynced>();
+        c.visit::<ltikeys_core::CanvasRegistrationStatus>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

@@ -93,6 +93,15 @@ pub fn run() {
             commands::dynreg::start_dynreg,
             commands::dynreg::confirm_dynreg,
             commands::dynreg::cancel_dynreg,
+            commands::canvas::canvas_api_settings,
+            commands::canvas::set_canvas_api,
+            commands::canvas::forget_canvas_token,
+            commands::canvas::canvas_register,
+            commands::canvas::canvas_link,
+            commands::canvas::canvas_deployments,
+            commands::canvas::canvas_switch,
+            commands::canvas::canvas_status,
+            commands::canvas::canvas_update,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

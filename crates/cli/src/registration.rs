@@ -108,6 +108,13 @@ fn show_registration(r: &Registration) -> Result<(), Error> {
     outln!("platform:     {} ({})", r.platform_name, r.platform_id)?;
     outln!("issuer:       {}", r.issuer)?;
     outln!("client_id:    {}", r.client_id)?;
+    if let Some(link) = &r.canvas {
+        outln!(
+            "in Canvas:    account {}, registration {}",
+            link.account_id,
+            link.registration_id
+        )?;
+    }
     if r.deployments.is_empty() {
         outln!("deployments:  none yet")?;
     }

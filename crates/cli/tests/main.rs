@@ -3,6 +3,7 @@
 
 mod bundle;
 mod canvas;
+mod canvas_api;
 mod check;
 mod dynreg;
 mod in_step;

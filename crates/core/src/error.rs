@@ -223,6 +223,18 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Canvas's API refused a call or could not be reached.
+    #[error("Canvas API, {action}: {problem}. Fix: {fix}")]
+    CanvasApi {
+        /// What was asked, e.g. "creating the registration on account 1".
+        action: String,
+        /// The HTTP status Canvas answered with, when it answered.
+        status: Option<u16>,
+        /// What went wrong, in plain words.
+        problem: String,
+        /// What to do.
+        fix: String,
+    },
     /// An OpenID configuration could not be read.
     #[error("OpenID configuration {url}: {problem}. Fix: {fix}")]
     Discovery {
@@ -267,6 +279,7 @@ impl Error {
             Error::DeploymentExists { .. } => ErrorKind::DeploymentExists,
             Error::DeploymentNotFound { .. } => ErrorKind::DeploymentNotFound,
             Error::Discovery { .. } => ErrorKind::Discovery,
+            Error::CanvasApi { .. } => ErrorKind::CanvasApi,
             Error::Output { .. } => ErrorKind::Output,
         }
     }
@@ -433,6 +446,8 @@ pub enum ErrorKind {
     DeploymentNotFound,
     /// An OpenID configuration could not be read.
     Discovery,
+    /// Canvas's API refused a call or could not be reached.
+    CanvasApi,
     /// The output could not be written.
     Output,
     /// The user stopped the operation before it finished (a front end's own).
@@ -471,6 +486,7 @@ impl ErrorKind {
             ErrorKind::DeploymentExists => "deployment_exists",
             ErrorKind::DeploymentNotFound => "deployment_not_found",
             ErrorKind::Discovery => "discovery",
+            ErrorKind::CanvasApi => "canvas_api",
             ErrorKind::Output => "output",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",

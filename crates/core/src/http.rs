@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use reqwest::Method;
 use url::{Host, Url};
 
 /// Bytes read per step of a body; a body over the cap is read at most this far past it.
@@ -42,7 +43,7 @@ impl Default for HttpLimits {
 }
 
 /// A response read in full (within the limits).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fetched {
     /// The URL that answered, after redirects.
     pub final_url: String,
@@ -351,7 +352,29 @@ impl HttpClient {
         body: &serde_json::Value,
         bearer: Option<&str>,
     ) -> Result<Fetched, FetchError> {
-        self.post(url, "application/json", body.to_string(), bearer)
+        self.send(
+            Method::POST,
+            url,
+            "application/json",
+            body.to_string(),
+            bearer,
+        )
+    }
+
+    /// PUTs `body` as JSON to `url`, as [`HttpClient::post_json`] POSTs it.
+    pub fn put_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        bearer: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
+        self.send(
+            Method::PUT,
+            url,
+            "application/json",
+            body.to_string(),
+            bearer,
+        )
     }
 
     /// POSTs `fields` as `application/x-www-form-urlencoded` to `url` within the limits and
@@ -362,11 +385,18 @@ impl HttpClient {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        self.post(url, "application/x-www-form-urlencoded", body, None)
+        self.send(
+            Method::POST,
+            url,
+            "application/x-www-form-urlencoded",
+            body,
+            None,
+        )
     }
 
-    fn post(
+    fn send(
         &self,
+        method: Method,
         url: &str,
         content_type: &'static str,
         body: String,
@@ -385,7 +415,7 @@ impl HttpClient {
         let start = Instant::now();
         let deadline = start + self.limits.total_timeout;
         let mut request = client
-            .post(url.clone())
+            .request(method, url.clone())
             .header(CONTENT_TYPE, content_type)
             .body(body)
             .timeout(self.limits.total_timeout);

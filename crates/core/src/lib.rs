@@ -52,7 +52,7 @@ pub use rotation::{Policy, RotationPlan};
 pub use secret::{Keychain, SecretStore};
 pub use tool::{Eula, Tool, ToolProfile, ToolSummary};
 pub use vault::{
-    AppStatus, BundleExported, BundleImported, DynregRegistered, GenerateKey, KeygenStage,
-    LibraryFormat, PlatformCheck, RemovedKey, Revocation, RotationOutcome, RotationState,
-    ToolRemoval, Vault,
+    AppStatus, BundleExported, BundleImported, CanvasDeploymentsSynced, CanvasRegistered,
+    CanvasRegistrationStatus, DynregRegistered, GenerateKey, KeygenStage, LibraryFormat,
+    PlatformCheck, RemovedKey, Revocation, RotationOutcome, RotationState, ToolRemoval, Vault,
 };

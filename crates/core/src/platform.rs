@@ -634,6 +634,37 @@ fn url_without_query(field: &str, value: &str, fix: &str) -> Result<()> {
     Ok(())
 }
 
+/// The longest API token taken, in bytes (Canvas's are about 70).
+pub const MAX_API_TOKEN_BYTES: usize = 4096;
+
+/// A platform API token as given (pasted or read from a file): trimmed, one line of printable
+/// ASCII. The error never repeats the token.
+pub fn validated_api_token(token: &str) -> Result<zeroize::Zeroizing<String>> {
+    let token = token.trim_start_matches('\u{feff}').trim();
+    let refuse =
+        |problem: &str, fix: &str| Err(Error::invalid("API token", problem, fix).at("api_token"));
+    if token.is_empty() {
+        return refuse(
+            "it is empty",
+            "paste the access token Canvas showed when it was made (Account → Settings → New \
+             access token)",
+        );
+    }
+    if token.len() > MAX_API_TOKEN_BYTES {
+        return refuse(
+            "it is longer than 4096 bytes, which no access token is",
+            "give the token alone, not a whole file or page",
+        );
+    }
+    if !token.chars().all(|c| c.is_ascii_graphic()) {
+        return refuse(
+            "it holds spaces, line breaks or characters that are not printable ASCII",
+            "give the token alone, on one line, e.g. 7~AbC…",
+        );
+    }
+    Ok(zeroize::Zeroizing::new(token.to_string()))
+}
+
 /// The placeholders (`{client_id}`, ...) a URL holds.
 pub fn placeholders_in(url: &str) -> Vec<&'static str> {
     PLACEHOLDERS

@@ -17,6 +17,12 @@ pub fn account(tool_id: &str, kid: &str) -> String {
     format!("{tool_id}/{kid}")
 }
 
+/// The keychain account of a platform's API token (Canvas's admin access token). It holds no
+/// `/`, so it never reads as a key's account.
+pub fn api_token_account(platform_id: &str) -> String {
+    format!("api-token:{platform_id}")
+}
+
 /// The tool id and kid an account names, when it is one of ours (`tool id/kid`).
 pub fn parse_account(account: &str) -> Option<(&str, &str)> {
     account
@@ -323,6 +329,11 @@ mod tests {
             Box::new(std::io::Error::other("x")),
         ));
         assert!(!format!("{err} {err:?}").contains("PRIVATE"));
+    }
+
+    #[test]
+    fn an_api_token_account_is_never_a_key_account() {
+        assert_eq!(parse_account(&api_token_account("p1")), None);
     }
 
     #[test]

@@ -640,3 +640,321 @@ pub fn dynreg_platform(lms: DrLms) -> (Server, Arc<AtomicUsize>) {
     });
     (server, registrations)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Canvas's LTI registrations API
+
+/// The admin token the Canvas of [`canvas_api`] accepts.
+pub const CANVAS_ADMIN_TOKEN: &str = "7~admin-token-for-tests";
+/// A token of a user who may not manage LTI registrations.
+pub const CANVAS_TEACHER_TOKEN: &str = "7~teacher-token-for-tests";
+
+/// The state of the Canvas of [`canvas_api`], for a test to look at and change.
+#[derive(Debug, Default)]
+pub struct FakeCanvas {
+    /// Registrations by Canvas id: the request's name, configuration and binding state.
+    pub registrations: Vec<FakeCanvasRegistration>,
+    /// Whether "LTI Registrations Next" is on (deployments are listed only then).
+    pub registrations_next: bool,
+    /// Deployments listed per page.
+    pub per_page: usize,
+}
+
+/// A registration the Canvas of [`canvas_api`] holds.
+#[derive(Debug, Clone)]
+pub struct FakeCanvasRegistration {
+    /// Canvas's id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// The developer key's id: the client_id.
+    pub developer_key_id: String,
+    /// `on` or `off`.
+    pub binding: String,
+    /// The configuration as last sent.
+    pub configuration: serde_json::Value,
+    /// Deployments: (deployment_id, context_type, context_id, context_name, workflow_state).
+    pub deployments: Vec<(String, String, u64, String, String)>,
+}
+
+impl FakeCanvas {
+    /// Installs registration `id` in a course (as Settings → Apps → By Client ID does); returns
+    /// the new deployment id.
+    pub fn install_in_course(&mut self, id: u64, course_id: u64, course: &str) -> String {
+        let reg = self
+            .registrations
+            .iter_mut()
+            .find(|r| r.id == id)
+            .expect("a registration of the fake Canvas");
+        let deployment_id = format!("{}:{:040x}", reg.deployments.len() + 1, course_id);
+        reg.deployments.push((
+            deployment_id.clone(),
+            "Course".into(),
+            course_id,
+            course.into(),
+            "active".into(),
+        ));
+        deployment_id
+    }
+}
+
+/// What Canvas's internal LTI configuration schema refuses in `config`, as json_schemer words it.
+fn canvas_schema_errors(config: &serde_json::Value) -> Vec<String> {
+    let mut errors = Vec::new();
+    if !config.is_object() {
+        return vec!["configuration must be an object".into()];
+    }
+    for key in ["title", "target_link_uri", "oidc_initiation_url"] {
+        if !config[key].is_string() {
+            errors.push(format!(
+                "object at root is missing required properties: {key}"
+            ));
+        }
+    }
+    if config["redirect_uris"].as_array().is_none_or(Vec::is_empty) {
+        errors.push("property '/redirect_uris' is invalid: error_type=minItems".into());
+    }
+    if !config["scopes"].is_array() {
+        errors.push("object at root is missing required properties: scopes".into());
+    }
+    if !config["launch_settings"].is_object() {
+        errors.push("object at root is missing required properties: launch_settings".into());
+    }
+    match config["placements"].as_array() {
+        None => errors.push("object at root is missing required properties: placements".into()),
+        Some(list) => {
+            for (i, p) in list.iter().enumerate() {
+                if !p["placement"].is_string() {
+                    errors.push(format!(
+                        "object at `/placements/{i}` is missing required properties: placement"
+                    ));
+                }
+            }
+        }
+    }
+    if config.get("extensions").is_some() {
+        errors.push("property '/extensions' is not allowed in the internal format".into());
+    }
+    for scope in config["scopes"].as_array().into_iter().flatten() {
+        let known = scope
+            .as_str()
+            .is_some_and(|s| crate::lti::scopes().iter().any(|k| k.uri == s));
+        if !known {
+            errors.push(format!(
+                "property '/scopes' is invalid: {scope} is not a scope"
+            ));
+        }
+    }
+    errors
+}
+
+/// A Canvas on 127.0.0.1 with the LTI registrations API as Canvas answers it: the bearer
+/// checked (401 `unauthenticated` for an unknown token, `unauthorized` for a teacher's), only
+/// account 1 a root account (any other: 404 `not_found`), the configuration checked against the
+/// internal schema's rules (422 with json_schemer's strings), a root-account deployment made at
+/// creation, deployments listed only with "LTI Registrations Next" (else 404 `error`) and paged
+/// with a `Link` header, on/off through `bind`, the configuration replaced by PUT, and
+/// `lti_registration_by_client_id`.
+pub fn canvas_api() -> (Server, Arc<Mutex<FakeCanvas>>) {
+    let state = Arc::new(Mutex::new(FakeCanvas {
+        registrations_next: true,
+        per_page: 100,
+        ..FakeCanvas::default()
+    }));
+    let shared = state.clone();
+    let server = Server::start(move |req: &Request| {
+        use serde_json::{json, Value};
+        let reply = |status: u16, body: Value| {
+            Reply::new(status, body.to_string()).header("Content-Type", "application/json")
+        };
+        let not_found = || {
+            reply(
+                404,
+                json!({"errors": [{"code": "not_found", "message": "The specified resource does not exist."}]}),
+            )
+        };
+        match req.header("authorization") {
+            Some(a) if a == format!("Bearer {CANVAS_ADMIN_TOKEN}") => {}
+            Some(a) if a == format!("Bearer {CANVAS_TEACHER_TOKEN}") => {
+                return reply(
+                    401,
+                    json!({"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]}),
+                )
+            }
+            _ => {
+                return reply(
+                    401,
+                    json!({"errors": [{"message": "Invalid access token."}]}),
+                )
+                .header("WWW-Authenticate", "Bearer realm=\"canvas-lms\"")
+            }
+        }
+        let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let Some(rest) = parts.strip_prefix(&["api", "v1", "accounts"]) else {
+            return not_found();
+        };
+        let Some((&account, rest)) = rest.split_first() else {
+            return not_found();
+        };
+        if account != "1" && account != "self" {
+            return not_found();
+        }
+        let mut canvas = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        let json_of = |r: &FakeCanvasRegistration| {
+            json!({
+                "id": r.id,
+                "account_id": 1,
+                "name": r.name,
+                "developer_key_id": r.developer_key_id,
+                "workflow_state": "active",
+                "lti_version": "1.3",
+                "account_binding": {"account_id": 1, "registration_id": r.id, "workflow_state": r.binding},
+                "configuration": r.configuration,
+            })
+        };
+        let find = |canvas: &FakeCanvas, id: &str| {
+            canvas
+                .registrations
+                .iter()
+                .position(|r| r.id.to_string() == id)
+        };
+        match (req.method.as_str(), rest) {
+            ("POST", ["lti_registrations"]) => {
+                let Some(config) = body.get("configuration") else {
+                    return reply(
+                        400,
+                        json!({"errors": [{"message": "param is missing or the value is empty: configuration"}]}),
+                    );
+                };
+                let errors = canvas_schema_errors(config);
+                if !errors.is_empty() {
+                    return reply(422, json!({ "errors": errors }));
+                }
+                let state = body["workflow_state"].as_str().unwrap_or("off");
+                if state == "allow" {
+                    return reply(
+                        422,
+                        json!({"errors": [{"code": "invalid_workflow_state", "message": "only site admin registrations can have a state of 'allow'"}]}),
+                    );
+                }
+                let id = canvas.registrations.len() as u64 + 40;
+                let mut config = config.clone();
+                config["launch_settings"]["text"] = config["title"].clone(); // Canvas fills in
+                let reg = FakeCanvasRegistration {
+                    id,
+                    name: body["name"]
+                        .as_str()
+                        .or(config["title"].as_str())
+                        .unwrap_or("")
+                        .into(),
+                    developer_key_id: format!("100000000000{id}"),
+                    binding: state.into(),
+                    configuration: config,
+                    deployments: vec![(
+                        format!("{id}:{:040x}", id),
+                        "Account".into(),
+                        1,
+                        "Acme University".into(),
+                        "active".into(),
+                    )],
+                };
+                let out = json_of(&reg);
+                canvas.registrations.push(reg);
+                reply(201, out)
+            }
+            ("GET", ["lti_registrations", id]) => match find(&canvas, id) {
+                Some(i) => reply(200, json_of(&canvas.registrations[i])),
+                None => not_found(),
+            },
+            ("GET", ["lti_registration_by_client_id", client_id]) => {
+                match canvas
+                    .registrations
+                    .iter()
+                    .find(|r| r.developer_key_id == *client_id)
+                {
+                    Some(r) => reply(200, json_of(r)),
+                    None => reply(404, json!({"errors": "LTI registration not found"})),
+                }
+            }
+            ("PUT", ["lti_registrations", id]) => {
+                let Some(i) = find(&canvas, id) else {
+                    return not_found();
+                };
+                if let Some(config) = body.get("configuration") {
+                    let errors = canvas_schema_errors(config);
+                    if !errors.is_empty() {
+                        return reply(422, json!({ "errors": errors }));
+                    }
+                    canvas.registrations[i].configuration = config.clone();
+                }
+                reply(200, json_of(&canvas.registrations[i]))
+            }
+            ("POST", ["lti_registrations", id, "bind"]) => {
+                let Some(i) = find(&canvas, id) else {
+                    return not_found();
+                };
+                match body["workflow_state"].as_str() {
+                    Some(s @ ("on" | "off")) => {
+                        canvas.registrations[i].binding = s.into();
+                        reply(
+                            200,
+                            json!({"id": 7, "account_id": 1, "registration_id": canvas.registrations[i].id, "workflow_state": s}),
+                        )
+                    }
+                    _ => reply(
+                        422,
+                        json!({"errors": [{"code": "invalid_workflow_state", "message": "workflow_state must be on, off or allow"}]}),
+                    ),
+                }
+            }
+            ("GET", ["lti_registrations", id, "deployments"]) => {
+                if !canvas.registrations_next {
+                    return reply(
+                        404,
+                        json!({"error": "The specified resource does not exist."}),
+                    );
+                }
+                let Some(i) = find(&canvas, id) else {
+                    return not_found();
+                };
+                let page: usize = url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == "page")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(1);
+                let per_page = canvas.per_page.max(1);
+                let all = &canvas.registrations[i].deployments;
+                let items: Vec<Value> = all
+                    .iter()
+                    .skip((page - 1) * per_page)
+                    .take(per_page)
+                    .map(
+                        |(deployment_id, context_type, context_id, context_name, state)| {
+                            json!({"id": context_id + 500, "deployment_id": deployment_id,
+                            "context_type": context_type, "context_id": context_id,
+                            "context_name": context_name, "workflow_state": state,
+                            "registration_id": canvas.registrations[i].id})
+                        },
+                    )
+                    .collect();
+                let mut out = reply(200, Value::Array(items));
+                let link = |p: usize, rel: &str| {
+                    format!(
+                        "<{}{path}?page={p}&per_page={per_page}>; rel=\"{rel}\"",
+                        req.base
+                    )
+                };
+                let mut links = vec![link(page, "current")];
+                if page * per_page < all.len() {
+                    links.push(link(page + 1, "next"));
+                }
+                links.push(link(1, "first"));
+                out = out.header("Link", &links.join(","));
+                out
+            }
+            _ => not_found(),
+        }
+    });
+    (server, state)
+}

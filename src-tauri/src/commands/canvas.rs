@@ -205,3 +205,168 @@ mod tests {
         assert_eq!(err.field.as_deref(), Some("json"));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Canvas's LTI registrations API, with an admin's token kept in the OS keychain.
+
+/// How a Canvas platform's API is reached: its address, and whether a token is stored (the
+/// token itself never comes back to the window).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct CanvasApiSettings {
+    /// The Canvas address admins sign in at, when the platform holds one.
+    pub canvas_url: Option<String>,
+    /// Whether the OS keychain holds an API token for the platform.
+    pub has_token: bool,
+}
+
+fn settings(v: &ltikeys_core::Vault, platform: &str) -> Result<CanvasApiSettings, Error> {
+    Ok(CanvasApiSettings {
+        canvas_url: v.platform(platform)?.spec.base_url,
+        has_token: v.has_api_token(platform)?,
+    })
+}
+
+/// The platform's Canvas address and whether a token is stored.
+#[tauri::command]
+pub async fn canvas_api_settings(
+    state: State<'_, AppState>,
+    platform: String,
+) -> Result<CanvasApiSettings, IpcError> {
+    with_vault(&state, move |v| settings(v, &platform)).await
+}
+
+/// Keeps the platform's Canvas address and, when given, its API token (in the OS keychain).
+#[tauri::command]
+pub async fn set_canvas_api(
+    state: State<'_, AppState>,
+    platform: String,
+    canvas_url: Option<String>,
+    token: Option<String>,
+) -> Result<CanvasApiSettings, IpcError> {
+    let token = token.map(zeroize::Zeroizing::new);
+    with_vault(&state, move |v| {
+        if let Some(url) = canvas_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            v.set_canvas_url(&platform, url, Utc::now())?;
+        }
+        if let Some(token) = token.as_deref() {
+            v.set_api_token(&platform, token, Utc::now())?;
+        }
+        settings(v, &platform)
+    })
+    .await
+}
+
+/// Removes the platform's API token from the OS keychain.
+#[tauri::command]
+pub async fn forget_canvas_token(
+    state: State<'_, AppState>,
+    platform: String,
+) -> Result<CanvasApiSettings, IpcError> {
+    with_vault(&state, move |v| {
+        v.forget_api_token(&platform, Utc::now())?;
+        settings(v, &platform)
+    })
+    .await
+}
+
+/// Creates the tool's registration on a Canvas account and records it with its deployments.
+#[tauri::command]
+pub async fn canvas_register(
+    state: State<'_, AppState>,
+    tool: String,
+    platform: String,
+    account: String,
+    on: bool,
+) -> Result<ltikeys_core::CanvasRegistered, IpcError> {
+    with_vault(&state, move |v| {
+        v.canvas_register(
+            &tool,
+            &platform,
+            &account,
+            on,
+            &ltikeys_core::HttpClient::default(),
+            Utc::now(),
+        )
+    })
+    .await
+}
+
+/// Links a registration made by hand to Canvas's by its client_id on `account`.
+#[tauri::command]
+pub async fn canvas_link(
+    state: State<'_, AppState>,
+    registration: String,
+    account: String,
+) -> Result<ltikeys_core::Registration, IpcError> {
+    with_vault(&state, move |v| {
+        v.canvas_link(
+            &registration,
+            &account,
+            &ltikeys_core::HttpClient::default(),
+            Utc::now(),
+        )
+    })
+    .await
+}
+
+/// Lists the registration's deployments in Canvas and records the new ones.
+#[tauri::command]
+pub async fn canvas_deployments(
+    state: State<'_, AppState>,
+    registration: String,
+) -> Result<ltikeys_core::CanvasDeploymentsSynced, IpcError> {
+    with_vault(&state, move |v| {
+        v.canvas_deployments(
+            &registration,
+            &ltikeys_core::HttpClient::default(),
+            Utc::now(),
+        )
+    })
+    .await
+}
+
+/// Turns the registration on or off for its Canvas account.
+#[tauri::command]
+pub async fn canvas_switch(
+    state: State<'_, AppState>,
+    registration: String,
+    on: bool,
+) -> Result<ltikeys_core::canvas::registrations::BindingState, IpcError> {
+    with_vault(&state, move |v| {
+        v.canvas_switch(
+            &registration,
+            on,
+            &ltikeys_core::HttpClient::default(),
+            Utc::now(),
+        )
+    })
+    .await
+}
+
+/// The registration as Canvas holds it, and where it differs from the tool here.
+#[tauri::command]
+pub async fn canvas_status(
+    state: State<'_, AppState>,
+    registration: String,
+) -> Result<ltikeys_core::CanvasRegistrationStatus, IpcError> {
+    with_vault(&state, move |v| {
+        v.canvas_status(&registration, &ltikeys_core::HttpClient::default())
+    })
+    .await
+}
+
+/// Sends the tool's configuration to Canvas in place of the one it holds.
+#[tauri::command]
+pub async fn canvas_update(
+    state: State<'_, AppState>,
+    registration: String,
+) -> Result<ltikeys_core::CanvasRegistrationStatus, IpcError> {
+    with_vault(&state, move |v| {
+        v.canvas_update(
+            &registration,
+            &ltikeys_core::HttpClient::default(),
+            Utc::now(),
+        )
+    })
+    .await
+}

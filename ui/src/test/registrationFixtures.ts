@@ -120,6 +120,7 @@ export const REGISTRATION: Registration = {
   platform_name: PLATFORM.name,
   issuer: PLATFORM.issuer,
   client_id: "zTn6FWnZ4W21zmS",
+  canvas: null,
   deployments: [
     { deployment_id: "43", label: "Biology 101", added_at: "2025-02-01T00:00:00Z" },
     { deployment_id: "44", label: null, added_at: "2025-02-03T00:00:00Z" },

@@ -4,6 +4,7 @@ mod api;
 mod import;
 mod lint;
 mod path;
+pub mod registrations;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

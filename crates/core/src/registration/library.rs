@@ -175,6 +175,7 @@ mod tests {
                     added_at: now,
                 })
                 .collect(),
+            canvas: None,
             created_at: now,
             updated_at: now,
         };

@@ -32,12 +32,24 @@ pub struct Registration {
     pub client_id: String,
     /// Deployment ids, oldest first.
     pub deployments: Vec<Deployment>,
+    /// Where it lives in Canvas, when it was made through Canvas's registrations API.
+    pub canvas: Option<CanvasLink>,
     /// When it was added.
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// Where a registration made through Canvas's registrations API lives there: what the API's
+/// later calls (deployments, on/off, configuration update) address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CanvasLink {
+    /// The Canvas root account the registration was created on.
+    pub account_id: String,
+    /// Canvas's id of the registration (not the client_id, which is its developer key's id).
+    pub registration_id: String,
 }
 
 /// One install of a registration (a course, a sub-account, a site).
@@ -378,6 +390,7 @@ mod tests {
                     added_at: Utc::now(),
                 })
                 .collect(),
+            canvas: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

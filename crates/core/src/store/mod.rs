@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_checks.sql"),
     include_str!("../migrations/0006_keychain_ops.sql"),
     include_str!("../migrations/0007_public_only_keys.sql"),
+    include_str!("../migrations/0008_canvas_registrations.sql"),
 ];
 
 /// How long a connection waits for another one's lock before giving up.
@@ -129,6 +130,17 @@ impl Store {
         detail: &str,
     ) -> Result<()> {
         log_event(&self.conn, now, action, tool_id, kid, detail)
+    }
+
+    /// Appends an event about a platform or registration (`subject`, its id) to the audit log.
+    pub fn log_subject(
+        &mut self,
+        now: DateTime<Utc>,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<()> {
+        log_subject(&self.conn, now, action, None, subject, detail)
     }
 
     /// The audit log of a tool, oldest first.

@@ -26,7 +26,7 @@ fn load_deployments(
 }
 
 const REGISTRATION_SELECT: &str = "SELECT r.id, r.tool_id, t.name, r.platform_id, p.name, \
-    r.issuer, r.client_id, r.created_at, r.updated_at
+    r.issuer, r.client_id, r.created_at, r.updated_at, r.canvas_account_id, r.canvas_registration_id
     FROM registrations r JOIN tools t ON t.id = r.tool_id JOIN platforms p ON p.id = r.platform_id";
 
 pub(super) fn load_registrations(
@@ -47,6 +47,15 @@ pub(super) fn load_registrations(
             issuer: r.get(5)?,
             client_id: r.get(6)?,
             deployments: vec![],
+            canvas: match (r.get(9)?, r.get(10)?) {
+                (Some(account_id), Some(registration_id)) => {
+                    Some(crate::registration::CanvasLink {
+                        account_id,
+                        registration_id,
+                    })
+                }
+                _ => None,
+            },
             created_at: parse_time(r.get(7)?)?,
             updated_at: parse_time(r.get(8)?)?,
         })
@@ -207,6 +216,32 @@ pub(super) fn add_deployment_in(
     )
 }
 
+fn link_in(
+    conn: &Connection,
+    tool_id: &str,
+    registration_id: &str,
+    link: &crate::registration::CanvasLink,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE registrations SET canvas_account_id = ?2, canvas_registration_id = ?3
+         WHERE id = ?1",
+        params![registration_id, link.account_id, link.registration_id],
+    )?;
+    let detail = format!(
+        "Canvas account {}, registration {}",
+        link.account_id, link.registration_id
+    );
+    log_subject(
+        conn,
+        now,
+        "Canvas registration linked",
+        Some(tool_id),
+        registration_id,
+        &detail,
+    )
+}
+
 impl Store {
     /// Registers a tool on a platform with its first deployment ids. (issuer, client_id) must
     /// be new; the database enforces it too. `registration` is checked already.
@@ -223,6 +258,88 @@ impl Store {
         let id = insert_registration_in(&tx, tool_id, platform_id, registration, now)?;
         tx.commit()?;
         find_registration(&self.conn, &id)
+    }
+
+    /// Registers a tool on a platform as [`Store::insert_registration`] does, remembering where
+    /// the registration lives in Canvas, in one transaction.
+    pub fn insert_canvas_registration(
+        &mut self,
+        tool_id: &str,
+        platform_id: &str,
+        registration: &crate::registration::NewRegistration,
+        link: &crate::registration::CanvasLink,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id = insert_registration_in(&tx, tool_id, platform_id, registration, now)?;
+        link_in(&tx, tool_id, &id, link, now)?;
+        tx.commit()?;
+        find_registration(&self.conn, &id)
+    }
+
+    /// Remembers where a registration lives in Canvas. Logged.
+    pub fn link_canvas_registration(
+        &mut self,
+        registration_id: &str,
+        link: &crate::registration::CanvasLink,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, registration_id)?;
+        if reg.canvas.as_ref() != Some(link) {
+            link_in(&tx, &reg.tool_id, registration_id, link, now)?;
+            touch_registration(&tx, registration_id, now)?;
+        }
+        tx.commit()?;
+        find_registration(&self.conn, registration_id)
+    }
+
+    /// Gives a recorded deployment id the label `label`. Logged; the same label writes nothing.
+    pub fn label_deployment(
+        &mut self,
+        registration_id: &str,
+        deployment_id: &str,
+        label: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let reg = find_registration(&tx, registration_id)?;
+        let Some(before) = reg
+            .deployments
+            .iter()
+            .find(|d| d.deployment_id == deployment_id)
+        else {
+            return Err(Error::DeploymentNotFound {
+                registration: registration_id.to_string(),
+                deployment_id: deployment_id.to_string(),
+            });
+        };
+        if before.label.as_deref() == Some(label) {
+            return Ok(reg);
+        }
+        tx.execute(
+            "UPDATE deployments SET label = ?3 WHERE registration_id = ?1 AND deployment_id = ?2",
+            params![registration_id, deployment_id, label],
+        )?;
+        touch_registration(&tx, registration_id, now)?;
+        let detail = format!("{deployment_id} labelled '{label}'");
+        let tool = Some(reg.tool_id.as_str());
+        log_subject(
+            &tx,
+            now,
+            "deployment labelled",
+            tool,
+            registration_id,
+            &detail,
+        )?;
+        tx.commit()?;
+        find_registration(&self.conn, registration_id)
     }
 
     /// Registrations, optionally only a tool's and/or a platform's (ids).

@@ -24,7 +24,10 @@ use crate::tool::Tool;
 pub use bundles::{BundleExported, BundleImported};
 pub use checks::PlatformCheck;
 pub use keys::{GenerateKey, KeygenStage};
-pub use registrations::{DynregRegistered, LibraryFormat};
+pub use registrations::{
+    CanvasDeploymentsSynced, CanvasRegistered, CanvasRegistrationStatus, DynregRegistered,
+    LibraryFormat,
+};
 pub use rotation::{Revocation, RotationOutcome, RotationState};
 pub use tokens::KeySetSource;
 pub use tools::{RemovedKey, ToolRemoval};

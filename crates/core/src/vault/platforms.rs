@@ -44,7 +44,76 @@ impl Vault {
     /// Removes a platform that has no registrations.
     pub fn remove_platform(&mut self, platform: &str, now: DateTime<Utc>) -> Result<()> {
         let id = self.store.platform(platform)?.id;
-        self.store.delete_platform(&id, now)
+        self.store.delete_platform(&id, now)?;
+        // The platform's API token goes with it; a keychain that does not answer now keeps it
+        // under an account no record names, which `forget_api_token` cannot reach: say nothing
+        // here, as the platform is gone either way.
+        let _ = self.secrets.delete(&crate::secret::api_token_account(&id));
+        Ok(())
+    }
+
+    /// Keeps `token` as the platform's API token (Canvas: an admin's access token) in the OS
+    /// keychain, replacing any; never in the database. Logged, without the token.
+    pub fn set_api_token(&mut self, platform: &str, token: &str, now: DateTime<Utc>) -> Result<()> {
+        let platform = self.store.platform(platform)?;
+        let token = crate::platform::validated_api_token(token)?;
+        self.secrets.put(
+            &crate::secret::api_token_account(&platform.id),
+            token.as_bytes(),
+        )?;
+        self.store.log_subject(
+            now,
+            "API token stored in the keychain",
+            &platform.id,
+            &platform.spec.name,
+        )
+    }
+
+    /// Whether the keychain holds an API token for the platform.
+    pub fn has_api_token(&self, platform: &str) -> Result<bool> {
+        let platform = self.store.platform(platform)?;
+        Ok(self
+            .secrets
+            .get(&crate::secret::api_token_account(&platform.id))?
+            .is_some())
+    }
+
+    /// Removes the platform's API token from the keychain (none stored is not an error). Logged.
+    pub fn forget_api_token(&mut self, platform: &str, now: DateTime<Utc>) -> Result<()> {
+        let platform = self.store.platform(platform)?;
+        self.secrets
+            .delete(&crate::secret::api_token_account(&platform.id))?;
+        self.store.log_subject(
+            now,
+            "API token removed from the keychain",
+            &platform.id,
+            &platform.spec.name,
+        )
+    }
+
+    /// The platform's API token, or an error that says how to give one.
+    pub(crate) fn api_token(
+        &self,
+        platform: &crate::platform::Platform,
+    ) -> Result<zeroize::Zeroizing<String>> {
+        let bytes = self
+            .secrets
+            .get(&crate::secret::api_token_account(&platform.id))?
+            .ok_or_else(|| {
+                Error::invalid(
+                    "API token",
+                    format!("none is stored for platform '{}'", platform.spec.name),
+                    "create an access token in Canvas (Account → Settings → New access token, \
+                     as an admin of the account) and give it: in the window, or with \
+                     --token-file FILE",
+                )
+                .at("api_token")
+            })?;
+        String::from_utf8(bytes.to_vec())
+            .map(zeroize::Zeroizing::new)
+            .map_err(|_| Error::Keychain {
+                reason: "the stored API token is not text".into(),
+            })
     }
 
     /// The OpenID configuration URL to read for `platform`: `url` if given, else the one the

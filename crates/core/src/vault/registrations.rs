@@ -284,3 +284,392 @@ impl Vault {
         })
     }
 }
+
+/// A registration made through Canvas's registrations API, and what is left to do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct CanvasRegistered {
+    /// The registration as recorded here (client_id, the deployments Canvas listed).
+    pub registration: crate::registration::Registration,
+    /// The registration as Canvas returned it.
+    pub canvas: crate::canvas::registrations::CanvasRegistration,
+    /// The deployments Canvas listed (none when it could not list them: see `notes`).
+    pub deployments: Vec<crate::canvas::registrations::CanvasDeployment>,
+    /// The steps left, in plain words.
+    pub notes: Vec<String>,
+}
+
+/// A registration's deployments as Canvas lists them, and what was recorded from them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct CanvasDeploymentsSynced {
+    /// The registration after recording.
+    pub registration: crate::registration::Registration,
+    /// Every deployment Canvas listed.
+    pub deployments: Vec<crate::canvas::registrations::CanvasDeployment>,
+    /// The deployment ids recorded by this sync.
+    pub added: Vec<String>,
+    /// The deployment ids whose label was set from Canvas's context name.
+    pub labelled: Vec<String>,
+}
+
+/// A registration as Canvas holds it, against the tool's configuration here.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct CanvasRegistrationStatus {
+    /// The registration here.
+    pub registration: crate::registration::Registration,
+    /// The registration in Canvas.
+    pub canvas: crate::canvas::registrations::CanvasRegistration,
+    /// The configuration members Canvas holds otherwise than the tool here: what an update
+    /// would change. Empty when Canvas is up to date.
+    pub differences: Vec<String>,
+}
+
+/// Where a linked registration's Canvas calls go.
+struct CanvasTarget {
+    registration: crate::registration::Registration,
+    link: crate::registration::CanvasLink,
+    base: String,
+    token: zeroize::Zeroizing<String>,
+}
+
+impl Vault {
+    /// The address of the Canvas a platform is, for its API: the platform's base URL.
+    fn canvas_base(&self, platform: &crate::platform::Platform) -> Result<String> {
+        if !platform.spec.family.is_canvas() {
+            return Err(Error::invalid(
+                "platform",
+                format!(
+                    "'{}' is a {} platform, and only Canvas has this registrations API",
+                    platform.spec.name,
+                    platform.spec.family.label()
+                ),
+                "register through Dynamic Registration instead (`ltikeys dynreg serve`), or \
+                 add the registration by hand",
+            )
+            .at("platform"));
+        }
+        platform.spec.base_url.clone().ok_or_else(|| {
+            Error::invalid(
+                "Canvas URL",
+                format!(
+                    "platform '{}' does not say where its Canvas is",
+                    platform.spec.name
+                ),
+                "give the Canvas address you sign in at, e.g. https://school.instructure.com \
+                 (--canvas-url, or the field in the window); it is kept on the platform",
+            )
+            .at("canvas_url")
+        })
+    }
+
+    /// Keeps `url` as the address of a Canvas platform's instance (its base URL), where its API
+    /// answers. Logged when it changes.
+    pub fn set_canvas_url(
+        &mut self,
+        platform: &str,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::platform::Platform> {
+        let current = self.store.platform(platform)?;
+        let fix = "give the Canvas address you sign in at, e.g. https://school.instructure.com";
+        crate::input::validate_url("Canvas URL", url.trim()).map_err(|e| e.at("canvas_url"))?;
+        let mut parsed = url::Url::parse(url.trim())
+            .map_err(|e| Error::invalid("Canvas URL", format!("not a URL ({e})"), fix))?;
+        parsed.set_path("");
+        parsed.set_query(None);
+        parsed.set_fragment(None);
+        let base = parsed.as_str().trim_end_matches('/').to_string();
+        if current.spec.base_url.as_deref() == Some(base.as_str()) {
+            return Ok(current);
+        }
+        let mut after = current.spec.clone();
+        after.base_url = Some(base.clone());
+        let detail = format!("Canvas URL {base}");
+        self.store
+            .update_platform(&current.id, &after, now, "platform updated", &detail)
+    }
+
+    fn canvas_target(&self, registration: &str) -> Result<CanvasTarget> {
+        let registration = self.store.registration(registration.trim())?;
+        let platform = self.store.platform(&registration.platform_id)?;
+        let base = self.canvas_base(&platform)?;
+        let link = registration.canvas.clone().ok_or_else(|| {
+            Error::invalid(
+                "registration",
+                format!(
+                    "{} was not made through Canvas's registrations API here",
+                    registration.id
+                ),
+                "link it to Canvas first: give the root account id (`ltikeys canvas deployments \
+                 REG --account ID`), and it is found by its client_id",
+            )
+            .at("account")
+        })?;
+        let token = self.api_token(&platform)?;
+        Ok(CanvasTarget {
+            registration,
+            link,
+            base,
+            token,
+        })
+    }
+
+    /// Creates the tool's registration on a Canvas account through Canvas's registrations API
+    /// (one call: Canvas makes the developer key and binds it, on unless `on` is false), records
+    /// it here with the client_id Canvas gave, and records the deployments Canvas lists.
+    pub fn canvas_register(
+        &mut self,
+        tool: &str,
+        platform: &str,
+        account: &str,
+        on: bool,
+        client: &crate::http::HttpClient,
+        now: DateTime<Utc>,
+    ) -> Result<CanvasRegistered> {
+        use crate::canvas::registrations::{validated_account, CanvasApi};
+        let account = validated_account(account)?;
+        let tool = self.store.tool(tool)?;
+        let platform = self.store.platform(platform)?;
+        let base = self.canvas_base(&platform)?;
+        let configuration = self.canvas_export_api(&tool.id)?;
+        let token = self.api_token(&platform)?;
+        let api = CanvasApi::new(client, &base, &token)?;
+        let made = api.create(&account, &tool.profile.name, &configuration, on)?;
+        let link = crate::registration::CanvasLink {
+            account_id: account.clone(),
+            registration_id: made.id.clone(),
+        };
+        let new = crate::registration::NewRegistration {
+            tool: tool.id.clone(),
+            platform: platform.id.clone(),
+            client_id: made.client_id.clone(),
+            deployments: vec![],
+        }
+        .validated()?;
+        let registration = self
+            .store
+            .insert_canvas_registration(&tool.id, &platform.id, &new, &link, now)
+            .map_err(|e| {
+                Error::invalid(
+                    "registration",
+                    format!(
+                        "Canvas made registration {} (client_id {}) on account {account}, but it \
+                         could not be recorded here: {e}",
+                        made.id, made.client_id
+                    ),
+                    format!(
+                        "record it by hand: `ltikeys registration add --tool {} --platform {} \
+                         --client-id {}`",
+                        tool.id, platform.id, made.client_id
+                    ),
+                )
+            })?;
+        let mut notes = Vec::new();
+        if !on {
+            notes.push(
+                "the registration is off in Canvas: turn it on when the tool is ready".to_string(),
+            );
+        }
+        let (registration, deployments) = match api.deployments(&account, &made.id) {
+            Ok(listed) => {
+                let synced = self.record_canvas_deployments(&registration.id, &listed, now)?;
+                (synced.registration, listed)
+            }
+            Err(e) => {
+                notes.push(format!(
+                    "the deployments could not be listed yet ({e}); install the app in Canvas \
+                     (Settings → Apps → + App → By Client ID {}) and add its deployment id",
+                    made.client_id
+                ));
+                (registration, vec![])
+            }
+        };
+        if deployments.is_empty() && notes.len() == usize::from(!on) {
+            notes.push(format!(
+                "Canvas has no deployment yet: install the app on an account or course \
+                 (Settings → Apps → + App → By Client ID {}), then sync the deployments",
+                made.client_id
+            ));
+        }
+        Ok(CanvasRegistered {
+            registration,
+            canvas: made,
+            deployments,
+            notes,
+        })
+    }
+
+    /// Links a registration recorded here to the one Canvas holds on `account` with its
+    /// client_id, so that its deployments can be synced and it can be turned on or off.
+    pub fn canvas_link(
+        &mut self,
+        registration: &str,
+        account: &str,
+        client: &crate::http::HttpClient,
+        now: DateTime<Utc>,
+    ) -> Result<crate::registration::Registration> {
+        use crate::canvas::registrations::{validated_account, CanvasApi};
+        let account = validated_account(account)?;
+        let reg = self.store.registration(registration.trim())?;
+        let platform = self.store.platform(&reg.platform_id)?;
+        let base = self.canvas_base(&platform)?;
+        let token = self.api_token(&platform)?;
+        let found =
+            CanvasApi::new(client, &base, &token)?.by_client_id(&account, &reg.client_id)?;
+        let link = crate::registration::CanvasLink {
+            account_id: account,
+            registration_id: found.id,
+        };
+        self.store.link_canvas_registration(&reg.id, &link, now)
+    }
+
+    /// Lists the registration's deployments in Canvas and records the new ones, labelled with
+    /// their context's name; a recorded one without a label gets that name.
+    pub fn canvas_deployments(
+        &mut self,
+        registration: &str,
+        client: &crate::http::HttpClient,
+        now: DateTime<Utc>,
+    ) -> Result<CanvasDeploymentsSynced> {
+        let target = self.canvas_target(registration)?;
+        let listed =
+            crate::canvas::registrations::CanvasApi::new(client, &target.base, &target.token)?
+                .deployments(&target.link.account_id, &target.link.registration_id)?;
+        self.record_canvas_deployments(&target.registration.id, &listed, now)
+    }
+
+    fn record_canvas_deployments(
+        &mut self,
+        registration: &str,
+        listed: &[crate::canvas::registrations::CanvasDeployment],
+        now: DateTime<Utc>,
+    ) -> Result<CanvasDeploymentsSynced> {
+        let mut reg = self.store.registration(registration)?;
+        let (mut added, mut labelled) = (Vec::new(), Vec::new());
+        for deployment in listed.iter().filter(|d| d.active) {
+            let label = deployment.label();
+            match reg
+                .deployments
+                .iter()
+                .find(|d| d.deployment_id == deployment.deployment_id)
+            {
+                None => {
+                    let new = crate::registration::NewDeployment {
+                        deployment_id: deployment.deployment_id.clone(),
+                        label: Some(label),
+                    }
+                    .validated()?;
+                    reg = self.store.add_deployment(&reg.id, &new, now)?;
+                    added.push(deployment.deployment_id.clone());
+                }
+                Some(known) if known.label.is_none() => {
+                    let label: String = label.chars().take(200).collect();
+                    reg = self.store.label_deployment(
+                        &reg.id,
+                        &deployment.deployment_id,
+                        &label,
+                        now,
+                    )?;
+                    labelled.push(deployment.deployment_id.clone());
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(CanvasDeploymentsSynced {
+            registration: reg,
+            deployments: listed.to_vec(),
+            added,
+            labelled,
+        })
+    }
+
+    /// Turns the registration on or off for its Canvas account; returns the state Canvas
+    /// reports. Logged.
+    pub fn canvas_switch(
+        &mut self,
+        registration: &str,
+        on: bool,
+        client: &crate::http::HttpClient,
+        now: DateTime<Utc>,
+    ) -> Result<crate::canvas::registrations::BindingState> {
+        use crate::canvas::registrations::{BindingState, CanvasApi};
+        let target = self.canvas_target(registration)?;
+        let wanted = if on {
+            BindingState::On
+        } else {
+            BindingState::Off
+        };
+        let state = CanvasApi::new(client, &target.base, &target.token)?.bind(
+            &target.link.account_id,
+            &target.link.registration_id,
+            wanted,
+        )?;
+        self.store.log_subject(
+            now,
+            "Canvas registration switched",
+            &target.registration.id,
+            &format!(
+                "turned {} on account {}",
+                state.as_str(),
+                target.link.account_id
+            ),
+        )?;
+        Ok(state)
+    }
+
+    /// The registration as Canvas holds it, and where its configuration differs from the tool
+    /// here.
+    pub fn canvas_status(
+        &self,
+        registration: &str,
+        client: &crate::http::HttpClient,
+    ) -> Result<CanvasRegistrationStatus> {
+        let target = self.canvas_target(registration)?;
+        let canvas =
+            crate::canvas::registrations::CanvasApi::new(client, &target.base, &target.token)?
+                .get(&target.link.account_id, &target.link.registration_id)?;
+        let ours = self.canvas_export_api(&target.registration.tool_id)?;
+        let differences = canvas
+            .configuration
+            .as_ref()
+            .map(|theirs| crate::canvas::registrations::configuration_differences(&ours, theirs))
+            .unwrap_or_else(|| vec!["configuration".into()]);
+        Ok(CanvasRegistrationStatus {
+            registration: target.registration,
+            canvas,
+            differences,
+        })
+    }
+
+    /// Replaces the configuration Canvas holds with the tool's configuration here. Logged.
+    pub fn canvas_update(
+        &mut self,
+        registration: &str,
+        client: &crate::http::HttpClient,
+        now: DateTime<Utc>,
+    ) -> Result<CanvasRegistrationStatus> {
+        let target = self.canvas_target(registration)?;
+        let ours = self.canvas_export_api(&target.registration.tool_id)?;
+        let canvas =
+            crate::canvas::registrations::CanvasApi::new(client, &target.base, &target.token)?
+                .update(&target.link.account_id, &target.link.registration_id, &ours)?;
+        let differences = canvas
+            .configuration
+            .as_ref()
+            .map(|theirs| crate::canvas::registrations::configuration_differences(&ours, theirs))
+            .unwrap_or_default();
+        self.store.log_subject(
+            now,
+            "Canvas configuration updated",
+            &target.registration.id,
+            &format!(
+                "registration {} on account {}",
+                target.link.registration_id, target.link.account_id
+            ),
+        )?;
+        Ok(CanvasRegistrationStatus {
+            registration: target.registration,
+            canvas,
+            differences,
+        })
+    }
+}

@@ -401,3 +401,8 @@ export function buildPlatformUpdate(platform: Platform, values: PlatformEditValu
   };
   return { ok: true, update, changed: Object.values(update).some((value) => value !== null) };
 }
+
+/** Whether the platform is a Canvas (cloud, beta, test or self-hosted): it has the registrations API. */
+export function isCanvas(family: PlatformFamily): boolean {
+  return family.startsWith("canvas-");
+}

@@ -28,6 +28,8 @@ repairs: Array<Repair>,
  */
 orphans: Array<Orphan> | null, };
 
+export type BindingState = "on" | "off" | "allow";
+
 export type BundleFile = { 
 /**
  * Its name in the bundle (no folders).
@@ -146,6 +148,56 @@ files: number,
  */
 private_key: string | null, } | { "outcome": "cancelled" };
 
+export type CanvasApiSettings = { 
+/**
+ * The Canvas address admins sign in at, when the platform holds one.
+ */
+canvas_url: string | null, 
+/**
+ * Whether the OS keychain holds an API token for the platform.
+ */
+has_token: boolean, };
+
+export type CanvasDeployment = { 
+/**
+ * The `deployment_id` launches carry, e.g. `1:a2ea…`.
+ */
+deployment_id: string, 
+/**
+ * `Account` or `Course`.
+ */
+context_type: string, 
+/**
+ * The account's or course's id.
+ */
+context_id: string, 
+/**
+ * The account's or course's name.
+ */
+context_name: string, 
+/**
+ * Whether it is active (Canvas lists deleted and disabled ones too).
+ */
+active: boolean, };
+
+export type CanvasDeploymentsSynced = { 
+/**
+ * The registration after recording.
+ */
+registration: Registration, 
+/**
+ * Every deployment Canvas listed.
+ */
+deployments: Array<CanvasDeployment>, 
+/**
+ * The deployment ids recorded by this sync.
+ */
+added: Array<string>, 
+/**
+ * The deployment ids whose label was set from Canvas's context name.
+ */
+labelled: Array<string>, };
+
 export type CanvasImported = { 
 /**
  * The tool as stored.
@@ -155,6 +207,71 @@ tool: Tool,
  * Lint findings of the document, then what was not imported.
  */
 findings: Array<Finding>, };
+
+export type CanvasLink = { 
+/**
+ * The Canvas root account the registration was created on.
+ */
+account_id: string, 
+/**
+ * Canvas's id of the registration (not the client_id, which is its developer key's id).
+ */
+registration_id: string, };
+
+export type CanvasRegistered = { 
+/**
+ * The registration as recorded here (client_id, the deployments Canvas listed).
+ */
+registration: Registration, 
+/**
+ * The registration as Canvas returned it.
+ */
+canvas: CanvasRegistration, 
+/**
+ * The deployments Canvas listed (none when it could not list them: see `notes`).
+ */
+deployments: Array<CanvasDeployment>, 
+/**
+ * The steps left, in plain words.
+ */
+notes: Array<string>, };
+
+export type CanvasRegistration = { 
+/**
+ * Canvas's id of the registration.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The client_id: the developer key's global id (`developer_key_id`).
+ */
+client_id: string, 
+/**
+ * Whether it is on for the account, when Canvas said.
+ */
+binding: BindingState | null, 
+/**
+ * The configuration Canvas holds, when it returned one.
+ */
+configuration: unknown, };
+
+export type CanvasRegistrationStatus = { 
+/**
+ * The registration here.
+ */
+registration: Registration, 
+/**
+ * The registration in Canvas.
+ */
+canvas: CanvasRegistration, 
+/**
+ * The configuration members Canvas holds otherwise than the tool here: what an update
+ * would change. Empty when Canvas is up to date.
+ */
+differences: Array<string>, };
 
 export type CheckProgress = { 
 /**
@@ -362,7 +479,7 @@ registration: Registration,
  */
 notes: Array<string>, };
 
-export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "output" | "cancelled" | "internal";
+export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "canvas_api" | "output" | "cancelled" | "internal";
 
 export type Eula = { 
 /**
@@ -1358,6 +1475,10 @@ client_id: string,
  * Deployment ids, oldest first.
  */
 deployments: Array<Deployment>, 
+/**
+ * Where it lives in Canvas, when it was made through Canvas's registrations API.
+ */
+canvas: CanvasLink | null, 
 /**
  * When it was added.
  */

@@ -36,6 +36,7 @@ import type {
 import type { ExportPrivateKey, ImportPem, KeyImported, PickedPem } from "./bindings";
 import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, LibraryFormat, PickedBundle } from "./bindings";
 import type { ClientAssertion, DynregProgress, DynregRegistered, Inspection, KidSearch, PickedJwt, TokenTest } from "./bindings";
+import type { BindingState, CanvasApiSettings, CanvasDeploymentsSynced, CanvasRegistered, CanvasRegistrationStatus } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -507,4 +508,55 @@ export function confirmDynreg(): Promise<boolean> {
 /** Cancels the running registration. */
 export function cancelDynreg(): Promise<boolean> {
   return call<boolean>("cancel_dynreg");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canvas's LTI registrations API, with an admin's token kept in the OS keychain.
+
+READS.add("canvas_api_settings");
+READS.add("canvas_status");
+
+/** The Canvas platform's address and whether an API token is stored (never the token). */
+export function canvasApiSettings(platform: string): Promise<CanvasApiSettings> {
+  return call<CanvasApiSettings>("canvas_api_settings", { platform });
+}
+
+/** Keeps the platform's Canvas address and, when given, its API token in the OS keychain. */
+export function setCanvasApi(platform: string, canvasUrl: string | null, token: string | null): Promise<CanvasApiSettings> {
+  return call<CanvasApiSettings>("set_canvas_api", { platform, canvasUrl, token });
+}
+
+/** Removes the platform's API token from the OS keychain. */
+export function forgetCanvasToken(platform: string): Promise<CanvasApiSettings> {
+  return call<CanvasApiSettings>("forget_canvas_token", { platform });
+}
+
+/** Creates the tool's registration on a Canvas account and records it with its deployments. */
+export function canvasRegister(tool: string, platform: string, account: string, on: boolean): Promise<CanvasRegistered> {
+  return call<CanvasRegistered>("canvas_register", { tool, platform, account, on });
+}
+
+/** Links a registration made by hand to Canvas's, found by its client_id on `account`. */
+export function canvasLink(registration: string, account: string): Promise<Registration> {
+  return call<Registration>("canvas_link", { registration, account });
+}
+
+/** Lists the registration's deployments in Canvas and records the new ones. */
+export function canvasDeployments(registration: string): Promise<CanvasDeploymentsSynced> {
+  return call<CanvasDeploymentsSynced>("canvas_deployments", { registration });
+}
+
+/** Turns the registration on or off for its Canvas account. */
+export function canvasSwitch(registration: string, on: boolean): Promise<BindingState> {
+  return call<BindingState>("canvas_switch", { registration, on });
+}
+
+/** The registration as Canvas holds it, and where it differs from the tool here. */
+export function canvasStatus(registration: string): Promise<CanvasRegistrationStatus> {
+  return call<CanvasRegistrationStatus>("canvas_status", { registration });
+}
+
+/** Sends the tool's configuration to Canvas in place of the one it holds. */
+export function canvasUpdate(registration: string): Promise<CanvasRegistrationStatus> {
+  return call<CanvasRegistrationStatus>("canvas_update", { registration });
 }
