@@ -11,6 +11,7 @@ fn main() {
             "remove_tool",
             "list_keys",
             "generate_key",
+            "cancel_keygen",
             "export_jwk",
             "export_jwks",
             "save_jwks",

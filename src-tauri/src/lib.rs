@@ -40,6 +40,7 @@ pub fn run() {
             commands::tools::remove_tool,
             commands::keys::list_keys,
             commands::keys::generate_key,
+            commands::keys::cancel_keygen,
             commands::keys::export_jwk,
             commands::keys::export_jwks,
             commands::keys::save_jwks,

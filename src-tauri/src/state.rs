@@ -1,5 +1,5 @@
-//! What every command shares: where the data lives, the PEM files picked for import and the
-//! checks that may be cancelled.
+//! What every command shares: where the data lives, the PEM files picked for import, and the
+//! checks and key generations that may be cancelled.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,6 +10,7 @@ use ltikeys_core::store::default_data_dir;
 use ltikeys_core::{Result, Vault};
 
 use crate::commands::checks::RunningChecks;
+use crate::commands::keys::RunningKeygens;
 use crate::commands::private::PickedPems;
 
 /// The app's state: the data directory, and what one command leaves for a later one. Each
@@ -20,6 +21,7 @@ pub struct AppState {
     picked: Mutex<PickedPems>,
     picked_bundle: Mutex<Option<PathBuf>>,
     checks: Mutex<RunningChecks>,
+    keygens: Mutex<RunningKeygens>,
     dynreg: Mutex<Option<Arc<Control>>>,
 }
 
@@ -39,6 +41,7 @@ impl AppState {
             picked: Mutex::default(),
             picked_bundle: Mutex::default(),
             checks: Mutex::default(),
+            keygens: Mutex::default(),
             dynreg: Mutex::default(),
         }
     }
@@ -67,6 +70,11 @@ impl AppState {
     /// The Dynamic Registration running, if any.
     pub(crate) fn dynreg(&self) -> MutexGuard<'_, Option<Arc<Control>>> {
         self.dynreg.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The key generations running, by tool.
+    pub(crate) fn keygens(&self) -> MutexGuard<'_, RunningKeygens> {
+        self.keygens.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The checks running under a ticket.

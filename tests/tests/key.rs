@@ -1,5 +1,6 @@
 //! The keys tab at the window's sizes: long kids are shown whole and no action button is cut
-//! off, at the default 1180x760, at 960x640 and at the minimum 820x540.
+//! off, at the default 1180x760, at 960x640 and at the minimum 820x540. And a generation
+//! cancelled in the window stores nothing.
 
 use anyhow::{ensure, Context, Result};
 use ltikeys_e2e::{App, ToolForm, KEYGEN, UI_STEP};
@@ -14,6 +15,96 @@ const SIZES: [(u32, u32); 3] = [(1180, 760), (960, 640), (820, 540)];
 #[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
 async fn long_kids_stay_whole_in_small_windows() -> Result<()> {
     App::run("key-failure", long_kids).await
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn a_cancelled_generation_stores_nothing() -> Result<()> {
+    App::run("keygen-cancel", cancel_generation).await
+}
+
+/// Starts 4096-bit generations and cancels each while its primes are searched. A search may
+/// win before the click lands (the Cancel button is then gone, and the key is kept): such a
+/// run is counted and another started, up to five.
+async fn cancel_generation(app: &App) -> Result<()> {
+    const TOOL: &str = "Cancel Keygen";
+    app.create_tool(&ToolForm {
+        name: TOOL,
+        login_url: Some("https://cancel.example.edu/lti/login"),
+        launch_url: Some("https://cancel.example.edu/lti/launch"),
+        redirect_uris: Some("https://cancel.example.edu/lti/launch"),
+        ..ToolForm::default()
+    })
+    .await?;
+    app.ensure_keychain_available().await?;
+    app.select("#key-bits", "4096").await?;
+
+    let mut kept = 0;
+    let mut cancelled = false;
+    for _ in 0..5 {
+        app.wait_enabled("#generate-key", KEYGEN).await?;
+        app.click("#generate-key").await?;
+        app.wait_for("#keygen-progress", UI_STEP).await?;
+        if app.click("#cancel-keygen").await.is_err() {
+            // Already stored: the search won the race against the click.
+            kept += 1;
+            app.wait_for_key_rows(kept).await?;
+            continue;
+        }
+        let toast = app
+            .wait_toast_that("the cancellation", |t| {
+                t.contains("cancelled") || t.contains("generated")
+            })
+            .await?;
+        app.wait_gone("#keygen-progress").await?;
+        if toast.contains("generated") {
+            kept += 1;
+            continue;
+        }
+        ensure!(
+            toast == "Key generation cancelled: nothing was stored",
+            "the toast reads {toast:?}"
+        );
+        cancelled = true;
+        break;
+    }
+    ensure!(
+        cancelled,
+        "five 4096-bit generations all finished before Cancel was clicked"
+    );
+    ensure!(
+        app.visible_error().await.is_none(),
+        "a cancel shows an error: {:?}",
+        app.visible_error().await
+    );
+
+    // Nothing of the cancelled key anywhere: not listed, not in the database, not in the keychain.
+    let rows = app
+        .attrs_of_all("#keys-table tr[data-kid]", "data-kid")
+        .await?;
+    ensure!(
+        rows.len() == kept,
+        "the table lists {rows:?} after {kept} kept key(s)"
+    );
+    let listed: Value =
+        serde_json::from_str(&app.cli(&["key", "list", "--tool", TOOL, "--json"])?)?;
+    let listed = listed.as_array().map(Vec::len).unwrap_or_default();
+    ensure!(
+        listed == kept,
+        "the database holds {listed} key(s), {kept} kept"
+    );
+    let status: Value = serde_json::from_str(&app.cli(&["status", "--json"])?)?;
+    ensure!(
+        status["orphans"] == json!([]) && status["repairs"] == json!([]),
+        "a cancelled generation left something in the keychain: {status}"
+    );
+
+    // The form is free again, and the next generation is kept.
+    app.select("#key-bits", "2048").await?;
+    app.wait_enabled("#generate-key", KEYGEN).await?;
+    app.click("#generate-key").await?;
+    app.wait_for_key_rows(kept + 1).await?;
+    Ok(())
 }
 
 /// A kid of exactly 60 characters, without a space to break at.

@@ -216,6 +216,12 @@ pub enum Error {
         deployment_id: String,
     },
     /// The output (a command's stdout) could not be written: the reader went away (a broken
+    /// The user stopped the operation; nothing of it was kept.
+    #[error("{what} was cancelled; nothing was kept")]
+    Cancelled {
+        /// What was stopped ("key generation").
+        what: &'static str,
+    },
     /// pipe), or the disk is full.
     #[error("could not write the output: {source}")]
     Output {
@@ -281,6 +287,7 @@ impl Error {
             Error::Discovery { .. } => ErrorKind::Discovery,
             Error::CanvasApi { .. } => ErrorKind::CanvasApi,
             Error::Output { .. } => ErrorKind::Output,
+            Error::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 
@@ -450,7 +457,7 @@ pub enum ErrorKind {
     CanvasApi,
     /// The output could not be written.
     Output,
-    /// The user stopped the operation before it finished (a front end's own).
+    /// The user stopped the operation before it finished.
     Cancelled,
     /// A failure of the program itself, not of the input or the machine (a front end's own).
     Internal,

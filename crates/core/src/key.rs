@@ -1,5 +1,7 @@
 //! Keys: RSA pairs (generated, PEM, RS256; private bytes zeroized), the stored record, its views.
 
+use std::sync::atomic::AtomicBool;
+
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize as LcKeySize;
 use aws_lc_rs::signature::{self, KeyPair as _};
@@ -17,6 +19,9 @@ use crate::error::{Error, Result};
 use crate::remedy::Remedy;
 
 mod encrypted;
+mod generate;
+
+pub use generate::{default_racers, MAX_RACERS};
 
 /// PBKDF2-HMAC-SHA256 rounds for passphrase-protected exports (OWASP's 2023 figure).
 const PBKDF2_ROUNDS: u32 = 600_000;
@@ -187,10 +192,17 @@ pub struct KeyPair {
 }
 
 impl KeyPair {
-    /// Generates a new key of the given size.
+    /// Generates a new key of the given size, racing one prime search per core
+    /// ([`default_racers`]) and keeping the first key found.
     pub fn generate(size: KeySize) -> Result<Self> {
-        let inner = aws_lc_rs::rsa::KeyPair::generate(size.lc())
-            .map_err(|_| Error::Crypto("RSA key generation"))?;
+        KeyPair::generate_raced(size, default_racers(), &AtomicBool::new(false))
+    }
+
+    /// [`KeyPair::generate`] with `racers` searches at once (1 for a single search), which
+    /// fails with [`Error::Cancelled`] soon after `cancelled` is set; the keys the other
+    /// searches find are dropped and wiped.
+    pub fn generate_raced(size: KeySize, racers: usize, cancelled: &AtomicBool) -> Result<Self> {
+        let inner = generate::race(size, racers, cancelled)?;
         Ok(KeyPair { inner })
     }
 

@@ -1,9 +1,12 @@
 //! Key commands: generate with progress, list, export public parts, delete.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
-use ltikeys_core::{GenerateKey, KeyInfo, Removal};
+use ltikeys_core::{ErrorKind, GenerateKey, KeyInfo, Removal};
 use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
 
@@ -18,6 +21,9 @@ pub async fn list_keys(state: State<'_, AppState>, tool: String) -> Result<Vec<K
     with_vault(&state, move |v| v.keys(&tool)).await
 }
 
+/// Generates a key for `request.tool`, reporting each stage to `on_progress`; `cancel_keygen`
+/// with the same tool stops it while the primes are searched (it then fails with kind
+/// `cancelled` and nothing is stored). One generation per tool at a time.
 #[tauri::command]
 pub async fn generate_key(
     state: State<'_, AppState>,
@@ -25,14 +31,68 @@ pub async fn generate_key(
     on_progress: Channel<KeygenProgress>,
 ) -> Result<KeyInfo, IpcError> {
     let started = Instant::now();
+    let running = RunningKeygen::start(&state, &request.tool)?;
+    let cancelled = running.cancelled.clone();
     with_vault(&state, move |v| {
-        v.generate_key(&request, Utc::now(), &mut |stage| {
+        v.generate_key_unless_cancelled(&request, Utc::now(), &cancelled, &mut |stage| {
             let elapsed_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
             // A closed window stops listening; generation goes on regardless.
             let _ = on_progress.send(KeygenProgress { stage, elapsed_ms });
         })
     })
     .await
+}
+
+/// Stops the generation running for `tool` (as `generate_key` was given it); answers whether
+/// one was running.
+#[tauri::command]
+pub fn cancel_keygen(state: State<'_, AppState>, tool: String) -> bool {
+    match state.keygens().get(&tool) {
+        Some(cancelled) => {
+            cancelled.store(true, Ordering::SeqCst);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The generations running, by the tool they were asked for.
+pub type RunningKeygens = HashMap<String, Arc<AtomicBool>>;
+
+/// A generation entered in [`RunningKeygens`]; leaves it when the command ends, however it ends.
+struct RunningKeygen<'a> {
+    state: &'a AppState,
+    tool: String,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl<'a> RunningKeygen<'a> {
+    fn start(state: &'a AppState, tool: &str) -> Result<Self, IpcError> {
+        let mut running = state.keygens();
+        if running.contains_key(tool) {
+            return Err(IpcError {
+                kind: ErrorKind::Invalid,
+                message: "A key is being generated for this tool already: wait for it, or \
+                          cancel it."
+                    .into(),
+                field: Some("tool".into()),
+                remedies: vec![],
+            });
+        }
+        let cancelled = Arc::new(AtomicBool::new(false));
+        running.insert(tool.to_string(), cancelled.clone());
+        Ok(RunningKeygen {
+            state,
+            tool: tool.to_string(),
+            cancelled,
+        })
+    }
+}
+
+impl Drop for RunningKeygen<'_> {
+    fn drop(&mut self) {
+        self.state.keygens().remove(&self.tool);
+    }
 }
 
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! Keys: generated or imported into both halves; repaired, listed, exported, signed with, deleted.
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,9 @@ use ts_rs::TS;
 use super::Vault;
 use crate::error::{Error, Result};
 use crate::jwk::{Jwk, Jwks};
-use crate::key::{KeyImported, KeyInfo, KeyPair, KeySize, KeyStatus, PemKey, PrivateKeyState};
+use crate::key::{
+    self, KeyImported, KeyInfo, KeyPair, KeySize, KeyStatus, PemKey, PrivateKeyState,
+};
 use crate::kid::{self, KidScheme};
 use crate::pending::{self, OpKind, OpLock, Orphan, PendingOp, Removal, Repair, RepairKind};
 use crate::secret;
@@ -49,6 +52,19 @@ impl Vault {
         now: DateTime<Utc>,
         progress: &mut dyn FnMut(KeygenStage),
     ) -> Result<KeyInfo> {
+        self.generate_key_unless_cancelled(request, now, &AtomicBool::new(false), progress)
+    }
+
+    /// [`Vault::generate_key`] that the user may stop while the primes are searched: once
+    /// `cancelled` is set it fails with [`Error::Cancelled`] and stores nothing. Storing, which
+    /// is quick, is never cut short.
+    pub fn generate_key_unless_cancelled(
+        &mut self,
+        request: &GenerateKey,
+        now: DateTime<Utc>,
+        cancelled: &AtomicBool,
+        progress: &mut dyn FnMut(KeygenStage),
+    ) -> Result<KeyInfo> {
         let tool = self.store.tool(&request.tool)?;
         let size = KeySize::try_from(request.bits)?;
         let custom = request
@@ -61,7 +77,7 @@ impl Vault {
             self.ensure_kid_free(&tool, kid)?;
         }
         progress(KeygenStage::Generating);
-        let key = KeyPair::generate(size)?;
+        let key = KeyPair::generate_raced(size, key::default_racers(), cancelled)?;
         let kid = match custom {
             Some(kid) => kid.to_string(),
             None => request.kid_scheme.kid(&key.public_key(), now),
@@ -429,6 +445,28 @@ mod tests {
             pk.verify_rs256(b"m", &sig),
             "the stored private key must match the JWK"
         );
+    }
+
+    #[test]
+    fn a_cancelled_generation_stores_nothing_and_says_so() {
+        let (_d, secrets, mut vault, tool) = vault();
+        let mut stages = vec![];
+        let err = vault
+            .generate_key_unless_cancelled(
+                &request(None),
+                Utc::now(),
+                &AtomicBool::new(true),
+                &mut |s| stages.push(s),
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::Cancelled, "{err}");
+        assert_eq!(
+            err.to_string(),
+            "key generation was cancelled; nothing was kept"
+        );
+        assert_eq!(stages, [KeygenStage::Generating]);
+        assert_eq!(secrets.len(), 0);
+        assert!(vault.keys(&tool.id).unwrap().is_empty());
     }
 
     fn base64_decode(s: &str) -> Vec<u8> {

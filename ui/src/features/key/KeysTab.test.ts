@@ -34,6 +34,24 @@ function button(selector: string): HTMLButtonElement {
   return found;
 }
 
+/** A `generate_key` answer that waits for `done`, keeping the progress channel it was sent. */
+function pendingGeneration(): {
+  done: ReturnType<typeof deferred<KeyInfo>>;
+  answer: (args: Record<string, unknown>) => Promise<KeyInfo>;
+  progress: () => Channel<KeygenProgress> | null;
+} {
+  const done = deferred<KeyInfo>();
+  let channel: Channel<KeygenProgress> | null = null;
+  return {
+    done,
+    answer: (args) => {
+      channel = args.onProgress as Channel<KeygenProgress>;
+      return done.promise;
+    },
+    progress: () => channel,
+  };
+}
+
 /** The toast shown now. */
 function toast(): string {
   return app.toasts.map((t) => t.message).join(" | ");
@@ -213,14 +231,10 @@ describe("the keys tab", () => {
 describe("generating a key", () => {
   it("shows each stage and the time it takes, then lists the new key", async () => {
     let keys: KeyInfo[] = [];
-    const done = deferred<KeyInfo>();
-    let channel: Channel<KeygenProgress> | null = null;
+    const { done, answer, progress } = pendingGeneration();
     const backend = fakeBackend({
       list_keys: () => keys,
-      generate_key: (args) => {
-        channel = args.onProgress as Channel<KeygenProgress>;
-        return done.promise;
-      },
+      generate_key: answer,
     });
     const user = userEvent.setup();
     render(KeysTab, { tool: SAMPLE_TOOL });
@@ -229,10 +243,10 @@ describe("generating a key", () => {
     await user.selectOptions(screen.getByLabelText("Kid scheme"), "uuid");
     await user.click(button("#generate-key"));
 
-    await waitFor(() => expect(channel).not.toBeNull());
+    await waitFor(() => expect(progress()).not.toBeNull());
     expect(backend.callsOf("generate_key")[0]?.request).toEqual({ tool: "t1", bits: 3072, kid_scheme: "uuid", kid: null });
     expect(button("#generate-key").disabled).toBe(true);
-    channel!.onmessage({ stage: "generating", elapsed_ms: 0 });
+    progress()!.onmessage({ stage: "generating", elapsed_ms: 0 });
     await waitFor(() => expect(document.querySelector("#keygen-progress")?.textContent).toContain("Generating 3072-bit key…"));
     const elapsed = (): string => document.querySelector("#keygen-progress .elapsed")?.textContent ?? "";
     const first = elapsed();
@@ -240,7 +254,7 @@ describe("generating a key", () => {
     // The window keeps answering while the Rust side works.
     await user.click(button("#view-jwks"));
     expect(document.getElementById("jwk-viewer")).not.toBeNull();
-    channel!.onmessage({ stage: "storing", elapsed_ms: 900 });
+    progress()!.onmessage({ stage: "storing", elapsed_ms: 900 });
     await waitFor(() => expect(document.querySelector("#keygen-progress")?.textContent).toContain("Storing in the keychain…"));
 
     keys = [newKey("fresh", "current")];
@@ -249,6 +263,53 @@ describe("generating a key", () => {
     expect(document.getElementById("keygen-progress")).toBeNull();
     expect(button("#generate-key").disabled).toBe(false);
     expect(toast()).toBe("Key fresh generated");
+  });
+
+  it("cancels a generation while the primes are searched: nothing is listed, no error, the form is free again", async () => {
+    const { done, answer, progress } = pendingGeneration();
+    const backend = fakeBackend({
+      list_keys: [],
+      generate_key: answer,
+      cancel_keygen: () => {
+        done.reject(failure("cancelled", "key generation was cancelled; nothing was kept"));
+        return true;
+      },
+    });
+    const user = userEvent.setup();
+    render(KeysTab, { tool: SAMPLE_TOOL });
+    await waitFor(() => expect(document.querySelector("#keys-table .empty-row")).not.toBeNull());
+    await user.selectOptions(screen.getByLabelText("Key size"), "4096");
+    await user.click(button("#generate-key"));
+    await waitFor(() => expect(progress()).not.toBeNull());
+    progress()!.onmessage({ stage: "generating", elapsed_ms: 0 });
+    await user.click(await screen.findByRole("button", { name: "Cancel" }));
+
+    await waitFor(() => expect(document.getElementById("keygen-progress")).toBeNull());
+    expect(backend.callsOf("cancel_keygen")).toEqual([{ tool: "t1" }]);
+    expect(toast()).toBe("Key generation cancelled: nothing was stored");
+    expect(app.error).toBeNull();
+    expect(kids()).toEqual([]);
+    expect(button("#generate-key").disabled).toBe(false);
+  });
+
+  it("offers no cancel once the key is being stored", async () => {
+    const { done, answer, progress } = pendingGeneration();
+    fakeBackend({
+      list_keys: [],
+      generate_key: answer,
+    });
+    const user = userEvent.setup();
+    render(KeysTab, { tool: SAMPLE_TOOL });
+    await waitFor(() => expect(document.querySelector("#keys-table .empty-row")).not.toBeNull());
+    await user.click(button("#generate-key"));
+    await waitFor(() => expect(progress()).not.toBeNull());
+    progress()!.onmessage({ stage: "generating", elapsed_ms: 0 });
+    await waitFor(() => expect(document.getElementById("cancel-keygen")).not.toBeNull());
+    progress()!.onmessage({ stage: "storing", elapsed_ms: 40 });
+    await waitFor(() => expect(document.querySelector("#keygen-progress")?.textContent).toContain("Storing"));
+    expect(document.getElementById("cancel-keygen")).toBeNull();
+    done.resolve(newKey("stored", "current"));
+    await waitFor(() => expect(document.getElementById("keygen-progress")).toBeNull());
   });
 
   it("checks a custom kid, sends it, then clears it; a kid the Rust side refuses shows under the field", async () => {

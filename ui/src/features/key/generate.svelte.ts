@@ -2,7 +2,8 @@
 // window is open, so switching tools loses nothing typed and a generation keeps its progress.
 
 import { app, showFailure } from "../../lib/app.svelte";
-import { generateKey, type KeyInfo, type KeygenStage, type KidScheme } from "../../lib/ipc";
+import { normaliseError } from "../../lib/errors";
+import { cancelKeygen, generateKey, type KeyInfo, type KeygenStage, type KidScheme } from "../../lib/ipc";
 
 export const KEY_SIZES = [2048, 3072, 4096] as const;
 
@@ -17,8 +18,9 @@ export const SCHEMES: ReadonlyArray<{ value: SchemeChoice; label: string }> = [
 
 export type GenerateValues = { bits: number; scheme: SchemeChoice; customKid: string };
 
-/** A generation under way: its size, the stage the Rust side last reported, when it began. */
-export type KeygenJob = { bits: number; stage: KeygenStage; startedAt: number };
+/** A generation under way: its size, the stage the Rust side last reported, when it began, and
+ * whether the user asked to stop it. */
+export type KeygenJob = { bits: number; stage: KeygenStage; startedAt: number; cancelling: boolean };
 
 /** Each tool's values, each one reactive on its own (created on first use, even while rendering). */
 const forms = new Map<string, GenerateValues>();
@@ -52,7 +54,7 @@ export async function runGenerate(toolId: string): Promise<GenerateResult> {
   if (jobs[toolId] !== undefined) return { key: null, errors: {} };
   const values = generateForm(toolId);
   const custom = values.scheme === "custom";
-  jobs[toolId] = { bits: values.bits, stage: "generating", startedAt: Date.now() };
+  jobs[toolId] = { bits: values.bits, stage: "generating", startedAt: Date.now(), cancelling: false };
   app.clearError();
   try {
     const key = await generateKey(
@@ -71,9 +73,29 @@ export async function runGenerate(toolId: string): Promise<GenerateResult> {
     app.toast(`Key ${key.kid} generated`);
     return { key, errors: {} };
   } catch (error) {
+    if (normaliseError(error).kind === "cancelled") {
+      app.toast("Key generation cancelled: nothing was stored");
+      return { key: null, errors: {} };
+    }
     return { key: null, errors: await showFailure(error, custom ? { kid: "custom-kid" } : {}) };
   } finally {
     delete jobs[toolId];
+  }
+}
+
+/**
+ * Asks the Rust side to stop the generation running for `toolId`; `runGenerate` then ends with
+ * no key. Only while the primes are searched: storing in the keychain is never cut short.
+ */
+export async function cancelGenerate(toolId: string): Promise<void> {
+  const job = jobs[toolId];
+  if (job === undefined || job.stage !== "generating" || job.cancelling) return;
+  job.cancelling = true;
+  try {
+    await cancelKeygen(toolId);
+  } catch (error) {
+    job.cancelling = false;
+    await showFailure(error);
   }
 }
 

@@ -140,6 +140,12 @@ export function generateKey(
   return call<KeyInfo>("generate_key", { request, onProgress: channel });
 }
 
+/** Stops the generation running for `tool` (the id `generateKey` was given), which then rejects
+ * with kind `cancelled` having stored nothing; resolves with whether one was running. */
+export function cancelKeygen(tool: string): Promise<boolean> {
+  return call<boolean>("cancel_keygen", { tool });
+}
+
 /** The public JWK of one key, as pretty JSON. */
 export function exportJwk(tool: string, kid: string): Promise<string> {
   return call<string>("export_jwk", { tool, kid });
