@@ -85,6 +85,8 @@ pub struct Launch<'a> {
     pub app: Option<&'a Path>,
     /// The OS asks for a dark theme.
     pub dark: bool,
+    /// No keychain can be reached: the app's D-Bus session address leads nowhere.
+    pub no_keychain: bool,
     /// Makes data in the (empty) data directory before the window opens, e.g. with [`cli`].
     pub seed: Option<Seed<'a>>,
     /// Opens the app on this data directory, kept at the end, instead of a fresh temporary
@@ -158,7 +160,7 @@ impl App {
 
     /// As [`App::start`], with the app binary and OS theme of `launch` and its data made before
     /// the window opens.
-    pub async fn start_with(launch: Launch<'_>) -> Result<Self> {
+    pub async fn start_with(mut launch: Launch<'_>) -> Result<Self> {
         let app_bin = match launch.app {
             Some(app) => fs::canonicalize(app)
                 .with_context(|| format!("the app binary {} does not exist", app.display()))?,
@@ -178,12 +180,12 @@ impl App {
             ),
         };
 
-        if let Some(seed) = launch.seed {
+        if let Some(seed) = launch.seed.take() {
             seed(data_dir.path()).context("making the data the window opens on")?;
         }
         let (port, native_port) = two_free_ports()?;
         let mut driver =
-            DriverProcess::spawn(port, native_port, data_dir.path(), &artifacts, launch.dark)?;
+            DriverProcess::spawn(port, native_port, data_dir.path(), &artifacts, &launch)?;
         driver.wait_for_ports(&[port, native_port]).await?;
 
         let mut caps = Capabilities::new();
@@ -889,7 +891,7 @@ impl DriverProcess {
         native_port: u16,
         data_dir: &Path,
         artifacts: &Path,
-        dark: bool,
+        launch: &Launch<'_>,
     ) -> Result<Self> {
         let driver = tauri_driver()?;
         let native = std::env::var_os("LTIKEYS_NATIVE_DRIVER")
@@ -907,9 +909,15 @@ impl DriverProcess {
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;
         let mut command = Command::new(&driver);
-        if dark {
+        if launch.dark {
             // The OS asks for a dark theme: GTK, and with it WebKit's prefers-color-scheme.
             command.env("GTK_THEME", "Adwaita:dark");
+        }
+        if launch.no_keychain {
+            command.env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/ltikeys-e2e-no-bus",
+            );
         }
         let child = command
             .arg("--port")

@@ -1,9 +1,12 @@
 //! The keys tab at the window's sizes: long kids are shown whole and no action button is cut
-//! off, at the default 1180x760, at 960x640 and at the minimum 820x540. And a generation
-//! cancelled in the window stores nothing.
+//! off, at the default 1180x760, at 960x640 and at the minimum 820x540. A generation
+//! cancelled in the window stores nothing, and a window with no keychain says so and keeps
+//! working for all that needs no private key.
 
 use anyhow::{ensure, Context, Result};
-use ltikeys_e2e::{App, ToolForm, KEYGEN, UI_STEP};
+use std::time::Duration;
+
+use ltikeys_e2e::{App, Launch, ToolForm, KEYGEN, UI_STEP};
 use serde_json::{json, Value};
 
 const TOOL_NAME: &str = "Kid Layout";
@@ -104,6 +107,60 @@ async fn cancel_generation(app: &App) -> Result<()> {
     app.wait_enabled("#generate-key", KEYGEN).await?;
     app.click("#generate-key").await?;
     app.wait_for_key_rows(kept + 1).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn without_a_keychain_the_window_says_so_and_the_rest_works() -> Result<()> {
+    let app = App::start_with(Launch {
+        no_keychain: true,
+        ..Launch::default()
+    })
+    .await?;
+    let outcome = no_keychain(&app).await;
+    app.finish_after("no-keychain", outcome).await
+}
+
+async fn no_keychain(app: &App) -> Result<()> {
+    // Said within ten seconds of the launch.
+    let warning = app
+        .wait_visible("#keychain-warning", Duration::from_secs(10))
+        .await?;
+    ensure!(
+        app.launched_at().elapsed() < Duration::from_secs(10),
+        "the keychain warning came after {:?}",
+        app.launched_at().elapsed()
+    );
+    ensure!(
+        warning.text.contains("Keychain unavailable"),
+        "the warning reads {:?}",
+        warning.text
+    );
+    app.create_tool(&ToolForm {
+        name: "No Keychain Tool",
+        launch_url: Some("https://nokeychain.example.edu/lti/launch"),
+        ..ToolForm::default()
+    })
+    .await?;
+    let generate = app.wait_for("#generate-key", UI_STEP).await?;
+    ensure!(
+        generate.disabled,
+        "#generate-key is enabled without a keychain"
+    );
+    let reason = app.text_of("#generate-unavailable").await?;
+    ensure!(reason.contains("keychain"), "the reason reads {reason:?}");
+    ensure!(
+        app.visible_error().await.is_none(),
+        "the app shows an error: {:?}",
+        app.visible_error().await
+    );
+    let tools = app.cli(&["tool", "list", "--json"])?;
+    ensure!(
+        tools.contains("No Keychain Tool"),
+        "the tool was not saved: {tools}"
+    );
+    app.screenshot("no-keychain.png").await?;
     Ok(())
 }
 

@@ -72,6 +72,19 @@ describe("the window", () => {
     expect(banner?.textContent).toContain("No Secret Service.");
   });
 
+  it("ends the keychain's message as a sentence before its own", async () => {
+    fakeBackend({
+      app_status: { ...STATUS_OK, keychain_available: false, keychain_message: "Keys are never stored in plaintext instead" },
+    });
+    render(App);
+    const banner = await waitFor(() => {
+      const found = document.querySelector("#keychain-warning");
+      expect(found).not.toBeNull();
+      return found;
+    });
+    expect(banner?.textContent).toContain("plaintext instead. Keys can be listed");
+  });
+
   it("reloads the sidebar when the window regains focus", async () => {
     const backend = fakeBackend({ list_tools: TOOLS.slice(0, 1) });
     render(App);

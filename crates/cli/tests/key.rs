@@ -98,18 +98,18 @@ fn no_secret_service_fails_within_seconds_and_leaves_no_key() {
     );
 }
 
-/// A Secret Service that accepts the connection and never answers: our own timeout fires.
+/// `key new` against a fake Secret Service at a socket that `serve` answers each connection
+/// with; returns its stderr once it failed (within ten seconds, never a panic).
 #[cfg(target_os = "linux")]
-#[test]
-fn a_hung_keychain_fails_within_ten_seconds() {
-    let env = Env::new();
-    add_quiz_engine(&env);
-    let socket = env.scratch.path().join("hung-bus");
+fn key_new_against(
+    env: &Env,
+    serve: impl Fn(std::os::unix::net::UnixStream) + Send + 'static,
+) -> String {
+    let socket = env.scratch.path().join("fake-bus");
     let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
     std::thread::spawn(move || {
-        let mut held = vec![];
         for conn in listener.incoming().flatten() {
-            held.push(conn); // accept, never reply
+            serve(conn);
         }
     });
     let started = Instant::now();
@@ -125,12 +125,93 @@ fn a_hung_keychain_fails_within_ten_seconds() {
         .unwrap();
     let took = started.elapsed();
     assert!(took < Duration::from_secs(10), "took {took:?}");
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    let keys = env.json(&["key", "list", "--tool", "Quiz Engine", "--json"]);
+    assert_eq!(
+        keys,
+        serde_json::json!([]),
+        "no key row without its keychain entry"
+    );
+    err
+}
+
+/// A Secret Service that accepts the connection and never answers: our own timeout fires.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_hung_keychain_fails_within_ten_seconds() {
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let held = std::sync::Mutex::new(vec![]);
+    let err = key_new_against(&env, move |conn| held.lock().unwrap().push(conn));
     assert!(
         err.contains("keychain is unavailable") && err.contains("did not answer"),
         "{err}"
     );
+}
+
+/// A Secret Service that dies mid-conversation (it reads the first bytes of the handshake and
+/// hangs up, as a daemon killed while it answers): a clear error at once, no key row.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_keychain_that_dies_mid_conversation_fails_fast_and_leaves_no_key() {
+    use std::io::Read as _;
+    let env = Env::new();
+    add_quiz_engine(&env);
+    let err = key_new_against(&env, |mut conn| {
+        let mut first = [0_u8; 16];
+        let _ = conn.read(&mut first);
+        // Dropped here: gone mid-handshake.
+    });
+    assert!(
+        err.contains("keychain is unavailable") && err.contains("Fix:"),
+        "{err}"
+    );
+}
+
+/// Without a keychain, everything that needs no private key goes on working: tools, platforms,
+/// registrations and their deployments, and `status` saying the keychain is unavailable.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_keychain_everything_but_private_keys_works() {
+    let env = Env::new();
+    let no_bus = |args: &[&str]| {
+        let out = env
+            .cmd(args)
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/ltikeys-test-bus",
+            )
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success(),
+            "ltikeys {args:?} without a keychain: {err}"
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    add_quiz_engine(&env);
+    let tools = no_bus(&["tool", "list"]);
+    assert!(tools.contains("Quiz Engine"), "{tools}");
+    no_bus(&["platform", "add", "Acme Canvas", "--preset", "canvas-cloud"]);
+    let id = no_bus(&[
+        "registration",
+        "add",
+        "--tool",
+        "Quiz Engine",
+        "--platform",
+        "Acme Canvas",
+        "--client-id",
+        "10000000000001",
+    ]);
+    no_bus(&["registration", "deployment", "add", id.trim(), "1:abc"]);
+    let shown = no_bus(&["registration", "show", id.trim()]);
+    assert!(shown.contains("1:abc"), "{shown}");
+    let status: serde_json::Value = serde_json::from_str(&no_bus(&["status", "--json"])).unwrap();
+    assert_eq!(status["keychain_available"], false, "{status}");
 }
 
 #[test]

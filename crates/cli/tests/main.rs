@@ -5,6 +5,7 @@ mod bundle;
 mod canvas;
 mod canvas_api;
 mod check;
+mod crash;
 mod dynreg;
 mod in_step;
 mod key;

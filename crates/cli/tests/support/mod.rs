@@ -151,6 +151,20 @@ impl Env {
         self.ok(args).trim().to_string()
     }
 
+    /// Registers `tool` on `platform` under `client_id`; returns the registration's id.
+    pub fn register(&self, tool: &str, platform: &str, client_id: &str) -> String {
+        self.id(&[
+            "registration",
+            "add",
+            "--tool",
+            tool,
+            "--platform",
+            platform,
+            "--client-id",
+            client_id,
+        ])
+    }
+
     /// A tool with no keys; returns its id.
     pub fn tool(&self, name: &str) -> String {
         self.id(&["tool", "add", name])
