@@ -1,10 +1,11 @@
 //! `ltikeys check …` against HTTP servers on 127.0.0.1: exit codes 0/1/2, the JSON, the report.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ltikeys_core::testing::{refused_url, Reply, Request, Server};
-use ltikeys_core::{Jwk, KeyPair, KeySize};
+use ltikeys_core::{Jwk, KeyPair, KeySize, CHECK_CONCURRENCY};
 use serde_json::{json, Value};
 
 use crate::support::{Env, KEYCHAIN};
@@ -296,4 +297,48 @@ fn check_platforms_draws_no_progress_into_a_pipe() {
         !stderr.contains("checked 1/") && !stderr.contains("checked 2/"),
         "stderr is a pipe here, so no progress count is drawn into it: {stderr:?}"
     );
+}
+
+#[test]
+fn check_platforms_fetches_many_at_once_within_its_bound_and_answers_in_natural_order() {
+    let (server, peak) = Server::slow(Duration::from_millis(300), routes);
+    let env = Env::new();
+    // Added out of order; P10 sorts after P9 the way people count, not after P1.
+    let count = CHECK_CONCURRENCY + 8;
+    let mut numbers: Vec<usize> = (1..=count).collect();
+    numbers.reverse();
+    numbers.swap(0, count / 2);
+    for n in &numbers {
+        add_platform(&env, &format!("p{n}"), &server.url("/good"));
+    }
+    let natural: Vec<String> = (1..=count).map(|n| format!("p{n}")).collect();
+
+    let report = json_report(&env, &["check", "platforms"], 0);
+    assert_eq!(
+        strings(&report, "platform"),
+        natural,
+        "results in natural order"
+    );
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        CHECK_CONCURRENCY,
+        "as many at once as the bound allows, and no more"
+    );
+
+    let listed = env.json(&["platform", "list", "--json"]);
+    assert_eq!(
+        strings(&listed, "name"),
+        natural,
+        "the platform list in natural order too"
+    );
+}
+
+/// The string `field` of each object of a JSON array.
+fn strings(array: &Value, field: &str) -> Vec<String> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row[field].as_str().unwrap().to_string())
+        .collect()
 }

@@ -231,6 +231,11 @@ pub fn check_jwks(
     check
 }
 
+/// How many URLs [`check_many`] fetches at once for a check of every platform. Each fetch is a
+/// blocked thread and one socket, so this bounds threads and file descriptors as well as the
+/// load on any one server; a slow URL holds up one of these, not the whole check.
+pub const CHECK_CONCURRENCY: usize = 32;
+
 /// Checks many URLs, at most `concurrency` at a time, in the order given. `progress` hears
 /// (done, total) after each one, from the worker threads.
 pub fn check_many(

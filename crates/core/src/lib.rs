@@ -30,7 +30,9 @@ pub mod tool;
 pub mod vault;
 
 pub use canvas::{CanvasConfig, CanvasImport, CanvasImported};
-pub use check::{check_jwks, check_many, ExpectedKeys, JwksCheck, JwksRole, KeySummary};
+pub use check::{
+    check_jwks, check_many, ExpectedKeys, JwksCheck, JwksRole, KeySummary, CHECK_CONCURRENCY,
+};
 pub use discovery::{DiscoverOptions, DiscoveredPlatform, DiscoveryOutcome, FieldChange};
 pub use error::{Error, ErrorKind, Result};
 pub use finding::{Finding, Severity};

@@ -168,6 +168,25 @@ impl Server {
         }
     }
 
+    /// A server that answers each request with `routes(&request)` after `delay`, and counts
+    /// the most requests it had in hand at once (the second value), to see a client's bound.
+    pub fn slow(
+        delay: Duration,
+        routes: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> (Server, Arc<AtomicUsize>) {
+        let active = AtomicUsize::new(0);
+        let peak = Arc::new(AtomicUsize::new(0));
+        let seen = peak.clone();
+        let server = Server::start(move |request| {
+            let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+            seen.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(delay);
+            active.fetch_sub(1, Ordering::SeqCst);
+            routes(request)
+        });
+        (server, peak)
+    }
+
     /// A server that answers every request with `reply`.
     pub fn always(reply: Reply) -> Server {
         Server::start(move |_| reply.clone())

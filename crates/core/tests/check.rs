@@ -1,8 +1,8 @@
 //! JWKS checks against real HTTP servers on 127.0.0.1: good and broken key sets, slow and huge
 //! bodies, redirects, TLS and insecure URLs, and the live check of a tool's published kids.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::Ordering;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
@@ -653,18 +653,7 @@ fn the_live_check_finds_missing_stale_and_changed_kids() {
 
 #[test]
 fn check_many_keeps_order_and_bounds_concurrency() {
-    let active = Arc::new(AtomicUsize::new(0));
-    let peak = Arc::new(AtomicUsize::new(0));
-    let server = {
-        let (active, peak) = (active.clone(), peak.clone());
-        Server::start(move |request| {
-            let now = active.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(150));
-            active.fetch_sub(1, Ordering::SeqCst);
-            routes(request)
-        })
-    };
+    let (server, peak) = Server::slow(Duration::from_millis(150), routes);
     let paths = [
         "/good", "/bare", "/nope", "/good", "/ec", "/no-kid", "/good",
     ];

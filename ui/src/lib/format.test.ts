@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatDateTime, formatElapsed, keygenStageText, localTimes, plural } from "./format";
+import { byNaturalName, formatDateTime, formatElapsed, keygenStageText, localTimes, plural } from "./format";
 
 describe("formatDateTime", () => {
   it("shows a timestamp in local time as YYYY-MM-DD HH:MM", () => {
@@ -63,5 +63,12 @@ describe("localTimes", () => {
 
   it("leaves a message without a timestamp alone", () => {
     expect(localTimes("kid 2026-12-10 is taken")).toBe("kid 2026-12-10 is taken");
+  });
+});
+
+describe("byNaturalName", () => {
+  it("counts numbers inside names and ignores case", () => {
+    const names = ["p10", "P2", "p1", "Canvas", "canvas 3", "p9"].map((name) => ({ name }));
+    expect(names.sort(byNaturalName).map((n) => n.name)).toEqual(["Canvas", "canvas 3", "p1", "P2", "p9", "p10"]);
   });
 });

@@ -59,3 +59,10 @@ export function keygenStageText(stage: KeygenStage, bits: number): string {
 export function plural(count: number, one: string, many: string = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+const NATURAL = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+/** Orders names the way people count and the database lists them: "P2" before "P10", case ignored. */
+export function byNaturalName(a: { name: string }, b: { name: string }): number {
+  return NATURAL.compare(a.name, b.name);
+}

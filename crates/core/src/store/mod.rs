@@ -102,6 +102,8 @@ impl Store {
         keep_private(path)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Names sort the way people count: "P2" before "P10", case ignored.
+        conn.create_collation("NATURAL_NOCASE", natord::compare_ignore_case)?;
         use_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;

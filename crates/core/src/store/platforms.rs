@@ -154,7 +154,7 @@ impl Store {
     /// All platforms, by name.
     pub fn platforms(&self) -> Result<Vec<Platform>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {PLATFORM_COLUMNS} FROM platforms ORDER BY name COLLATE NOCASE"
+            "SELECT {PLATFORM_COLUMNS} FROM platforms ORDER BY name COLLATE NATURAL_NOCASE"
         ))?;
         let rows = stmt.query_map([], platform_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

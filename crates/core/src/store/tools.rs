@@ -279,7 +279,7 @@ impl Store {
             "SELECT t.id, t.name, t.domain,
                     (SELECT COUNT(*) FROM keys k WHERE k.tool_id = t.id),
                     (SELECT kid FROM keys k WHERE k.tool_id = t.id AND k.status = 'current')
-             FROM tools t ORDER BY t.name COLLATE NOCASE",
+             FROM tools t ORDER BY t.name COLLATE NATURAL_NOCASE",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(ToolSummary {

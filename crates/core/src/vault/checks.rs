@@ -102,7 +102,7 @@ impl Vault {
             .iter()
             .map(|(_, url)| (url.clone(), JwksRole::Platform))
             .collect();
-        let results = check::check_many(client, urls, 4, now, progress);
+        let results = check::check_many(client, urls, check::CHECK_CONCURRENCY, now, progress);
         let mut out = vec![];
         for ((platform, url), result) in targets.into_iter().zip(results) {
             self.store.save_check(&result)?;

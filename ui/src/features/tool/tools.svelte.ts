@@ -2,11 +2,12 @@
 // whenever the window's revision goes up.
 
 import { app } from "../../lib/app.svelte";
+import { byNaturalName } from "../../lib/format";
 import { appStatus, listTools, type AppStatus, type ToolSummary } from "../../lib/ipc";
 
 /** Tools sorted by name as the sidebar shows them. */
 export function sortTools(tools: readonly ToolSummary[]): ToolSummary[] {
-  return [...tools].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }));
+  return [...tools].sort(byNaturalName);
 }
 
 /** Tools whose name or domain contains `filter` (case- and accent-insensitive). */
