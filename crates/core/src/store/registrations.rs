@@ -7,24 +7,6 @@ use super::platforms::{find_platform, registration_holding};
 use super::{is_unique_violation, log_subject, new_id, parse_time, Store};
 use crate::error::{Error, Result};
 
-fn load_deployments(
-    conn: &Connection,
-    registration_id: &str,
-) -> Result<Vec<crate::registration::Deployment>> {
-    let mut stmt = conn.prepare(
-        "SELECT deployment_id, label, added_at FROM deployments
-         WHERE registration_id = ?1 ORDER BY added_at, rowid",
-    )?;
-    let rows = stmt.query_map([registration_id], |r| {
-        Ok(crate::registration::Deployment {
-            deployment_id: r.get(0)?,
-            label: r.get(1)?,
-            added_at: parse_time(r.get(2)?)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 const REGISTRATION_SELECT: &str = "SELECT r.id, r.tool_id, t.name, r.platform_id, p.name, \
     r.issuer, r.client_id, r.created_at, r.updated_at, r.canvas_account_id, r.canvas_registration_id
     FROM registrations r JOIN tools t ON t.id = r.tool_id JOIN platforms p ON p.id = r.platform_id";
@@ -35,7 +17,7 @@ pub(super) fn load_registrations(
     args: &[&str],
 ) -> Result<Vec<crate::registration::Registration>> {
     let mut stmt = conn.prepare(&format!(
-        "{REGISTRATION_SELECT} {filter} ORDER BY p.name COLLATE NOCASE, t.name COLLATE NOCASE, r.created_at"
+        "{REGISTRATION_SELECT} {filter} ORDER BY p.name COLLATE NATURAL_NOCASE, t.name COLLATE NATURAL_NOCASE, r.created_at"
     ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
         Ok(crate::registration::Registration {
@@ -61,8 +43,33 @@ pub(super) fn load_registrations(
         })
     })?;
     let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    // Every listed registration's deployments in one query, not one query per registration.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT d.registration_id, d.deployment_id, d.label, d.added_at FROM deployments d
+         WHERE d.registration_id IN (SELECT r.id FROM registrations r {filter})
+         ORDER BY d.added_at, d.rowid"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            crate::registration::Deployment {
+                deployment_id: r.get(1)?,
+                label: r.get(2)?,
+                added_at: parse_time(r.get(3)?)?,
+            },
+        ))
+    })?;
+    let mut deployments: std::collections::HashMap<String, Vec<_>> =
+        std::collections::HashMap::new();
+    for row in rows {
+        let (registration_id, deployment) = row?;
+        deployments
+            .entry(registration_id)
+            .or_default()
+            .push(deployment);
+    }
     for reg in &mut out {
-        reg.deployments = load_deployments(conn, &reg.id)?;
+        reg.deployments = deployments.remove(&reg.id).unwrap_or_default();
     }
     Ok(out)
 }
