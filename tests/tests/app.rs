@@ -188,3 +188,107 @@ async fn orphans(app: &App) -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn the_webview_is_refused_what_it_was_not_granted_and_runs_no_inline_or_remote_script(
+) -> Result<()> {
+    App::run("webview-refusals", webview_refusals).await
+}
+
+/// What a script that found its way into the page could try, each against the real window:
+/// a command of the app (granted, the control), commands of Tauri and of a loaded plugin that
+/// the capability does not grant, an inline script, eval, and requests to another origin.
+async fn webview_refusals(app: &App) -> Result<()> {
+    let server = ltikeys_core::testing::Server::always(ltikeys_core::testing::Reply::new(
+        200,
+        "window.__remoteScriptRan = true;",
+    ));
+    let remote = server.url("/probe");
+    let outcome = app
+        .client()?
+        .execute_async(
+            r#"
+            const [remote, done] = arguments;
+            const invoke = window.__TAURI_INTERNALS__.invoke;
+            const attempt = (promise) => promise.then(
+              (value) => ({ ok: true, value: JSON.stringify(value) }),
+              (error) => ({ ok: false, error: String(error?.message ?? error) }));
+            const settled = (element) => new Promise((resolve) => {
+              element.addEventListener("load", () => resolve("loaded"));
+              element.addEventListener("error", () => resolve("refused"));
+              setTimeout(() => resolve("no answer"), 3000);
+              document.head.append(element);
+            });
+            (async () => {
+              const out = {};
+              out.granted = await attempt(invoke("app_status"));
+              out.clipboardRead = await attempt(invoke("plugin:clipboard-manager|read_text"));
+              out.windowClose = await attempt(invoke("plugin:window|close", { label: "main" }));
+              out.unknown = await attempt(invoke("read_private_key", { tool: "x", kid: "y" }));
+              const inline = document.createElement("script");
+              inline.textContent = "window.__inlineRan = true;";
+              document.head.append(inline);
+              out.inlineRan = window.__inlineRan === true;
+              try { out.evalRan = eval("1 + 1") === 2; } catch (e) { out.evalRan = false; }
+              try { out.functionRan = new Function("return 2")() === 2; } catch (e) { out.functionRan = false; }
+              out.fetch = await attempt(fetch(remote).then((r) => r.status));
+              const script = document.createElement("script");
+              script.src = remote;
+              out.remoteScript = await settled(script);
+              out.remoteScriptRan = window.__remoteScriptRan === true;
+              const image = document.createElement("img");
+              image.src = remote + ".png";
+              out.remoteImage = await settled(image);
+              done(out);
+            })();
+            "#,
+            vec![serde_json::Value::String(remote.clone())],
+        )
+        .await
+        .context("running the probes in the webview")?;
+    let field = |name: &str| outcome[name].clone();
+    ensure!(
+        field("granted")["ok"] == true,
+        "a granted command (app_status) is answered: {outcome}"
+    );
+    for refused in ["clipboardRead", "windowClose", "unknown"] {
+        let answer = field(refused);
+        ensure!(
+            answer["ok"] == false,
+            "{refused} is refused, as the capability does not grant it: {answer}"
+        );
+    }
+    let clipboard_error = field("clipboardRead")["error"].to_string();
+    ensure!(
+        clipboard_error.contains("not allowed"),
+        "reading the clipboard is refused by the capability, not for another reason: {clipboard_error}"
+    );
+    for ran in ["inlineRan", "evalRan", "functionRan", "remoteScriptRan"] {
+        ensure!(
+            field(ran) == false,
+            "{ran}: the CSP forbids it, yet it ran: {outcome}"
+        );
+    }
+    ensure!(
+        field("fetch")["ok"] == false,
+        "a fetch to another origin is refused: {outcome}"
+    );
+    for element in ["remoteScript", "remoteImage"] {
+        ensure!(
+            field(element) == "refused",
+            "{element} from another origin is refused: {outcome}"
+        );
+    }
+    ensure!(
+        server.hits() == 0,
+        "the CSP stops requests before they leave the webview, yet {} reached the server: {:?}",
+        server.hits(),
+        server
+            .requests()
+            .iter()
+            .map(|r| r.path.clone())
+            .collect::<Vec<_>>()
+    );
+    Ok(())
+}

@@ -150,6 +150,64 @@ mod tests {
         );
     }
 
+    /// The commands the UI calls: the `name` of each `call("name"` or `call<T>("name"` in its
+    /// one IPC module.
+    fn called(ipc_ts: &str) -> BTreeSet<String> {
+        ipc_ts
+            .match_indices("call")
+            .filter_map(|(at, _)| {
+                let mut rest = &ipc_ts[at + "call".len()..];
+                if rest.starts_with('<') {
+                    let mut depth = 0;
+                    let end = rest.char_indices().find_map(|(i, c)| {
+                        match c {
+                            '<' => depth += 1,
+                            '>' => depth -= 1,
+                            _ => {}
+                        }
+                        (depth == 0).then_some(i + 1)
+                    })?;
+                    rest = &rest[end..];
+                }
+                let name = rest.strip_prefix("(\"")?;
+                Some(name[..name.find('"')?].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_capability_grants_exactly_the_commands_the_ui_calls() {
+        let called = called(&read("../ui/src/lib/ipc/index.ts"));
+        let granted = granted(&read("capabilities/main.json"));
+        assert!(
+            called.contains("generate_key") && called.len() > 20,
+            "the UI's calls were found and read: {called:?}"
+        );
+        let wrong = mismatches(&[
+            ("ui/src/lib/ipc/index.ts (called)", &called),
+            ("capabilities/main.json (granted)", &granted),
+        ]);
+        assert!(
+            wrong.is_empty(),
+            "a command the UI never calls is not granted, and every call is:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_calls_of_the_ui_are_read_with_and_without_a_type() {
+        let ts = "call<AppStatus>(\"app_status\"); call(\"remove_tool\", { tool });\n\
+                  call<Array<Map<string, number>>>(\"list_keys\"); recall(x); call<T>(command, args)";
+        assert_eq!(
+            called(ts),
+            BTreeSet::from([
+                "app_status".into(),
+                "remove_tool".into(),
+                "list_keys".into()
+            ])
+        );
+    }
+
     #[test]
     fn the_webview_may_write_to_the_clipboard_and_open_no_dialog() {
         let plugins = plugin_permissions(&read("capabilities/main.json"));
