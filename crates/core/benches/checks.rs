@@ -1,5 +1,5 @@
 //! Checking many JWKS URLs at once: 500 URLs on a loopback server, one in ten answering after
-//! 1.5 s and one in 25 failing (a 500, a closed port or a body that is not a JWKS), checked four
+//! 1.5 s and one in 25 failing (a 500, a closed port or a body that is not a key set), checked four
 //! at a time (the old bound, the reference) and [`CHECK_CONCURRENCY`] at a time, in one run.
 //! Reports the wall time of each, their ratio, and the most threads and file descriptors the
 //! process held (the loopback server runs in the same process, so both ends count).
@@ -41,17 +41,15 @@ fn main() -> Result<()> {
         if n.is_multiple_of(10) {
             std::thread::sleep(SLOW);
         }
-        match n % 25 {
-            // One in 25 fails: a server error or a body that is not a key set (closed ports
-            // are the third kind, below).
-            1 => Reply::new(500, "internal error"),
-            9 => Reply::json("{\"keys\": \"none\"}"),
+        match failure(n) {
+            Some(Failure::ServerError) => Reply::new(500, "internal error"),
+            Some(Failure::NotAKeySet) => Reply::json("{\"keys\": \"none\"}"),
             _ => Reply::json(body.clone()),
         }
     });
     let urls: Vec<(String, JwksRole)> = (1..=count)
         .map(|n| {
-            let url = if n % 25 == 17 {
+            let url = if failure(n) == Some(Failure::ClosedPort) {
                 refused_url(&format!("/jwks/{n}"))
             } else {
                 server.url(&format!("/jwks/{n}"))
@@ -67,9 +65,7 @@ fn main() -> Result<()> {
         "{count} JWKS URLs on 127.0.0.1: {} answering after {} s, {} failing",
         slow.count(),
         SLOW.as_secs_f64(),
-        (1..=count)
-            .filter(|n| [1, 9, 17].contains(&(n % 25)))
-            .count()
+        (1..=count).filter(|n| failure(*n).is_some()).count()
     );
     println!(
         "{:>12} {:>10} {:>8} {:>12} {:>9}",
@@ -95,6 +91,24 @@ fn main() -> Result<()> {
     }
     println!("ratio: wall time against four at a time (lower is faster)");
     Ok(())
+}
+
+/// How the URLs that fail fail, in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    ServerError,
+    NotAKeySet,
+    ClosedPort,
+}
+
+/// How URL number `n` fails: one in 25 does, a server error, a body that is not a key set or a
+/// port nobody listens on, in turn.
+fn failure(n: usize) -> Option<Failure> {
+    (n % 25 == 1).then(|| match (n / 25) % 3 {
+        0 => Failure::ServerError,
+        1 => Failure::NotAKeySet,
+        _ => Failure::ClosedPort,
+    })
 }
 
 /// Samples this process's thread and file-descriptor counts every few milliseconds.
