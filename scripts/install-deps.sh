@@ -35,7 +35,7 @@ build_packages=(
 )
 test_packages=(
   xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick openssl xdotool
-  python3 python3-venv chromium chromium-driver
+  python3 python3-venv chromium chromium-driver rpm
 )
 node_min_major=20
 node_min_minor=19

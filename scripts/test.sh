@@ -96,3 +96,6 @@ echo "screenshots and logs: $LTIKEYS_E2E_ARTIFACTS"
 bash scripts/with-keychain.sh \
   xvfb-run -a -s "-screen 0 1280x800x24" \
   cargo test -p ltikeys-e2e -- --include-ignored --test-threads=1
+
+step "installers (.deb and .rpm built; the .deb installed with dpkg and started under Xvfb)"
+bash scripts/test-installers.sh
