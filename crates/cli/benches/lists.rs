@@ -6,7 +6,7 @@
 //! `cargo bench -p ltikeys --bench lists` (or `scripts/bench.sh`, which runs it in a private
 //! keychain: `key list` asks the keychain about each key's private half).
 //! `LTIKEYS_BENCH_RUNS=N` sets the runs per list (default 9); `LTIKEYS_BENCH_TENFOLD=0` skips
-//! the tenfold store.
+//! the tenfold store; `LTIKEYS_BENCH_FILL=DIR` only fills DIR at the first scale and stops.
 
 use std::error::Error;
 use std::path::Path;
@@ -60,6 +60,12 @@ fn main() -> Result<()> {
             platforms: 10_000,
             registrations: 100_000,
         });
+    }
+    if let Some(dir) = std::env::var_os("LTIKEYS_BENCH_FILL") {
+        // Only fill a data directory at the first scale, to look at it by hand.
+        seed(Path::new(&dir), &scales[0])?;
+        println!("filled {}", Path::new(&dir).display());
+        return Ok(());
     }
     let mut first: Vec<f64> = vec![];
     for (n, scale) in scales.iter().enumerate() {

@@ -104,7 +104,7 @@ enum Failure {
 /// How URL number `n` fails: one in 25 does, a server error, a body that is not a key set or a
 /// port nobody listens on, in turn.
 fn failure(n: usize) -> Option<Failure> {
-    (n % 25 == 1).then(|| match (n / 25) % 3 {
+    (n % 25 == 1).then_some(match (n / 25) % 3 {
         0 => Failure::ServerError,
         1 => Failure::NotAKeySet,
         _ => Failure::ClosedPort,

@@ -17,7 +17,7 @@ pub(super) fn load_registrations(
     args: &[&str],
 ) -> Result<Vec<crate::registration::Registration>> {
     let mut stmt = conn.prepare(&format!(
-        "{REGISTRATION_SELECT} {filter} ORDER BY p.name COLLATE NATURAL_NOCASE, t.name COLLATE NATURAL_NOCASE, r.created_at"
+        "{REGISTRATION_SELECT} {filter} ORDER BY r.created_at, r.rowid"
     ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
         Ok(crate::registration::Registration {
@@ -43,6 +43,11 @@ pub(super) fn load_registrations(
         })
     })?;
     let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    // By platform, then tool, in natural order, oldest first within each: the few distinct names
+    // are ranked once, rather than compared again for every pair of registrations.
+    let platforms = natural_ranks(out.iter().map(|r| r.platform_name.as_str()));
+    let tools = natural_ranks(out.iter().map(|r| r.tool_name.as_str()));
+    out.sort_by_key(|r| (platforms[&r.platform_name], tools[&r.tool_name]));
     // Every listed registration's deployments in one query, not one query per registration.
     let mut stmt = conn.prepare(&format!(
         "SELECT d.registration_id, d.deployment_id, d.label, d.added_at FROM deployments d
@@ -72,6 +77,21 @@ pub(super) fn load_registrations(
         reg.deployments = deployments.remove(&reg.id).unwrap_or_default();
     }
     Ok(out)
+}
+
+/// Each distinct name's place in natural order, case ignored ("P2" before "P10").
+fn natural_ranks<'a>(
+    names: impl Iterator<Item = &'a str>,
+) -> std::collections::HashMap<String, usize> {
+    let mut distinct: Vec<&str> = names.collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct.sort_by(|a, b| natord::compare_ignore_case(a, b));
+    distinct
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (n.to_string(), i))
+        .collect()
 }
 
 fn find_registration(conn: &Connection, id: &str) -> Result<crate::registration::Registration> {
