@@ -18,6 +18,7 @@ use ltikeys_core::kid::KidScheme;
 use ltikeys_core::platform::{NewPlatform, PlatformFamily};
 use ltikeys_core::registration::{NewDeployment, NewRegistration};
 use ltikeys_core::secret::MemoryStore;
+use ltikeys_core::testing::env_count;
 use ltikeys_core::tool::ToolProfile;
 use ltikeys_core::{KeyPair, KeySize, Vault};
 use nix::sys::resource::{getrusage, UsageWho};
@@ -36,15 +37,7 @@ fn main() -> Result<()> {
     if let Some(at) = argv.iter().position(|a| a == MEASURE_ONE) {
         return measure_one(&argv[at + 1..]);
     }
-    let runs = match std::env::var("LTIKEYS_BENCH_RUNS") {
-        Ok(raw) => raw
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| format!("LTIKEYS_BENCH_RUNS must be a positive number, got {raw:?}"))?,
-        Err(_) => 9,
-    };
+    let runs = env_count("LTIKEYS_BENCH_RUNS")?.unwrap_or(9);
     let tenfold = std::env::var("LTIKEYS_BENCH_TENFOLD").map_or(true, |v| v != "0");
     let base = Scale {
         tools: 500,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use ltikeys_core::testing::{refused_url, Reply, Server};
+use ltikeys_core::testing::{env_count, refused_url, Reply, Server};
 use ltikeys_core::{check_many, HttpClient, Jwk, JwksRole, KeyPair, KeySize, CHECK_CONCURRENCY};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
@@ -21,15 +21,7 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 const SLOW: Duration = Duration::from_millis(1500);
 
 fn main() -> Result<()> {
-    let count = match std::env::var("LTIKEYS_BENCH_URLS") {
-        Ok(raw) => raw
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| format!("LTIKEYS_BENCH_URLS must be a positive number, got {raw:?}"))?,
-        Err(_) => 500,
-    };
+    let count = env_count("LTIKEYS_BENCH_URLS")?.unwrap_or(500);
     let key = KeyPair::generate(KeySize::Bits2048)?;
     let body = serde_json::json!({ "keys": [Jwk::new("k1", &key.public_key())] }).to_string();
     let server = Server::start(move |request| {

@@ -39,18 +39,7 @@ const SIGN_RUNS: usize = 200;
 const MESSAGE_LEN: usize = 1024;
 
 fn main() -> Result<()> {
-    let runs_override = match std::env::var("LTIKEYS_BENCH_RUNS") {
-        Ok(raw) => Some(
-            raw.trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| {
-                    format!("LTIKEYS_BENCH_RUNS must be a positive number, got {raw:?}")
-                })?,
-        ),
-        Err(_) => None,
-    };
+    let runs_override = ltikeys_core::testing::env_count("LTIKEYS_BENCH_RUNS")?;
     let openssl = openssl_version();
     println!(
         "RSA key generation, median ms (runs interleaved; prime search makes single runs vary)"

@@ -125,6 +125,21 @@ struct Shared {
     log: Mutex<Vec<Request>>,
 }
 
+/// A positive count from the environment variable `name` (a benchmark's runs, say): `None`
+/// when it is not set, an error naming it when it is not a positive whole number.
+pub fn env_count(name: &str) -> Result<Option<usize>, String> {
+    match std::env::var(name) {
+        Ok(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| format!("{name} must be a positive number, got {raw:?}")),
+        Err(_) => Ok(None),
+    }
+}
+
 /// A running server; it stops when dropped.
 pub struct Server {
     addr: SocketAddr,
