@@ -103,7 +103,7 @@ async fn scenario(app: &App) -> Result<()> {
         .await
         .context("saving text that is not JSON showed no error under the box")?;
     ensure!(
-        refusal.text.contains("not valid JSON"),
+        refusal.text.contains("cannot be saved: it is not JSON"),
         "the error under the box reads {:?}",
         refusal.text
     );

@@ -311,15 +311,14 @@ pub fn run(data_dir: Option<PathBuf>, cmd: CanvasCommand, json: bool) -> Result<
         }
         CanvasCommand::Import { file, name } => {
             let text = read_input(&file, "canvas import")?;
-            let doc: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-                .map_err(|e| {
-                    Error::invalid(
-                        file.display().to_string(),
-                        format!("it is not valid JSON ({e})"),
-                        "give a Canvas developer-key JSON file; `ltikeys canvas lint FILE` shows \
+            let doc = ltikeys_core::input::json(text.as_bytes()).map_err(|e| {
+                Error::invalid(
+                    file.display().to_string(),
+                    e,
+                    "give a Canvas developer-key JSON file; `ltikeys canvas lint FILE` shows \
                          what is wrong",
-                    )
-                })?;
+                )
+            })?;
             let imported =
                 crate::open(data_dir)?.import_canvas(&doc, name.as_deref(), Utc::now())?;
             if json {

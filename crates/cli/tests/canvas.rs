@@ -210,7 +210,7 @@ fn import_from_stdin_with_a_name_and_json_output() {
     let out = env.run_with_stdin(&["canvas", "import", "-"], "[1, 2");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.starts_with("error: -: it is not valid JSON"), "{err}");
+    assert!(err.starts_with("error: -: it is not JSON (EOF"), "{err}");
     let untitled = env.file("untitled.json", r#"{"description": "x"}"#);
     let err = env.fails(&["canvas", "import", &untitled]);
     assert!(err.contains("title") && err.contains("--name"), "{err}");

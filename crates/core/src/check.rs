@@ -480,7 +480,7 @@ pub fn analyse(
         findings.push(http_error(fetched, role));
         return (Vec::new(), findings.finish());
     }
-    let value: Value = match serde_json::from_slice(&fetched.body) {
+    let value: Value = match crate::input::json(&fetched.body) {
         Ok(value) => value,
         Err(e) => {
             // The headers of a page that is not the JWKS say nothing about the JWKS.
@@ -696,7 +696,7 @@ fn looks_like_html(fetched: &Fetched) -> bool {
     declared || text.trim_start().starts_with('<')
 }
 
-fn not_json(fetched: &Fetched, err: &serde_json::Error) -> Finding {
+fn not_json(fetched: &Fetched, problem: &str) -> Finding {
     let what = if fetched.body.iter().all(u8::is_ascii_whitespace) {
         "the body is empty".to_string()
     } else if looks_like_html(fetched) {
@@ -704,7 +704,7 @@ fn not_json(fetched: &Fetched, err: &serde_json::Error) -> Finding {
          fallback page)"
             .to_string()
     } else {
-        format!("the body is not JSON ({err})")
+        format!("as a key set, the body is unreadable: {problem}")
     };
     Finding::new(
         "not-json",

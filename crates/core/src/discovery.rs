@@ -52,7 +52,7 @@ fn discovery_error(url: &str, problem: impl Into<String>, fix: impl Into<String>
 
 /// Reads an OpenID configuration document fetched from `url`.
 pub fn parse(url: &str, body: &[u8]) -> Result<DiscoveredPlatform> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    let value: Value = crate::input::json(body).map_err(|e| {
         let start: String = String::from_utf8_lossy(&body[..body.len().min(60)])
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
@@ -60,7 +60,7 @@ pub fn parse(url: &str, body: &[u8]) -> Result<DiscoveredPlatform> {
         discovery_error(
             url,
             format!(
-                "the response is not JSON ({e}); it starts with '{}'",
+                "the response cannot be read: {e}; it starts with '{}'",
                 start.trim()
             ),
             "check the URL: it must be the platform's OpenID configuration, e.g. \

@@ -88,6 +88,68 @@ pub fn validate_domain(value: &str) -> Result<()> {
     }
 }
 
+/// The deepest nesting of arrays and objects accepted in any JSON read from a user, a file or
+/// the network. LTI documents need five or six levels; serde_json alone would stop at 128 with
+/// a message about recursion.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// Reads JSON from a user, a file or the network. The error is the problem in plain words, for
+/// the caller to put beside the field and its fix: empty, not UTF-8, nested deeper than
+/// [`MAX_JSON_DEPTH`] (found by a scan before any parsing), or not JSON. A UTF-8 byte order
+/// mark, which Windows editors write, is skipped.
+pub fn json(bytes: &[u8]) -> std::result::Result<serde_json::Value, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.trim_ascii().is_empty() {
+        return Err(if bytes.is_empty() {
+            "it is empty (0 bytes)".into()
+        } else {
+            "it holds only white space".into()
+        });
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(format!(
+            "it is not UTF-8 text (byte {} is not valid UTF-8)",
+            e.valid_up_to() + 1
+        ));
+    }
+    if let Some(at) = too_deep(bytes, MAX_JSON_DEPTH) {
+        return Err(format!(
+            "it nests arrays and objects deeper than {MAX_JSON_DEPTH} levels (at byte {})",
+            at + 1
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("it is not JSON ({e})"))
+}
+
+/// The offset of the bracket that opens level `max + 1`, skipping strings; `None` when the
+/// text never nests that deep.
+fn too_deep(bytes: &[u8], max: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +194,49 @@ mod tests {
             ["a", "b"],
             "blank entries are dropped, the others trimmed"
         );
+    }
+
+    #[test]
+    fn json_is_refused_in_plain_words_and_never_too_deep() {
+        assert_eq!(
+            json(b"\xEF\xBB\xBF{\"a\":1}").unwrap()["a"],
+            1,
+            "a BOM is skipped"
+        );
+        assert_eq!(json(b"").unwrap_err(), "it is empty (0 bytes)");
+        assert_eq!(json(b" \n\t").unwrap_err(), "it holds only white space");
+        assert!(json(b"{\"a\":\"\xff\"}")
+            .unwrap_err()
+            .contains("byte 7 is not valid UTF-8"));
+        assert!(json(b"{\"a\":")
+            .unwrap_err()
+            .starts_with("it is not JSON (EOF"));
+        let ok = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
+        json(ok.as_bytes()).unwrap();
+        let deep = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH + 1),
+            "]".repeat(MAX_JSON_DEPTH + 1)
+        );
+        let err = json(deep.as_bytes()).unwrap_err();
+        assert!(err.contains("deeper than 64 levels (at byte 65)"), "{err}");
+        // Brackets inside strings, escaped quotes among them, are not nesting.
+        let quoted = format!("{{\"a\":\"\\\"{}\"}}", "[".repeat(500));
+        assert_eq!(
+            json(quoted.as_bytes()).unwrap()["a"]
+                .as_str()
+                .unwrap()
+                .len(),
+            501
+        );
+        // A million brackets are refused by the scan at once, not by a parser's stack.
+        let huge = "{\"a\":".repeat(1_000_000);
+        assert!(json(huge.as_bytes())
+            .unwrap_err()
+            .contains("deeper than 64"));
     }
 }

@@ -440,8 +440,12 @@ pub fn suggest_placement(name: &str) -> Option<&'static str> {
     }
     names
         .iter()
-        .map(|n| (edit_distance(&n.to_ascii_lowercase(), &lower), *n))
-        .filter(|(d, _)| *d <= 2)
+        .filter_map(|n| {
+            Some((
+                edit_distance_within(&n.to_ascii_lowercase(), &lower, 2)?,
+                *n,
+            ))
+        })
         .min()
         .map(|(_, n)| n)
 }
@@ -748,8 +752,7 @@ pub fn suggest_scope(text: &str) -> Option<&'static str> {
     }
     SCOPES
         .iter()
-        .map(|s| (edit_distance(s.uri, t), s.uri))
-        .filter(|(d, _)| *d <= 3)
+        .filter_map(|s| Some((edit_distance_within(s.uri, t, 3)?, s.uri)))
         .min()
         .map(|(_, uri)| uri)
 }
@@ -813,8 +816,19 @@ pub fn choices() -> Choices {
     }
 }
 
+/// The Levenshtein distance of `a` and `b` when it is at most `max`. Strings whose lengths
+/// differ by more than `max` are told apart at once, so a huge value typed or pasted where a
+/// short name belongs costs no more than its length.
+pub(crate) fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let (na, nb) = (a.chars().count(), b.chars().count());
+    if na.abs_diff(nb) > max {
+        return None;
+    }
+    Some(edit_distance(a, b)).filter(|d| *d <= max)
+}
+
 /// Levenshtein distance over characters; used only on short names.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -983,5 +997,14 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance_within("kitten", "sitting", 3), Some(3));
+        assert_eq!(edit_distance_within("kitten", "sitting", 2), None);
+        let huge = "x".repeat(1_000_000);
+        let started = std::time::Instant::now();
+        assert_eq!(edit_distance_within(&huge, "course_navigation", 3), None);
+        assert!(
+            started.elapsed().as_millis() < 500,
+            "told apart by length alone"
+        );
     }
 }

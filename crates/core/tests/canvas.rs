@@ -1244,7 +1244,7 @@ fn pastes_over_one_mib_are_refused_before_parsing() {
         "a byte-order mark is fine"
     );
     let err = canvas::parse("{").unwrap_err();
-    assert!(err.to_string().contains("not valid JSON"), "{err}");
+    assert!(err.to_string().contains("it is not JSON (EOF"), "{err}");
 }
 
 #[test]

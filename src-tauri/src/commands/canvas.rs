@@ -96,11 +96,11 @@ pub async fn save_canvas<R: Runtime>(
 /// about the field `json`.
 fn edited_json(text: &str) -> Result<String, IpcError> {
     let text = text.trim_start_matches('\u{feff}').trim_end();
-    match serde_json::from_str::<serde_json::Value>(text) {
+    match ltikeys_core::input::json(text.as_bytes()) {
         Ok(_) => Ok(text.to_owned()),
         Err(e) => Err(Error::invalid(
             "Canvas JSON",
-            format!("the edited text is not valid JSON ({e})"),
+            format!("the edited text cannot be saved: {e}"),
             "correct it where the findings point, or press Reset to export to save the tool's \
              own export",
         )
@@ -182,7 +182,7 @@ mod tests {
         );
         let message = refused["message"].as_str().unwrap();
         assert!(
-            message.starts_with("Canvas JSON: the edited text is not valid JSON (")
+            message.starts_with("Canvas JSON: the edited text cannot be saved: it is not JSON (")
                 && message.contains("Reset to export"),
             "the message says what is wrong and the way out: {message}"
         );

@@ -60,8 +60,8 @@ impl BundleContents {
                 "import a folder or zip exported with Export bundle (ltikeys bundle export)",
             )
         })?;
-        let value: serde_json::Value = serde_json::from_slice(manifest_bytes)
-            .map_err(|e| refuse(format!("{MANIFEST} is not valid JSON ({e})"), FIX_CHANGED))?;
+        let value = crate::input::json(manifest_bytes)
+            .map_err(|e| refuse(format!("{MANIFEST} cannot be read: {e}"), FIX_CHANGED))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(refuse(
                 format!("{MANIFEST} does not describe a registration bundle (format is not \"{FORMAT}\")"),
@@ -126,8 +126,8 @@ impl BundleContents {
                 .ok_or_else(|| refuse(format!("{name} is missing"), FIX_CHANGED))
         };
         let json = |name: &str| -> Result<serde_json::Value> {
-            serde_json::from_slice(read(name)?)
-                .map_err(|e| refuse(format!("{name} cannot be read ({e})"), FIX_CHANGED))
+            crate::input::json(read(name)?)
+                .map_err(|e| refuse(format!("{name} cannot be read: {e}"), FIX_CHANGED))
         };
         let tool: ToolFile = serde_json::from_value(json(TOOL_FILE)?)
             .map_err(|e| refuse(format!("{TOOL_FILE} cannot be read ({e})"), FIX_CHANGED))?;

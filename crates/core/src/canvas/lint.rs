@@ -280,8 +280,10 @@ impl Linter {
     fn unknown_key(&mut self, path: &str, key: &str, known: &[&str], context: &str) {
         let near = known
             .iter()
-            .filter(|k| key.len() > 3 && lti::edit_distance(k, key) <= 3)
-            .min_by_key(|k| lti::edit_distance(k, key));
+            .filter(|_| key.len() > 3)
+            .filter_map(|k| Some((lti::edit_distance_within(k, key, 3)?, k)))
+            .min()
+            .map(|(_, k)| k);
         let (message, fix) = match near {
             Some(k) => (
                 format!("Canvas does not know {key} {context}; is it a misspelling of {k}?"),
@@ -314,12 +316,12 @@ pub fn lint_str(text: &str) -> Vec<Finding> {
         )
         .at("$")];
     }
-    match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
+    match crate::input::json(text.as_bytes()) {
         Ok(value) => lint(&value),
         Err(e) => vec![Finding::new(
             "invalid-json",
             Severity::Error,
-            format!("this is not valid JSON: {e}"),
+            format!("this cannot be read as a configuration: {e}"),
             "paste the whole configuration object, starting with { and ending with }",
         )
         .at("$")],

@@ -308,13 +308,8 @@ pub fn parse(text: &str) -> Result<Value> {
     if text.len() as u64 > MAX_JSON_BYTES {
         return Err(too_large(text.len()));
     }
-    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        Error::invalid(
-            "Canvas JSON",
-            format!("it is not valid JSON ({e})"),
-            "paste the whole JSON document",
-        )
-    })
+    crate::input::json(text.as_bytes())
+        .map_err(|e| Error::invalid("Canvas JSON", e, "paste the whole JSON document"))
 }
 
 const TOO_LARGE_FIX: &str = "paste only the configuration object (a few KB)";

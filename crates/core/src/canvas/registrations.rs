@@ -345,8 +345,8 @@ fn json_answer(action: &str, answer: &Fetched) -> Result<Value> {
         .is_some_and(|c| c.contains("html"))
         || answer.body.trim_ascii_start().starts_with(b"<");
     if (200..300).contains(&answer.status) && !is_html {
-        return serde_json::from_slice(&answer.body)
-            .map_err(|_| unexpected(action, answer, "the answer is not JSON"));
+        return crate::input::json(&answer.body)
+            .map_err(|e| unexpected(action, answer, &format!("the answer cannot be read: {e}")));
     }
     Err(refusal(action, answer, is_html))
 }
@@ -400,7 +400,7 @@ fn error_messages(body: &Value) -> Vec<String> {
 
 fn refusal(action: &str, answer: &Fetched, is_html: bool) -> Error {
     let status = answer.status;
-    let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    let body: Value = crate::input::json(&answer.body).unwrap_or(Value::Null);
     let said = error_messages(&body);
     let quoted = if said.is_empty() {
         String::new()

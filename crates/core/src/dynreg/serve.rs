@@ -582,7 +582,7 @@ fn register<T>(
             )
         })?;
     let text = String::from_utf8_lossy(&fetched.body).into_owned();
-    let json: Option<Value> = serde_json::from_slice(&fetched.body).ok();
+    let json: Option<Value> = crate::input::json(&fetched.body).ok();
     if !(200..300).contains(&fetched.status) {
         return Err(refusal(&endpoint, fetched.status, json.as_ref(), &text));
     }

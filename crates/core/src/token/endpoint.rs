@@ -171,7 +171,7 @@ pub fn explain(result: &mut TokenTest, fetched: &Fetched, ctx: &TestContext) {
     result.status = Some(fetched.status);
     result.latency_ms = Some(fetched.latency_ms);
     let text = String::from_utf8_lossy(&fetched.body);
-    let json: Option<Value> = serde_json::from_slice(&fetched.body).ok();
+    let json: Option<Value> = crate::input::json(&fetched.body).ok();
     let html = fetched
         .content_type
         .as_deref()

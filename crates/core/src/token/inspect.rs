@@ -810,7 +810,7 @@ fn record(
 
 /// The kids of a key set body, and the entry of `kid`.
 fn key_set(body: &[u8], kid: &str) -> std::result::Result<(Vec<String>, Option<Value>), String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("it is not JSON ({e})"))?;
+    let value: Value = crate::input::json(body)?;
     let keys = match &value {
         Value::Object(o) if o.get("keys").is_some_and(Value::is_array) => {
             o["keys"].as_array().cloned().unwrap_or_default()
@@ -1086,7 +1086,7 @@ pub fn find_kid(body: &[u8], kid: &str, source: &str) -> KidSearch {
         key: None,
         findings: vec![],
     };
-    if let Ok(Value::Array(_)) = serde_json::from_slice::<Value>(body) {
+    if let Ok(Value::Array(_)) = crate::input::json(body) {
         search.findings.push(finding(
             "missing-keys-wrapper",
             Severity::Error,

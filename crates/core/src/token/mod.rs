@@ -129,14 +129,14 @@ pub fn decode(text: &str) -> Result<Jwt> {
                     "copy the token again: a character was changed or cut off",
                 )
             })?;
-        match serde_json::from_slice::<Value>(&bytes) {
+        match crate::input::json(&bytes) {
             Ok(Value::Object(map)) => Ok(map),
             Ok(other) => Err(invalid(
                 format!("its {name} is JSON but not an object ({other:.40})"),
                 "paste a JWT of LTI: its header and claims are JSON objects",
             )),
             Err(e) => Err(invalid(
-                format!("its {name} is not JSON ({e})"),
+                format!("its {name} cannot be read: {e}"),
                 "copy the token again: it was cut off or changed",
             )),
         }
@@ -296,7 +296,11 @@ mod tests {
             ),
             (
                 &format!("e30.{}.c2ln", URL_SAFE_NO_PAD.encode("{")),
-                "claims is not JSON",
+                "claims cannot be read: it is not JSON",
+            ),
+            (
+                &format!("e30.{}.c2ln", URL_SAFE_NO_PAD.encode("[".repeat(100))),
+                "claims cannot be read: it nests arrays and objects deeper than 64",
             ),
         ];
         for (text, expected) in cases {
