@@ -208,13 +208,12 @@ impl KeyPair {
 
     /// Reads PKCS#8 DER, as stored in the keychain.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        let inner = aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(|e| {
-            Error::bad_key(
-                "private key",
-                format!("not a usable RSA PKCS#8 key ({e})"),
-                "use an RSA key of 2048 to 8192 bits",
-            )
-        })?;
+        Self::from_pkcs8_as(der, "private key")
+    }
+
+    fn from_pkcs8_as(der: &[u8], what: &str) -> Result<Self> {
+        let inner =
+            aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(|e| rejected(what, der, true, &e))?;
         Ok(KeyPair { inner })
     }
 
@@ -306,13 +305,8 @@ impl KeyPair {
         let der = Zeroizing::new(der);
         match label {
             "RSA PRIVATE KEY" => {
-                let inner = aws_lc_rs::rsa::KeyPair::from_der(&der).map_err(|e| {
-                    Error::bad_key(
-                        "PEM",
-                        format!("not a usable RSA PKCS#1 key ({e})"),
-                        "use an RSA key of 2048 to 8192 bits",
-                    )
-                })?;
+                let inner = aws_lc_rs::rsa::KeyPair::from_der(&der)
+                    .map_err(|e| rejected("PEM", &der, false, &e))?;
                 Ok(KeyPair { inner })
             }
             "ENCRYPTED PRIVATE KEY" => {
@@ -328,9 +322,9 @@ impl KeyPair {
                     })
                 })?;
                 let plain = encrypted::decrypt(&der, passphrase)?;
-                Self::from_pkcs8_der(&plain)
+                Self::from_pkcs8_as(&plain, "PEM")
             }
-            _ => Self::from_pkcs8_der(&der),
+            _ => Self::from_pkcs8_as(&der, "PEM"),
         }
     }
 
@@ -555,6 +549,37 @@ impl KeyInfo {
             private_key,
         }
     }
+}
+
+/// Why aws-lc-rs refused a key, in words: what kind of key it is, or how many bits it has.
+fn rejected(what: &str, der: &[u8], pkcs8: bool, e: &aws_lc_rs::error::KeyRejected) -> Error {
+    use pkcs1::der::Decode as _;
+    let fix = "use an RSA key of 2048 to 8192 bits; LTI signs with RS256";
+    let info = pkcs8.then(|| PrivateKeyInfo::try_from(der).ok()).flatten();
+    let rsa_der = match &info {
+        Some(info) => info.private_key,
+        None => der,
+    };
+    let bits = pkcs1::RsaPrivateKey::from_der(rsa_der)
+        .ok()
+        .map(|k| k.modulus.as_bytes().len() * 8);
+    let problem = match (e.to_string().as_str(), &info, bits) {
+        ("WrongAlgorithm", Some(info), _) => {
+            let oid = info.algorithm.oid;
+            let name = const_oid::db::DB
+                .by_oid(&oid)
+                .unwrap_or("an unknown algorithm");
+            format!("it is not an RSA key: its algorithm is {name} ({oid})")
+        }
+        ("TooSmall", _, Some(bits)) => {
+            format!("it is a {bits}-bit RSA key, smaller than the 2048 bits platforms accept")
+        }
+        ("TooLarge", _, Some(bits)) => {
+            format!("it is a {bits}-bit RSA key, larger than the 8192 bits that can be used")
+        }
+        (why, _, _) => format!("it is not a usable RSA private key ({why})"),
+    };
+    Error::bad_key(what, problem, fix)
 }
 
 #[cfg(test)]

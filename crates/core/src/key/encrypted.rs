@@ -100,6 +100,59 @@ fn other_name(info: &AnyEncrypted) -> String {
     oid_name(&alg.oid)
 }
 
+/// The most PBKDF2 (or PKCS#12) rounds decrypted: over eight times the 600,000 this app writes,
+/// a few seconds. A key file asking for more would hold the process for minutes or hours.
+pub const MAX_KDF_ROUNDS: u64 = 5_000_000;
+
+/// The most memory scrypt may ask for (128 × r × N bytes): sixteen times OpenSSL's default
+/// (N = 16384, r = 8). A key file asking for more could exhaust the machine's memory.
+pub const MAX_SCRYPT_BYTES: u64 = 256 * 1024 * 1024;
+
+fn too_costly(scheme: &str, what: String) -> Error {
+    Error::bad_key(
+        "PEM",
+        format!("the key's {scheme} parameters ask for {what}, so it is not decrypted"),
+        format!("export the key again with usual parameters, or {CONVERT}"),
+    )
+}
+
+/// Refuses a key whose key derivation would take too long or too much memory, before any of it
+/// runs: the parameters come from the file, and a damaged or hostile one can ask for anything.
+fn check_cost(scheme: &pkcs5::EncryptionScheme<'_>, name: &str) -> Result<()> {
+    let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Ok(());
+    };
+    match &params.kdf {
+        pbes2::Kdf::Pbkdf2(p) if u64::from(p.iteration_count) > MAX_KDF_ROUNDS => Err(too_costly(
+            name,
+            format!(
+                "{} PBKDF2 rounds, more than {MAX_KDF_ROUNDS}",
+                p.iteration_count
+            ),
+        )),
+        pbes2::Kdf::Scrypt(p) => {
+            let r = u64::from(p.block_size);
+            let bytes = 128u64.saturating_mul(r).saturating_mul(p.cost_parameter);
+            let work = bytes.saturating_mul(u64::from(p.parallelization));
+            if bytes > MAX_SCRYPT_BYTES || work > 16 * MAX_SCRYPT_BYTES {
+                Err(too_costly(
+                    name,
+                    format!(
+                        "scrypt with N = {}, r = {r}, p = {}: {} MiB of memory, more than {} MiB",
+                        p.cost_parameter,
+                        p.parallelization,
+                        bytes / (1024 * 1024),
+                        MAX_SCRYPT_BYTES / (1024 * 1024)
+                    ),
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 fn wrong_passphrase(scheme: &str) -> Error {
     Error::invalid(
         "passphrase",
@@ -139,6 +192,7 @@ pub(super) fn decrypt(der: &[u8], passphrase: &[u8]) -> Result<Zeroizing<Vec<u8>
                 Err(_) => return Err(unsupported(&other_name(&any))),
             };
             let scheme = known_name(&info.encryption_algorithm);
+            check_cost(&info.encryption_algorithm, &scheme)?;
             let plain = match info
                 .encryption_algorithm
                 .decrypt(passphrase, info.encrypted_data)
@@ -188,6 +242,12 @@ fn pkcs12_3des(
             "export the key again",
         )));
     }
+    if u64::try_from(rounds).unwrap_or(u64::MAX) > MAX_KDF_ROUNDS {
+        return Err(Some(too_costly(
+            scheme,
+            format!("{rounds} rounds, more than {MAX_KDF_ROUNDS}"),
+        )));
+    }
     let derive = |kind, len| {
         derive_key_utf8::<sha1::Sha1>(password, salt, kind, rounds, len)
             .map(Zeroizing::new)
@@ -201,4 +261,63 @@ fn pkcs12_3des(
         .decrypt_padded_vec_mut::<Pkcs7>(info.encrypted_data.as_bytes())
         .map(Zeroizing::new)
         .map_err(|_| None)
+}
+
+#[cfg(test)]
+mod tests {
+    use pkcs8::der::Encode as _;
+
+    use super::*;
+
+    /// An encrypted PKCS#8 structure with these parameters; its data is not really encrypted,
+    /// since a costly one must be refused before any decryption.
+    fn with(params: pbes2::Parameters<'_>) -> Vec<u8> {
+        EncryptedPrivateKeyInfo {
+            encryption_algorithm: pkcs5::EncryptionScheme::Pbes2(params),
+            encrypted_data: &[7u8; 64],
+        }
+        .to_der()
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_key_asking_for_hours_of_rounds_or_gigabytes_of_scrypt_is_refused_at_once() {
+        let (salt, iv) = ([1u8; 16], [2u8; 16]);
+        let started = std::time::Instant::now();
+        let rounds = pbes2::Parameters::pbkdf2_sha256_aes256cbc(90_000_000, &salt, &iv);
+        let err = decrypt(&with(rounds.unwrap()), b"x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("90000000 PBKDF2 rounds, more than 5000000"),
+            "{err}"
+        );
+        assert!(err.contains("export the key again"), "{err}");
+        let huge = pkcs5::scrypt::Params::new(30, 8, 1, 32).unwrap();
+        let scrypt = pbes2::Parameters::scrypt_aes256cbc(huge, &salt, &iv);
+        let err = decrypt(&with(scrypt.unwrap()), b"x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("N = 1073741824, r = 8, p = 1: 1048576 MiB of memory, more than 256 MiB"),
+            "{err}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 2,
+            "refused before deriving anything"
+        );
+
+        // Usual parameters go on to decryption (and this fake data fails as a wrong passphrase).
+        let usual = pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &salt, &iv);
+        let err = decrypt(&with(usual.unwrap()), b"x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("passphrase: "), "{err}");
+        let small = pkcs5::scrypt::Params::new(10, 8, 1, 32).unwrap();
+        let scrypt = pbes2::Parameters::scrypt_aes256cbc(small, &salt, &iv);
+        let err = decrypt(&with(scrypt.unwrap()), b"x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("passphrase: "), "{err}");
+    }
 }
