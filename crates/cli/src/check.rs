@@ -15,7 +15,7 @@ pub enum CheckCommand {
     /// Fetch a JWKS URL and check it. Exit 0: fine; 1: an error finding (an HTTP error status
     /// included); 2: the URL could not be fetched at all.
     Jwks(JwksArgs),
-    /// Check every platform's JWKS URL, four at a time, and print a summary table (with a
+    /// Check every platform's JWKS URL, 32 at a time, and print a summary table (with a
     /// progress count on stderr when it is a terminal).
     Platforms,
     /// Sign a client assertion for a registration, post it to the token endpoint with the

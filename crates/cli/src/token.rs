@@ -115,6 +115,17 @@ fn read_jwt(arg: &str) -> Result<String, Error> {
             "inspect",
             fix,
         )?
+    } else if !Path::new(arg).exists() {
+        let problem = match arg.matches('.').count() {
+            0 if arg.trim().is_empty() => "it is empty".to_string(),
+            dots @ 0..=1 => format!(
+                "it has {} part(s), where a JWT has three (header.claims.signature), and no file \
+                 is called {arg}",
+                dots + 1
+            ),
+            _ => format!("no file is called {arg}, and a JWT has no '/'"),
+        };
+        return Err(Error::invalid("JWT", problem, fix));
     } else {
         read_capped(Path::new(arg), limit, "inspect", fix)?
     };
@@ -191,7 +202,18 @@ pub fn find(
             } else {
                 read_capped(file, 1024 * 1024, "jwks find", "a JWKS is a few KB")?
             };
-            KeySetSource::Text(String::from_utf8_lossy(&bytes).into_owned())
+            let text = String::from_utf8(bytes).map_err(|e| {
+                Error::invalid(
+                    "--file",
+                    format!(
+                        "{} is not UTF-8 text (byte {} is not valid UTF-8)",
+                        file.display(),
+                        e.utf8_error().valid_up_to() + 1
+                    ),
+                    "give the key set as the JSON the JWKS URL serves",
+                )
+            })?;
+            KeySetSource::Text(text)
         }
         (None, None) => {
             return Err(Error::invalid(

@@ -12,13 +12,28 @@ use crate::remedy::Remedy;
 /// past the limit, so `/dev/zero` or a wrong multi-gigabyte file is refused at once. `what` names
 /// the input as the user knows it (`--pem`), `fix` says what it should be. A regular file is read
 /// into a buffer sized from its length, leaving no copies behind from regrowing.
+///
+/// A directory, or any other path that is not a file to read, is refused by name with what it
+/// is, before anything is read; so is an empty file.
 pub fn read_capped(path: &Path, limit: u64, what: &str, fix: &str) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         action: "reading",
         path: path.to_path_buf(),
         source,
     })?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = file.metadata().map_err(|source| Error::Io {
+        action: "reading",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(Error::invalid(
+            what,
+            format!("{} is a directory, not a file", path.display()),
+            fix,
+        ));
+    }
+    let size = meta.len();
     let capacity = usize::try_from(size.min(limit).saturating_add(1)).unwrap_or(0);
     read_capped_into(file, Vec::with_capacity(capacity), path, limit, what, fix)
 }
@@ -54,6 +69,13 @@ fn read_capped_into(
         return Err(Error::invalid(
             what,
             format!("{} is larger than {}", name.display(), format_bytes(limit)),
+            fix,
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(Error::invalid(
+            what,
+            format!("{} is empty (0 bytes)", name.display()),
             fix,
         ));
     }
@@ -242,6 +264,25 @@ mod tests {
             endless.is_err(),
             "an endless stream ends in an error, not a hang"
         );
+    }
+
+    #[test]
+    fn a_directory_or_an_empty_file_is_refused_by_name_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_capped(dir.path(), 100, "--pem", "give the PEM file").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("--pem: "), "{text}");
+        assert!(text.contains("is a directory, not a file"), "{text}");
+        assert!(text.contains("give the PEM file"), "{text}");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, b"").unwrap();
+        let err = read_capped(&empty, 100, "--pem", "give the PEM file").unwrap_err();
+        assert!(err.to_string().contains("is empty (0 bytes)"), "{err}");
+        let err = read_capped_from(&b""[..], Path::new("standard input"), 9, "x", "y");
+        assert!(err
+            .unwrap_err()
+            .to_string()
+            .contains("standard input is empty"));
     }
 
     #[test]

@@ -87,7 +87,19 @@ fn opt_time(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
 impl Store {
     /// Opens (creating if needed) the database in `dir`, migrating it to the newest schema.
     /// On unix a new directory is the owner's only (0700).
+    /// A path that is there but is not a directory is refused by name.
     pub fn open_dir(dir: &Path) -> Result<Store> {
+        if let Ok(meta) = std::fs::metadata(dir) {
+            if !meta.is_dir() {
+                return Err(Error::invalid(
+                    "data directory",
+                    format!("{} is a file, not a directory", dir.display()),
+                    "give --data-dir (or LTIKEYS_DATA_DIR) a directory, or a path where one can \
+                     be created",
+                )
+                .at("data_dir"));
+            }
+        }
         create_private_dir(dir).map_err(|source| Error::Io {
             action: "creating the data directory",
             path: dir.to_path_buf(),
