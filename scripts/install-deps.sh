@@ -163,6 +163,16 @@ if ((with_test)); then
   command -v tauri-driver >/dev/null 2>&1 ||
     note "warning: $cargo_bin is not on PATH; scripts/test.sh adds it"
   note "tauri-driver: present"
+
+  # --- cargo-deny (the supply-chain check of the test command) ---
+  if ! command -v cargo-deny >/dev/null 2>&1 && [[ ! -x $cargo_bin/cargo-deny ]]; then
+    note "installing cargo-deny (cargo install, about four minutes)"
+    cargo install cargo-deny --version '^0.20' --locked ||
+      die "cargo install cargo-deny --version ^0.20 --locked failed"
+  fi
+  [[ -x $cargo_bin/cargo-deny ]] || command -v cargo-deny >/dev/null 2>&1 ||
+    die "cargo-deny is not runnable after installation"
+  note "cargo-deny: present"
 fi
 
 note "done"

@@ -73,6 +73,9 @@ npm run ui:build
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo deny (advisories, licenses, sources, bans; offline)"
+bash scripts/deny.sh
+
 step "cargo test --workspace (with a private keychain, ignored tests included)"
 bash scripts/with-keychain.sh \
   cargo test --workspace --exclude ltikeys-e2e -- --include-ignored
