@@ -95,6 +95,18 @@ pub async fn save_canvas<R: Runtime>(
 /// or trailing blank lines (the file ends in one newline). Text that is not JSON is refused,
 /// about the field `json`.
 fn edited_json(text: &str) -> Result<String, IpcError> {
+    if text.len() as u64 > ltikeys_core::canvas::MAX_JSON_BYTES {
+        return Err(Error::invalid(
+            "Canvas JSON",
+            format!(
+                "the edited text is {} bytes, more than the 1 MiB a configuration can be",
+                text.len()
+            ),
+            "press Reset to export, then edit the tool's own export",
+        )
+        .at("json")
+        .into());
+    }
     let text = text.trim_start_matches('\u{feff}').trim_end();
     match ltikeys_core::input::json(text.as_bytes()) {
         Ok(_) => Ok(text.to_owned()),
@@ -142,12 +154,18 @@ mod tests {
     /// Calls `command` with `args` as the window would, in an app on Tauri's mock runtime over
     /// a fresh data directory.
     fn call(command: &str, args: Value) -> Result<Value, Value> {
+        // The tests here take turns: each points the variable at its own data directory.
+        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().unwrap();
-        // Only this test opens an app state, so no other test reads the variable meanwhile.
         std::env::set_var("LTIKEYS_DATA_DIR", dir.path());
         let app = mock_builder()
             .manage(AppState::from_env().unwrap())
-            .invoke_handler(tauri::generate_handler![save_canvas])
+            .invoke_handler(tauri::generate_handler![
+                save_canvas,
+                lint_canvas,
+                import_canvas
+            ])
             .build(mock_context(noop_assets()))
             .unwrap();
         let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -191,6 +209,45 @@ mod tests {
         let unknown = call("save_canvas", json!({"tool": "quiz", "json": "{}"}))
             .expect_err("no tool is named quiz");
         assert_eq!(unknown["kind"], "tool_not_found", "{unknown}");
+    }
+
+    #[test]
+    fn a_paste_over_its_cap_is_refused_before_it_is_parsed() {
+        let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+        let findings = call("lint_canvas", json!({ "json": huge })).unwrap();
+        assert_eq!(findings[0]["code"], "too-large", "{findings}");
+        assert_eq!(
+            findings.as_array().unwrap().len(),
+            1,
+            "one finding, not a lint of it"
+        );
+        let refused = call("import_canvas", json!({ "json": huge, "name": null })).unwrap_err();
+        assert_eq!(refused["kind"], "invalid", "{refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("larger than the 1 MiB"),
+            "{refused}"
+        );
+        let refused = call("save_canvas", json!({ "tool": "quiz", "json": huge })).unwrap_err();
+        assert_eq!(refused["field"], "json", "{refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("more than the 1 MiB"),
+            "{refused}"
+        );
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let findings = call("lint_canvas", json!({ "json": deep })).unwrap();
+        assert!(
+            findings[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("deeper than 64 levels"),
+            "{findings}"
+        );
     }
 
     #[test]
