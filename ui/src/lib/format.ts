@@ -66,3 +66,11 @@ const NATURAL = new Intl.Collator(undefined, { numeric: true, sensitivity: "base
 export function byNaturalName(a: { name: string }, b: { name: string }): number {
   return NATURAL.compare(a.name, b.name);
 }
+
+/** Text as a filter compares it: accents dropped, lower case ("Équipe" matches "equipe"). */
+export function foldForSearch(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLocaleLowerCase();
+}

@@ -108,6 +108,53 @@ describe("the platforms page", () => {
     expect(document.getElementById("platform-form")).toBeNull();
   });
 
+  it("filters by name, issuer or client_id as the user types, and Escape shows them all again", async () => {
+    fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registrations: [REGISTRATION] });
+    const user = userEvent.setup();
+    render(PlatformsPage);
+    await waitFor(() => expect(document.querySelectorAll("article[data-platform-id]")).toHaveLength(2));
+    expect(document.getElementById("platform-count")?.textContent).toBe("2 platforms");
+    const shownIds = (): string[] => Array.from(document.querySelectorAll("article[data-platform-id]"), (a) => a.getAttribute("data-platform-id") ?? "");
+    await user.type(input("platform-filter"), "instructure");
+    expect(shownIds()).toEqual(["p2"]);
+    expect(document.getElementById("platform-count")?.textContent).toBe("1 of 2 platforms");
+    await user.clear(input("platform-filter"));
+    await user.type(input("platform-filter"), REGISTRATION.client_id.slice(0, 6));
+    expect(shownIds(), "a client_id registered on it finds the platform").toEqual(["p1"]);
+    await user.clear(input("platform-filter"));
+    await user.type(input("platform-filter"), "MOODLE.ACME");
+    expect(shownIds(), "the issuer, case ignored").toEqual(["p1"]);
+    await user.type(input("platform-filter"), "x");
+    expect(shownIds()).toEqual([]);
+    expect(document.getElementById("platform-no-match")?.textContent).toBe("No platform matches “MOODLE.ACMEx”.");
+    await user.keyboard("{Escape}");
+    expect(input("platform-filter").value).toBe("");
+    expect(shownIds()).toEqual(["p1", "p2"]);
+  });
+
+  it("shows a page of platforms at a time, in natural order, each with its own registrations", async () => {
+    const many: Platform[] = Array.from({ length: 120 }, (_, i) => ({ ...PLATFORM, id: `p${i}`, name: `Platform ${i}`, issuer: `https://lms${i}.example.edu` }));
+    const registrations: Registration[] = many.map((p, i) => ({ ...REGISTRATION, id: `r${i}`, platform_id: p.id, client_id: `client-${i}` }));
+    fakeBackend({ list_platforms: [...many].reverse(), list_registrations: registrations });
+    const user = userEvent.setup();
+    render(PlatformsPage);
+    const names = (): string[] => Array.from(document.querySelectorAll(".platform-name"), (n) => n.textContent ?? "");
+    await waitFor(() => expect(names()).toHaveLength(50));
+    expect(names().slice(0, 3)).toEqual(["Platform 0", "Platform 1", "Platform 2"]);
+    expect(names()[10], "P10 after P9").toBe("Platform 10");
+    expect(card("p7").textContent).toContain("client-7");
+    expect(card("p7").textContent).not.toContain("client-8");
+    expect(button("#platform-show-more").textContent).toBe("Show 50 more (70 not shown)");
+    await user.click(button("#platform-show-more"));
+    await waitFor(() => expect(names()).toHaveLength(100));
+    await waitFor(() => expect(document.activeElement?.id).toBe("platform-edit-open-p50"));
+    await user.click(button("#platform-show-more"));
+    await waitFor(() => expect(names()).toHaveLength(120));
+    expect(document.getElementById("platform-show-more")).toBeNull();
+    await user.type(input("platform-filter"), "Platform 11");
+    expect(names(), "a filter starts again from one page").toEqual(["Platform 11", "Platform 110", "Platform 111", "Platform 112", "Platform 113", "Platform 114", "Platform 115", "Platform 116", "Platform 117", "Platform 118", "Platform 119"]);
+  });
+
   it("previews what a preset fills in from the base URL", async () => {
     fakeBackend();
     const user = userEvent.setup();

@@ -13,6 +13,7 @@ import type {
   PlatformUpdate,
   Preset,
 } from "../../lib/ipc/bindings";
+import { foldForSearch } from "../../lib/format";
 import { checkUrl } from "../../lib/validation";
 
 /** The endpoint fields of a platform, in display order. */
@@ -405,4 +406,36 @@ export function buildPlatformUpdate(platform: Platform, values: PlatformEditValu
 /** Whether the platform is a Canvas (cloud, beta, test or self-hosted): it has the registrations API. */
 export function isCanvas(family: PlatformFamily): boolean {
   return family.startsWith("canvas-");
+}
+
+/** How many platform cards the page shows at first, and adds at each "Show more". */
+export const PLATFORM_PAGE = 50;
+
+/**
+ * The platforms whose name, issuer or base URL holds `filter` (accents and case ignored), or
+ * the registrations' client_ids on them; all of them when the filter is blank.
+ */
+export function filterPlatforms(
+  platforms: readonly Platform[],
+  filter: string,
+  clientIds: ReadonlyMap<string, readonly string[]>,
+): Platform[] {
+  const needle = foldForSearch(filter.trim());
+  if (needle === "") return [...platforms];
+  return platforms.filter(
+    (p) =>
+      [p.name, p.issuer, p.base_url ?? ""].some((text) => foldForSearch(text).includes(needle)) ||
+      (clientIds.get(p.id) ?? []).some((id) => foldForSearch(id).includes(needle)),
+  );
+}
+
+/** The registrations of each platform, by platform id: one pass, not one per card. */
+export function registrationsByPlatform<R extends { platform_id: string }>(registrations: readonly R[]): Map<string, R[]> {
+  const byPlatform = new Map<string, R[]>();
+  for (const registration of registrations) {
+    const list = byPlatform.get(registration.platform_id);
+    if (list === undefined) byPlatform.set(registration.platform_id, [registration]);
+    else list.push(registration);
+  }
+  return byPlatform;
 }

@@ -2,7 +2,7 @@
 // whenever the window's revision goes up.
 
 import { app } from "../../lib/app.svelte";
-import { byNaturalName } from "../../lib/format";
+import { byNaturalName, foldForSearch } from "../../lib/format";
 import { appStatus, listTools, type AppStatus, type ToolSummary } from "../../lib/ipc";
 
 /** Tools sorted by name as the sidebar shows them. */
@@ -12,14 +12,9 @@ export function sortTools(tools: readonly ToolSummary[]): ToolSummary[] {
 
 /** Tools whose name or domain contains `filter` (case- and accent-insensitive). */
 export function filterTools(tools: readonly ToolSummary[], filter: string): ToolSummary[] {
-  const fold = (text: string): string =>
-    text
-      .normalize("NFD")
-      .replace(/\p{M}/gu, "")
-      .toLocaleLowerCase();
-  const needle = fold(filter.trim());
+  const needle = foldForSearch(filter.trim());
   if (needle === "") return [...tools];
-  return tools.filter((t) => fold(t.name).includes(needle) || fold(t.domain ?? "").includes(needle));
+  return tools.filter((t) => foldForSearch(t.name).includes(needle) || foldForSearch(t.domain ?? "").includes(needle));
 }
 
 class Tools {
