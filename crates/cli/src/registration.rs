@@ -178,23 +178,27 @@ pub fn run(mut vault: Vault, cmd: RegistrationCommand, json: bool) -> Result<(),
             let tw = w(&|r| r.tool_name.chars().count(), 4);
             let pw = w(&|r| r.platform_name.chars().count(), 8);
             let cw = w(&|r| r.client_id.len(), 9);
-            outln!(
+            // The table is written in one go: stdout is line-buffered, and 10,000 rows written
+            // one by one are 10,000 writes.
+            use std::fmt::Write as _;
+            let mut table = String::with_capacity((regs.len() + 1) * (tw + pw + cw + 30));
+            let _ = writeln!(
+                table,
                 "{:<10} {:<tw$}  {:<pw$}  {:<cw$}  DEPLOYMENTS",
-                "ID",
-                "TOOL",
-                "PLATFORM",
-                "CLIENT_ID"
-            )?;
+                "ID", "TOOL", "PLATFORM", "CLIENT_ID"
+            );
             for r in &regs {
-                outln!(
+                let _ = writeln!(
+                    table,
                     "{:<10} {:<tw$}  {:<pw$}  {:<cw$}  {}",
                     r.id,
                     r.tool_name,
                     r.platform_name,
                     r.client_id,
                     r.deployments.len()
-                )?;
+                );
             }
+            out!("{table}")?;
         }
         RegistrationCommand::Show { registration } => {
             let reg = vault.registration(&registration)?;

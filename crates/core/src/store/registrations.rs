@@ -49,10 +49,15 @@ pub(super) fn load_registrations(
     let tools = natural_ranks(out.iter().map(|r| r.tool_name.as_str()));
     out.sort_by_key(|r| (platforms[&r.platform_name], tools[&r.tool_name]));
     // Every listed registration's deployments in one query, not one query per registration.
+    // Unfiltered, every deployment is wanted: no subquery to match them against.
+    let within = if filter.trim().is_empty() {
+        String::new()
+    } else {
+        format!("WHERE d.registration_id IN (SELECT r.id FROM registrations r {filter})")
+    };
     let mut stmt = conn.prepare(&format!(
         "SELECT d.registration_id, d.deployment_id, d.label, d.added_at FROM deployments d
-         WHERE d.registration_id IN (SELECT r.id FROM registrations r {filter})
-         ORDER BY d.added_at, d.rowid"
+         {within} ORDER BY d.added_at, d.rowid"
     ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
         Ok((
