@@ -1280,7 +1280,8 @@ pub fn app_binary() -> Result<PathBuf> {
     Ok(path)
 }
 
-fn cli_binary() -> Result<PathBuf> {
+/// The `ltikeys` that [`cli`] runs: `LTIKEYS_CLI_BIN`, else the one next to `LTIKEYS_APP_BIN`.
+pub fn cli_binary() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os("LTIKEYS_CLI_BIN") {
         return Ok(PathBuf::from(path));
     }

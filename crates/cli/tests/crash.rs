@@ -531,29 +531,8 @@ fn writer(env: &Env, n: usize, registration: &str) -> (Vec<String>, Vec<String>)
     let mut kids = vec![];
     let mut failures = vec![];
     for step in 0..24 {
-        let deployment = format!("w{n}-d{step}");
-        let client_id = format!("w{n}-c{step}");
-        let args: Vec<&str> = match step % 4 {
-            0 => vec!["key", "new", "--tool", "Shared", "--next"],
-            1 => vec!["key", "rotate", "--tool", "Shared", "--json"],
-            2 => vec![
-                "registration",
-                "deployment",
-                "add",
-                registration,
-                &deployment,
-            ],
-            _ => vec![
-                "registration",
-                "add",
-                "--tool",
-                "Shared",
-                "--platform",
-                "Shared LMS",
-                "--client-id",
-                &client_id,
-            ],
-        };
+        let args = ltikeys_core::testing::shared_write(n, step, registration);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = env.run(&args);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         if !out.status.success() {
@@ -561,11 +540,8 @@ fn writer(env: &Env, n: usize, registration: &str) -> (Vec<String>, Vec<String>)
                 "{args:?}: {}",
                 String::from_utf8_lossy(&out.stderr)
             ));
-        } else if step % 4 == 0 {
-            kids.push(stdout.trim().to_string());
-        } else if step % 4 == 1 {
-            let plan: Value = serde_json::from_str(&stdout).unwrap();
-            kids.extend(plan["generated"].as_str().map(str::to_string));
+        } else {
+            kids.extend(ltikeys_core::testing::shared_write_kid(step, &stdout));
         }
     }
     (kids, failures)

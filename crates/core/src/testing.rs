@@ -125,6 +125,53 @@ struct Shared {
     log: Mutex<Vec<Request>>,
 }
 
+/// The `ltikeys` arguments that register the tool "Shared" on the platform "Shared LMS" with
+/// `client_id`: the set-up and one of the writes of the concurrent-writer tests.
+pub fn register_shared(client_id: &str) -> Vec<String> {
+    [
+        "registration",
+        "add",
+        "--tool",
+        "Shared",
+        "--platform",
+        "Shared LMS",
+        "--client-id",
+        client_id,
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// Write `step` of concurrent writer `n` (the CLI's and the window's concurrency tests): in
+/// turn a next key of the tool "Shared", a rotation, a deployment id `wN-dSTEP` on
+/// `registration`, and a registration with client_id `wN-cSTEP`.
+pub fn shared_write(n: usize, step: usize, registration: &str) -> Vec<String> {
+    let owned = |args: &[&str]| args.iter().map(|a| a.to_string()).collect();
+    match step % 4 {
+        0 => owned(&["key", "new", "--tool", "Shared", "--next"]),
+        1 => owned(&["key", "rotate", "--tool", "Shared", "--json"]),
+        2 => owned(&[
+            "registration",
+            "deployment",
+            "add",
+            registration,
+            &format!("w{n}-d{step}"),
+        ]),
+        _ => register_shared(&format!("w{n}-c{step}")),
+    }
+}
+
+/// The kid that write `step` of [`shared_write`] made, read from what it printed.
+pub fn shared_write_kid(step: usize, stdout: &str) -> Option<String> {
+    match step % 4 {
+        0 => Some(stdout.trim().to_string()),
+        1 => serde_json::from_str::<serde_json::Value>(stdout)
+            .ok()
+            .and_then(|plan| plan["generated"].as_str().map(str::to_string)),
+        _ => None,
+    }
+}
+
 /// A positive count from the environment variable `name` (a benchmark's runs, say): `None`
 /// when it is not set, an error naming it when it is not a positive whole number.
 pub fn env_count(name: &str) -> Result<Option<usize>, String> {
