@@ -10,11 +10,23 @@ export function sortTools(tools: readonly ToolSummary[]): ToolSummary[] {
   return [...tools].sort(byNaturalName);
 }
 
+/** Each tool's name and domain as the filter compares them, folded once per tool object. */
+const folded = new WeakMap<ToolSummary, string>();
+
+function searchText(tool: ToolSummary): string {
+  let text = folded.get(tool);
+  if (text === undefined) {
+    text = `${foldForSearch(tool.name)}\n${foldForSearch(tool.domain ?? "")}`;
+    folded.set(tool, text);
+  }
+  return text;
+}
+
 /** Tools whose name or domain contains `filter` (case- and accent-insensitive). */
 export function filterTools(tools: readonly ToolSummary[], filter: string): ToolSummary[] {
   const needle = foldForSearch(filter.trim());
   if (needle === "") return [...tools];
-  return tools.filter((t) => foldForSearch(t.name).includes(needle) || foldForSearch(t.domain ?? "").includes(needle));
+  return tools.filter((t) => searchText(t).includes(needle));
 }
 
 class Tools {
