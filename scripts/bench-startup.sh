@@ -5,6 +5,11 @@
 # AFTER / BEFORE of the medians are printed.
 #
 #   scripts/bench-startup.sh [BEFORE_APP [AFTER_APP]]
+#   scripts/bench-startup.sh --against-minimal [APP]
+#
+# --against-minimal builds the minimal Tauri app (tests/minimal-app) and the app
+# (default target/release/ltikeys-app) in release, and runs the minimal one as
+# BEFORE: the ratios say what the app costs over Tauri's own start and memory.
 #
 # No argument: LTIKEYS_APP_BIN alone. Each app's data directory is filled by the
 # `ltikeys` next to it (ltikeys-app -> ltikeys in its file name, so
@@ -14,6 +19,7 @@
 # <target>/bench-startup.json), LTIKEYS_BENCH_UI_BEFORE / LTIKEYS_BENCH_UI_AFTER
 # (the ui/dist each app was built from, for its size), LTIKEYS_BENCH_SCREENSHOTS=1
 # (what each app shows at the end of its last run, as a PNG among the artifacts).
+# Each run also reads the memory of the app and its WebKit processes (PSS and RSS).
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,13 +31,19 @@ die() {
 }
 
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 0
+fi
+against_minimal=0
+if [[ ${1:-} == --against-minimal ]]; then
+  against_minimal=1
+  shift
+  (($# <= 1)) || die "--against-minimal takes at most one app binary, got $#"
 fi
 (($# <= 2)) || die "at most two app binaries (BEFORE and AFTER), got $#"
 
 apps=("$@")
-if ((${#apps[@]} == 0)); then
+if ((${#apps[@]} == 0 && !against_minimal)); then
   [[ -n ${LTIKEYS_APP_BIN:-} ]] || die "no app binary: pass BEFORE_APP [AFTER_APP] or set LTIKEYS_APP_BIN"
   apps=("$LTIKEYS_APP_BIN")
 fi
@@ -40,6 +52,16 @@ labels=(before after)
 ui_dists=("${LTIKEYS_BENCH_UI_BEFORE:-}" "${LTIKEYS_BENCH_UI_AFTER:-}")
 
 targets=()
+if ((against_minimal)); then
+  npm run ui:build
+  cargo build --release -p ltikeys-app -p ltikeys -p ltikeys-minimal-app
+  release_dir=$(cargo metadata --format-version 1 --no-deps |
+    node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory)')/release
+  ((${#apps[@]} == 1)) || apps=("$release_dir/ltikeys-app")
+  targets+=("minimal=$release_dir/ltikeys-minimal-app,ready=#ready")
+  labels=(app)
+  ui_dists=(ui/dist)
+fi
 for i in "${!apps[@]}"; do
   [[ -f ${apps[$i]} ]] || die "app binary ${apps[$i]} not found"
   spec="${labels[$i]}=${apps[$i]}"

@@ -3,14 +3,16 @@
 //!
 //! ```text
 //! bench-startup [--runs N] [--warmup N] [--tools N] [--json PATH]
-//!               [--screenshots] LABEL=APP[,ui=DIR][,cli=LTIKEYS] ...
+//!               [--screenshots] LABEL=APP[,ui=DIR][,cli=LTIKEYS][,ready=CSS] ...
 //! ```
 //!
 //! Each `LABEL=APP` names one app binary; `ui=DIR` is the `ui/dist` it embeds (its size is
 //! reported), `cli=` the `ltikeys` that fills its data directory (default `LTIKEYS_CLI_BIN`, else
 //! the file next to APP named like it with `ltikeys-app` replaced by `ltikeys`). The binaries
 //! run interleaved, A B A B ..., so that the machine's noise falls on all of them; with two,
-//! the ratios of the second's medians to the first's are printed. Run it under
+//! the ratios of the second's medians to the first's are printed. `ready=CSS` makes a target a
+//! reference app, not LTI Key Manager (the minimal Tauri app, `tests/minimal-app`): no tools are
+//! made for it, and both its moments are the first poll that finds `CSS`. Run it under
 //! `scripts/with-keychain.sh` and `xvfb-run`: `scripts/bench-startup.sh` does both.
 //!
 //! Two moments are timed, each polled every 10 ms with the tool list complete
@@ -19,6 +21,10 @@
 //! loading state first reaches the first before the second. Each on two clocks: `wall`, this
 //! process's, from just before the session request to the poll that saw it; `app`, the page's
 //! `performance.now()` in that poll (time since the page's navigation started).
+//! Once both are seen and a second has passed, the memory of the app and every process under it
+//! (WebKit's web and network processes) is read from `/proc/PID/smaps_rollup`: the sum of their
+//! resident sets (`rss`, pages shared between them counted in each) and of their proportional
+//! sets (`pss`, each shared page split between its users; the fairer total).
 //! `--screenshots` saves what each binary shows at the end of its last run as
 //! `<artifacts>/bench-startup-LABEL.png`, after the measurement.
 
@@ -45,6 +51,14 @@ const STATE_JS: &str = "const view = document.getElementById('view');\
        now: performance.now(),\
      };";
 
+/// The same state for a reference app: both moments are the first element matching the CSS.
+const READY_JS: &str = "const ready = document.querySelector(arguments[0]) !== null;\
+     return { tools: 0, first: ready, page: ready, now: performance.now() };";
+
+/// How long after its first screen an app's memory is read: long enough for start-up work
+/// still under way (the first tool page's loads) to have settled.
+const SETTLE: Duration = Duration::from_secs(1);
+
 /// The moments timed: their key in the JSON summary, their name in the table.
 const MOMENTS: [(&str, &str); 2] = [("first_screen", "first screen"), ("tool_page", "tool page")];
 
@@ -63,6 +77,8 @@ struct Target {
     app: PathBuf,
     cli: PathBuf,
     ui_dist: Option<PathBuf>,
+    /// For a reference app: the CSS of its first screen.
+    ready: Option<String>,
 }
 
 /// When a moment was seen, in milliseconds.
@@ -83,6 +99,16 @@ struct Sample {
     session: f64,
     /// How many polls it took.
     polls: u32,
+    /// The memory of the app and its processes, [`SETTLE`] after the moments.
+    memory: Memory,
+}
+
+/// The memory of a process tree, in MiB.
+#[derive(Debug, Clone, Copy)]
+struct Memory {
+    rss: f64,
+    pss: f64,
+    processes: u32,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -105,7 +131,8 @@ async fn main() -> Result<()> {
             let [first, page] = sample.moments;
             println!(
                 "{:>6} {:<8} first screen {:>7.1} ms (app {:>6.1})  tool page {:>7.1} ms \
-                 (app {:>6.1})  session {:>6.1} ms  polls {:>3}",
+                 (app {:>6.1})  session {:>6.1} ms  polls {:>3}  pss {:>6.1} MiB \
+                 (rss {:>6.1}, {} processes)",
                 if warmup {
                     "warmup".to_owned()
                 } else {
@@ -117,7 +144,10 @@ async fn main() -> Result<()> {
                 page.wall,
                 page.app,
                 sample.session,
-                sample.polls
+                sample.polls,
+                sample.memory.pss,
+                sample.memory.rss,
+                sample.memory.processes
             );
             if !warmup {
                 kept.push(sample);
@@ -138,18 +168,30 @@ async fn main() -> Result<()> {
 /// Starts `target` on a fresh data directory with `tools` tools and waits for its first screen
 /// and tool page; then saves a screenshot if `screenshot`.
 async fn run_once(target: &Target, tools: usize, screenshot: bool) -> Result<Sample> {
+    let seed: ltikeys_e2e::Seed<'_> = match target.ready {
+        Some(_) => Box::new(|_| Ok(())),
+        None => Box::new(|data_dir| add_tools(&target.cli, data_dir, tools)),
+    };
     let app = App::start_with(Launch {
         app: Some(&target.app),
-        seed: Some(Box::new(|data_dir| add_tools(&target.cli, data_dir, tools))),
+        seed: Some(seed),
         ..Launch::default()
     })
     .await?;
     let session = ms(app.launched_at().elapsed());
-    let outcome = match wait_for_moments(&app, tools).await {
-        Ok((moments, polls)) => Ok(Sample {
+    let waited = match wait_for_moments(&app, tools, target.ready.as_deref()).await {
+        Ok(seen) => {
+            tokio::time::sleep(SETTLE).await;
+            app.app_pid().and_then(memory).map(|memory| (seen, memory))
+        }
+        Err(err) => Err(err),
+    };
+    let outcome = match waited {
+        Ok(((moments, polls), memory)) => Ok(Sample {
             moments,
             session,
             polls,
+            memory,
         }),
         Err(err) => {
             app.save_failure_artifacts("bench-startup").await;
@@ -171,7 +213,11 @@ async fn run_once(target: &Target, tools: usize, screenshot: bool) -> Result<Sam
 
 /// Polls every [`POLL`] until both moments are seen; answers when each was (the return of the
 /// poll that first saw it, and the page's clock in it) and the number of polls.
-async fn wait_for_moments(app: &App, tools: usize) -> Result<([Seen; 2], u32)> {
+async fn wait_for_moments(
+    app: &App,
+    tools: usize,
+    ready: Option<&str>,
+) -> Result<([Seen; 2], u32)> {
     let client = app.client()?;
     let launched = app.launched_at();
     let deadline = launched + APP_READY;
@@ -181,8 +227,12 @@ async fn wait_for_moments(app: &App, tools: usize) -> Result<([Seen; 2], u32)> {
     loop {
         polls += 1;
         let asked = Instant::now();
+        let (script, arg) = match ready {
+            Some(css) => (READY_JS, json!(css)),
+            None => (STATE_JS, json!(tools)),
+        };
         let state = client
-            .execute(STATE_JS, vec![json!(tools)])
+            .execute(script, vec![arg])
             .await
             .context("reading the first screen's state")?;
         let returned = Instant::now();
@@ -222,6 +272,35 @@ async fn wait_for_moments(app: &App, tools: usize) -> Result<([Seen; 2], u32)> {
         }
         tokio::time::sleep_until((asked + POLL).into()).await;
     }
+}
+
+/// The memory of `pid` and every process under it.
+fn memory(pid: u32) -> Result<Memory> {
+    let mut total = Memory {
+        rss: 0.0,
+        pss: 0.0,
+        processes: 0,
+    };
+    let mut pending = vec![pid];
+    while let Some(pid) = pending.pop() {
+        pending.extend(ltikeys_e2e::child_pids(pid)?);
+        let Ok(rollup) = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue; // gone meanwhile
+        };
+        let kib = |field: &str| -> f64 {
+            rollup
+                .lines()
+                .find_map(|line| line.strip_prefix(field))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        total.rss += kib("Rss:") / 1024.0;
+        total.pss += kib("Pss:") / 1024.0;
+        total.processes += 1;
+    }
+    ensure!(total.processes > 0, "no process to measure under pid {pid}");
+    Ok(total)
 }
 
 /// Makes `count` tools in `data_dir` with `cli`.
@@ -269,6 +348,10 @@ fn summarise(options: &Options, samples: &[Vec<Sample>]) -> Result<Value> {
             "ui_dist_bytes": ui_dist_bytes,
             "session_ms": stats(samples.iter().map(|s| s.session)),
             "polls": stats(samples.iter().map(|s| f64::from(s.polls))),
+            "reference_ready": target.ready,
+            "pss_mib": stats(samples.iter().map(|s| s.memory.pss)),
+            "rss_mib": stats(samples.iter().map(|s| s.memory.rss)),
+            "processes": stats(samples.iter().map(|s| f64::from(s.memory.processes))),
         });
         for (i, (key, _)) in MOMENTS.iter().enumerate() {
             binary[*key] = json!({
@@ -307,6 +390,11 @@ fn summarise(options: &Options, samples: &[Vec<Sample>]) -> Result<Value> {
                 "app_min": of("app_ms", "min"),
             });
         }
+        for key in ["pss_mib", "rss_mib"] {
+            let b = before[key]["median"].as_f64().unwrap_or(f64::NAN);
+            let a = after[key]["median"].as_f64().unwrap_or(f64::NAN);
+            ratio[key] = json!(round2(a / b));
+        }
         summary["ratio"] = ratio;
     }
     summary["binaries"] = Value::Array(binaries);
@@ -344,11 +432,15 @@ fn print_summary(summary: &Value) {
                 .unwrap_or_else(|| "-".to_owned())
         };
         println!(
-            "{:<8} binary {}, ui/dist {}, session median {:.1} ms",
+            "{:<8} binary {}, ui/dist {}, session median {:.1} ms, memory median pss {:.1} MiB \
+             (rss {:.1} MiB, {} processes)",
             b["label"].as_str().unwrap_or("?"),
             kib("app_bytes"),
             kib("ui_dist_bytes"),
-            b["session_ms"]["median"].as_f64().unwrap_or(f64::NAN)
+            b["session_ms"]["median"].as_f64().unwrap_or(f64::NAN),
+            b["pss_mib"]["median"].as_f64().unwrap_or(f64::NAN),
+            b["rss_mib"]["median"].as_f64().unwrap_or(f64::NAN),
+            b["processes"]["median"].as_f64().unwrap_or(f64::NAN)
         );
     }
     if let Some(ratio) = summary.get("ratio") {
@@ -363,6 +455,13 @@ fn print_summary(summary: &Value) {
                 r("app_min")
             );
         }
+        let m = |key: &str| ratio[key].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "ratio {} memory: pss {:.2}x, rss {:.2}x",
+            ratio["of"].as_str().unwrap_or("?"),
+            m("pss_mib"),
+            m("rss_mib")
+        );
     }
 }
 
@@ -417,7 +516,7 @@ fn round2(x: f64) -> f64 {
 }
 
 const USAGE: &str = "usage: bench-startup [--runs N] [--warmup N] [--tools N] [--json PATH] \
-                     [--screenshots] LABEL=APP[,ui=DIR][,cli=LTIKEYS] ...";
+                     [--screenshots] LABEL=APP[,ui=DIR][,cli=LTIKEYS][,ready=CSS] ...";
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options> {
     let mut options = Options {
@@ -458,7 +557,7 @@ fn count(text: &str, flag: &str) -> Result<usize> {
         .with_context(|| format!("{flag} takes a whole number, got {text:?}"))
 }
 
-/// `LABEL=APP[,ui=DIR][,cli=LTIKEYS]`.
+/// `LABEL=APP[,ui=DIR][,cli=LTIKEYS][,ready=CSS]`.
 fn parse_target(spec: &str) -> Result<Target> {
     let (label, rest) = spec
         .split_once('=')
@@ -468,6 +567,7 @@ fn parse_target(spec: &str) -> Result<Target> {
     let app = existing_file(parts.next().unwrap_or_default())?;
     let mut ui_dist = None;
     let mut cli = None;
+    let mut ready = None;
     for part in parts {
         match part.split_once('=') {
             Some(("ui", dir)) => {
@@ -476,11 +576,14 @@ fn parse_target(spec: &str) -> Result<Target> {
                 ui_dist = Some(dir);
             }
             Some(("cli", path)) => cli = Some(existing_file(path)?),
+            Some(("ready", css)) if !css.is_empty() => ready = Some(css.to_owned()),
             _ => bail!("unknown {part:?} in {spec:?}\n{USAGE}"),
         }
     }
     let cli = match cli {
         Some(cli) => cli,
+        // A reference app gets no data: no CLI is needed.
+        None if ready.is_some() => PathBuf::new(),
         None => match std::env::var_os("LTIKEYS_CLI_BIN").filter(|v| !v.is_empty()) {
             Some(path) => existing_file(&path.to_string_lossy())?,
             None => cli_next_to(&app)?,
@@ -491,6 +594,7 @@ fn parse_target(spec: &str) -> Result<Target> {
         app,
         cli,
         ui_dist,
+        ready,
     })
 }
 
