@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
-use ltikeys_core::testing::{register_shared, shared_write, shared_write_kid};
+use ltikeys_core::testing::{register_shared, shared_write, shared_write_outcome};
 use ltikeys_e2e::{cli, App, Launch, ToolForm, APP_READY};
 use serde_json::Value;
 
@@ -197,14 +197,9 @@ fn writer(
                 continue;
             }
         };
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        if !out.status.success() {
-            failures.push(format!(
-                "{args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        } else {
-            kids.extend(shared_write_kid(step, &stdout));
+        match shared_write_outcome(step, &args, &out) {
+            Ok(kid) => kids.extend(kid),
+            Err(refused) => failures.push(refused),
         }
     }
     (kids, failures, step)

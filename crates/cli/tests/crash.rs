@@ -532,16 +532,10 @@ fn writer(env: &Env, n: usize, registration: &str) -> (Vec<String>, Vec<String>)
     let mut failures = vec![];
     for step in 0..24 {
         let args = ltikeys_core::testing::shared_write(n, step, registration);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = env.run(&args);
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        if !out.status.success() {
-            failures.push(format!(
-                "{args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        } else {
-            kids.extend(ltikeys_core::testing::shared_write_kid(step, &stdout));
+        let out = env.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        match ltikeys_core::testing::shared_write_outcome(step, &args, &out) {
+            Ok(kid) => kids.extend(kid),
+            Err(refused) => failures.push(refused),
         }
     }
     (kids, failures)

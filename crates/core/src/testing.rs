@@ -161,15 +161,27 @@ pub fn shared_write(n: usize, step: usize, registration: &str) -> Vec<String> {
     }
 }
 
-/// The kid that write `step` of [`shared_write`] made, read from what it printed.
-pub fn shared_write_kid(step: usize, stdout: &str) -> Option<String> {
-    match step % 4 {
+/// What write `step` of [`shared_write`] (`args`) came to: the kid it made, if any, or why it
+/// was refused.
+pub fn shared_write_outcome(
+    step: usize,
+    args: &[String],
+    out: &std::process::Output,
+) -> Result<Option<String>, String> {
+    if !out.status.success() {
+        return Err(format!(
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    Ok(match step % 4 {
         0 => Some(stdout.trim().to_string()),
-        1 => serde_json::from_str::<serde_json::Value>(stdout)
+        1 => serde_json::from_str::<serde_json::Value>(&stdout)
             .ok()
             .and_then(|plan| plan["generated"].as_str().map(str::to_string)),
         _ => None,
-    }
+    })
 }
 
 /// A positive count from the environment variable `name` (a benchmark's runs, say): `None`
