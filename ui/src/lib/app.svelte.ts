@@ -25,6 +25,9 @@ export type Toast = { id: number; message: string };
 /** How long a toast stays before it goes by itself. */
 export const TOAST_MS = 4500;
 
+/** How long [`AppState.navigateWhenReady`] waits for a screen's data before showing it anyway. */
+export const READY_WAIT_MS = 250;
+
 class AppState {
   route = $state<Route>({ screen: "start" });
   /** The error in the banner, if any. */
@@ -35,10 +38,28 @@ class AppState {
   /** The text typed into the sidebar filter. */
   filter = $state("");
   #nextToast = 1;
+  /** Bumped by each navigation, so a screen whose data arrives after another was opened stays shut. */
+  #navigations = 0;
 
   navigate(route: Route): void {
+    this.#navigations += 1;
     this.clearError();
     this.route = route;
+  }
+
+  /**
+   * Navigates once `ready` (the reads of what the screen first shows) settles, or after
+   * [`READY_WAIT_MS`]: the screen then replaces the old one in one go, complete, instead of
+   * showing its loading state first (each step a repaint of the whole view). Dropped when the
+   * user navigated elsewhere meanwhile.
+   */
+  async navigateWhenReady(route: Route, ready: Promise<unknown>): Promise<void> {
+    const mine = ++this.#navigations;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, READY_WAIT_MS)));
+    await Promise.race([ready.catch(() => undefined), waited]);
+    clearTimeout(timer);
+    if (mine === this.#navigations) this.navigate(route);
   }
 
   openTool(id: string, tab: ToolTab = "keys"): void {

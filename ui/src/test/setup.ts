@@ -4,6 +4,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach } from "vitest";
 
 import { app } from "../lib/app.svelte";
+import { forgetPrefetched } from "../features/tool/prefetch";
 import { tools } from "../features/tool/tools.svelte";
 
 // jsdom has no layout: scrolling is a no-op there.
@@ -13,4 +14,5 @@ afterEach(() => {
   clearMocks();
   app.reset();
   tools.reset();
+  forgetPrefetched();
 });

@@ -59,6 +59,36 @@ describe("the checks page", () => {
     expect(codes("#check-result")).toEqual(["kid-not-published", "long-cache", "unexpected-kid"]);
   });
 
+  it("opens from the sidebar once the last results are read, showing them at once", async () => {
+    const last = deferred<JwksCheck[]>();
+    const backend = fakeBackend({ list_tools: TOOLS, last_checks: () => last.promise });
+    app.route = { screen: "platforms" };
+    const user = userEvent.setup();
+    render(App);
+    await user.click(el("#nav-checks"));
+    // The platforms page stays until the results are in: no loading state in between.
+    expect(app.route).toEqual({ screen: "platforms" });
+    last.resolve([SAMPLE_CHECK]);
+    await waitFor(() => expect(app.route).toEqual({ screen: "checks" }));
+    expect(el(`#recent-checks [data-check-url="${URL}"]`).textContent).toContain("HTTP 200");
+    expect(el("#recent-checks").getAttribute("aria-busy")).toBe("false");
+    expect(backend.callsOf("last_checks")).toHaveLength(1);
+  });
+
+  it("opens from the sidebar, and loads there, when reading the last results failed", async () => {
+    let calls = 0;
+    fakeBackend({
+      list_tools: TOOLS,
+      last_checks: () => (++calls === 1 ? Promise.reject(failure("database", "The database is locked.")) : [SAMPLE_CHECK]),
+    });
+    app.route = { screen: "platforms" };
+    const user = userEvent.setup();
+    render(App);
+    await user.click(el("#nav-checks"));
+    await waitFor(() => expect(el(`#recent-checks [data-check-url="${URL}"]`)).toBeTruthy());
+    expect(calls).toBe(2);
+  });
+
   it("shows a failure to load the last results in the banner", async () => {
     await openChecks({ last_checks: () => Promise.reject(failure("database", "The database is locked.")) });
     await waitFor(() => expect(el("#error-banner").textContent).toContain("The database is locked."));

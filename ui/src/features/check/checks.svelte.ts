@@ -18,6 +18,9 @@ import { countFindings } from "../../lib/checks";
 import { plural } from "../../lib/format";
 import { checkUrl } from "../../lib/validation";
 
+/** How long a load of the last results stays good for the page opened after it. */
+const FRESH_MS = 2000;
+
 /** The kind a check rejects with once `cancelCheck` stopped it (not in the bindings yet). */
 const CANCELLED = "cancelled";
 
@@ -47,14 +50,28 @@ class ChecksState {
   /** Each run's ticket: unique in this window (random start, then counting up). */
   #nextTicket = 1 + Math.floor(Math.random() * 2 ** 30);
 
-  async loadLast(): Promise<void> {
+  /** The window's revision and the time of the last good load of `last`. */
+  #loaded: { revision: number; at: number } | null = null;
+
+  /** Loads the last results; a failure shows in the banner unless `report` is false. */
+  async loadLast(report = true): Promise<void> {
     try {
       this.last = await lastChecks();
       this.lastFailed = false;
+      this.#loaded = { revision: app.revision, at: Date.now() };
     } catch (error) {
+      this.#loaded = null;
+      if (!report) return;
       this.lastFailed = true;
       app.showError(error);
     }
+  }
+
+  /** Whether the last results were loaded just now, at the window's revision (as the sidebar
+   * does before it opens the page). */
+  lastIsFresh(): boolean {
+    const loaded = this.#loaded;
+    return loaded !== null && loaded.revision === app.revision && Date.now() - loaded.at < FRESH_MS;
   }
 
   /** Runs the check the form describes; answers false when the form was refused. */
@@ -146,6 +163,7 @@ class ChecksState {
     this.cancelled = false;
     this.last = null;
     this.lastFailed = false;
+    this.#loaded = null;
     this.platformProgress = null;
     this.platformResults = null;
   }

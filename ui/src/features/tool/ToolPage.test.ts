@@ -6,8 +6,11 @@ import App from "../../App.svelte";
 import { app } from "../../lib/app.svelte";
 import type { IpcError, Tool, ToolRemoval, ToolSummary } from "../../lib/ipc/bindings";
 import { deferred, failure, fakeBackend } from "../../test/backend";
-import { SAMPLE_TOOL } from "../../test/fixtures";
+import { SAMPLE_KEYS, SAMPLE_TOOL } from "../../test/fixtures";
 import { PLATFORM, REGISTRATION } from "../../test/registrationFixtures";
+import { SAMPLE_STATE } from "../../test/rotationFixtures";
+import type { KeyInfo } from "../../lib/ipc/bindings";
+import { READY_WAIT_MS } from "../../lib/app.svelte";
 import ToolPage from "./ToolPage.svelte";
 
 const OTHER: Tool = { ...SAMPLE_TOOL, id: "t2", name: "Survey Kit", domain: null, login_url: null, launch_url: null, redirect_uris: [] };
@@ -201,5 +204,67 @@ describe("the tool page", () => {
     await user.click(screen.getByRole("tab", { name: "Canvas JSON" }));
     expect(app.route).toEqual({ screen: "tool", id: "t1", tab: "canvas" });
     expect(document.getElementById("tool-page")?.getAttribute("data-tab")).toBe("canvas");
+  });
+
+  it("opens another tool from the sidebar once its tool, keys and rotation are read, in one go", async () => {
+    const keys = deferred<KeyInfo[]>();
+    const backend = fakeBackend({
+      list_tools: SUMMARIES,
+      get_tool: byId([SAMPLE_TOOL, OTHER]),
+      list_keys: (args) => (args.tool === "t2" ? keys.promise : SAMPLE_KEYS),
+      rotation_state: SAMPLE_STATE,
+    });
+    const user = userEvent.setup();
+    render(App);
+    await waitFor(() => expect(document.getElementById("tool-title")?.textContent).toBe("Quiz Builder"));
+    await waitFor(() => expect(document.querySelectorAll("#keys-table tbody tr")).toHaveLength(SAMPLE_KEYS.length));
+    const before = backend.callsOf("list_keys").length;
+
+    await user.click(sidebarEntry("t2") as HTMLElement);
+    // While the keys are read, the old page stays, whole: no loading state in between.
+    expect(app.route).toEqual({ screen: "tool", id: "t1", tab: "keys" });
+    expect(document.getElementById("tool-title")?.textContent).toBe("Quiz Builder");
+    expect(screen.queryByText("Loading the tool…")).toBeNull();
+
+    keys.resolve([{ ...SAMPLE_KEYS[0], kid: "survey-key" } as KeyInfo]);
+    await waitFor(() => expect(app.route).toEqual({ screen: "tool", id: "t2", tab: "keys" }));
+    // The page shows complete at once, from what was read before it opened.
+    expect(document.getElementById("tool-title")?.textContent).toBe("Survey Kit");
+    expect(document.getElementById("keys-table")?.textContent).toContain("survey-key");
+    expect(document.getElementById("rotation-loading")).toBeNull();
+    expect(sidebarEntry("t2")?.getAttribute("aria-current")).toBe("page");
+    // Nothing was read twice: get_tool and rotation_state once for t2, list_keys once more.
+    expect(backend.callsOf("get_tool").filter((a) => a.tool === "t2")).toHaveLength(1);
+    expect(backend.callsOf("rotation_state").filter((a) => a.tool === "t2")).toHaveLength(1);
+    expect(backend.callsOf("list_keys").length - before).toBe(1);
+  });
+
+  it("opens the page anyway, loading, when the reads take too long, and a newer click wins", async () => {
+    const slow = deferred<Tool>();
+    const backend = fakeBackend({
+      list_tools: SUMMARIES,
+      get_tool: (args) => (args.tool === "t2" ? slow.promise : SAMPLE_TOOL),
+      list_keys: SAMPLE_KEYS,
+      rotation_state: SAMPLE_STATE,
+    });
+    const user = userEvent.setup();
+    render(App);
+    await waitFor(() => expect(document.getElementById("tool-title")?.textContent).toBe("Quiz Builder"));
+
+    await user.click(sidebarEntry("t2") as HTMLElement);
+    await waitFor(() => expect(app.route).toEqual({ screen: "tool", id: "t2", tab: "keys" }), { timeout: READY_WAIT_MS * 4 });
+    expect(screen.getByText("Loading the tool…")).toBeTruthy();
+    slow.resolve(OTHER);
+    await waitFor(() => expect(document.getElementById("tool-title")?.textContent).toBe("Survey Kit"));
+
+    // A click on the first tool, then on Platforms before its keys are read: Platforms stays.
+    const held = deferred<KeyInfo[]>();
+    backend.on("list_keys", () => held.promise);
+    await user.click(sidebarEntry("t1") as HTMLElement);
+    await user.click(document.getElementById("nav-platforms") as HTMLElement);
+    expect(app.route).toEqual({ screen: "platforms" });
+    held.resolve(SAMPLE_KEYS);
+    await new Promise((resolve) => setTimeout(resolve, READY_WAIT_MS * 2));
+    expect(app.route).toEqual({ screen: "platforms" });
   });
 });
