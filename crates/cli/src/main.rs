@@ -18,6 +18,7 @@ mod key;
 mod output;
 mod platform;
 mod registration;
+mod team;
 mod token;
 mod tool;
 
@@ -99,6 +100,9 @@ enum Command {
         #[arg(long)]
         no_fetch: bool,
     },
+    /// Share tools, registrations and keys with a team through OpenBao (or HashiCorp Vault).
+    #[command(subcommand)]
+    Team(team::TeamCommand),
     /// Show the data directory, whether the OS keychain answers, and private keys left in the
     /// keychain without a key (orphans); finishes keychain operations that were cut short.
     Status {
@@ -245,6 +249,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Platform(cmd) => platform::run(open(data_dir)?, cmd, json),
         Command::Registration(cmd) => registration::run(open(data_dir)?, cmd, json),
         Command::Bundle(cmd) => bundle::run(open_repaired(data_dir)?, cmd, json),
+        Command::Team(cmd) => team::run(open(data_dir)?, cmd, json),
         Command::Status {
             remove_orphans,
             yes,

@@ -5,7 +5,7 @@ use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::support::{clear_in_keychain, in_keychain, put_in_keychain, Env, KEYCHAIN};
+use crate::support::{clear_in_keychain, in_keychain, kids, put_in_keychain, Env, KEYCHAIN};
 
 fn spawn(env: &Env, args: &[&str]) -> Child {
     env.cmd(args)
@@ -44,21 +44,6 @@ fn kill_at(env: &Env, point: &str, args: &[&str]) {
         Some(format!("paused at {point}").as_str()),
         "ltikeys {args:?} never reached {point}"
     );
-}
-
-fn kids(env: &Env, tool: &str) -> Vec<(String, String, String)> {
-    env.json(&["key", "list", "--tool", tool, "--json"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| {
-            (
-                k["kid"].as_str().unwrap().to_string(),
-                k["status"].as_str().unwrap().to_string(),
-                k["private_key"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 /// Exports the private key: this fails unless the keychain entry is the key on record.

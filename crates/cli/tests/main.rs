@@ -13,6 +13,7 @@ mod output;
 mod platform;
 mod registration;
 mod support;
+mod team;
 mod token;
 mod tool;
 

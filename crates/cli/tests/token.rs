@@ -3,7 +3,6 @@
 //! (served on 127.0.0.1 too), verify the client assertion, and answer with their error bodies.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -11,7 +10,7 @@ use ltikeys_core::testing::{refused_url, Reply, Request, Server};
 use ltikeys_core::HttpClient;
 use serde_json::{json, Value};
 
-use crate::support::{add_quiz_engine, peer_python, Env};
+use crate::support::{add_quiz_engine, verify_in_pyjwt, Env};
 
 const CLIENT_ID: &str = "10000000000042";
 const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
@@ -396,27 +395,7 @@ fn the_assertion_verifies_in_pyjwt_against_the_exported_jwks() {
     let json = s.env.json(&["assertion", &reg, "--json"]);
     assert_eq!(json["claims"]["iss"], CLIENT_ID);
     assert_eq!(json["header"]["kid"], json["kid"]);
-    let Some(python) = peer_python() else {
-        return;
-    };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/verify_assertion.py");
-    let run = std::process::Command::new(&python)
-        .arg(&script)
-        .args([
-            token,
-            jwks.as_str(),
-            CLIENT_ID,
-            &server.url("/token"),
-            "1:abc",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "PyJWT: {}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    verify_in_pyjwt(token, &jwks, CLIENT_ID, &server.url("/token"), "1:abc");
 }
 
 #[test]

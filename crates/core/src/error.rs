@@ -241,6 +241,39 @@ pub enum Error {
         /// What to do.
         fix: String,
     },
+    /// The team's OpenBao (or Vault) refused a call, or could not be reached.
+    #[error("team ({address}), {action}: {problem}. Fix: {fix}")]
+    Team {
+        /// The server's address.
+        address: String,
+        /// What was asked, e.g. "reading tools/t1a2b3c4d".
+        action: String,
+        /// The HTTP status the server answered with, when it answered.
+        status: Option<u16>,
+        /// What went wrong, in plain words.
+        problem: String,
+        /// What to do.
+        fix: String,
+    },
+    /// A shared document changed on the server since this data directory last read it: the
+    /// write was refused, nothing was overwritten.
+    #[error(
+        "{what} changed in the team since this data directory last synced it (version {version}, \
+         by {by} at {at}); nothing was overwritten. Fix: sync with the team to see the change, \
+         then make yours again"
+    )]
+    TeamConflict {
+        /// The record, e.g. "the keys of tool 'Quiz'".
+        what: String,
+        /// Its KV path.
+        path: String,
+        /// The version on the server.
+        version: u64,
+        /// Who wrote that version.
+        by: String,
+        /// When.
+        at: String,
+    },
     /// An OpenID configuration could not be read.
     #[error("OpenID configuration {url}: {problem}. Fix: {fix}")]
     Discovery {
@@ -286,6 +319,8 @@ impl Error {
             Error::DeploymentNotFound { .. } => ErrorKind::DeploymentNotFound,
             Error::Discovery { .. } => ErrorKind::Discovery,
             Error::CanvasApi { .. } => ErrorKind::CanvasApi,
+            Error::Team { .. } => ErrorKind::Team,
+            Error::TeamConflict { .. } => ErrorKind::TeamConflict,
             Error::Output { .. } => ErrorKind::Output,
             Error::Cancelled { .. } => ErrorKind::Cancelled,
         }
@@ -455,6 +490,10 @@ pub enum ErrorKind {
     Discovery,
     /// Canvas's API refused a call or could not be reached.
     CanvasApi,
+    /// The team's OpenBao (or Vault) refused a call or could not be reached.
+    Team,
+    /// A shared document changed in the team since it was last synced.
+    TeamConflict,
     /// The output could not be written.
     Output,
     /// The user stopped the operation before it finished.
@@ -494,6 +533,8 @@ impl ErrorKind {
             ErrorKind::DeploymentNotFound => "deployment_not_found",
             ErrorKind::Discovery => "discovery",
             ErrorKind::CanvasApi => "canvas_api",
+            ErrorKind::Team => "team",
+            ErrorKind::TeamConflict => "team_conflict",
             ErrorKind::Output => "output",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",

@@ -120,6 +120,30 @@ impl PublicKey {
         }
     }
 
+    /// Reads an RSA public key from SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`), as
+    /// OpenBao's Transit engine publishes each version of a key.
+    pub fn from_spki_pem(pem: &str) -> Result<Self> {
+        use pkcs8::der::{Decode as _, DecodePem as _};
+        let bad = |problem: String| {
+            Error::bad_key(
+                "public key",
+                problem,
+                "give an RSA public key in PEM (-----BEGIN PUBLIC KEY-----)",
+            )
+        };
+        let spki = pkcs8::spki::SubjectPublicKeyInfoOwned::from_pem(pem.trim())
+            .map_err(|e| bad(format!("is not a public key in PEM ({e})")))?;
+        if spki.algorithm.oid != pkcs1::ALGORITHM_OID {
+            return Err(bad(format!("its algorithm is {}", spki.algorithm.oid)));
+        }
+        let rsa = pkcs1::RsaPublicKey::from_der(spki.subject_public_key.raw_bytes())
+            .map_err(|e| bad(format!("is not an RSA public key ({e})")))?;
+        Ok(PublicKey::from_components(
+            rsa.modulus.as_bytes(),
+            rsa.public_exponent.as_bytes(),
+        ))
+    }
+
     /// The public key as SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`), what Moodle,
     /// Sakai and tool libraries read.
     pub fn to_spki_pem(&self) -> Result<String> {
@@ -514,6 +538,9 @@ pub enum PrivateKeyState {
     /// Never held here: the key came in public only (from a bundle without its private key).
     #[serde(rename = "public_only")]
     PublicOnly,
+    /// Held by the team's OpenBao (or Vault) Transit engine, which signs with it; it never
+    /// leaves the server.
+    Transit,
 }
 
 /// A key as listed: its record and whether the keychain holds its private half; public facts

@@ -23,6 +23,7 @@ pub mod remedy;
 pub mod rotation;
 pub mod secret;
 pub mod store;
+pub mod team;
 #[cfg(any(test, feature = "test-server"))]
 pub mod testing;
 pub mod token;

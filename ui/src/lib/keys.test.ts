@@ -43,5 +43,6 @@ describe("badge and private-key classes", () => {
     expect(privateKeyClass("present")).toBe("private-state private-present");
     expect(privateKeyTitle("present")).toMatch(/in the OS keychain/);
     expect(privateKeyTitle("unknown")).toMatch(/could not be checked/);
+    expect(privateKeyTitle("transit")).toMatch(/never leaves the server/);
   });
 });

@@ -56,6 +56,8 @@ export function privateKeyTitle(state: PrivateKeyState): string {
       return "The keychain could not be checked.";
     case "public_only":
       return "Imported from a bundle without its private key: it is published and never signs here; the tool's server holds the private key.";
+    case "transit":
+      return "Held by the team's OpenBao Transit key, which signs with it; the private key never leaves the server.";
   }
 }
 

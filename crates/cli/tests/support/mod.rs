@@ -373,3 +373,45 @@ pub fn peer_python() -> Option<std::path::PathBuf> {
     );
     None
 }
+
+/// The keys of `tool` as `key list --json` shows them: kid, status, private key state.
+pub fn kids(env: &Env, tool: &str) -> Vec<(String, String, String)> {
+    env.json(&["key", "list", "--tool", tool, "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["kid"].as_str().unwrap().to_string(),
+                k["status"].as_str().unwrap().to_string(),
+                k["private_key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Verifies a client assertion with PyJWT against the JWKS in `jwks_file`, as a platform would
+/// (tests/python/verify_assertion.py says what is checked). Skipped off CI without .venv.
+pub fn verify_in_pyjwt(
+    token: &str,
+    jwks_file: &str,
+    client_id: &str,
+    audience: &str,
+    deployment_id: &str,
+) {
+    let Some(python) = peer_python() else {
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/verify_assertion.py");
+    let run = Command::new(&python)
+        .arg(&script)
+        .args([token, jwks_file, client_id, audience, deployment_id])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "PyJWT: {}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

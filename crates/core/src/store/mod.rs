@@ -5,6 +5,7 @@ mod checks;
 mod keys;
 mod platforms;
 mod registrations;
+mod team;
 mod tools;
 
 pub use bundles::{BundleWrite, BundleWritten, Target};
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_keychain_ops.sql"),
     include_str!("../migrations/0007_public_only_keys.sql"),
     include_str!("../migrations/0008_canvas_registrations.sql"),
+    include_str!("../migrations/0009_team.sql"),
 ];
 
 /// How long a connection waits for another one's lock before giving up.
@@ -66,7 +68,8 @@ pub fn default_data_dir() -> Result<PathBuf> {
         .ok_or(Error::NoDataDir)
 }
 
-fn actor() -> String {
+/// The OS user, as the audit log names who acted.
+pub(crate) fn actor() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into())

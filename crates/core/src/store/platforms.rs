@@ -120,8 +120,20 @@ pub(super) fn insert_platform_in(
     now: DateTime<Utc>,
     action: &str,
 ) -> Result<String> {
-    ensure_platform_name_free(conn, &spec.name, "")?;
     let id = new_id(conn, 'p', "platforms")?;
+    insert_platform_as_in(conn, &id, spec, now, action)?;
+    Ok(id)
+}
+
+/// Adds a platform under `id` inside the caller's transaction; the name must be new.
+pub(super) fn insert_platform_as_in(
+    conn: &Connection,
+    id: &str,
+    spec: &PlatformSpec,
+    now: DateTime<Utc>,
+    action: &str,
+) -> Result<()> {
+    ensure_platform_name_free(conn, &spec.name, "")?;
     conn.execute(
         &format!(
             "INSERT INTO platforms ({PLATFORM_COLUMNS})
@@ -131,8 +143,7 @@ pub(super) fn insert_platform_in(
         &spec_params(&id, spec, &now.to_rfc3339()),
     )?;
     let detail = format!("{} ({}), issuer {}", spec.name, spec.family, spec.issuer);
-    log_subject(conn, now, action, None, &id, &detail)?;
-    Ok(id)
+    log_subject(conn, now, action, None, id, &detail)
 }
 
 impl Store {

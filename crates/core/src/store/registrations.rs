@@ -207,10 +207,24 @@ pub(super) fn insert_registration_in(
     registration: &crate::registration::NewRegistration,
     now: DateTime<Utc>,
 ) -> Result<String> {
+    let id = new_id(conn, 'r', "registrations")?;
+    insert_registration_as_in(conn, &id, tool_id, platform_id, registration, now)?;
+    Ok(id)
+}
+
+/// Registers a tool on a platform under `id` inside the caller's transaction, as
+/// [`insert_registration_in`] does.
+pub(super) fn insert_registration_as_in(
+    conn: &Connection,
+    id: &str,
+    tool_id: &str,
+    platform_id: &str,
+    registration: &crate::registration::NewRegistration,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let platform = find_platform(conn, platform_id)?;
     let client_id = &registration.client_id;
     ensure_client_id_free(conn, &platform.spec.issuer, client_id, "")?;
-    let id = new_id(conn, 'r', "registrations")?;
     conn.execute(
         "INSERT INTO registrations (id, tool_id, platform_id, issuer, client_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -221,11 +235,11 @@ pub(super) fn insert_registration_in(
         "registration on {} ({}), client_id {client_id}",
         platform.spec.name, platform.spec.issuer
     );
-    log_subject(conn, now, "registration added", Some(tool_id), &id, &detail)?;
+    log_subject(conn, now, "registration added", Some(tool_id), id, &detail)?;
     for deployment in &registration.deployments {
-        add_deployment_in(conn, tool_id, &id, deployment, now)?;
+        add_deployment_in(conn, tool_id, id, deployment, now)?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// Records a deployment id of a registration inside the caller's transaction, and logs it.

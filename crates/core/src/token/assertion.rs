@@ -56,6 +56,19 @@ pub fn sign(
     what: AssertionFor<'_>,
     now: DateTime<Utc>,
 ) -> Result<ClientAssertion> {
+    sign_with(kid, what, now, |input| key.sign_rs256(input))
+}
+
+/// Signs a client assertion under `kid` as [`sign`] does, with `signer` making the RS256
+/// signature of the JWS signing input (a key held elsewhere: the team's Transit key).
+pub fn sign_with(
+    kid: &str,
+    what: AssertionFor<'_>,
+    now: DateTime<Utc>,
+    signer: impl FnOnce(&[u8]) -> Result<Vec<u8>>,
+) -> Result<ClientAssertion> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
     let expires_at = now + Duration::seconds(LIFETIME_SECS);
     let mut claims = json!({
         "iss": what.client_id,
@@ -71,8 +84,9 @@ pub fn sign(
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.to_string());
     header.typ = Some("JWT".into());
-    let token = jsonwebtoken::encode(&header, &claims, &key.encoding_key()?)
-        .map_err(|_| Error::Crypto("client assertion signing"))?;
+    let input = format!("{}.{}", b64_json(&header)?, b64_json(&claims)?);
+    let signature = signer(input.as_bytes())?;
+    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature));
     Ok(ClientAssertion {
         token,
         header: json!({"alg": "RS256", "typ": "JWT", "kid": kid}),
@@ -81,6 +95,14 @@ pub fn sign(
         token_url: what.token_url.to_string(),
         expires_at,
     })
+}
+
+/// A JWS part: the value as JSON, base64url without padding.
+fn b64_json(value: &impl Serialize) -> Result<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let json = serde_json::to_vec(value).map_err(|_| Error::Crypto("client assertion encoding"))?;
+    Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
 #[cfg(test)]

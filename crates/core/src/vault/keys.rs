@@ -67,6 +67,20 @@ impl Vault {
     ) -> Result<KeyInfo> {
         let tool = self.store.tool(&request.tool)?;
         let size = KeySize::try_from(request.bits)?;
+        if self.store.is_team_tool(&tool.id)? {
+            if request.kid.as_deref().is_some_and(|k| !k.trim().is_empty()) {
+                return Err(Error::invalid(
+                    "kid",
+                    "a team key's kid is made from its public key",
+                    "leave the kid out, or pick a kid scheme",
+                ));
+            }
+            progress(KeygenStage::Generating);
+            let made = self.team_generate_key(&tool.id, request.bits, request.kid_scheme, now)?;
+            progress(KeygenStage::Done);
+            let record = self.record(&tool, &made.kid)?;
+            return Ok(KeyInfo::new(record, PrivateKeyState::Transit));
+        }
         let custom = request
             .kid
             .as_deref()
@@ -316,11 +330,14 @@ impl Vault {
     pub fn keys(&self, tool: &str) -> Result<Vec<KeyInfo>> {
         let tool = self.store.tool(tool)?;
         let records = self.store.keys(&tool.id)?;
+        let team_keys = self.store.team_keys(&tool.id)?;
         let mut keychain_down = false;
         let mut out = Vec::with_capacity(records.len());
         for record in records {
             let state = if record.public_only {
                 PrivateKeyState::PublicOnly
+            } else if team_keys.contains_key(&record.kid) {
+                PrivateKeyState::Transit
             } else if keychain_down {
                 PrivateKeyState::Unknown
             } else {
@@ -388,6 +405,9 @@ impl Vault {
     pub fn sign(&self, tool: &str, kid: &str, message: &[u8]) -> Result<Vec<u8>> {
         let tool = self.store.tool(tool)?;
         let record = self.record(&tool, kid)?;
+        if let Some(signature) = self.team_sign(&tool, kid, message)? {
+            return Ok(signature);
+        }
         self.private_key(&tool, &record)?.sign_rs256(message)
     }
 

@@ -6,6 +6,7 @@ mod keys;
 mod platforms;
 mod registrations;
 mod rotation;
+mod team;
 mod tokens;
 mod tools;
 
@@ -29,6 +30,7 @@ pub use registrations::{
     LibraryFormat,
 };
 pub use rotation::{Revocation, RotationOutcome, RotationState};
+pub use team::{TeamConflictInfo, TeamKeyMade, TeamPushed, TeamStatus, TeamSynced};
 pub use tokens::KeySetSource;
 pub use tools::{RemovedKey, ToolRemoval};
 
@@ -122,6 +124,17 @@ impl Vault {
     }
 
     fn private_key(&self, tool: &Tool, record: &KeyRecord) -> Result<KeyPair> {
+        if let Some((transit_key, _)) = self.store.team_keys(&tool.id)?.get(&record.kid) {
+            return Err(Error::invalid(
+                "key",
+                format!(
+                    "the private half of key '{}' is in the team's Transit key {transit_key} and \
+                     never leaves the server",
+                    record.kid
+                ),
+                "sign through the team (client assertions do); a team key cannot be exported",
+            ));
+        }
         let der = self
             .secrets
             .get(&secret::account(&tool.id, &record.kid))?

@@ -51,6 +51,10 @@ impl Vault {
     /// generates), the current key becomes previous.
     pub fn rotate(&mut self, tool: &str, now: DateTime<Utc>) -> Result<RotationOutcome> {
         let tool = self.store.tool(tool)?;
+        if self.store.is_team_tool(&tool.id)? {
+            let (plan, generated) = self.team_rotate_generating(&tool, now)?;
+            return Ok(outcome(&tool, plan, generated));
+        }
         let keys = self.store.keys(&tool.id)?;
         let policy = self.store.policy(&tool.id)?;
         let before = rotation::plan_rotation(&keys, &policy, now).map_err(|e| {
@@ -93,35 +97,7 @@ impl Vault {
         if generated.is_some() {
             plan.warnings = before.warnings;
         }
-        let current = plan
-            .promote
-            .clone()
-            .expect("Store::rotate fails when it has no key to promote");
-        let mut reminders = vec![Remedy::PublishJwks {
-            tool: Some(tool.profile.name.clone()),
-            jwks_url: tool.profile.jwks_url.clone(),
-        }];
-        match &tool.profile.jwks_url {
-            Some(url) => reminders.push(Remedy::CheckJwks {
-                url: url.clone(),
-                tool: Some(tool.profile.name.clone()),
-            }),
-            // Platforms hold a pasted public key: tokens signed from now on fail until the
-            // new one is pasted.
-            None => reminders.push(Remedy::PasteJwk {
-                tool: tool.profile.name.clone(),
-                kid: current.clone(),
-            }),
-        }
-        Ok(RotationOutcome {
-            current,
-            previous: plan.demote,
-            unpublish_after: plan.unpublish_after,
-            generated,
-            lead_time_skipped: plan.lead_time_skipped,
-            warnings: plan.warnings,
-            reminders,
-        })
+        Ok(outcome(&tool, plan, generated))
     }
 
     /// Retires a previous key, refusing inside its overlap window unless `force`.
@@ -133,6 +109,13 @@ impl Vault {
         force: bool,
     ) -> Result<KeyInfo> {
         let tool = self.store.tool(tool)?;
+        if self.store.is_team_tool(&tool.id)? {
+            self.team_retire(&tool.id, kid, force, now)?;
+            return Ok(KeyInfo::new(
+                self.record(&tool, kid)?,
+                PrivateKeyState::Transit,
+            ));
+        }
         let record = self.store.retire(&tool.id, kid, now, force)?;
         Ok(KeyInfo::new(record, PrivateKeyState::Unknown))
     }
@@ -146,6 +129,14 @@ impl Vault {
         let tool = self.store.tool(tool)?;
         let record = self.record(&tool, kid)?;
         rotation::check_revoke(&record)?;
+        if self.store.is_team_tool(&tool.id)? {
+            let signing = self.team_revoke(&tool, &record, now)?;
+            return Ok(Revocation {
+                kid: kid.to_string(),
+                signing,
+                private_key: Removal::of(Ok(())),
+            });
+        }
         let keys = self.store.keys(&tool.id)?;
         if record.status == KeyStatus::Current && rotation::next_key(&keys).is_none() {
             self.generate_successor(&tool, &record, now)?;
@@ -196,6 +187,40 @@ impl Vault {
         let kid = KidScheme::Thumbprint.kid(&key.public_key(), now);
         self.store_key(tool, &kid, &key, now, "key generated")?;
         Ok(kid)
+    }
+}
+
+/// What a rotation did, with what to deploy next: publish the JWKS and check it where the tool
+/// publishes one, else paste the new key on each platform.
+fn outcome(tool: &Tool, plan: RotationPlan, generated: Option<String>) -> RotationOutcome {
+    let current = plan
+        .promote
+        .clone()
+        .expect("a rotation that happened promoted a key");
+    let mut reminders = vec![Remedy::PublishJwks {
+        tool: Some(tool.profile.name.clone()),
+        jwks_url: tool.profile.jwks_url.clone(),
+    }];
+    match &tool.profile.jwks_url {
+        Some(url) => reminders.push(Remedy::CheckJwks {
+            url: url.clone(),
+            tool: Some(tool.profile.name.clone()),
+        }),
+        // Platforms hold a pasted public key: tokens signed from now on fail until the
+        // new one is pasted.
+        None => reminders.push(Remedy::PasteJwk {
+            tool: tool.profile.name.clone(),
+            kid: current.clone(),
+        }),
+    }
+    RotationOutcome {
+        current,
+        previous: plan.demote,
+        unpublish_after: plan.unpublish_after,
+        generated,
+        lead_time_skipped: plan.lead_time_skipped,
+        warnings: plan.warnings,
+        reminders,
     }
 }
 

@@ -76,20 +76,22 @@ impl Vault {
                 kid: Some(current.kid.clone()),
             }));
         }
-        let key = self.private_key(&tool, &current)?;
         let token_url = fill_client_id(&platform.spec.token_url, &registration.client_id);
         let audience = fill_client_id(platform.audience(), &registration.client_id);
-        assertion::sign(
-            &key,
-            &current.kid,
-            AssertionFor {
-                client_id: &registration.client_id,
-                audience: &audience,
-                token_url: &token_url,
-                deployment_id: deployment_id.map(str::trim).filter(|d| !d.is_empty()),
-            },
-            now,
-        )
+        let what = AssertionFor {
+            client_id: &registration.client_id,
+            audience: &audience,
+            token_url: &token_url,
+            deployment_id: deployment_id.map(str::trim).filter(|d| !d.is_empty()),
+        };
+        if self.store.team_keys(&tool.id)?.contains_key(&current.kid) {
+            return assertion::sign_with(&current.kid, what, now, |input| {
+                self.team_sign(&tool, &current.kid, input)?
+                    .ok_or(Error::Crypto("team signing"))
+            });
+        }
+        let key = self.private_key(&tool, &current)?;
+        assertion::sign(&key, &current.kid, what, now)
     }
 
     /// Signs a client assertion for `registration`, posts it to the platform's token endpoint

@@ -479,7 +479,7 @@ registration: Registration,
  */
 notes: Array<string>, };
 
-export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "canvas_api" | "output" | "cancelled" | "internal";
+export type ErrorKind = "invalid" | "tool_not_found" | "tool_exists" | "tool_has_registrations" | "key_not_found" | "kid_exists" | "no_published_key" | "keychain_unavailable" | "keychain" | "private_key_missing" | "retire_too_early" | "kid_busy" | "cannot_promote" | "bad_key" | "crypto" | "database" | "io" | "no_data_dir" | "platform_not_found" | "platform_exists" | "platform_in_use" | "registration_not_found" | "duplicate_registration" | "deployment_exists" | "deployment_not_found" | "discovery" | "canvas_api" | "team" | "team_conflict" | "output" | "cancelled" | "internal";
 
 export type Eula = { 
 /**
@@ -1422,7 +1422,7 @@ placements: Array<string>, };
 
 export type PrivacyLevel = "public" | "name_only" | "email_only" | "anonymous";
 
-export type PrivateKeyState = "present" | "missing" | "unknown" | "public_only";
+export type PrivateKeyState = "present" | "missing" | "unknown" | "public_only" | "transit";
 
 export type RecordPlan = { 
 /**
