@@ -74,6 +74,11 @@ fn main() {
             "canvas_switch",
             "canvas_status",
             "canvas_update",
+            "team_status",
+            "team_connect",
+            "team_sync",
+            "team_push",
+            "team_policy",
         ]),
     ))
     .expect("failed to run the Tauri build script");

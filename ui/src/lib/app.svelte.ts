@@ -18,7 +18,8 @@ export type Route =
   | { screen: "import" }
   | { screen: "import-bundle" }
   | { screen: "checks" }
-  | { screen: "inspect" };
+  | { screen: "inspect" }
+  | { screen: "team" };
 
 export type Toast = { id: number; message: string };
 

@@ -11,6 +11,8 @@
 //! - The OS keychain: only the admin's credential.
 
 pub mod client;
+#[cfg(any(test, feature = "test-server"))]
+pub mod dev_server;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -36,6 +36,8 @@ pub struct TeamStatus {
     pub documents: BTreeMap<String, u32>,
     /// Shared records changed here since the last sync (paths).
     pub local_changes: Vec<String>,
+    /// The ids of the tools shared with the team.
+    pub shared_tools: Vec<String>,
 }
 
 /// A document a sync could not bring together: both sides changed it.
@@ -250,7 +252,11 @@ impl Vault {
         };
         let mut documents = BTreeMap::new();
         let mut local_changes = Vec::new();
+        let mut shared_tools = Vec::new();
         for doc in self.store.synced_docs()? {
+            if doc.kind == DocKind::Tool {
+                shared_tools.push(doc.local_id.clone());
+            }
             *documents.entry(doc.kind.as_str().to_string()).or_insert(0) += 1;
             if self.local_record(doc.kind, &doc.local_id)?.as_ref() != Some(&doc.record) {
                 local_changes.push(doc.path.clone());
@@ -263,6 +269,7 @@ impl Vault {
             identity,
             documents,
             local_changes,
+            shared_tools,
         })
     }
 

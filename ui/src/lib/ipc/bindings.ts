@@ -1784,6 +1784,16 @@ long_standing: boolean, };
 
 export type ScopeVisibility = "public" | "feature_flag" | "hidden";
 
+export type ServerPolicy = { 
+/**
+ * The policy's name on the server.
+ */
+name: string, 
+/**
+ * Its HCL.
+ */
+policy: string, };
+
 export type Severity = "info" | "warning" | "error";
 
 export type SignatureCheck = { 
@@ -1809,6 +1819,146 @@ key: string | null,
 detail: string, };
 
 export type SignatureStatus = "verified" | "invalid" | "unverified";
+
+export type TeamConfig = { 
+/**
+ * The server, e.g. `https://bao.example.edu:8200`.
+ */
+address: string, 
+/**
+ * The KV v2 mount of the team's documents.
+ */
+mount: string, 
+/**
+ * The Transit mount of the tools' keys.
+ */
+transit_mount: string, 
+/**
+ * The name this admin's writes are stamped with.
+ */
+actor: string, 
+/**
+ * The keychain entry of the credential (see [`credential_account`]).
+ */
+credential_id: string, 
+/**
+ * When this data directory was connected.
+ */
+connected_at: string, 
+/**
+ * When it last synced.
+ */
+synced_at: string | null, };
+
+export type TeamConflictInfo = { 
+/**
+ * Its KV path.
+ */
+path: string, 
+/**
+ * What it is, in words.
+ */
+what: string, 
+/**
+ * Who wrote the server's version.
+ */
+by: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * The server's version.
+ */
+version: number, };
+
+export type TeamConnect = { 
+/**
+ * The server's address.
+ */
+address: string, 
+/**
+ * The KV v2 mount.
+ */
+mount: string, 
+/**
+ * The name this admin's writes carry; the OS user when empty.
+ */
+actor: string | null, 
+/**
+ * The OpenBao token.
+ */
+token: string, };
+
+export type TeamPushed = { 
+/**
+ * The tool's name.
+ */
+tool: string, 
+/**
+ * The Transit key that now holds its private keys.
+ */
+transit_key: string, 
+/**
+ * Kids imported into Transit, each with its Transit version.
+ */
+imported: Array<[string, number]>, 
+/**
+ * Kids whose private key was removed from this machine's keychain.
+ */
+removed_from_keychain: Array<string>, 
+/**
+ * Documents written (paths).
+ */
+written: Array<string>, };
+
+export type TeamStatus = { 
+/**
+ * The connection.
+ */
+team: TeamConfig, 
+/**
+ * Whether the server answered, and as whom.
+ */
+reachable: boolean, 
+/**
+ * Why it did not, and the fix.
+ */
+problem: string | null, 
+/**
+ * The credential's display name and policies, when the server answered.
+ */
+identity: string | null, 
+/**
+ * Shared documents, by kind.
+ */
+documents: { [key in string]: number }, 
+/**
+ * Shared records changed here since the last sync (paths).
+ */
+local_changes: Array<string>, 
+/**
+ * The ids of the tools shared with the team.
+ */
+shared_tools: Array<string>, };
+
+export type TeamSynced = { 
+/**
+ * Documents brought here (paths).
+ */
+pulled: Array<string>, 
+/**
+ * Documents sent to the server (paths).
+ */
+pushed: Array<string>, 
+/**
+ * Documents changed on both sides: neither side was overwritten.
+ */
+conflicts: Array<TeamConflictInfo>, 
+/**
+ * Documents already the same on both sides.
+ */
+unchanged: number, };
 
 export type TokenKind = "resource_link_request" | "deep_linking_request" | "submission_review_request" | "other_launch" | "deep_linking_response" | "client_assertion" | "registration_token" | "message_hint" | "unknown";
 

@@ -37,6 +37,7 @@ import type { ExportPrivateKey, ImportPem, KeyImported, PickedPem } from "./bind
 import type { BundleImported, BundlePreview, BundleSaved, ExportBundle, LibraryFormat, PickedBundle } from "./bindings";
 import type { ClientAssertion, DynregProgress, DynregRegistered, Inspection, KidSearch, PickedJwt, TokenTest } from "./bindings";
 import type { BindingState, CanvasApiSettings, CanvasDeploymentsSynced, CanvasRegistered, CanvasRegistrationStatus } from "./bindings";
+import type { ServerPolicy, TeamConnect, TeamPushed, TeamStatus, TeamSynced } from "./bindings";
 import type {
   CheckProgress,
   JwksCheck,
@@ -565,4 +566,34 @@ export function canvasStatus(registration: string): Promise<CanvasRegistrationSt
 /** Sends the tool's configuration to Canvas in place of the one it holds. */
 export function canvasUpdate(registration: string): Promise<CanvasRegistrationStatus> {
   return call<CanvasRegistrationStatus>("canvas_update", { registration });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The team: records and keys shared through OpenBao (or HashiCorp Vault).
+
+READS.add("team_status");
+
+/** Where this data directory stands with its team; `null` when it is not connected to one. */
+export function teamStatus(): Promise<TeamStatus | null> {
+  return call<TeamStatus | null>("team_status");
+}
+
+/** Connects this data directory to a team; the token goes to the OS keychain, never back. */
+export function teamConnect(connect: TeamConnect): Promise<TeamStatus> {
+  return call<TeamStatus>("team_connect", { connect });
+}
+
+/** Brings the team's changes here and sends this data directory's (check-and-set). */
+export function teamSync(): Promise<TeamSynced> {
+  return call<TeamSynced>("team_sync");
+}
+
+/** Moves a tool into the team: its keys into Transit, then out of this machine's keychain. */
+export function teamPush(tool: string, exportable: boolean): Promise<TeamPushed> {
+  return call<TeamPushed>("team_push", { tool, exportable });
+}
+
+/** Writes the policy of a tool's server to the team's server, and answers it. */
+export function teamPolicy(tool: string): Promise<ServerPolicy> {
+  return call<ServerPolicy>("team_policy", { tool });
 }
