@@ -4,6 +4,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach } from "vitest";
 
 import { app } from "../lib/app.svelte";
+import { forgetPlatformData } from "../features/platform/platformData";
 import { forgetPrefetched } from "../features/tool/prefetch";
 import { tools } from "../features/tool/tools.svelte";
 
@@ -15,4 +16,5 @@ afterEach(() => {
   app.reset();
   tools.reset();
   forgetPrefetched();
+  forgetPlatformData();
 });

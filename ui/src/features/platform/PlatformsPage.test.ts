@@ -67,6 +67,28 @@ describe("the platforms page", () => {
     expect(document.getElementById("platforms-loading")).toBeNull();
   });
 
+  it("opens again at once with what it read at the same revision, and reads again once it went up", async () => {
+    const backend = fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registrations: [REGISTRATION] });
+    const first = render(PlatformsPage);
+    await waitFor(() => expect(card(CANVAS.id)).toBeTruthy());
+    first.unmount();
+    expect(backend.callsOf("list_platforms")).toHaveLength(1);
+
+    // Back at the same revision: the cards are there on the first render, nothing is read.
+    render(PlatformsPage);
+    expect(card(CANVAS.id)).toBeTruthy();
+    expect(card(PLATFORM.id).querySelector(`[data-registration-count="1"]`)).not.toBeNull();
+    expect(document.getElementById("platforms-loading")).toBeNull();
+    expect(backend.callsOf("list_platforms")).toHaveLength(1);
+    expect(backend.callsOf("list_registrations")).toHaveLength(1);
+
+    // The data may have changed: it is read again.
+    backend.on("list_platforms", [PLATFORM]);
+    app.refresh();
+    await waitFor(() => expect(document.querySelector(`article[data-platform-id="${CANVAS.id}"]`)).toBeNull());
+    expect(backend.callsOf("list_platforms")).toHaveLength(2);
+  });
+
   it("shows a load error with a retry", async () => {
     const backend = fakeBackend({
       list_platforms: () => {
