@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use clap::Subcommand;
+use ltikeys_core::team::Credential;
 use ltikeys_core::{Error, Vault};
 
 use crate::canvas::read_secret_file;
@@ -21,8 +22,14 @@ pub enum TeamCommand {
         #[arg(long, default_value = ltikeys_core::team::DEFAULT_MOUNT)]
         mount: String,
         /// The file holding the OpenBao token (`-` for stdin).
-        #[arg(long)]
-        token_file: PathBuf,
+        #[arg(long, required_unless_present = "role_id", conflicts_with = "role_id")]
+        token_file: Option<PathBuf>,
+        /// Log in with this AppRole role id instead of a token (with --secret-id-file).
+        #[arg(long, requires = "secret_id_file")]
+        role_id: Option<String>,
+        /// The file holding the AppRole's secret id (`-` for stdin).
+        #[arg(long, requires = "role_id")]
+        secret_id_file: Option<PathBuf>,
         /// The name your writes carry (default: the OS user).
         #[arg(long = "as", value_name = "NAME")]
         actor: Option<String>,
@@ -47,11 +54,14 @@ pub enum TeamCommand {
         yes: bool,
     },
     /// Print the OpenBao policy of a tool's server (sign with its key, read its documents; no
-    /// export, no writes) and write it to the server.
+    /// export, no writes), or with --admin the admins' policy, and write it to the server.
     Policy {
         /// Tool id or name.
+        #[arg(long, required_unless_present = "admin", conflicts_with = "admin")]
+        tool: Option<String>,
+        /// The admins' policy instead (every document; the tools' keys without export).
         #[arg(long)]
-        tool: String,
+        admin: bool,
         /// Only print it.
         #[arg(long)]
         no_write: bool,
@@ -64,13 +74,36 @@ pub fn run(mut vault: Vault, cmd: TeamCommand, json: bool) -> Result<(), Error> 
             url,
             mount,
             token_file,
+            role_id,
+            secret_id_file,
             actor,
         } => {
-            let token = read_secret_file(
-                &token_file,
-                "give a file holding only the OpenBao (or Vault) token",
-            )?;
-            let status = vault.team_connect(&url, &mount, actor.as_deref(), token, Utc::now())?;
+            let credential = match (token_file, role_id, secret_id_file) {
+                (Some(file), _, _) => Credential::Token(
+                    read_secret_file(
+                        &file,
+                        "give a file holding only the OpenBao (or Vault) token",
+                    )?
+                    .to_string(),
+                ),
+                (None, Some(role_id), Some(file)) => Credential::AppRole {
+                    role_id,
+                    secret_id: read_secret_file(
+                        &file,
+                        "give a file holding only the AppRole's secret id",
+                    )?
+                    .to_string(),
+                },
+                _ => {
+                    return Err(Error::invalid(
+                        "credential",
+                        "no credential was given",
+                        "give --token-file, or --role-id with --secret-id-file",
+                    ))
+                }
+            };
+            let status =
+                vault.team_connect(&url, &mount, actor.as_deref(), credential, Utc::now())?;
             if json {
                 return print_json(&status);
             }
@@ -205,8 +238,15 @@ pub fn run(mut vault: Vault, cmd: TeamCommand, json: bool) -> Result<(), Error> 
                 plural(pushed.removed_from_keychain.len(), "private key")
             );
         }
-        TeamCommand::Policy { tool, no_write } => {
-            let (name, hcl) = vault.team_policy(&tool, !no_write)?;
+        TeamCommand::Policy {
+            tool,
+            admin,
+            no_write,
+        } => {
+            let (name, hcl) = match tool {
+                Some(tool) if !admin => vault.team_policy(&tool, !no_write)?,
+                _ => vault.team_admin_policy(!no_write)?,
+            };
             if json {
                 return print_json(
                     &serde_json::json!({"name": name, "policy": hcl, "written": !no_write}),

@@ -436,3 +436,112 @@ fn a_sealed_silent_or_stopped_server_is_a_clear_error_within_ten_seconds_and_not
     alice.ok(&["registration", "show", &reg]);
     drop(silent);
 }
+
+#[test]
+fn an_admin_connects_with_an_approle_and_a_wrong_secret_id_is_named() {
+    let bao = Bao::start();
+    let alice = admin(&bao, "alice");
+    pushed_quiz(&alice);
+    let (status, _) = bao.call(
+        "POST",
+        "sys/auth/approle",
+        Some(json!({"type": "approle"})),
+        None,
+    );
+    assert_eq!(status, 204);
+    let admin_policy = alice.ok(&["team", "policy", "--admin"]);
+    assert!(
+        admin_policy.contains("min_decryption_version"),
+        "{admin_policy}"
+    );
+    let (status, _) = bao.call(
+        "POST",
+        "auth/approle/role/lti-admin",
+        Some(json!({"token_policies": ["lti-admin"], "token_ttl": "1h"})),
+        None,
+    );
+    assert_eq!(status, 204);
+    let (_, role) = bao.call("GET", "auth/approle/role/lti-admin/role-id", None, None);
+    let role_id = role["data"]["role_id"].as_str().unwrap().to_string();
+    let (_, secret) = bao.call("POST", "auth/approle/role/lti-admin/secret-id", None, None);
+    let secret_id = secret["data"]["secret_id"].as_str().unwrap().to_string();
+
+    let carol = Env::new();
+    let wrong = carol.file("wrong", "not-the-secret-id");
+    let err = carol.fails(&[
+        "team",
+        "connect",
+        &bao.address,
+        "--role-id",
+        &role_id,
+        "--secret-id-file",
+        &wrong,
+    ]);
+    assert!(
+        err.contains("the role id or the secret id is not valid"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("not-the-secret-id"),
+        "the secret id is echoed: {err}"
+    );
+    let file = carol.file("secret-id", &secret_id);
+    carol.ok(&[
+        "team",
+        "connect",
+        &bao.address,
+        "--role-id",
+        &role_id,
+        "--secret-id-file",
+        &file,
+        "--as",
+        "carol",
+    ]);
+    // Each later command logs in again with the stored AppRole.
+    carol.ok(&["team", "sync"]);
+    assert_eq!(keys(&carol), keys(&alice));
+    // The admins' policy is enough for the whole life of a key: made, rotated, retired.
+    carol.ok(&["key", "rotate", "--tool", "Quiz"]);
+    let previous = keys(&carol)
+        .into_iter()
+        .find(|k| k.1 == "previous")
+        .unwrap()
+        .0;
+    carol.ok(&[
+        "key", "retire", "--tool", "Quiz", "--kid", &previous, "--force",
+    ]);
+    alice.ok(&["team", "sync"]);
+    assert_eq!(keys(&alice), keys(&carol));
+    // ...but never to make a key exportable.
+    let (_, login) = bao.call(
+        "POST",
+        "auth/approle/login",
+        Some(json!({"role_id": role_id, "secret_id": secret_id})),
+        Some(""),
+    );
+    let admin_token = login["auth"]["client_token"].as_str().unwrap().to_string();
+    let tool = alice.json(&["tool", "show", "Quiz", "--json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = bao.call(
+        "POST",
+        &format!("transit/keys/lti-{tool}/config"),
+        Some(json!({"exportable": true})),
+        Some(&admin_token),
+    );
+    assert_eq!(status, 403, "an admin made the key exportable: {body}");
+    let (status, body) = bao.call(
+        "GET",
+        &format!("transit/export/signing-key/lti-{tool}"),
+        None,
+        Some(&admin_token),
+    );
+    assert_eq!(status, 403, "an admin exported the key: {body}");
+    let db = std::fs::read(carol.data.path().join("ltikeys.sqlite3")).unwrap();
+    let db = String::from_utf8_lossy(&db);
+    assert!(
+        !db.contains(&secret_id),
+        "the secret id reached the database"
+    );
+}

@@ -2,6 +2,7 @@
 //! sync, push a tool into the team, and the policy of a tool's server.
 
 use chrono::Utc;
+use ltikeys_core::team::Credential;
 use ltikeys_core::{TeamPushed, TeamStatus, TeamSynced};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -49,13 +50,13 @@ pub async fn team_connect(
     state: State<'_, AppState>,
     connect: TeamConnect,
 ) -> Result<TeamStatus, IpcError> {
-    let token = zeroize::Zeroizing::new(connect.token);
+    let credential = Credential::Token(connect.token);
     with_vault(&state, move |v| {
         v.team_connect(
             &connect.address,
             &connect.mount,
             connect.actor.as_deref(),
-            token,
+            credential,
             Utc::now(),
         )
     })

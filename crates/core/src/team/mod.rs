@@ -38,6 +38,78 @@ pub fn credential_account(credential_id: &str) -> String {
     format!("team-credential:{credential_id}")
 }
 
+/// How an admin authenticates to the team's server. Kept in the OS keychain, never in the
+/// database, and never shown again.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credential {
+    /// A token.
+    Token(String),
+    /// An AppRole: a role id and its secret id, exchanged for a token at each use.
+    AppRole {
+        /// The role id.
+        role_id: String,
+        /// The secret id.
+        secret_id: String,
+    },
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credential::Token(_) => f.write_str("Credential::Token(..)"),
+            Credential::AppRole { role_id, .. } => write!(f, "Credential::AppRole({role_id}, ..)"),
+        }
+    }
+}
+
+impl Drop for Credential {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        match self {
+            Credential::Token(token) => token.zeroize(),
+            Credential::AppRole { secret_id, .. } => secret_id.zeroize(),
+        }
+    }
+}
+
+impl Credential {
+    /// A client of `address` with this credential (an AppRole logs in first).
+    pub fn client(&self, address: &str) -> Result<Bao> {
+        match self {
+            Credential::Token(token) => {
+                Bao::new(address, zeroize::Zeroizing::new(token.trim().to_string()))
+            }
+            Credential::AppRole { role_id, secret_id } => {
+                if role_id.trim().is_empty() || secret_id.trim().is_empty() {
+                    return Err(Error::invalid(
+                        "AppRole",
+                        "the role id or the secret id is empty",
+                        "give both the role id and the secret id",
+                    ));
+                }
+                Bao::login_approle(address, role_id, secret_id)
+            }
+        }
+    }
+
+    /// As stored in the keychain.
+    pub fn to_secret(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        zeroize::Zeroizing::new(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// From the keychain.
+    pub fn from_secret(bytes: &[u8]) -> Result<Credential> {
+        serde_json::from_slice(bytes).map_err(|_| {
+            Error::invalid(
+                "team credential",
+                "the keychain entry of the team credential cannot be read",
+                "connect to the team again with a credential",
+            )
+        })
+    }
+}
+
 /// A data directory's team: where the server is and who this admin is there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TeamConfig {
@@ -337,6 +409,58 @@ path "{kv}/data/platforms/*" {{
         name = tool.profile.name,
     )
 }
+
+/// The ACL policy of the team's admins: read and write every document under the mount (their
+/// writes are check-and-set by this app), make, rotate, import into and sign with the tools'
+/// Transit keys and read their public halves, and write each tool server's policy. No export
+/// of a private key, no key deletion, nothing else on the server.
+pub fn admin_policy(config: &TeamConfig) -> String {
+    let kv = &config.mount;
+    let transit = &config.transit_mount;
+    format!(
+        r#"# The admins of the LTI team on {kv}/ and {transit}/ (a Transit mount of the team's own):
+# every shared document, the tools' Transit keys (no export, no deletion), and the tool
+# servers' policies.
+path "{kv}/data/*" {{
+  capabilities = ["create", "read", "update"]
+}}
+path "{kv}/metadata/*" {{
+  capabilities = ["read", "list"]
+}}
+path "{transit}/keys/+" {{
+  capabilities = ["create", "read", "update"]
+}}
+path "{transit}/keys/+/rotate" {{
+  capabilities = ["update"]
+}}
+path "{transit}/keys/+/config" {{
+  capabilities = ["update"]
+  # Only retiring versions: never exportable, never deletable.
+  allowed_parameters = {{
+    "min_decryption_version" = []
+  }}
+}}
+path "{transit}/keys/+/import" {{
+  capabilities = ["update"]
+}}
+path "{transit}/keys/+/import_version" {{
+  capabilities = ["update"]
+}}
+path "{transit}/wrapping_key" {{
+  capabilities = ["read"]
+}}
+path "{transit}/sign/*" {{
+  capabilities = ["update"]
+}}
+path "sys/policies/acl/lti-server-*" {{
+  capabilities = ["create", "read", "update"]
+}}
+"#
+    )
+}
+
+/// The name the admins' policy is written under.
+pub const ADMIN_POLICY_NAME: &str = "lti-admin";
 
 /// The name the server policy of a tool is written under.
 pub fn server_policy_name(tool_id: &str) -> String {

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
-use zeroize::Zeroizing;
 
 use super::Vault;
 use crate::error::{Error, Result};
@@ -16,8 +15,8 @@ use crate::kid::KidScheme;
 use crate::rotation::{self, RotationPlan};
 use crate::secret;
 use crate::team::{
-    self, Bao, DeploymentRecord, DocKind, KeysRecord, PlatformRecord, RegistrationRecord, Stamp,
-    SyncedDoc, TeamConfig, TeamKey,
+    self, Bao, Credential, DeploymentRecord, DocKind, KeysRecord, PlatformRecord,
+    RegistrationRecord, Stamp, SyncedDoc, TeamConfig, TeamKey,
 };
 use crate::tool::Tool;
 
@@ -174,8 +173,7 @@ impl Vault {
                     "connect to the team again with a credential",
                 )
             })?;
-        let token = Zeroizing::new(String::from_utf8_lossy(&token).into_owned());
-        let bao = Bao::new(&team.address, token)?;
+        let bao = Credential::from_secret(&token)?.client(&team.address)?;
         Ok((team, bao))
     }
 
@@ -192,7 +190,7 @@ impl Vault {
         address: &str,
         mount: &str,
         actor: Option<&str>,
-        token: Zeroizing<String>,
+        credential: Credential,
         now: DateTime<Utc>,
     ) -> Result<TeamStatus> {
         let mount = mount.trim().trim_matches('/');
@@ -204,8 +202,7 @@ impl Vault {
             )
             .at("mount"));
         }
-        let token = Zeroizing::new(token.trim().to_string());
-        let bao = Bao::new(address, token.clone())?;
+        let bao = credential.client(address)?;
         bao.identity()?;
         bao.ensure_mounts(mount, team::DEFAULT_TRANSIT)?;
         let previous = self.store.team()?;
@@ -214,8 +211,10 @@ impl Vault {
             .map(|t| t.credential_id.clone())
             .filter(|id| !id.is_empty())
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-        self.secrets
-            .put(&team::credential_account(&credential_id), token.as_bytes())?;
+        self.secrets.put(
+            &team::credential_account(&credential_id),
+            &credential.to_secret(),
+        )?;
         let actor = actor
             .map(str::trim)
             .filter(|a| !a.is_empty())
@@ -1050,6 +1049,17 @@ impl Vault {
         let (team, bao) = self.team_client()?;
         bao.transit_sign(&team.transit_mount, transit_key, *version, message)
             .map(Some)
+    }
+
+    /// The ACL policy of the team's admins (see [`team::admin_policy`]); written to the server
+    /// under [`team::ADMIN_POLICY_NAME`] when `write`.
+    pub fn team_admin_policy(&self, write: bool) -> Result<(String, String)> {
+        let (team, bao) = self.team_client()?;
+        let hcl = team::admin_policy(&team);
+        if write {
+            bao.write_policy(team::ADMIN_POLICY_NAME, &hcl)?;
+        }
+        Ok((team::ADMIN_POLICY_NAME.to_string(), hcl))
     }
 
     /// The ACL policy of a tool's server (see [`team::server_policy`]); written to the server
