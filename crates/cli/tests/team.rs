@@ -181,6 +181,24 @@ fn a_pushed_tool_moves_its_keys_into_transit_and_a_second_admin_sees_it_after_a_
         deployments,
         [("1:abc", None), ("2:def", Some("Biology 101"))]
     );
+    // A registration Bob adds to the team tool, on a platform new to the team, joins it too.
+    bob.id(&[
+        "platform",
+        "add",
+        "--preset",
+        "moodle",
+        "Moodle",
+        "--base-url",
+        "https://moodle.example.edu",
+    ]);
+    let moodle = bob.register("Quiz", "Moodle", "moodle-client-7");
+    let pushed = bob.json(&["team", "sync", "--json"]);
+    assert_eq!(pushed["pushed"].as_array().unwrap().len(), 2, "{pushed}");
+    alice.ok(&["team", "sync"]);
+    assert_eq!(
+        alice.json(&["registration", "show", &moodle, "--json"])["client_id"],
+        "moodle-client-7"
+    );
     // Nothing is left to send on either side.
     for env in [&alice, &bob] {
         let status = env.json(&["team", "status", "--json"]);

@@ -677,6 +677,50 @@ impl Vault {
                     .push(self.conflict_info(&bao, &team, &path, kind, &id)),
             }
         }
+        // Registrations added here to a team tool since, with their platforms, join the team.
+        for doc in self.store.synced_docs()? {
+            if doc.kind != DocKind::Tool {
+                continue;
+            }
+            for registration in self.store.registrations(Some(&doc.local_id), None)? {
+                let path = team::registration_path(&doc.local_id, &registration.id);
+                if self.store.synced_doc(&path)?.is_some() {
+                    continue;
+                }
+                let platform_path = team::platform_path(&registration.platform_id);
+                if self.store.synced_doc(&platform_path)?.is_none() {
+                    let platform = self.store.platform(&registration.platform_id)?;
+                    let record = to_value(&PlatformRecord {
+                        id: platform.id.clone(),
+                        spec: platform.spec,
+                    });
+                    let id = registration.platform_id.clone();
+                    if self.push_if_changed(
+                        &bao,
+                        &team,
+                        &platform_path,
+                        DocKind::Platform,
+                        &id,
+                        record,
+                        now,
+                    )? {
+                        outcome.pushed.push(platform_path);
+                    }
+                }
+                let record = to_value(&registration_record(&registration));
+                if self.push_if_changed(
+                    &bao,
+                    &team,
+                    &path,
+                    DocKind::Registration,
+                    &registration.id,
+                    record,
+                    now,
+                )? {
+                    outcome.pushed.push(path);
+                }
+            }
+        }
         self.store.team_synced(now)?;
         Ok(outcome)
     }
