@@ -178,6 +178,8 @@ async fn measure(app: &App, options: &Options) -> Result<Vec<(String, Vec<f64>)>
         add("platform filter, cleared".into(), ms);
         if app.probe("#platform-show-more").await?.is_some() {
             app.reveal("#platform-show-more").await?;
+            // The scroll is the user's own step before the click: let it be painted first.
+            settle(app).await?;
             let ms = timed(
                 app,
                 "#platform-show-more",
@@ -270,6 +272,18 @@ async fn timed(app: &App, css: &str, event: &str, key: Key, done: &str) -> Resul
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Waits for two animation frames: the frame that paints what came before, and one after it.
+async fn settle(app: &App) -> Result<()> {
+    app.client()?
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await?;
+    Ok(())
 }
 
 async fn count(app: &App, css: &str) -> Result<usize> {
