@@ -487,23 +487,7 @@ impl Vault {
             .map(|r| r.platform_id.clone())
             .collect();
         for platform_id in &platforms {
-            let platform = self.store.platform(platform_id)?;
-            let record = to_value(&PlatformRecord {
-                id: platform.id.clone(),
-                spec: platform.spec,
-            });
-            let path = team::platform_path(platform_id);
-            if self.push_if_changed(
-                &bao,
-                &team,
-                &path,
-                DocKind::Platform,
-                platform_id,
-                record,
-                now,
-            )? {
-                written.push(path);
-            }
+            written.extend(self.push_platform(&bao, &team, platform_id, now)?);
         }
         let path = team::tool_path(&tool.id);
         if self.push_if_changed(
@@ -523,19 +507,7 @@ impl Vault {
             written.push(path);
         }
         for registration in &registrations {
-            let path = team::registration_path(&tool.id, &registration.id);
-            let record = to_value(&registration_record(registration));
-            if self.push_if_changed(
-                &bao,
-                &team,
-                &path,
-                DocKind::Registration,
-                &registration.id,
-                record,
-                now,
-            )? {
-                written.push(path);
-            }
+            written.extend(self.push_registration(&bao, &team, registration, now)?);
         }
         // Only now, with everything on the server, do the private keys leave this machine.
         let mut removed_from_keychain = Vec::new();
@@ -561,6 +533,50 @@ impl Vault {
             removed_from_keychain,
             written,
         })
+    }
+
+    /// Sends a platform's document unless the server has it as it is here; answers its path
+    /// when it was written.
+    fn push_platform(
+        &mut self,
+        bao: &Bao,
+        team: &TeamConfig,
+        platform_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        let platform = self.store.platform(platform_id)?;
+        let record = to_value(&PlatformRecord {
+            id: platform.id.clone(),
+            spec: platform.spec,
+        });
+        let path = team::platform_path(platform_id);
+        let written = self.push_if_changed(
+            bao,
+            team,
+            &path,
+            DocKind::Platform,
+            platform_id,
+            record,
+            now,
+        )?;
+        Ok(written.then_some(path))
+    }
+
+    /// Sends a registration's document unless the server has it as it is here; answers its
+    /// path when it was written.
+    fn push_registration(
+        &mut self,
+        bao: &Bao,
+        team: &TeamConfig,
+        registration: &crate::registration::Registration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        let path = team::registration_path(&registration.tool_id, &registration.id);
+        let record = to_value(&registration_record(registration));
+        let kind = DocKind::Registration;
+        let written =
+            self.push_if_changed(bao, team, &path, kind, &registration.id, record, now)?;
+        Ok(written.then_some(path))
     }
 
     /// Writes a document unless the server has exactly this record already; answers whether it
@@ -687,38 +703,19 @@ impl Vault {
                 if self.store.synced_doc(&path)?.is_some() {
                     continue;
                 }
-                let platform_path = team::platform_path(&registration.platform_id);
-                if self.store.synced_doc(&platform_path)?.is_none() {
-                    let platform = self.store.platform(&registration.platform_id)?;
-                    let record = to_value(&PlatformRecord {
-                        id: platform.id.clone(),
-                        spec: platform.spec,
-                    });
-                    let id = registration.platform_id.clone();
-                    if self.push_if_changed(
-                        &bao,
-                        &team,
-                        &platform_path,
-                        DocKind::Platform,
-                        &id,
-                        record,
-                        now,
-                    )? {
-                        outcome.pushed.push(platform_path);
-                    }
+                if self
+                    .store
+                    .synced_doc(&team::platform_path(&registration.platform_id))?
+                    .is_none()
+                {
+                    let platform = registration.platform_id.clone();
+                    outcome
+                        .pushed
+                        .extend(self.push_platform(&bao, &team, &platform, now)?);
                 }
-                let record = to_value(&registration_record(&registration));
-                if self.push_if_changed(
-                    &bao,
-                    &team,
-                    &path,
-                    DocKind::Registration,
-                    &registration.id,
-                    record,
-                    now,
-                )? {
-                    outcome.pushed.push(path);
-                }
+                outcome
+                    .pushed
+                    .extend(self.push_registration(&bao, &team, &registration, now)?);
             }
         }
         self.store.team_synced(now)?;
