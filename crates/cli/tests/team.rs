@@ -2,7 +2,7 @@
 //! which scripts/install-deps.sh --test puts in .venv), each test with its own server.
 
 use std::net::TcpListener;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ltikeys_core::team::dev_server::DevServer;
@@ -181,6 +181,46 @@ fn a_pushed_tool_moves_its_keys_into_transit_and_a_second_admin_sees_it_after_a_
         deployments,
         [("1:abc", None), ("2:def", Some("Biology 101"))]
     );
+    // A key Bob imports into the team tool goes into Transit, not into his keychain.
+    let pem = bob.scratch.path().join("next.pem");
+    let made = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&pem)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    bob.ok(&[
+        "key",
+        "import",
+        "--tool",
+        "Quiz",
+        "--pem",
+        pem.to_str().unwrap(),
+        "--kid",
+        "imported-1",
+    ]);
+    let (keys_doc, _) = bao.doc(&format!("keys/{tool}"));
+    let imported = keys_doc["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == "imported-1")
+        .unwrap()
+        .clone();
+    assert_eq!(imported["version"], 3, "{keys_doc}");
+    assert_eq!(imported["status"], "next");
+    assert!(keys(&bob)
+        .iter()
+        .any(|k| k.0 == "imported-1" && k.2 == "transit"));
+    alice.ok(&["team", "sync"]);
+    assert_eq!(keys(&alice), keys(&bob));
     // A registration Bob adds to the team tool, on a platform new to the team, joins it too.
     bob.id(&[
         "platform",

@@ -122,6 +122,12 @@ impl Vault {
             }
             None => scheme.kid(&key.public_key(), now),
         };
+        if self.store.is_team_tool(&tool.id)? {
+            let made = self.team_import_key(&tool, &key, &kid, now)?;
+            let record = self.record(&tool, &made.kid)?;
+            let key = KeyInfo::new(record, PrivateKeyState::Transit);
+            return Ok(KeyImported { key, notes });
+        }
         let key = self.store_key(&tool, &kid, &key, now, "key imported")?;
         Ok(KeyImported { key, notes })
     }

@@ -131,6 +131,30 @@ fn to_value<T: Serialize>(record: &T) -> Value {
     serde_json::to_value(record).unwrap_or(Value::Null)
 }
 
+/// Adds a key made or imported now at a Transit version: current when the tool has no
+/// current key (it signs at once), else next (published, not yet signing). Answers its status.
+fn add_key(keys: &mut KeysRecord, kid: &str, version: u32, now: DateTime<Utc>) -> KeyStatus {
+    let has_current = keys.keys.iter().any(|k| k.status == KeyStatus::Current);
+    let status = if has_current {
+        KeyStatus::Next
+    } else {
+        KeyStatus::Current
+    };
+    keys.keys.push(TeamKey {
+        kid: kid.to_string(),
+        version,
+        status,
+        created_at: now,
+        published_at: now,
+        signing_from: (!has_current).then_some(now),
+        signing_to: None,
+        unpublish_after: None,
+        retired_at: None,
+        revoked_at: None,
+    });
+    status
+}
+
 /// The kind and local id a KV path names.
 fn parse_path(path: &str) -> Option<(DocKind, String)> {
     let parts: Vec<&str> = path.split('/').collect();
@@ -880,24 +904,7 @@ impl Vault {
             .cloned()
             .ok_or_else(|| Error::Crypto("the new Transit version has no public key"))?;
         let kid = kid_scheme.kid(&public, now);
-        let has_current = keys.keys.iter().any(|k| k.status == KeyStatus::Current);
-        let status = if has_current {
-            KeyStatus::Next
-        } else {
-            KeyStatus::Current
-        };
-        keys.keys.push(TeamKey {
-            kid: kid.clone(),
-            version,
-            status,
-            created_at: now,
-            published_at: now,
-            signing_from: (!has_current).then_some(now),
-            signing_to: None,
-            unpublish_after: None,
-            retired_at: None,
-            revoked_at: None,
-        });
+        let status = add_key(&mut keys, &kid, version, now);
         self.commit_keys(&bao, &team, &tool, &keys, now)?;
         self.store.log(
             now,
@@ -911,6 +918,59 @@ impl Vault {
         )?;
         Ok(TeamKeyMade {
             kid,
+            status,
+            version,
+        })
+    }
+
+    /// Imports a private key into a team tool: wrapped into a new version of its Transit key
+    /// (never kept here), current when the tool has no current key, else next.
+    pub(super) fn team_import_key(
+        &mut self,
+        tool: &Tool,
+        key: &crate::key::KeyPair,
+        kid: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TeamKeyMade> {
+        let (team, bao) = self.team_client()?;
+        let (mut keys, _) = self.current_keys_doc(&bao, &team, tool)?;
+        if keys.keys.iter().any(|k| k.kid == kid) {
+            return Err(Error::KidExists { kid: kid.into() });
+        }
+        let exists = bao
+            .transit_key(&team.transit_mount, &keys.transit_key)
+            .is_ok();
+        bao.transit_import(
+            &team.transit_mount,
+            &keys.transit_key,
+            key,
+            !exists,
+            keys.exportable,
+        )?;
+        let public = key.public_key();
+        let version = bao
+            .transit_key(&team.transit_mount, &keys.transit_key)?
+            .versions
+            .into_iter()
+            .filter(|(_, p)| *p == public)
+            .map(|(v, _)| v)
+            .max()
+            .ok_or(Error::Crypto("the imported key is not in Transit"))?;
+        let status = add_key(&mut keys, kid, version, now);
+        self.commit_keys(&bao, &team, tool, &keys, now)?;
+        self.store.log(
+            now,
+            "key imported into the team",
+            Some(&tool.id),
+            Some(kid),
+            &format!(
+                "{} bits, {}, Transit version {version}",
+                public.bits(),
+                status.as_str()
+            ),
+        )?;
+        Ok(TeamKeyMade {
+            kid: kid.to_string(),
             status,
             version,
         })
