@@ -239,11 +239,34 @@ fn a_pushed_tool_moves_its_keys_into_transit_and_a_second_admin_sees_it_after_a_
         alice.json(&["registration", "show", &moodle, "--json"])["client_id"],
         "moodle-client-7"
     );
+    // Removals are shared too: Bob removes the Moodle registration, Alice's goes at her sync.
+    bob.ok(&["registration", "remove", &moodle]);
+    let pushed = bob.json(&["team", "sync", "--json"]);
+    assert_eq!(
+        pushed["pushed"],
+        json!([format!("registrations/{tool}/{moodle}")]),
+        "{pushed}"
+    );
+    alice.ok(&["team", "sync"]);
+    let gone = alice.fails(&["registration", "show", &moodle]);
+    assert!(gone.contains(&moodle), "{gone}");
     // Nothing is left to send on either side.
     for env in [&alice, &bob] {
         let status = env.json(&["team", "status", "--json"]);
         assert_eq!(status["local_changes"], json!([]), "{status}");
         assert_eq!(status["reachable"], true);
+    }
+    // Alice removes the tool; at Bob's sync it goes from his data directory, registrations and
+    // all, and neither side has anything left to send or a conflict.
+    alice.ok(&["tool", "remove", "Quiz", "--with-registrations", "--yes"]);
+    let pushed = alice.json(&["team", "sync", "--json"]);
+    assert_eq!(pushed["conflicts"], json!([]), "{pushed}");
+    let synced = bob.json(&["team", "sync", "--json"]);
+    assert_eq!(synced["conflicts"], json!([]), "{synced}");
+    assert_eq!(bob.json(&["tool", "list", "--json"]), json!([]));
+    for env in [&alice, &bob] {
+        let status = env.json(&["team", "status", "--json"]);
+        assert_eq!(status["local_changes"], json!([]), "{status}");
     }
 }
 

@@ -277,11 +277,17 @@ impl Vault {
         let mut local_changes = Vec::new();
         let mut shared_tools = Vec::new();
         for doc in self.store.synced_docs()? {
-            if doc.kind == DocKind::Tool {
+            if doc.kind == DocKind::Tool && !doc.record.is_null() {
                 shared_tools.push(doc.local_id.clone());
             }
-            *documents.entry(doc.kind.as_str().to_string()).or_insert(0) += 1;
-            if self.local_record(doc.kind, &doc.local_id)?.as_ref() != Some(&doc.record) {
+            if !doc.record.is_null() {
+                *documents.entry(doc.kind.as_str().to_string()).or_insert(0) += 1;
+            }
+            if self
+                .local_record(doc.kind, &doc.local_id)?
+                .unwrap_or(Value::Null)
+                != doc.record
+            {
                 local_changes.push(doc.path.clone());
             }
         }
@@ -319,6 +325,9 @@ impl Vault {
                 Err(e) => return Err(e),
             },
             DocKind::Keys => {
+                if !self.store.tools()?.iter().any(|t| t.id == id) {
+                    return Ok(None);
+                }
                 let synced = self.store.synced_doc(&team::keys_path(id))?;
                 let exportable = synced
                     .as_ref()
@@ -674,43 +683,51 @@ impl Vault {
         let mut outcome = TeamSynced::default();
         for (kind, id, path) in paths {
             let remote = bao.kv_get(&team.mount, &path)?;
-            let local = self.local_record(kind, &id)?;
+            // A record removed here, or a removal on the server (a tombstone), is null.
+            let local = self.local_record(kind, &id)?.unwrap_or(Value::Null);
             let known = synced.get(&path);
             let Some(remote) = remote else {
-                // Not on the server (removals are not shared yet): nothing to do.
+                // Never written to the server (or removed there by hand): nothing to do.
                 outcome.unchanged += 1;
                 continue;
             };
-            let changed_here = known.is_some_and(|k| local.as_ref() != Some(&k.record));
-            let changed_there = known.is_none_or(|k| remote.version != k.version);
-            match (changed_here, changed_there) {
-                (false, false) => outcome.unchanged += 1,
-                (false, true) => {
-                    let (record, _) = team::open_envelope(&path, &remote.data)?;
-                    if local.as_ref() != Some(&record) {
-                        self.apply_doc(&bao, &team, kind, &id, &path, &record, now)?;
-                    }
+            let (remote_record, _) = team::open_envelope(&path, &remote.data)?;
+            if local == remote_record {
+                // The same on both sides (two admins made the same change, or a removal here
+                // followed one there): only the version is noted.
+                if known.is_none_or(|k| k.version != remote.version || k.record != local) {
                     self.store.set_synced_doc(&SyncedDoc {
                         path: path.clone(),
                         kind,
                         local_id: id,
                         version: remote.version,
-                        record,
+                        record: local,
+                    })?;
+                }
+                outcome.unchanged += 1;
+                continue;
+            }
+            let changed_here = known.is_some_and(|k| local != k.record);
+            let changed_there = known.is_none_or(|k| remote.version != k.version);
+            match (changed_here, changed_there) {
+                (false, false) => outcome.unchanged += 1,
+                (false, true) => {
+                    self.apply_doc(&bao, &team, kind, &id, &path, &remote_record, now)?;
+                    self.store.set_synced_doc(&SyncedDoc {
+                        path: path.clone(),
+                        kind,
+                        local_id: id,
+                        version: remote.version,
+                        record: remote_record,
                     })?;
                     outcome.pulled.push(path);
                 }
-                (true, false) => match local {
-                    Some(record) => {
-                        match self.put_doc(&bao, &team, &path, kind, &id, record, now) {
-                            Ok(_) => outcome.pushed.push(path),
-                            Err(Error::TeamConflict { .. }) => outcome
-                                .conflicts
-                                .push(self.conflict_info(&bao, &team, &path, kind, &id)),
-                            Err(e) => return Err(e),
-                        }
-                    }
-                    // Removed here: removals are not shared yet; the server keeps it.
-                    None => outcome.unchanged += 1,
+                (true, false) => match self.put_doc(&bao, &team, &path, kind, &id, local, now) {
+                    Ok(_) => outcome.pushed.push(path),
+                    Err(Error::TeamConflict { .. }) => outcome
+                        .conflicts
+                        .push(self.conflict_info(&bao, &team, &path, kind, &id)),
+                    Err(e) => return Err(e),
                 },
                 (true, true) => outcome
                     .conflicts
@@ -758,6 +775,9 @@ impl Vault {
         record: &Value,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        if record.is_null() {
+            return self.apply_removal(kind, id, now);
+        }
         match kind {
             DocKind::Tool => {
                 let tool: Tool = team::decode(path, record)?;
@@ -775,6 +795,27 @@ impl Vault {
                 let keys: KeysRecord = team::decode(path, record)?;
                 self.apply_keys(bao, team, id, &keys, now)
             }
+        }
+    }
+
+    /// Removes here a record the team removed. A platform still used here stays (its
+    /// registrations here say why); a record already gone is fine.
+    fn apply_removal(&mut self, kind: DocKind, id: &str, now: DateTime<Utc>) -> Result<()> {
+        let removed = match kind {
+            DocKind::Tool => self.remove_tool(id, true, now).map(drop),
+            DocKind::Platform => self.store.delete_platform(id, now),
+            DocKind::Registration => self.store.delete_registration(id, now),
+            // A tool's keys go with the tool.
+            DocKind::Keys => Ok(()),
+        };
+        match removed {
+            Err(
+                Error::ToolNotFound { .. }
+                | Error::PlatformNotFound { .. }
+                | Error::RegistrationNotFound { .. }
+                | Error::PlatformInUse { .. },
+            ) => Ok(()),
+            other => other,
         }
     }
 
