@@ -576,6 +576,64 @@ mod tests {
         assert!(addr.starts_with("127.0.0.1:"), "{url}");
         assert!(TcpStream::connect(addr).is_err(), "{url} was answered");
     }
+
+    #[test]
+    fn moodles_page_opens_its_own_start_page_which_redirects_to_the_tool_with_the_token() {
+        let (moodle, _) = dynreg_platform(DrLms::Moodle);
+        let page = get(&moodle, "GET /lms?dr=x HTTP/1.1\r\n\r\n");
+        assert!(
+            page.contains("'/mod/lti/startltiadvregistration.php?url=' + encodeURIComponent(dr)"),
+            "Moodle's iframe opens its own page, not the tool's: {page:?}"
+        );
+        let tool = "http://127.0.0.1:9/dr/abc?lang=en";
+        let target = format!(
+            "/mod/lti/startltiadvregistration.php?url={}",
+            url::form_urlencoded::byte_serialize(tool.as_bytes()).collect::<String>()
+        );
+        let response = get(&moodle, &format!("GET {target} HTTP/1.1\r\n\r\n"));
+        assert!(response.starts_with("HTTP/1.1 302 "), "{response:?}");
+        let location = response
+            .lines()
+            .find_map(|l| l.strip_prefix("Location: "))
+            .expect("the redirect names where to go");
+        let location = url::Url::parse(location).unwrap();
+        assert_eq!(
+            &location[..url::Position::AfterPath],
+            "http://127.0.0.1:9/dr/abc"
+        );
+        let query: Vec<(String, String)> = location.query_pairs().into_owned().collect();
+        let config = format!("{}/mod/lti/openid-configuration.php", moodle.base());
+        assert_eq!(
+            query,
+            [
+                ("lang".to_string(), "en".to_string()),
+                ("openid_configuration".to_string(), config),
+                ("registration_token".to_string(), DR_TOKEN.to_string()),
+            ],
+            "the tool's own query is kept and Moodle's two parameters follow it"
+        );
+        let bare = get(
+            &moodle,
+            "GET /mod/lti/startltiadvregistration.php HTTP/1.1\r\n\r\n",
+        );
+        assert!(bare.starts_with("HTTP/1.1 400 "), "no url: {bare:?}");
+    }
+
+    #[test]
+    fn canvass_page_opens_the_tool_itself_and_has_no_moodle_start_page() {
+        let (canvas, _) = dynreg_platform(DrLms::Canvas);
+        let page = get(&canvas, "GET /lms?dr=x HTTP/1.1\r\n\r\n");
+        assert!(
+            page.contains("const src = dr + '?openid_configuration='")
+                && page.contains("/api/lti/security/openid-configuration"),
+            "Canvas's iframe opens the tool's URL with the parameters: {page:?}"
+        );
+        let start = get(
+            &canvas,
+            "GET /mod/lti/startltiadvregistration.php?url=http%3A%2F%2F127.0.0.1%3A9%2F HTTP/1.1\r\n\r\n",
+        );
+        assert!(start.starts_with("HTTP/1.1 404 "), "{start:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -629,8 +687,11 @@ fn valid(reg: &serde_json::Value) -> Result<(), String> {
 /// A platform on 127.0.0.1 with the platform side of Dynamic Registration as `lms` answers
 /// it: its configuration (Canvas: only with the bearer), its registration endpoint (the
 /// bearer required, the metadata checked, Moodle's token single-use), and `/lms?dr=URL`, an
-/// LMS page that iframes the tool's registration URL and marks `body[data-closed="yes"]`
-/// when told `org.imsglobal.lti.close`. Counts the registrations made.
+/// LMS page that opens the tool's registration URL in an iframe and marks
+/// `body[data-closed="yes"]` when told `org.imsglobal.lti.close`. Canvas's iframe is the
+/// tool's URL with `openid_configuration` and `registration_token` added by the page; Moodle's
+/// is its own `/mod/lti/startltiadvregistration.php?url=URL`, which redirects (302) to the
+/// tool's URL with them. Counts the registrations made.
 pub fn dynreg_platform(lms: DrLms) -> (Server, Arc<AtomicUsize>) {
     let registrations = Arc::new(AtomicUsize::new(0));
     let count = registrations.clone();
@@ -710,17 +771,23 @@ pub fn dynreg_platform(lms: DrLms) -> (Server, Arc<AtomicUsize>) {
             }
             return Reply::json(answer.to_string());
         }
+        if path == MOODLE_START && req.method == "GET" && lms == DrLms::Moodle {
+            return moodle_start(req, config_path);
+        }
         if path == "/lms" && req.method == "GET" {
-            let config = match lms {
-                DrLms::Moodle => "/mod/lti/openid-configuration.php",
-                _ => "/api/lti/security/openid-configuration",
+            let src = if lms == DrLms::Moodle {
+                format!("'{MOODLE_START}?url=' + encodeURIComponent(dr)")
+            } else {
+                format!(
+                    "dr + '?openid_configuration=' + encodeURIComponent(location.origin + \
+                     '{config_path}') + '&registration_token={DR_TOKEN}'"
+                )
             };
             let page = format!(
                 "<!doctype html><html><body><h1>LMS</h1><p id=\"status\">registering</p>\
                  <script>\
                  const dr = new URLSearchParams(location.search).get('dr');\
-                 const src = dr + '?openid_configuration=' + encodeURIComponent(location.origin + '{config}') \
-                   + '&registration_token={DR_TOKEN}';\
+                 const src = {src};\
                  window.addEventListener('message', (e) => {{ if (e.data && e.data.subject === 'org.imsglobal.lti.close') \
                    {{ document.body.dataset.closed = 'yes'; document.getElementById('status').textContent = 'closed'; }} }});\
                  const f = document.createElement('iframe'); f.src = src; f.id = 'tool'; f.width = 800; f.height = 600;\
@@ -732,6 +799,28 @@ pub fn dynreg_platform(lms: DrLms) -> (Server, Arc<AtomicUsize>) {
         Reply::new(404, "")
     });
     (server, registrations)
+}
+
+/// The Moodle page its "Add LTI Advantage" modal opens: it sends the browser on to the tool.
+const MOODLE_START: &str = "/mod/lti/startltiadvregistration.php";
+
+/// Moodle's `startltiadvregistration.php?url=URL`: a 302 to the tool's URL with the
+/// configuration's absolute URL and the registration token in its query.
+fn moodle_start(req: &Request, config_path: &str) -> Reply {
+    let query = req.path.split_once('?').map_or("", |(_, q)| q);
+    let tool = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "url")
+        .and_then(|(_, v)| url::Url::parse(&v).ok());
+    let Some(mut tool) = tool else {
+        return Reply::new(400, "url is required");
+    };
+    tool.query_pairs_mut()
+        .append_pair(
+            "openid_configuration",
+            &format!("{}{config_path}", req.base),
+        )
+        .append_pair("registration_token", DR_TOKEN);
+    Reply::redirect(tool.as_str())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ describe("registering on an LMS", () => {
 
     done.resolve({ platform: PLATFORM, platform_added: true, registration: REGISTRATION, notes: ["Canvas sends no deployment id"] });
     await waitFor(() => expect(el("#dynreg-done").dataset.registration).toBe(REGISTRATION.id));
-    expect(el("#dynreg-done").textContent).toContain("Canvas sends no deployment id");
+    expect(el("#dynreg-done").textContent).toContain(`Registered on ${PLATFORM.name} (platform added): client_id`);
+    expect(el("#dynreg-notes").textContent).toContain("Canvas sends no deployment id");
     expect(app.toasts.map((t) => t.message).join()).toContain(REGISTRATION.client_id);
     await user.click(el("#dynreg-close"));
     expect(onClose).toHaveBeenCalled();
