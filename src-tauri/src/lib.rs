@@ -11,6 +11,7 @@ pub use state::AppState;
 
 /// Builds and runs the app.
 pub fn run() {
+    window::choose_compositing();
     let state = match AppState::from_env() {
         Ok(state) => state,
         Err(err) => {
