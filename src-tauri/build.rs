@@ -34,6 +34,7 @@ fn main() {
             "remove_platform",
             "discover_platform",
             "list_registrations",
+            "list_registration_briefs",
             "add_registration",
             "update_registration",
             "remove_registration",

@@ -48,7 +48,8 @@ pub use pending::{Orphan, Removal, Repair, RepairKind};
 pub use placement::Placement;
 pub use platform::{NewPlatform, Platform, PlatformFamily, PlatformSpec, PlatformUpdate, Preset};
 pub use registration::{
-    Deployment, Handoff, NewDeployment, NewRegistration, Registration, RegistrationUpdate,
+    Deployment, Handoff, NewDeployment, NewRegistration, Registration, RegistrationBrief,
+    RegistrationUpdate,
 };
 pub use remedy::Remedy;
 pub use rotation::{Policy, RotationPlan};

@@ -374,6 +374,59 @@ fn register(
 }
 
 #[test]
+fn registration_briefs_say_what_the_full_registrations_say() {
+    let (_d, mut vault) = vault();
+    canvas(&mut vault, "Acme Canvas");
+    canvas(&mut vault, "Beta U Canvas");
+    // Video is registered first: within a platform the briefs still come by tool name.
+    register(&mut vault, "Video", "Acme Canvas", "10000000000002").unwrap();
+    let quiz = register(&mut vault, "Quiz", "Acme Canvas", "10000000000001").unwrap();
+    register(&mut vault, "Quiz", "Beta U Canvas", "10000000000003").unwrap();
+    for deployment in ["1:a", "2:b"] {
+        vault
+            .add_deployment(
+                &quiz.id,
+                NewDeployment {
+                    deployment_id: deployment.into(),
+                    label: None,
+                },
+                now(),
+            )
+            .unwrap();
+    }
+    let full = vault.registrations(None, None).unwrap();
+    let briefs = vault.registration_briefs().unwrap();
+    let as_briefs: Vec<_> = full
+        .iter()
+        .map(|r| ltikeys_core::RegistrationBrief {
+            id: r.id.clone(),
+            tool_id: r.tool_id.clone(),
+            tool_name: r.tool_name.clone(),
+            platform_id: r.platform_id.clone(),
+            client_id: r.client_id.clone(),
+            deployment_count: r.deployments.len() as u32,
+        })
+        .collect();
+    let within = |list: &[ltikeys_core::RegistrationBrief], platform: &str| {
+        list.iter()
+            .filter(|b| b.platform_id == platform)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(briefs.len(), 3);
+    for platform in ["Acme Canvas", "Beta U Canvas"] {
+        let id = vault.platform(platform).unwrap().id;
+        assert_eq!(within(&briefs, &id), within(&as_briefs, &id), "{platform}");
+    }
+    let acme = vault.platform("Acme Canvas").unwrap().id;
+    let names: Vec<_> = within(&briefs, &acme)
+        .into_iter()
+        .map(|b| (b.tool_name, b.deployment_count))
+        .collect();
+    assert_eq!(names, [("Quiz".to_string(), 2), ("Video".to_string(), 0)]);
+}
+
+#[test]
 fn registrations_are_unique_by_issuer_and_client_id() {
     let (_d, mut vault) = vault();
     canvas(&mut vault, "Acme Canvas");

@@ -5,7 +5,7 @@ use ltikeys_core::discovery::{self, DiscoverOptions};
 use ltikeys_core::registration::NewDeployment;
 use ltikeys_core::{
     DiscoveryOutcome, Handoff, HttpClient, LibraryFormat, NewPlatform, NewRegistration, Platform,
-    PlatformCheck, PlatformUpdate, Preset, Registration, RegistrationUpdate,
+    PlatformCheck, PlatformUpdate, Preset, Registration, RegistrationBrief, RegistrationUpdate,
 };
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -103,6 +103,14 @@ pub async fn list_registrations(
         v.registrations(tool.as_deref(), platform.as_deref())
     })
     .await
+}
+
+/// Every registration in brief, for the platforms page's cards.
+#[tauri::command]
+pub async fn list_registration_briefs(
+    state: State<'_, AppState>,
+) -> Result<Vec<RegistrationBrief>, IpcError> {
+    with_vault(&state, |v| v.registration_briefs()).await
 }
 
 #[tauri::command]

@@ -191,6 +191,15 @@ async fn measure(app: &App, options: &Options) -> Result<Vec<(String, Vec<f64>)>
             add("platform list, show 20 more".into(), ms);
         }
 
+        // What the platforms page reads, against the whole registrations, over IPC alone
+        // (the call and the parse of its answer; nothing drawn).
+        for command in ["list_registration_briefs", "list_registrations"] {
+            add(
+                format!("IPC {command} (10000)"),
+                ipc_ms(app, command).await?,
+            );
+        }
+
         // The checks page, and back to the first tool.
         let ms = timed(
             app,
@@ -272,6 +281,30 @@ async fn timed(app: &App, css: &str, event: &str, key: Key, done: &str) -> Resul
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The milliseconds the page waits for `command`'s answer, parsed, through Tauri's invoke.
+async fn ipc_ms(app: &App, command: &str) -> Result<f64> {
+    let answer = app
+        .client()?
+        .execute_async(
+            "const [command, done] = arguments;\
+             const start = performance.now();\
+             window.__TAURI_INTERNALS__.invoke(command, { tool: null, platform: null })\
+               .then((rows) => done({ ms: performance.now() - start, rows: rows.length }),\
+                     (error) => done({ error: String(error?.message ?? error) }));",
+            vec![json!(command)],
+        )
+        .await?;
+    if let Some(error) = answer.get("error") {
+        bail!("{command} failed in the page: {error}");
+    }
+    ensure!(
+        answer["rows"].as_u64() == Some(10_000),
+        "{command} answered {} rows",
+        answer["rows"]
+    );
+    answer["ms"].as_f64().context("the timing is not a number")
 }
 
 /// Waits for two animation frames: the frame that paints what came before, and one after it.

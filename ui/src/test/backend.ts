@@ -37,6 +37,7 @@ export class FakeBackend {
       platform_presets: () => CANNED_PRESETS,
       list_platforms: () => [],
       list_registrations: () => [],
+      list_registration_briefs: () => [],
       list_keys: () => [],
       last_checks: () => [],
     };

@@ -7,6 +7,7 @@ import type {
   HandoffView,
   Platform,
   Registration,
+  RegistrationBrief,
   Tool,
 } from "../lib/ipc/bindings";
 import { SAMPLE_TOOL } from "./fixtures";
@@ -128,6 +129,12 @@ export const REGISTRATION: Registration = {
   created_at: "2025-02-01T00:00:00Z",
   updated_at: "2025-02-03T00:00:00Z",
 };
+
+/** What the platforms page reads of `registration`. */
+export function brief(registration: Registration): RegistrationBrief {
+  const { id, tool_id, tool_name, platform_id, client_id } = registration;
+  return { id, tool_id, tool_name, platform_id, client_id, deployment_count: registration.deployments.length };
+}
 
 export const HANDOFF: HandoffView = {
   handoff: {

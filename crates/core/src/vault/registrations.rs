@@ -34,6 +34,11 @@ impl Vault {
             .registrations(tool_id.as_deref(), platform_id.as_deref())
     }
 
+    /// Every registration in brief: what the platforms page shows of each.
+    pub fn registration_briefs(&self) -> Result<Vec<crate::registration::RegistrationBrief>> {
+        self.store.registration_briefs()
+    }
+
     /// One registration by id.
     pub fn registration(&self, id: &str) -> Result<crate::registration::Registration> {
         self.store.registration(id.trim())

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../lib/app.svelte";
 import type { IpcError, Platform, Registration } from "../../lib/ipc/bindings";
 import { deferred, failure, fakeBackend } from "../../test/backend";
-import { DISCOVERY, PLATFORM, REGISTRATION } from "../../test/registrationFixtures";
+import { brief, DISCOVERY, PLATFORM, REGISTRATION } from "../../test/registrationFixtures";
 import PlatformsPage from "./PlatformsPage.svelte";
 
 const CANVAS: Platform = {
@@ -68,7 +68,7 @@ describe("the platforms page", () => {
   });
 
   it("opens again at once with what it read at the same revision, and reads again once it went up", async () => {
-    const backend = fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registrations: [REGISTRATION] });
+    const backend = fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registration_briefs: [brief(REGISTRATION)] });
     const first = render(PlatformsPage);
     await waitFor(() => expect(card(CANVAS.id)).toBeTruthy());
     first.unmount();
@@ -80,7 +80,7 @@ describe("the platforms page", () => {
     expect(card(PLATFORM.id).querySelector(`[data-registration-count="1"]`)).not.toBeNull();
     expect(document.getElementById("platforms-loading")).toBeNull();
     expect(backend.callsOf("list_platforms")).toHaveLength(1);
-    expect(backend.callsOf("list_registrations")).toHaveLength(1);
+    expect(backend.callsOf("list_registration_briefs")).toHaveLength(1);
 
     // The data may have changed: it is read again.
     backend.on("list_platforms", [PLATFORM]);
@@ -116,7 +116,7 @@ describe("the platforms page", () => {
   });
 
   it("lists each platform with its endpoints and the registrations on it", async () => {
-    fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registrations: [REGISTRATION] });
+    fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registration_briefs: [brief(REGISTRATION)] });
     render(PlatformsPage);
     await waitFor(() => expect(document.querySelectorAll("article[data-platform-id]")).toHaveLength(2));
     const names = Array.from(document.querySelectorAll(".platform-name"), (n) => n.textContent);
@@ -131,7 +131,7 @@ describe("the platforms page", () => {
   });
 
   it("filters by name, issuer or client_id as the user types, and Escape shows them all again", async () => {
-    fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registrations: [REGISTRATION] });
+    fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registration_briefs: [brief(REGISTRATION)] });
     const user = userEvent.setup();
     render(PlatformsPage);
     await waitFor(() => expect(document.querySelectorAll("article[data-platform-id]")).toHaveLength(2));
@@ -157,7 +157,7 @@ describe("the platforms page", () => {
   it("shows a page of platforms at a time, in natural order, each with its own registrations", async () => {
     const many: Platform[] = Array.from({ length: 120 }, (_, i) => ({ ...PLATFORM, id: `p${i}`, name: `Platform ${i}`, issuer: `https://lms${i}.example.edu` }));
     const registrations: Registration[] = many.map((p, i) => ({ ...REGISTRATION, id: `r${i}`, platform_id: p.id, client_id: `client-${i}` }));
-    fakeBackend({ list_platforms: [...many].reverse(), list_registrations: registrations });
+    fakeBackend({ list_platforms: [...many].reverse(), list_registration_briefs: registrations.map(brief) });
     const user = userEvent.setup();
     render(PlatformsPage);
     const names = (): string[] => Array.from(document.querySelectorAll(".platform-name"), (n) => n.textContent ?? "");
@@ -338,7 +338,7 @@ describe("the platforms page", () => {
     let registrations: Registration[] = [REGISTRATION];
     const backend = fakeBackend({
       list_platforms: [PLATFORM],
-      list_registrations: () => registrations,
+      list_registration_briefs: () => registrations.map(brief),
       remove_platform: () => {
         if (registrations.length > 0) throw inUse;
         return null;
@@ -370,7 +370,7 @@ describe("the platforms page", () => {
   it("opens a tool's registrations from the refusal", async () => {
     fakeBackend({
       list_platforms: [PLATFORM],
-      list_registrations: [REGISTRATION],
+      list_registration_briefs: [brief(REGISTRATION)],
       remove_platform: () => {
         throw failure("platform_in_use", "still has 1 registration(s)");
       },

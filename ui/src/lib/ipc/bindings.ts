@@ -1488,6 +1488,32 @@ created_at: string,
  */
 updated_at: string, };
 
+export type RegistrationBrief = { 
+/**
+ * The registration's id.
+ */
+id: string, 
+/**
+ * The tool's id.
+ */
+tool_id: string, 
+/**
+ * The tool's name.
+ */
+tool_name: string, 
+/**
+ * The platform's id.
+ */
+platform_id: string, 
+/**
+ * The client_id the platform gave the tool.
+ */
+client_id: string, 
+/**
+ * How many deployments it has.
+ */
+deployment_count: number, };
+
 export type RegistrationMatch = { 
 /**
  * The registration's id.

@@ -30,6 +30,7 @@ import type {
   PlatformUpdate,
   Preset,
   Registration,
+  RegistrationBrief,
   RegistrationUpdate,
 } from "./bindings";
 
@@ -66,6 +67,7 @@ const READS = new Set([
   "platform_presets",
   "list_platforms",
   "list_registrations",
+  "list_registration_briefs",
   "registration_handoff",
   "lint_canvas",
   "export_canvas",
@@ -258,6 +260,11 @@ export function discoverPlatform(
 /** Registrations, optionally only those of one tool and/or one platform. */
 export function listRegistrations(tool: string | null, platform: string | null): Promise<Registration[]> {
   return call<Registration[]>("list_registrations", { tool, platform });
+}
+
+/** Every registration in brief: what a platform's card shows of each. */
+export function listRegistrationBriefs(): Promise<RegistrationBrief[]> {
+  return call<RegistrationBrief[]>("list_registration_briefs");
 }
 
 export function addRegistration(input: NewRegistration): Promise<Registration> {
