@@ -180,6 +180,79 @@ mod serve {
         assert!(browser.fetch(&url).is_err());
     }
 
+    /// This machine's address on its way out (no packet is sent: a UDP socket only picks the
+    /// route), which the loopback listener sees as a peer that is not on loopback.
+    fn outside_address() -> std::net::IpAddr {
+        let probe = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+        let routed = ["192.0.2.1:9", "10.255.255.254:9", "203.0.113.1:9"]
+            .into_iter()
+            .any(|to| probe.connect(to).is_ok());
+        assert!(
+            routed,
+            "this machine has no route out of loopback, so no address that is not loopback"
+        );
+        let ip = probe.local_addr().unwrap().ip();
+        assert!(!ip.is_loopback(), "the route out uses {ip}");
+        ip
+    }
+
+    /// The status line of a GET of `url` sent from local address `from`.
+    fn status_from(from: std::net::IpAddr, url: &str) -> String {
+        use std::io::{Read, Write};
+        let url = url::Url::parse(url).unwrap();
+        let to = std::net::SocketAddr::new(
+            url.host_str().unwrap().parse().unwrap(),
+            url.port().unwrap(),
+        );
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        socket
+            .bind(&std::net::SocketAddr::new(from, 0).into())
+            .unwrap();
+        socket
+            .connect_timeout(&to.into(), std::time::Duration::from_secs(5))
+            .unwrap();
+        let mut stream: std::net::TcpStream = socket.into();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let target = &url[url::Position::BeforePath..];
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: {to}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.lines().next().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn a_peer_that_is_not_on_loopback_is_not_served_and_uses_nothing_up() {
+        let env = Env::new();
+        tool(&env);
+        let (lms, registrations) = platform(Lms::Moodle);
+        let (child, url) = serve(&env, &["--yes"]);
+        let opened = opened_by_lms(&url, &lms, Lms::Moodle);
+        let outside = outside_address();
+        let status = status_from(outside, &opened);
+        assert!(
+            status.starts_with("HTTP/1.1 404"),
+            "from {outside}: {status:?}"
+        );
+        assert_eq!(
+            registrations.load(Ordering::SeqCst),
+            0,
+            "nothing registered"
+        );
+        // The one-time page is still there for the admin's browser on this machine.
+        let loopback = status_from("127.0.0.1".parse().unwrap(), &opened);
+        assert!(loopback.starts_with("HTTP/1.1 200"), "{loopback:?}");
+        let (ok, json, stderr) = finish(child);
+        assert!(ok, "{stderr}");
+        assert_eq!(json["registration"]["client_id"], "zTn6FWnZ4W21zmS");
+    }
+
     #[test]
     fn moodle_registers_at_once_with_yes_and_records_its_deployment_id() {
         let env = Env::new();
