@@ -41,6 +41,11 @@ const SESSION_OPEN_TIMEOUT: Duration = Duration::from_secs(60);
 const SESSION_CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long one UI action (click, typing, choosing) may keep retrying.
 const ACTION_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a whole scenario of [`App::run`] may take: a WebDriver call that never answers
+/// fails the test instead of holding the run (the longest scenario takes about two minutes).
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long saving the failure artifacts may take, the page perhaps no longer answering.
+const ARTIFACTS_TIMEOUT: Duration = Duration::from_secs(30);
 /// Polling interval of every wait.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -230,7 +235,14 @@ impl App {
     ) -> Result<()> {
         let app = App::start().await?;
         let outcome = match app.wait_enabled("#new-tool", APP_READY).await {
-            Ok(_) => scenario(&app).await,
+            Ok(_) => match tokio::time::timeout(SCENARIO_TIMEOUT, scenario(&app)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(anyhow!(
+                    "the scenario took over {} s: a step waited on a window that no longer \
+                     answered",
+                    SCENARIO_TIMEOUT.as_secs()
+                )),
+            },
             Err(err) => Err(err.context("the app window did not show its start screen")),
         };
         if outcome.is_err() {
@@ -833,15 +845,23 @@ impl App {
 
     /// Best effort after a failure: a screenshot and the page HTML, for the report.
     pub async fn save_failure_artifacts(&self, prefix: &str) {
-        match self.screenshot(&format!("{prefix}.png")).await {
-            Ok(path) => eprintln!("failure screenshot: {}", path.display()),
-            Err(err) => eprintln!("no failure screenshot: {err:#}"),
-        }
-        if let Ok(html) = self.page_html().await {
-            let path = self.artifacts.join(format!("{prefix}.html"));
-            if fs::write(&path, html).is_ok() {
-                eprintln!("page HTML at failure: {}", path.display());
+        let save = async {
+            match self.screenshot(&format!("{prefix}.png")).await {
+                Ok(path) => eprintln!("failure screenshot: {}", path.display()),
+                Err(err) => eprintln!("no failure screenshot: {err:#}"),
             }
+            if let Ok(html) = self.page_html().await {
+                let path = self.artifacts.join(format!("{prefix}.html"));
+                if fs::write(&path, html).is_ok() {
+                    eprintln!("page HTML at failure: {}", path.display());
+                }
+            }
+        };
+        if tokio::time::timeout(ARTIFACTS_TIMEOUT, save).await.is_err() {
+            eprintln!(
+                "the page gave no screenshot or HTML within {} s",
+                ARTIFACTS_TIMEOUT.as_secs()
+            );
         }
         eprintln!("tauri-driver and app log: {}", self.driver.log.display());
     }
