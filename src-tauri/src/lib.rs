@@ -12,6 +12,8 @@ pub use state::AppState;
 /// Builds and runs the app.
 pub fn run() {
     window::choose_compositing();
+    // The window's input and drawing come before a key generation's prime searches.
+    ltikeys_core::key::yield_to_interactive_work();
     let state = match AppState::from_env() {
         Ok(state) => state,
         Err(err) => {

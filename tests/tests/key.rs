@@ -26,6 +26,36 @@ async fn a_cancelled_generation_stores_nothing() -> Result<()> {
     App::run("keygen-cancel", cancel_generation).await
 }
 
+/// The nice values of the app's key-search threads (named `keygen`) running now, from /proc;
+/// a thread that ends while it is read is passed over.
+fn search_thread_nice_values(pid: u32) -> Result<Vec<i64>> {
+    let mut values = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let task = task?.path();
+        let (Ok(name), Ok(stat)) = (
+            std::fs::read_to_string(task.join("comm")),
+            std::fs::read_to_string(task.join("stat")),
+        ) else {
+            continue;
+        };
+        if name.trim_end() != "keygen" {
+            continue;
+        }
+        // The 19th field, counted after the thread's name in parentheses.
+        let after_name = stat
+            .rfind(')')
+            .map(|end| &stat[end + 2..])
+            .with_context(|| format!("{}: no name in {stat:?}", task.display()))?;
+        let nice = after_name
+            .split(' ')
+            .nth(16)
+            .and_then(|n| n.parse().ok())
+            .with_context(|| format!("{}: no nice value in {stat:?}", task.display()))?;
+        values.push(nice);
+    }
+    Ok(values)
+}
+
 /// Starts 4096-bit generations and cancels each while its primes are searched. A search may
 /// win before the click lands (the Cancel button is then gone, and the key is kept): such a
 /// run is counted and another started, up to five.
@@ -42,12 +72,15 @@ async fn cancel_generation(app: &App) -> Result<()> {
     app.ensure_keychain_available().await?;
     app.select("#key-bits", "4096").await?;
 
+    let pid = app.app_pid()?;
+    let mut searches_seen = Vec::new();
     let mut kept = 0;
     let mut cancelled = false;
     for _ in 0..5 {
         app.wait_enabled("#generate-key", KEYGEN).await?;
         app.click("#generate-key").await?;
         app.wait_for("#keygen-progress", UI_STEP).await?;
+        searches_seen.extend(search_thread_nice_values(pid)?);
         if app.click("#cancel-keygen").await.is_err() {
             // Already stored: the search won the race against the click.
             kept += 1;
@@ -74,6 +107,11 @@ async fn cancel_generation(app: &App) -> Result<()> {
     ensure!(
         cancelled,
         "five 4096-bit generations all finished before Cancel was clicked"
+    );
+    // The searches yield to the window: each runs at the lowest priority.
+    ensure!(
+        !searches_seen.is_empty() && searches_seen.iter().all(|nice| *nice == 19),
+        "the key searches ran at nice values {searches_seen:?}, not all 19"
     );
     ensure!(
         app.visible_error().await.is_none(),

@@ -21,7 +21,7 @@ use crate::remedy::Remedy;
 mod encrypted;
 mod generate;
 
-pub use generate::{default_racers, MAX_RACERS};
+pub use generate::{default_racers, yield_to_interactive_work, MAX_RACERS};
 
 /// PBKDF2-HMAC-SHA256 rounds for passphrase-protected exports (OWASP's 2023 figure).
 const PBKDF2_ROUNDS: u32 = 600_000;

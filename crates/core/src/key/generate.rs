@@ -1,5 +1,7 @@
 //! RSA key generation raced on every core: the prime search is a random wait, so several
 //! searches started at once finish, first of them, far sooner and far more evenly than one.
+//! In a process that has a window to keep drawing, the searches can run at the lowest thread
+//! priority ([`yield_to_interactive_work`]) so that they take only the time nothing else wants.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +19,18 @@ pub const MAX_RACERS: usize = 8;
 /// How often a waiting generation looks at its cancel flag.
 const CANCEL_POLL: Duration = Duration::from_millis(20);
 
+/// Whether this process's searches run at the lowest thread priority.
+static YIELDING: AtomicBool = AtomicBool::new(false);
+
+/// From now on, this process's key generations search at the lowest thread priority (on
+/// Linux, a nice value of 19 on each search's thread), so that whatever else wants the cores
+/// (a window's input and drawing) comes first and the searches take what is left. On an idle
+/// machine a generation takes as long as before. The app asks for this; the command line,
+/// which has nothing else to do meanwhile, does not.
+pub fn yield_to_interactive_work() {
+    YIELDING.store(true, Ordering::SeqCst);
+}
+
 /// The searches raced by default: one per core the process may use, up to [`MAX_RACERS`].
 pub fn default_racers() -> usize {
     std::thread::available_parallelism()
@@ -31,17 +45,20 @@ pub fn default_racers() -> usize {
 /// Once `cancelled` is set, the call returns [`Error::Cancelled`] within a few tens of
 /// milliseconds, and every key found after is dropped the same way.
 pub(super) fn race(size: KeySize, racers: usize, cancelled: &AtomicBool) -> Result<LcKeyPair> {
-    first_of(racers, cancelled, move || {
+    let yielding = YIELDING.load(Ordering::SeqCst);
+    first_of(racers, yielding, cancelled, move || {
         LcKeyPair::generate(size.lc()).ok()
     })
     .map_err(|e| e.unwrap_or(Error::Crypto("RSA key generation")))
 }
 
-/// Runs `search` on `racers` threads at once and returns the first `Some` it gives. Fails with
-/// `Some(Error::Cancelled)` once `cancelled` is set, and with `None` when every search gave
-/// `None`. Runs it on this thread alone when no thread can be started.
+/// Runs `search` on `racers` threads at once (each at the lowest priority when `yielding`) and
+/// returns the first `Some` it gives. Fails with `Some(Error::Cancelled)` once `cancelled` is
+/// set, and with `None` when every search gave `None`. Runs it on this thread alone, at this
+/// thread's priority, when no thread can be started.
 fn first_of<T: Send + 'static>(
     racers: usize,
+    yielding: bool,
     cancelled: &AtomicBool,
     search: impl Fn() -> Option<T> + Send + Clone + 'static,
 ) -> std::result::Result<T, Option<Error>> {
@@ -60,6 +77,13 @@ fn first_of<T: Send + 'static>(
         let spawned = std::thread::Builder::new()
             .name("keygen".into())
             .spawn(move || {
+                if yielding {
+                    // A search left at the usual priority is only slower for the window, so a
+                    // system that refuses the change is no reason to fail.
+                    let _ = thread_priority::set_current_thread_priority(
+                        thread_priority::ThreadPriority::Min,
+                    );
+                }
                 let _ = found.send(search());
             });
         if spawned.is_ok() {
@@ -145,7 +169,7 @@ mod tests {
         let (finish, finished) = mpsc::channel::<()>();
         let finished = std::sync::Arc::new(std::sync::Mutex::new(finished));
         let waiter = std::thread::spawn(move || {
-            first_of(2, &flag, move || {
+            first_of(2, false, &flag, move || {
                 // A search that ends only when told to, long after the cancel.
                 let _ = finished
                     .lock()
@@ -175,7 +199,7 @@ mod tests {
         let never = AtomicBool::new(false);
         let turn = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         // The first search started fails at once, the second finds 42 after a while.
-        let found = first_of(2, &never, move || {
+        let found = first_of(2, false, &never, move || {
             match turn.fetch_add(1, Ordering::SeqCst) {
                 0 => None,
                 _ => {
@@ -190,7 +214,28 @@ mod tests {
     #[test]
     fn every_search_failing_is_an_error_not_a_wait() {
         let never = AtomicBool::new(false);
-        let result = first_of(3, &never, || None::<u8>);
+        let result = first_of(3, false, &never, || None::<u8>);
         assert!(matches!(result, Err(None)), "{result:?}");
+    }
+
+    /// This thread's nice value, from `/proc/thread-self/stat` (the 19th field, counted after
+    /// the command name, which may hold spaces, in parentheses).
+    #[cfg(target_os = "linux")]
+    fn this_threads_nice() -> i64 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        after_name.split(' ').nth(16).unwrap().parse().unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn yielding_searches_run_at_the_lowest_priority_and_the_others_at_the_callers() {
+        let never = AtomicBool::new(false);
+        let caller = this_threads_nice();
+        let yielding = first_of(2, true, &never, || Some(this_threads_nice())).unwrap();
+        assert_eq!(yielding, 19, "a yielding search's nice value");
+        let usual = first_of(2, false, &never, || Some(this_threads_nice())).unwrap();
+        assert_eq!(usual, caller, "a search's nice value when not yielding");
+        assert_eq!(this_threads_nice(), caller, "the caller's own is unchanged");
     }
 }
