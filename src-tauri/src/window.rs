@@ -139,67 +139,43 @@ pub(crate) fn reload_after_renderer_crash<R: Runtime>(app: &tauri::App<R>) {
     let _ = app;
 }
 
-/// Where the machine has no GPU (a virtual machine, a remote desktop, Xvfb), asks WebKitGTK to
-/// draw the page without its accelerated compositing. Composited, WebKitGTK paints through
-/// OpenGL, which without a GPU is Mesa's CPU renderer: there a repaint of a long list took
-/// 100 to 600 ms, drawn directly 13 to 50 ms (`scripts/bench-window.sh`). With a GPU nothing
-/// changes. Drawn directly, the page needs the CPU at once for each input, which a running
-/// key generation would otherwise hold: the searches yield to it
-/// ([`ltikeys_core::key::yield_to_interactive_work`]). The user's own choice wins:
-/// `LTIKEYS_COMPOSITING=on` keeps compositing, `LTIKEYS_COMPOSITING=off` turns it off, and a
-/// `WEBKIT_DISABLE_COMPOSITING_MODE` already set is left alone. Runs first in [`crate::run`], before any thread reads the environment.
+/// With `LTIKEYS_COMPOSITING=off`, asks WebKitGTK to draw the page without its accelerated
+/// compositing. On a machine without a GPU (a virtual machine, a remote desktop, Xvfb)
+/// compositing runs OpenGL on the CPU, and a repaint of a long list took 100 to 600 ms there,
+/// drawn directly 13 to 50 ms (`scripts/bench-window.sh`). It is not the default even there:
+/// drawn directly, under Xvfb, a WebDriver screenshot taken as the window opens never returns
+/// (the end-to-end tests hang on it), which composited it does. Any other value warns
+/// and changes nothing; a `WEBKIT_DISABLE_COMPOSITING_MODE` already set is WebKit's own. Runs
+/// first in [`crate::run`], before any thread reads the environment.
 pub(crate) fn choose_compositing() {
     #[cfg(target_os = "linux")]
     {
         let choice = std::env::var("LTIKEYS_COMPOSITING").ok();
-        let already = std::env::var_os(WEBKIT_NO_COMPOSITING).is_some();
-        let (directly, warning) =
-            compositing::draw_directly(choice.as_deref(), already, compositing::has_gpu());
+        let (directly, warning) = compositing::draw_directly(choice.as_deref());
         if let Some(warning) = warning {
             eprintln!("warning: {warning}");
         }
         if directly {
-            std::env::set_var(WEBKIT_NO_COMPOSITING, "1");
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
         }
     }
 }
 
-/// WebKitGTK's switch for drawing without accelerated compositing.
-#[cfg(target_os = "linux")]
-const WEBKIT_NO_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-
 #[cfg(any(target_os = "linux", test))]
 mod compositing {
-    /// Whether the machine has a GPU that Mesa and WebKit can render on: a DRM render node.
-    #[cfg(target_os = "linux")]
-    pub(super) fn has_gpu() -> bool {
-        std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-        })
-    }
-
-    /// Whether to ask WebKit to draw without compositing: the user's `LTIKEYS_COMPOSITING`
-    /// first, then WebKit's own variable when already set (left as it is), then the GPU. An
-    /// unknown `LTIKEYS_COMPOSITING` comes back as the warning to print, with the GPU's answer.
-    pub(super) fn draw_directly(
-        choice: Option<&str>,
-        webkit_variable_set: bool,
-        has_gpu: bool,
-    ) -> (bool, Option<String>) {
-        let by_machine = !webkit_variable_set && !has_gpu;
+    /// Whether `LTIKEYS_COMPOSITING` asks to draw without compositing; an unknown value comes
+    /// back as the warning to print.
+    pub(super) fn draw_directly(choice: Option<&str>) -> (bool, Option<String>) {
         match choice.map(str::trim) {
-            Some("on") => (false, None),
+            None | Some("on") => (false, None),
             Some("off") => (true, None),
             Some(other) => (
-                by_machine,
+                false,
                 Some(format!(
-                    "LTIKEYS_COMPOSITING is {other:?}: set it to \"on\" or \"off\"; the app \
-                     chose by the GPU instead"
+                    "LTIKEYS_COMPOSITING is {other:?}: set it to \"off\" to draw the window \
+                     without compositing, or \"on\" (the default); the window is composited"
                 )),
             ),
-            None => (by_machine, None),
         }
     }
 
@@ -208,29 +184,15 @@ mod compositing {
         use super::*;
 
         #[test]
-        fn without_a_gpu_the_page_is_drawn_directly() {
-            assert_eq!(draw_directly(None, false, false), (true, None));
-            assert_eq!(
-                draw_directly(None, false, true),
-                (false, None),
-                "a GPU composites"
-            );
-            assert_eq!(
-                draw_directly(None, true, false),
-                (false, None),
-                "WebKit's own variable, already set, is left to WebKit"
-            );
-        }
-
-        #[test]
-        fn the_users_choice_wins() {
-            assert_eq!(draw_directly(Some("on"), false, false), (false, None));
-            assert_eq!(draw_directly(Some("off"), false, true), (true, None));
-            assert_eq!(draw_directly(Some(" off\n"), true, true), (true, None));
-            let (directly, warning) = draw_directly(Some("yes"), false, false);
-            assert!(directly, "an unknown value falls back to the GPU rule");
+        fn the_page_is_composited_unless_the_user_turns_it_off() {
+            assert_eq!(draw_directly(None), (false, None));
+            assert_eq!(draw_directly(Some("on")), (false, None));
+            assert_eq!(draw_directly(Some("off")), (true, None));
+            assert_eq!(draw_directly(Some(" off\n")), (true, None));
+            let (directly, warning) = draw_directly(Some("yes"));
+            assert!(!directly, "an unknown value changes nothing");
             assert!(
-                warning.is_some_and(|w| w.contains("LTIKEYS_COMPOSITING") && w.contains("\"on\"")),
+                warning.is_some_and(|w| w.contains("LTIKEYS_COMPOSITING") && w.contains("\"off\"")),
                 "and says which variable and what it takes"
             );
         }
