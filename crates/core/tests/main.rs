@@ -8,6 +8,7 @@ mod keychain;
 mod pem;
 mod pem_tools;
 mod platforms;
+mod team;
 mod thumbprint;
 mod token;
 

@@ -301,6 +301,49 @@ impl Bao {
         }))
     }
 
+    /// [`Bao::kv_get`] of every path in `paths`, `at_once` at a time, the answers in the order
+    /// of `paths`; the first failure, in that order, when any read failed. Each read keeps its
+    /// own time limit, so a silent server is still reported within it.
+    pub fn kv_get_many(
+        &self,
+        mount: &str,
+        paths: &[String],
+        at_once: usize,
+    ) -> Result<Vec<Option<Versioned>>> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+
+        let next = AtomicUsize::new(0);
+        let answers: Mutex<Vec<Option<Result<Option<Versioned>>>>> =
+            Mutex::new((0..paths.len()).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..at_once.clamp(1, paths.len().max(1)) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(path) = paths.get(i) else { break };
+                    let answer = self.kv_get(mount, path);
+                    let failed = answer.is_err();
+                    if let Ok(mut answers) = answers.lock() {
+                        answers[i] = Some(answer);
+                    }
+                    if failed {
+                        // The others still running finish; none is started after a failure.
+                        next.store(paths.len(), Ordering::SeqCst);
+                        break;
+                    }
+                });
+            }
+        });
+        let answers = answers.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut read = Vec::with_capacity(paths.len());
+        // Reads are taken in order, so a read never made comes after the failure that stopped
+        // the others, which is returned first.
+        for answer in answers.into_iter().map_while(|a| a) {
+            read.push(answer?);
+        }
+        Ok(read)
+    }
+
     /// Writes a KV v2 document with check-and-set: `cas` 0 creates it (refused when it exists),
     /// otherwise it must still be at version `cas`. `Ok(None)` when the check failed, else the
     /// new version.

@@ -20,6 +20,9 @@ use crate::team::{
 };
 use crate::tool::Tool;
 
+/// How many documents a sync reads from the server at once.
+const SYNC_READS_AT_ONCE: usize = 16;
+
 /// Where this data directory stands with its team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TeamStatus {
@@ -680,9 +683,12 @@ impl Vault {
             .filter_map(|p| parse_path(p).map(|(kind, id)| (kind, id, p.clone())))
             .collect();
         paths.sort_by_key(|(kind, _, path)| (apply_order(*kind), path.clone()));
+        // Every document is read first, several at a time (one round trip each); then each is
+        // compared and applied in order, every write still with check-and-set.
+        let every_path: Vec<String> = paths.iter().map(|(_, _, path)| path.clone()).collect();
+        let remotes = bao.kv_get_many(&team.mount, &every_path, SYNC_READS_AT_ONCE)?;
         let mut outcome = TeamSynced::default();
-        for (kind, id, path) in paths {
-            let remote = bao.kv_get(&team.mount, &path)?;
+        for ((kind, id, path), remote) in paths.into_iter().zip(remotes) {
             // A record removed here, or a removal on the server (a tombstone), is null.
             let local = self.local_record(kind, &id)?.unwrap_or(Value::Null);
             let known = synced.get(&path);
