@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -15,7 +14,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::finding::{has_error, Finding, Severity};
-use crate::http::{format_bytes, FetchError, Fetched, HttpClient};
+use crate::http::{each_at_most, format_bytes, FetchError, Fetched, HttpClient};
 use crate::jwk::Jwks;
 use crate::key::{KeyInfo, KeyStatus, PublicKey};
 use crate::remedy::Remedy;
@@ -246,29 +245,15 @@ pub fn check_many(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<JwksCheck> {
     let total = urls.len();
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<JwksCheck>>> = Mutex::new(vec![None; total]);
-    let workers = concurrency.clamp(1, total.max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((url, role)) = urls.get(i) else {
-                    break;
-                };
-                let check = check_jwks(client, url, *role, None, now);
-                results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(check);
-                progress(done.fetch_add(1, Ordering::SeqCst) + 1, total);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .into_iter()
-        .flatten()
-        .collect()
+    each_at_most(&urls, concurrency, |(url, role)| {
+        let check = check_jwks(client, url, *role, None, now);
+        progress(done.fetch_add(1, Ordering::SeqCst) + 1, total);
+        (check, false)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The finding for a URL that could not be fetched.

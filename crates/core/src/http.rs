@@ -142,6 +142,38 @@ impl FetchError {
     }
 }
 
+/// Calls `each` on every item of `items` from at most `at_once` threads, and gives the answers in
+/// the order of `items`. `each` answers a value and whether to start no more items after it (the
+/// ones under way still finish); an item never started answers `None`, and every one of them
+/// comes after the item that stopped the others. For many fetches: each is a blocked thread
+/// and one socket, so `at_once` bounds both.
+pub fn each_at_most<T: Sync, R: Send>(
+    items: &[T],
+    at_once: usize,
+    each: impl Fn(&T) -> (R, bool) + Sync,
+) -> Vec<Option<R>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Mutex, PoisonError};
+
+    let next = AtomicUsize::new(0);
+    let answers: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..at_once.clamp(1, items.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(item) = items.get(i) else { break };
+                let (answer, stop) = each(item);
+                answers.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(answer);
+                if stop {
+                    next.store(items.len(), Ordering::SeqCst);
+                    break;
+                }
+            });
+        }
+    });
+    answers.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Bytes as people read them: `512 bytes`, `1 MiB`, `1.5 KiB`.
 pub fn format_bytes(bytes: u64) -> String {
     const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];

@@ -310,31 +310,11 @@ impl Bao {
         paths: &[String],
         at_once: usize,
     ) -> Result<Vec<Option<Versioned>>> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Mutex;
-
-        let next = AtomicUsize::new(0);
-        let answers: Mutex<Vec<Option<Result<Option<Versioned>>>>> =
-            Mutex::new((0..paths.len()).map(|_| None).collect());
-        std::thread::scope(|scope| {
-            for _ in 0..at_once.clamp(1, paths.len().max(1)) {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(path) = paths.get(i) else { break };
-                    let answer = self.kv_get(mount, path);
-                    let failed = answer.is_err();
-                    if let Ok(mut answers) = answers.lock() {
-                        answers[i] = Some(answer);
-                    }
-                    if failed {
-                        // The others still running finish; none is started after a failure.
-                        next.store(paths.len(), Ordering::SeqCst);
-                        break;
-                    }
-                });
-            }
+        let answers = crate::http::each_at_most(paths, at_once, |path| {
+            let answer = self.kv_get(mount, path);
+            let failed = answer.is_err();
+            (answer, failed)
         });
-        let answers = answers.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut read = Vec::with_capacity(paths.len());
         // Reads are taken in order, so a read never made comes after the failure that stopped
         // the others, which is returned first.
