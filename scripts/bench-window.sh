@@ -28,6 +28,9 @@ data=$(mktemp -d "${TMPDIR:-/tmp}/ltikeys-bench-window.XXXXXX")
 trap 'rm -rf -- "$data"' EXIT
 LTIKEYS_BENCH_FILL=$data cargo bench -p ltikeys --bench lists
 cargo build --release -p ltikeys-e2e --bin bench-window
+# The command line makes a change while the window is open (one of the moments).
+cargo build --release -p ltikeys
+export LTIKEYS_CLI_BIN=$target_dir/release/ltikeys
 
 export LTIKEYS_APP_BIN=$app
 export LTIKEYS_E2E_ARTIFACTS="${LTIKEYS_E2E_ARTIFACTS:-$target_dir/bench-window-artifacts}"

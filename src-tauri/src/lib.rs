@@ -36,6 +36,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::tools::app_status,
+            commands::tools::data_stamp,
             commands::tools::remove_orphans,
             commands::tools::list_tools,
             commands::tools::add_tool,

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use ltikeys_core::dynreg::serve::Control;
 
-use ltikeys_core::store::default_data_dir;
+use ltikeys_core::store::{default_data_dir, DataWatch};
 use ltikeys_core::{Result, Vault};
 
 use crate::commands::checks::RunningChecks;
@@ -23,6 +23,8 @@ pub struct AppState {
     checks: Mutex<RunningChecks>,
     keygens: Mutex<RunningKeygens>,
     dynreg: Mutex<Option<Arc<Control>>>,
+    /// The connection that answers whether the database changed, opened at the first question.
+    watch: Mutex<Option<DataWatch>>,
 }
 
 impl AppState {
@@ -31,7 +33,10 @@ impl AppState {
         let data_dir = default_data_dir()?;
         // Open once now so a broken database is reported at start-up.
         Vault::open(&data_dir)?;
-        Ok(AppState::new(data_dir))
+        let state = AppState::new(data_dir);
+        *state.watch.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(DataWatch::open(&state.data_dir)?);
+        Ok(state)
     }
 
     /// Over the data directory `data_dir`, with nothing picked and no check running.
@@ -43,6 +48,7 @@ impl AppState {
             checks: Mutex::default(),
             keygens: Mutex::default(),
             dynreg: Mutex::default(),
+            watch: Mutex::default(),
         }
     }
 
@@ -75,6 +81,17 @@ impl AppState {
     /// The key generations running, by tool.
     pub(crate) fn keygens(&self) -> MutexGuard<'_, RunningKeygens> {
         self.keygens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A number that changes whenever anyone (this window, the command line, another window)
+    /// commits to the database; see [`DataWatch::stamp`].
+    pub fn data_stamp(&self) -> Result<i64> {
+        let mut held = self.watch.lock().unwrap_or_else(|p| p.into_inner());
+        let watch = match &mut *held {
+            Some(watch) => watch,
+            empty => empty.insert(DataWatch::open(&self.data_dir)?),
+        };
+        watch.stamp()
     }
 
     /// The checks running under a ticket.

@@ -94,6 +94,65 @@ describe("the window", () => {
     await waitFor(() => expect(toolButtons()).toHaveLength(3));
   });
 
+  it("on regaining focus reloads only the status when the database did not change, and everything when it did", async () => {
+    let stamp = 7;
+    const backend = fakeBackend({ list_tools: TOOLS.slice(0, 1), data_stamp: () => stamp });
+    render(App);
+    await waitFor(() => expect(toolButtons()).toEqual(["t2"]));
+    await waitFor(() => expect(backend.callsOf("data_stamp").length).toBeGreaterThan(0));
+    const lists = backend.callsOf("list_tools").length;
+    const statuses = backend.callsOf("app_status").length;
+
+    // Back with nothing changed (the stamp held): the status is read again, nothing else.
+    backend.on("list_tools", TOOLS);
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(backend.callsOf("app_status").length).toBe(statuses + 1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(backend.callsOf("list_tools").length).toBe(lists);
+    expect(toolButtons()).toEqual(["t2"]);
+    expect(app.revision).toBe(0);
+
+    // Someone wrote meanwhile (the stamp moved): every screen reloads.
+    stamp = 8;
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(toolButtons()).toHaveLength(3));
+    expect(app.revision).toBe(1);
+  });
+
+  it("after its own change notes the stamp, so coming back does not reload again", async () => {
+    let stamp = 1;
+    const backend = fakeBackend({
+      list_tools: TOOLS,
+      data_stamp: () => stamp,
+      remove_orphans: () => {
+        stamp += 1;
+        return STATUS_OK;
+      },
+      app_status: () => ({ ...STATUS_OK, orphans: [{ tool: "Quiz", kid: "k9", revoked: true }] }),
+    });
+    const user = userEvent.setup();
+    render(App);
+    await user.click(await screen.findByText("Remove…"));
+    await user.click(await waitFor(() => document.getElementById("orphans-confirm") as HTMLElement));
+    await waitFor(() => expect(app.revision).toBe(1));
+    await waitFor(() => expect(backend.callsOf("data_stamp").length).toBe(2));
+    const lists = backend.callsOf("list_tools").length;
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(backend.callsOf("data_stamp").length).toBe(3));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(app.revision).toBe(1);
+    expect(backend.callsOf("list_tools").length).toBe(lists);
+  });
+
+  it("reloads everything on regaining focus when the stamp cannot be read", async () => {
+    const backend = fakeBackend({ list_tools: TOOLS.slice(0, 1), data_stamp: () => { throw new Error("the database is gone"); } });
+    render(App);
+    await waitFor(() => expect(toolButtons()).toEqual(["t2"]));
+    backend.on("list_tools", TOOLS);
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(toolButtons()).toHaveLength(3));
+  });
+
   it("offers to remove orphan private keys, asking first", async () => {
     const orphans = [{ tool: "Quiz", kid: "k9", revoked: true }];
     let left = orphans;

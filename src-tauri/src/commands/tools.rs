@@ -14,6 +14,15 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, IpcErro
     with_vault(&state, |v| v.status(env!("CARGO_PKG_VERSION"), Utc::now())).await
 }
 
+/// A number that changes whenever the database does, whoever wrote (this window, the command
+/// line, another window): the window asks it when it regains the focus, and reloads its
+/// screens only when it moved.
+#[tauri::command]
+pub async fn data_stamp(state: State<'_, AppState>) -> Result<i64, IpcError> {
+    let state = state.inner();
+    Ok(state.data_stamp()?)
+}
+
 /// Removes the orphan private keys the status listed (the UI confirms first); answers the
 /// status after.
 #[tauri::command]

@@ -1,6 +1,7 @@
 // The window's own state, shared by every screen: which screen is shown, the error banner,
 // the toasts, and a revision that goes up whenever the data may have changed (after a command,
-// or when the window regains focus), so each screen reloads what it shows.
+// or when the window regains focus and the database changed meanwhile), so each screen reloads
+// what it shows.
 
 import { tick } from "svelte";
 
@@ -34,7 +35,8 @@ class AppState {
   /** The error in the banner, if any. */
   error = $state<IpcError | null>(null);
   toasts = $state<Toast[]>([]);
-  /** Goes up after each command that may have changed data, and when the window regains focus. */
+  /** Goes up after each command that may have changed data, and when the window regains focus
+   * after the database changed (see `lib/changes.ts`). */
   revision = $state(0);
   /** The text typed into the sidebar filter. */
   filter = $state("");

@@ -30,8 +30,11 @@ export class FakeBackend {
   readonly handlers: Map<string, Handler>;
 
   constructor(handlers: Record<string, Handler | object | string | number | boolean | null>) {
+    // Unless a test says otherwise, the database changed whenever the window asks.
+    let stamp = 0;
     const defaults: Record<string, Handler> = {
       app_status: () => STATUS_OK,
+      data_stamp: () => ++stamp,
       list_tools: () => [],
       lti_choices: () => CANNED_CHOICES,
       platform_presets: () => CANNED_PRESETS,

@@ -4,6 +4,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach } from "vitest";
 
 import { app } from "../lib/app.svelte";
+import { forgetStamp } from "../lib/changes";
 import { forgetPlatformData } from "../features/platform/platformData";
 import { forgetPrefetched } from "../features/tool/prefetch";
 import { tools } from "../features/tool/tools.svelte";
@@ -17,4 +18,5 @@ afterEach(() => {
   tools.reset();
   forgetPrefetched();
   forgetPlatformData();
+  forgetStamp();
 });

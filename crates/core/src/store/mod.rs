@@ -7,6 +7,7 @@ mod platforms;
 mod registrations;
 mod team;
 mod tools;
+mod watch;
 
 pub use bundles::{BundleWrite, BundleWritten, Target};
 
@@ -17,6 +18,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
+
+pub use watch::DataWatch;
 
 /// Each entry migrates the schema from version `index` to `index + 1`. Append only.
 const MIGRATIONS: &[&str] = &[

@@ -56,6 +56,7 @@ export { IpcFailure } from "../errors";
 /** Commands that only read: every other command that succeeds may have changed what is shown. */
 const READS = new Set([
   "app_status",
+  "data_stamp",
   "list_tools",
   "get_tool",
   "list_keys",
@@ -109,6 +110,11 @@ export function ipcAvailable(): boolean {
 
 export function appStatus(): Promise<AppStatus> {
   return call<AppStatus>("app_status");
+}
+
+/** A number that changes whenever anyone commits to the database; only its equality means anything. */
+export function dataStamp(): Promise<number> {
+  return call<number>("data_stamp");
 }
 
 export function listTools(): Promise<ToolSummary[]> {
