@@ -35,7 +35,7 @@ fn main() {
             "remove_platform",
             "discover_platform",
             "list_registrations",
-            "list_registration_briefs",
+            "platform_page",
             "add_registration",
             "update_registration",
             "remove_registration",

@@ -23,9 +23,8 @@ mod tests {
     use ltikeys_core::{
         AppStatus, CanvasImported, DiscoveryOutcome, Finding, GenerateKey, Handoff, JwksCheck,
         KeyInfo, KidScheme, NewPlatform, NewRegistration, Placement, Platform, PlatformCheck,
-        PlatformUpdate, Policy, Preset, Registration, RegistrationBrief, RegistrationUpdate,
-        Removal, Revocation, RotationOutcome, RotationState, Tool, ToolProfile, ToolRemoval,
-        ToolSummary,
+        PlatformPage, PlatformUpdate, Policy, Preset, Registration, RegistrationUpdate, Removal,
+        Revocation, RotationOutcome, RotationState, Tool, ToolProfile, ToolRemoval, ToolSummary,
     };
     use ts_rs::{Config, TypeVisitor, TS};
 
@@ -80,7 +79,7 @@ mod tests {
         c.visit::<PlatformUpdate>();
         c.visit::<DiscoveryOutcome>();
         c.visit::<Registration>();
-        c.visit::<RegistrationBrief>();
+        c.visit::<PlatformPage>();
         c.visit::<Handoff>();
         c.visit::<CanvasImported>();
         c.visit::<Choices>();

@@ -67,7 +67,7 @@ pub fn run() {
             commands::platforms::remove_platform,
             commands::platforms::discover_platform,
             commands::platforms::list_registrations,
-            commands::platforms::list_registration_briefs,
+            commands::platforms::platform_page,
             commands::platforms::add_registration,
             commands::platforms::update_registration,
             commands::platforms::remove_registration,

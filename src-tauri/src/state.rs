@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ltikeys_core::dynreg::serve::Control;
 
 use ltikeys_core::store::{default_data_dir, DataWatch};
-use ltikeys_core::{Result, Vault};
+use ltikeys_core::{PlatformIndex, Result, Vault};
 
 use crate::commands::checks::RunningChecks;
 use crate::commands::keys::RunningKeygens;
@@ -25,6 +25,8 @@ pub struct AppState {
     dynreg: Mutex<Option<Arc<Control>>>,
     /// The connection that answers whether the database changed, opened at the first question.
     watch: Mutex<Option<DataWatch>>,
+    /// Every platform with its registrations, and the data stamp it was read at.
+    platforms: Mutex<Option<(i64, Arc<PlatformIndex>)>>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             keygens: Mutex::default(),
             dynreg: Mutex::default(),
             watch: Mutex::default(),
+            platforms: Mutex::default(),
         }
     }
 
@@ -92,6 +95,19 @@ impl AppState {
             empty => empty.insert(DataWatch::open(&self.data_dir)?),
         };
         watch.stamp()
+    }
+
+    /// The platforms and registrations read at data stamp `stamp`, if they were.
+    pub(crate) fn platform_index(&self, stamp: i64) -> Option<Arc<PlatformIndex>> {
+        let held = self.platforms.lock().unwrap_or_else(|p| p.into_inner());
+        held.as_ref()
+            .filter(|(at, _)| *at == stamp)
+            .map(|(_, index)| Arc::clone(index))
+    }
+
+    /// Keeps the platforms and registrations read at data stamp `stamp`.
+    pub(crate) fn keep_platform_index(&self, stamp: i64, index: Arc<PlatformIndex>) {
+        *self.platforms.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, index));
     }
 
     /// The checks running under a ticket.

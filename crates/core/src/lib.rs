@@ -46,7 +46,10 @@ pub use kid::KidScheme;
 pub use lti::{DisplayType, MessageType, PrivacyLevel, WindowTarget};
 pub use pending::{Orphan, Removal, Repair, RepairKind};
 pub use placement::Placement;
-pub use platform::{NewPlatform, Platform, PlatformFamily, PlatformSpec, PlatformUpdate, Preset};
+pub use platform::{
+    NewPlatform, Platform, PlatformCard, PlatformFamily, PlatformIndex, PlatformPage, PlatformSpec,
+    PlatformUpdate, Preset,
+};
 pub use registration::{
     Deployment, Handoff, NewDeployment, NewRegistration, Registration, RegistrationBrief,
     RegistrationUpdate,

@@ -1,11 +1,13 @@
 //! Platforms, registrations, deployments, discovery and the admin hand-off.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use ltikeys_core::discovery::{self, DiscoverOptions};
 use ltikeys_core::registration::NewDeployment;
 use ltikeys_core::{
     DiscoveryOutcome, Handoff, HttpClient, LibraryFormat, NewPlatform, NewRegistration, Platform,
-    PlatformCheck, PlatformUpdate, Preset, Registration, RegistrationBrief, RegistrationUpdate,
+    PlatformCheck, PlatformPage, PlatformUpdate, Preset, Registration, RegistrationUpdate,
 };
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -106,11 +108,38 @@ pub async fn list_registrations(
 }
 
 /// Every registration in brief, for the platforms page's cards.
+/// The platforms page's cards for `filter`: the first `limit` that match, and those in `keep`
+/// (a card with a panel open, a platform just added) while they match; with how many there
+/// are. Every platform and registration is read once per change of the database and kept, so
+/// that each key typed in the filter answers at once.
 #[tauri::command]
-pub async fn list_registration_briefs(
+pub async fn platform_page(
     state: State<'_, AppState>,
-) -> Result<Vec<RegistrationBrief>, IpcError> {
-    with_vault(&state, |v| v.registration_briefs()).await
+    filter: String,
+    limit: u32,
+    keep: Vec<String>,
+) -> Result<PlatformPage, IpcError> {
+    page_of(&state, &filter, limit, &keep).await
+}
+
+async fn page_of(
+    state: &AppState,
+    filter: &str,
+    limit: u32,
+    keep: &[String],
+) -> Result<PlatformPage, IpcError> {
+    // The stamp is taken before the read: a change made during the read makes it stale at once.
+    let stamp = state.data_stamp()?;
+    let index = match state.platform_index(stamp) {
+        Some(index) => index,
+        None => {
+            let index = Arc::new(with_vault(state, |v| v.platform_index()).await?);
+            state.keep_platform_index(stamp, Arc::clone(&index));
+            index
+        }
+    };
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    Ok(index.page(filter, limit, keep)?)
 }
 
 #[tauri::command]
@@ -239,4 +268,69 @@ pub async fn save_library<R: Runtime>(
     })
     .await?;
     save_json(&window, "Save the tool-library config", name, json).await
+}
+
+#[cfg(test)]
+mod tests {
+    use ltikeys_core::{PlatformFamily, Vault};
+
+    use super::*;
+
+    fn add(dir: &std::path::Path, name: &str) -> Platform {
+        let base = format!("https://{}.example.edu", name.to_lowercase());
+        let mut vault = Vault::open(dir).unwrap();
+        vault
+            .add_platform(
+                NewPlatform::from_preset(name, PlatformFamily::Moodle, Some(&base)),
+                Utc::now(),
+            )
+            .unwrap()
+    }
+
+    fn page(state: &AppState, filter: &str) -> PlatformPage {
+        tauri::async_runtime::block_on(page_of(state, filter, 20, &[])).unwrap()
+    }
+
+    #[test]
+    fn the_page_is_read_once_per_change_of_the_database_whoever_made_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().to_path_buf());
+        add(dir.path(), "Moodle2");
+        let first = page(&state, "");
+        assert_eq!((first.total, first.matching), (1, 1));
+
+        // Nothing changed: the next key is answered from what was read.
+        let stamp = state.data_stamp().unwrap();
+        let kept = state
+            .platform_index(stamp)
+            .expect("kept at the stamp it was read at");
+        let filtered = page(&state, "moodle2");
+        assert_eq!(filtered.matching, 1);
+        let still = state.platform_index(stamp).expect("still kept");
+        assert!(Arc::ptr_eq(&kept, &still), "not read again");
+
+        // Another process (here another connection) adds a platform: the next page sees it.
+        add(dir.path(), "Moodle10");
+        let after = page(&state, "");
+        assert_eq!(after.total, 2);
+        let names: Vec<&str> = after
+            .cards
+            .iter()
+            .map(|c| c.platform.spec.name.as_str())
+            .collect();
+        assert_eq!(names, ["Moodle2", "Moodle10"], "natural order");
+        assert!(
+            state.platform_index(stamp).is_none(),
+            "the old read is stale"
+        );
+    }
+
+    #[test]
+    fn a_filter_too_long_is_an_error_on_the_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().to_path_buf());
+        let long = "x".repeat(ltikeys_core::platform::MAX_FILTER_CHARS + 1);
+        let err = tauri::async_runtime::block_on(page_of(&state, &long, 20, &[])).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("filter"), "{err:?}");
+    }
 }

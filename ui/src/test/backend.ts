@@ -4,10 +4,11 @@
 
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 
-import type { Choices, ErrorKind, IpcError, Preset } from "../lib/ipc/bindings";
+import type { Choices, ErrorKind, IpcError, Platform, Preset, RegistrationBrief } from "../lib/ipc/bindings";
 import choices from "./canned/choices.json";
 import presets from "./canned/presets.json";
 import { STATUS_OK } from "./fixtures";
+import { pageOfPlatforms, type PageAsked } from "./platformPages";
 
 /** What `lti_choices` and `platform_presets` answer, written by the Rust side's tests
  * (`UPDATE_BINDINGS=1 cargo test -p ltikeys-app bindings` refreshes them). */
@@ -40,7 +41,13 @@ export class FakeBackend {
       platform_presets: () => CANNED_PRESETS,
       list_platforms: () => [],
       list_registrations: () => [],
-      list_registration_briefs: () => [],
+      // Not a command: the registrations the fake's platform_page pages with list_platforms.
+      registration_briefs: () => [],
+      platform_page: async (args) => {
+        const platforms = (await this.answer("list_platforms", {}, false)) as Platform[];
+        const briefs = (await this.answer("registration_briefs", {}, false)) as RegistrationBrief[];
+        return pageOfPlatforms(platforms, briefs, args as unknown as PageAsked);
+      },
       list_keys: () => [],
       last_checks: () => [],
     };
@@ -59,8 +66,9 @@ export class FakeBackend {
     return this.calls.filter((c) => c.command === command).map((c) => c.args);
   }
 
-  async answer(command: string, args: Record<string, unknown>): Promise<unknown> {
-    this.calls.push({ command, args });
+  /** Answers `command`; `record` false leaves it out of `calls` (the fake's own reads). */
+  async answer(command: string, args: Record<string, unknown>, record = true): Promise<unknown> {
+    if (record) this.calls.push({ command, args });
     if (command === "plugin:clipboard-manager|write_text") {
       this.clipboard.push(String(args.text));
       return null;

@@ -171,6 +171,18 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every platform with its registrations, read at one moment (one read transaction).
+    pub fn platform_index(&self) -> Result<crate::platform::PlatformIndex> {
+        let read = self.conn.unchecked_transaction()?;
+        let platforms = self.platforms()?;
+        let registrations = self.registration_briefs()?;
+        read.commit()?;
+        Ok(crate::platform::PlatformIndex::new(
+            platforms,
+            registrations,
+        ))
+    }
+
     /// A platform by id or, failing that, by name (case-insensitive).
     pub fn platform(&self, id_or_name: &str) -> Result<Platform> {
         find_platform(&self.conn, id_or_name)

@@ -22,6 +22,11 @@ impl Vault {
         self.store.platforms()
     }
 
+    /// Every platform with its registrations, for the platforms page to filter and page.
+    pub fn platform_index(&self) -> Result<crate::platform::PlatformIndex> {
+        self.store.platform_index()
+    }
+
     /// A platform by id or name.
     pub fn platform(&self, id_or_name: &str) -> Result<crate::platform::Platform> {
         self.store.platform(id_or_name)

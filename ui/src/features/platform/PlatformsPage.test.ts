@@ -7,6 +7,7 @@ import type { IpcError, Platform, Registration } from "../../lib/ipc/bindings";
 import { deferred, failure, fakeBackend } from "../../test/backend";
 import { brief, DISCOVERY, PLATFORM, REGISTRATION } from "../../test/registrationFixtures";
 import PlatformsPage from "./PlatformsPage.svelte";
+import { PLATFORM_PAGE, readFirstPage } from "./platformData";
 
 const CANVAS: Platform = {
   ...PLATFORM,
@@ -67,26 +68,24 @@ describe("the platforms page", () => {
     expect(document.getElementById("platforms-loading")).toBeNull();
   });
 
-  it("opens again at once with what it read at the same revision, and reads again once it went up", async () => {
-    const backend = fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registration_briefs: [brief(REGISTRATION)] });
-    const first = render(PlatformsPage);
-    await waitFor(() => expect(card(CANVAS.id)).toBeTruthy());
-    first.unmount();
-    expect(backend.callsOf("list_platforms")).toHaveLength(1);
+  it("opens at once with the first page the sidebar read at the same revision, and reads again once it went up", async () => {
+    const backend = fakeBackend({ list_platforms: [PLATFORM, CANVAS], registration_briefs: [brief(REGISTRATION)] });
+    await readFirstPage();
+    expect(backend.callsOf("platform_page")).toEqual([{ filter: "", limit: PLATFORM_PAGE, keep: [] }]);
 
-    // Back at the same revision: the cards are there on the first render, nothing is read.
+    // The cards are there on the first render, and the page reads nothing of its own.
     render(PlatformsPage);
     expect(card(CANVAS.id)).toBeTruthy();
     expect(card(PLATFORM.id).querySelector(`[data-registration-count="1"]`)).not.toBeNull();
     expect(document.getElementById("platforms-loading")).toBeNull();
-    expect(backend.callsOf("list_platforms")).toHaveLength(1);
-    expect(backend.callsOf("list_registration_briefs")).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(backend.callsOf("platform_page")).toHaveLength(1);
 
     // The data may have changed: it is read again.
     backend.on("list_platforms", [PLATFORM]);
     app.refresh();
     await waitFor(() => expect(document.querySelector(`article[data-platform-id="${CANVAS.id}"]`)).toBeNull());
-    expect(backend.callsOf("list_platforms")).toHaveLength(2);
+    expect(backend.callsOf("platform_page")).toHaveLength(2);
   });
 
   it("shows a load error with a retry", async () => {
@@ -116,7 +115,7 @@ describe("the platforms page", () => {
   });
 
   it("lists each platform with its endpoints and the registrations on it", async () => {
-    fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registration_briefs: [brief(REGISTRATION)] });
+    fakeBackend({ list_platforms: [PLATFORM, CANVAS], registration_briefs: [brief(REGISTRATION)] });
     render(PlatformsPage);
     await waitFor(() => expect(document.querySelectorAll("article[data-platform-id]")).toHaveLength(2));
     const names = Array.from(document.querySelectorAll(".platform-name"), (n) => n.textContent);
@@ -131,33 +130,56 @@ describe("the platforms page", () => {
   });
 
   it("filters by name, issuer or client_id as the user types, and Escape shows them all again", async () => {
-    fakeBackend({ list_platforms: [PLATFORM, CANVAS], list_registration_briefs: [brief(REGISTRATION)] });
+    fakeBackend({ list_platforms: [PLATFORM, CANVAS], registration_briefs: [brief(REGISTRATION)] });
     const user = userEvent.setup();
     render(PlatformsPage);
     await waitFor(() => expect(document.querySelectorAll("article[data-platform-id]")).toHaveLength(2));
     expect(document.getElementById("platform-count")?.textContent).toBe("2 platforms");
     const shownIds = (): string[] => Array.from(document.querySelectorAll("article[data-platform-id]"), (a) => a.getAttribute("data-platform-id") ?? "");
     await user.type(input("platform-filter"), "instructure");
-    expect(shownIds()).toEqual(["p2"]);
-    expect(document.getElementById("platform-count")?.textContent).toBe("1 of 2 platforms");
+    await waitFor(() => expect(shownIds()).toEqual(["p2"]));
+    await waitFor(() => expect(document.getElementById("platform-count")?.textContent).toBe("1 of 2 platforms"));
     await user.clear(input("platform-filter"));
     await user.type(input("platform-filter"), REGISTRATION.client_id.slice(0, 6));
-    expect(shownIds(), "a client_id registered on it finds the platform").toEqual(["p1"]);
+    await waitFor(() => expect(shownIds(), "a client_id registered on it finds the platform").toEqual(["p1"]));
     await user.clear(input("platform-filter"));
     await user.type(input("platform-filter"), "MOODLE.ACME");
-    expect(shownIds(), "the issuer, case ignored").toEqual(["p1"]);
+    await waitFor(() => expect(shownIds(), "the issuer, case ignored").toEqual(["p1"]));
     await user.type(input("platform-filter"), "x");
-    expect(shownIds()).toEqual([]);
-    expect(document.getElementById("platform-no-match")?.textContent).toBe("No platform matches “MOODLE.ACMEx”.");
+    await waitFor(() => expect(shownIds()).toEqual([]));
+    await waitFor(() => expect(document.getElementById("platform-no-match")?.textContent).toBe("No platform matches “MOODLE.ACMEx”."));
     await user.keyboard("{Escape}");
     expect(input("platform-filter").value).toBe("");
-    expect(shownIds()).toEqual(["p1", "p2"]);
+    await waitFor(() => expect(shownIds()).toEqual(["p1", "p2"]));
+  });
+
+  it("keeps the answer to the last key typed when an earlier answer comes back after it", async () => {
+    const backend = fakeBackend({ list_platforms: [PLATFORM, CANVAS] });
+    const user = userEvent.setup();
+    render(PlatformsPage);
+    const shownIds = (): string[] => Array.from(document.querySelectorAll("article[data-platform-id]"), (a) => a.getAttribute("data-platform-id") ?? "");
+    await waitFor(() => expect(shownIds()).toEqual(["p1", "p2"]));
+    const answer = backend.handlers.get("platform_page");
+    if (answer === undefined) throw new Error("the fake has no platform_page");
+    const slow = deferred<void>();
+    backend.on("platform_page", async (args) => {
+      if (args.filter === "a") await slow.promise;
+      return answer(args);
+    });
+    // "a" matches both; "ac" only Acme Moodle. The answer to "a" comes last.
+    await user.type(input("platform-filter"), "ac");
+    await waitFor(() => expect(shownIds()).toEqual(["p1"]));
+    slow.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(shownIds()).toEqual(["p1"]);
+    expect(document.getElementById("platform-count")?.textContent).toBe("1 of 2 platforms");
+    expect(backend.callsOf("platform_page").map((a) => a.filter)).toEqual(["", "a", "ac"]);
   });
 
   it("shows a page of platforms at a time, in natural order, each with its own registrations", async () => {
     const many: Platform[] = Array.from({ length: 120 }, (_, i) => ({ ...PLATFORM, id: `p${i}`, name: `Platform ${i}`, issuer: `https://lms${i}.example.edu` }));
     const registrations: Registration[] = many.map((p, i) => ({ ...REGISTRATION, id: `r${i}`, platform_id: p.id, client_id: `client-${i}` }));
-    fakeBackend({ list_platforms: [...many].reverse(), list_registration_briefs: registrations.map(brief) });
+    fakeBackend({ list_platforms: [...many].reverse(), registration_briefs: registrations.map(brief) });
     const user = userEvent.setup();
     render(PlatformsPage);
     const names = (): string[] => Array.from(document.querySelectorAll(".platform-name"), (n) => n.textContent ?? "");
@@ -176,7 +198,7 @@ describe("the platforms page", () => {
     }
     expect(document.getElementById("platform-show-more")).toBeNull();
     await user.type(input("platform-filter"), "Platform 11");
-    expect(names(), "a filter starts again from one page").toEqual(["Platform 11", "Platform 110", "Platform 111", "Platform 112", "Platform 113", "Platform 114", "Platform 115", "Platform 116", "Platform 117", "Platform 118", "Platform 119"]);
+    await waitFor(() => expect(names(), "a filter starts again from one page").toEqual(["Platform 11", "Platform 110", "Platform 111", "Platform 112", "Platform 113", "Platform 114", "Platform 115", "Platform 116", "Platform 117", "Platform 118", "Platform 119"]));
   });
 
   it("previews what a preset fills in from the base URL", async () => {
@@ -338,7 +360,7 @@ describe("the platforms page", () => {
     let registrations: Registration[] = [REGISTRATION];
     const backend = fakeBackend({
       list_platforms: [PLATFORM],
-      list_registration_briefs: () => registrations.map(brief),
+      registration_briefs: () => registrations.map(brief),
       remove_platform: () => {
         if (registrations.length > 0) throw inUse;
         return null;
@@ -370,7 +392,7 @@ describe("the platforms page", () => {
   it("opens a tool's registrations from the refusal", async () => {
     fakeBackend({
       list_platforms: [PLATFORM],
-      list_registration_briefs: [brief(REGISTRATION)],
+      registration_briefs: [brief(REGISTRATION)],
       remove_platform: () => {
         throw failure("platform_in_use", "still has 1 registration(s)");
       },

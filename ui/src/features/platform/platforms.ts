@@ -13,7 +13,6 @@ import type {
   PlatformUpdate,
   Preset,
 } from "../../lib/ipc/bindings";
-import { foldForSearch } from "../../lib/format";
 import { checkUrl } from "../../lib/validation";
 
 /** The endpoint fields of a platform, in display order. */
@@ -408,34 +407,3 @@ export function isCanvas(family: PlatformFamily): boolean {
   return family.startsWith("canvas-");
 }
 
-/**
- * How many platform cards the page shows at first, and adds at each "Show more": a card is
- * about 460 px high, so twenty fill several screens, and they render in about 100 ms.
- */
-export const PLATFORM_PAGE = 20;
-
-/** A platform's name, issuer, base URL and the client_ids registered on it, folded as a filter compares them, one per line. */
-export function platformSearchText(platform: Platform, clientIds: readonly string[]): string {
-  return [platform.name, platform.issuer, platform.base_url ?? "", ...clientIds].map(foldForSearch).join("\n");
-}
-
-/**
- * The platforms whose search text (see {@link platformSearchText}, made once per load, not per
- * key) holds `filter`, accents and case ignored; all of them when the filter is blank.
- */
-export function filterPlatforms(platforms: readonly Platform[], filter: string, searchText: ReadonlyMap<string, string>): Platform[] {
-  const needle = foldForSearch(filter.trim());
-  if (needle === "" || needle.includes("\n")) return [...platforms];
-  return platforms.filter((p) => (searchText.get(p.id) ?? "").includes(needle));
-}
-
-/** The registrations of each platform, by platform id: one pass, not one per card. */
-export function registrationsByPlatform<R extends { platform_id: string }>(registrations: readonly R[]): Map<string, R[]> {
-  const byPlatform = new Map<string, R[]>();
-  for (const registration of registrations) {
-    const list = byPlatform.get(registration.platform_id);
-    if (list === undefined) byPlatform.set(registration.platform_id, [registration]);
-    else list.push(registration);
-  }
-  return byPlatform;
-}

@@ -1280,6 +1280,16 @@ jwks_url: string,
  */
 openid_configuration_url: string | null, };
 
+export type PlatformCard = { 
+/**
+ * The platform.
+ */
+platform: Platform, 
+/**
+ * The registrations on it, oldest first.
+ */
+registrations: Array<RegistrationBrief>, };
+
 export type PlatformCheck = { 
 /**
  * The platform's name.
@@ -1299,6 +1309,21 @@ check: JwksCheck | null,
 skipped: string | null, };
 
 export type PlatformFamily = "canvas-cloud" | "canvas-beta" | "canvas-test" | "canvas-self-hosted" | "moodle" | "brightspace" | "blackboard" | "sakai" | "schoology" | "openedx" | "custom";
+
+export type PlatformPage = { 
+/**
+ * How many platforms there are.
+ */
+total: number, 
+/**
+ * How many of them match the filter (all of them when it is blank).
+ */
+matching: number, 
+/**
+ * The first matching cards, up to the limit, in natural order of their names; then the
+ * matching ones asked to be kept on screen beyond it, in the same order.
+ */
+cards: Array<PlatformCard>, };
 
 export type PlatformUpdate = { 
 /**

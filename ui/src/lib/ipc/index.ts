@@ -30,7 +30,7 @@ import type {
   PlatformUpdate,
   Preset,
   Registration,
-  RegistrationBrief,
+  PlatformPage,
   RegistrationUpdate,
 } from "./bindings";
 
@@ -68,7 +68,7 @@ const READS = new Set([
   "platform_presets",
   "list_platforms",
   "list_registrations",
-  "list_registration_briefs",
+  "platform_page",
   "registration_handoff",
   "lint_canvas",
   "export_canvas",
@@ -268,9 +268,12 @@ export function listRegistrations(tool: string | null, platform: string | null):
   return call<Registration[]>("list_registrations", { tool, platform });
 }
 
-/** Every registration in brief: what a platform's card shows of each. */
-export function listRegistrationBriefs(): Promise<RegistrationBrief[]> {
-  return call<RegistrationBrief[]>("list_registration_briefs");
+/**
+ * The platforms page's cards for `filter` (accents and case ignored; blank for all): the first
+ * `limit` that match, then those in `keep` while they match; with how many there are.
+ */
+export function platformPage(filter: string, limit: number, keep: readonly string[]): Promise<PlatformPage> {
+  return call<PlatformPage>("platform_page", { filter, limit, keep });
 }
 
 export function addRegistration(input: NewRegistration): Promise<Registration> {

@@ -1,6 +1,10 @@
 //! Platforms: the LMS instances a tool is registered on, their presets (reference/platforms.md)
 //! and the checks on what users type into them.
 
+mod listing;
+
+pub use listing::{fold, PlatformCard, PlatformIndex, PlatformPage, MAX_FILTER_CHARS};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
