@@ -124,11 +124,14 @@ export async function showFailure(
   return { [failure.field ?? ""]: failure.message };
 }
 
-/** Scrolls the control with `id` into view and focuses it, once the DOM shows the change. */
-export async function focusControl(id: string): Promise<void> {
+/**
+ * Scrolls the control with `id` into view and focuses it, once the DOM shows the change: to the
+ * middle of the view, or with `block` "nearest" only as far as it takes to show it whole.
+ */
+export async function focusControl(id: string, block: "center" | "nearest" = "center"): Promise<void> {
   await tick();
   const element = document.getElementById(id);
   if (element === null) return;
-  element.scrollIntoView({ block: "center" });
-  element.focus();
+  element.scrollIntoView({ block });
+  element.focus({ preventScroll: true });
 }
