@@ -818,6 +818,12 @@ impl App {
             )
             .await
             .context("waiting for two animation frames before a screenshot")?;
+        if self.drawn_directly().unwrap_or(false) {
+            // WebKitGTK's snapshot, which WebDriver's screenshot takes, never returns when the
+            // page is drawn without compositing under Xvfb, and every WebDriver call after it
+            // waits behind it: the display is captured instead.
+            return self.screenshot_display(name);
+        }
         let png = client.screenshot().await.context("taking a screenshot")?;
         if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
             bail!("the screenshot is not a PNG ({} bytes)", png.len());
@@ -825,6 +831,23 @@ impl App {
         let path = self.artifacts.join(name);
         fs::write(&path, &png).with_context(|| format!("writing {}", path.display()))?;
         Ok(path)
+    }
+
+    /// Whether the app's renderer draws without compositing (as the app chooses it where there
+    /// is no GPU, or as `LTIKEYS_COMPOSITING` says, see src-tauri/src/window.rs): read from the
+    /// renderer's environment, `WEBKIT_DISABLE_COMPOSITING_MODE=1`, which the app sets before
+    /// WebKit starts it.
+    pub fn drawn_directly(&self) -> Result<bool> {
+        let pid = self.app_pid()?;
+        let renderers = web_processes(pid)?;
+        let renderer = *renderers
+            .first()
+            .with_context(|| format!("the app (pid {pid}) has no renderer"))?;
+        let environ = fs::read(format!("/proc/{renderer}/environ"))
+            .with_context(|| format!("reading the environment of renderer {renderer}"))?;
+        Ok(environ
+            .split(|b| *b == 0)
+            .any(|var| var == b"WEBKIT_DISABLE_COMPOSITING_MODE=1"))
     }
 
     /// Saves a PNG of the whole X display as `<artifacts>/<name>` (ImageMagick's `import`): it
@@ -1028,6 +1051,19 @@ impl Drop for DriverProcess {
             eprintln!("stopping tauri-driver: {err:#}");
         }
     }
+}
+
+/// The WebKit renderers (`WebKitWebProcess`) among the processes under `pid`.
+pub fn web_processes(pid: u32) -> Result<Vec<u32>> {
+    Ok(child_pids(pid)?
+        .into_iter()
+        .filter(|child| {
+            fs::read_link(format!("/proc/{child}/exe"))
+                .ok()
+                .and_then(|exe| exe.file_name().map(|n| n == "WebKitWebProcess"))
+                .unwrap_or(false)
+        })
+        .collect())
 }
 
 /// The ids of the live child processes of `pid` (read from `/proc`, Linux).

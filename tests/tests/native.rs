@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use ltikeys_e2e::{
-    app_binary, child_pids, cli, poll_until, App, Launch, NativeDialog, APP_READY, KEYGEN, UI_STEP,
+    app_binary, cli, poll_until, web_processes, App, Launch, NativeDialog, APP_READY, KEYGEN,
+    UI_STEP,
 };
 use serde_json::Value;
 
@@ -409,19 +410,6 @@ async fn the_window_opens_at_the_size_it_was_left() -> Result<()> {
     app.finish_after("native-size-again-failure", outcome).await
 }
 
-/// The renderer processes (`WebKitWebProcess`) among the children of `pid`.
-fn web_processes(pid: u32) -> Result<Vec<u32>> {
-    Ok(child_pids(pid)?
-        .into_iter()
-        .filter(|child| {
-            std::fs::read_link(format!("/proc/{child}/exe"))
-                .ok()
-                .and_then(|exe| exe.file_name().map(|n| n == "WebKitWebProcess"))
-                .unwrap_or(false)
-        })
-        .collect())
-}
-
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
 async fn the_window_reloads_when_its_renderer_dies() -> Result<()> {
@@ -537,18 +525,9 @@ async fn the_window_is_composited_unless_the_user_turns_it_off() -> Result<()> {
         .await
 }
 
-/// Whether the renderer draws without compositing, from its environment:
-/// `WEBKIT_DISABLE_COMPOSITING_MODE=1`, set by the app before WebKit starts it.
+/// Whether the renderer draws without compositing, once the window is up (see
+/// [`App::drawn_directly`]).
 async fn drawn_directly(app: &App) -> Result<bool> {
     app.wait_enabled("#new-tool", APP_READY).await?;
-    let pid = app.app_pid()?;
-    let renderers = web_processes(pid)?;
-    let renderer = *renderers
-        .first()
-        .with_context(|| format!("the app (pid {pid}) has no renderer"))?;
-    let environ = std::fs::read(format!("/proc/{renderer}/environ"))
-        .with_context(|| format!("reading the environment of renderer {renderer}"))?;
-    Ok(environ
-        .split(|b| *b == 0)
-        .any(|var| var == b"WEBKIT_DISABLE_COMPOSITING_MODE=1"))
+    app.drawn_directly()
 }
