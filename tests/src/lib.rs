@@ -433,6 +433,25 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// Dismisses every toast shown (each goes when clicked), so that a later
+    /// [`App::wait_toast_that`] reads only what comes after. A toast that goes by itself
+    /// meanwhile is passed over.
+    pub async fn dismiss_toasts(&self) -> Result<()> {
+        for _ in 0..20 {
+            match self.probe("#toast").await? {
+                Some(toast) if toast.shown => {
+                    // Fails only when the toast went by itself between the probe and the click.
+                    let _ = self.click("#toast .toast").await;
+                }
+                _ => return Ok(()),
+            }
+        }
+        bail!(
+            "#toast still shows {:?} after 20 clicks",
+            self.probe("#toast").await?.map(|t| t.text)
+        )
+    }
+
     /// Waits for `#toast` to show a message that `expected` accepts; fails naming `what` (and
     /// any error the app shows) when none does within [`UI_STEP`].
     pub async fn wait_toast_that(
