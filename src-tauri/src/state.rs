@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use ltikeys_core::dynreg::serve::Control;
+use tokio::sync::OnceCell;
 
 use ltikeys_core::store::{default_data_dir, DataWatch};
 use ltikeys_core::{PlatformIndex, Result, Vault};
@@ -25,9 +26,13 @@ pub struct AppState {
     dynreg: Mutex<Option<Arc<Control>>>,
     /// The connection that answers whether the database changed, opened at the first question.
     watch: Mutex<Option<DataWatch>>,
-    /// Every platform with its registrations, and the data stamp it was read at.
-    platforms: Mutex<Option<(i64, Arc<PlatformIndex>)>>,
+    /// Every platform with its registrations, by the data stamp it is read at: read once, by
+    /// whichever command asks first, and shared with the others while it is read.
+    platforms: Mutex<Option<(i64, IndexSlot)>>,
 }
+
+/// Where one read of the platform index lands.
+pub(crate) type IndexSlot = Arc<OnceCell<Arc<PlatformIndex>>>;
 
 impl AppState {
     /// From `LTIKEYS_DATA_DIR` or the OS data directory.
@@ -97,17 +102,36 @@ impl AppState {
         watch.stamp()
     }
 
-    /// The platforms and registrations read at data stamp `stamp`, if they were.
+    /// The platforms and registrations read at data stamp `stamp`, if they were read.
+    #[cfg(test)]
     pub(crate) fn platform_index(&self, stamp: i64) -> Option<Arc<PlatformIndex>> {
         let held = self.platforms.lock().unwrap_or_else(|p| p.into_inner());
         held.as_ref()
             .filter(|(at, _)| *at == stamp)
-            .map(|(_, index)| Arc::clone(index))
+            .and_then(|(_, slot)| slot.get().cloned())
     }
 
-    /// Keeps the platforms and registrations read at data stamp `stamp`.
-    pub(crate) fn keep_platform_index(&self, stamp: i64, index: Arc<PlatformIndex>) {
-        *self.platforms.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, index));
+    /// Where the index at data stamp `stamp` is read: the slot kept for that stamp (read, or
+    /// being read), or a new one kept in place of an older stamp's. A stamp older than the one
+    /// kept gets a slot of its own that is not kept.
+    pub(crate) fn platform_index_slot(&self, stamp: i64) -> IndexSlot {
+        let mut held = self.platforms.lock().unwrap_or_else(|p| p.into_inner());
+        match &*held {
+            Some((at, slot)) if *at == stamp => Arc::clone(slot),
+            Some((at, _)) if *at > stamp => IndexSlot::default(),
+            _ => {
+                let slot = IndexSlot::default();
+                *held = Some((stamp, Arc::clone(&slot)));
+                slot
+            }
+        }
+    }
+
+    /// Whether the platform index was read before, at a stamp other than `stamp`: the
+    /// platforms page has been shown, and what it showed is out of date.
+    pub(crate) fn platform_index_stale(&self, stamp: i64) -> bool {
+        let held = self.platforms.lock().unwrap_or_else(|p| p.into_inner());
+        held.as_ref().is_some_and(|(at, _)| *at != stamp)
     }
 
     /// The checks running under a ticket.

@@ -107,7 +107,6 @@ pub async fn list_registrations(
     .await
 }
 
-/// Every registration in brief, for the platforms page's cards.
 /// The platforms page's cards for `filter`: the first `limit` that match, and those in `keep`
 /// (a card with a panel open, a platform just added) while they match; with how many there
 /// are. Every platform and registration is read once per change of the database and kept, so
@@ -130,16 +129,26 @@ async fn page_of(
 ) -> Result<PlatformPage, IpcError> {
     // The stamp is taken before the read: a change made during the read makes it stale at once.
     let stamp = state.data_stamp()?;
-    let index = match state.platform_index(stamp) {
-        Some(index) => index,
-        None => {
-            let index = Arc::new(with_vault(state, |v| v.platform_index()).await?);
-            state.keep_platform_index(stamp, Arc::clone(&index));
-            index
-        }
-    };
+    let index = index_at(state, stamp).await?;
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     Ok(index.page(filter, limit, keep)?)
+}
+
+/// Every platform with its registrations at data stamp `stamp`: kept from an earlier
+/// command, joined while another reads it, or read now.
+pub(crate) async fn index_at(
+    state: &AppState,
+    stamp: i64,
+) -> Result<Arc<ltikeys_core::PlatformIndex>, IpcError> {
+    let slot = state.platform_index_slot(stamp);
+    let index = slot
+        .get_or_try_init(|| async {
+            with_vault(state, |v| v.platform_index())
+                .await
+                .map(Arc::new)
+        })
+        .await?;
+    Ok(Arc::clone(index))
 }
 
 #[tauri::command]
@@ -323,6 +332,38 @@ mod tests {
             state.platform_index(stamp).is_none(),
             "the old read is stale"
         );
+    }
+
+    #[test]
+    fn the_index_is_read_again_ahead_only_once_the_page_was_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().to_path_buf());
+        add(dir.path(), "Moodle2");
+        let stamp = state.data_stamp().unwrap();
+        assert!(
+            !state.platform_index_stale(stamp),
+            "never shown: not read ahead"
+        );
+        page(&state, "");
+        assert!(!state.platform_index_stale(stamp), "read at this stamp");
+        add(dir.path(), "Moodle3");
+        let moved = state.data_stamp().unwrap();
+        assert!(state.platform_index_stale(moved), "shown, and out of date");
+    }
+
+    #[test]
+    fn commands_asking_at_one_stamp_share_one_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(dir.path().to_path_buf());
+        add(dir.path(), "Moodle2");
+        let stamp = state.data_stamp().unwrap();
+        // The second asks while the first is reading (both are polled in turn on one task).
+        let (first, second) = tauri::async_runtime::block_on(async {
+            tokio::join!(index_at(&state, stamp), index_at(&state, stamp))
+        });
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert!(Arc::ptr_eq(&first, &second), "read twice");
+        assert_eq!(first.page("", 20, &[]).unwrap().total, 1);
     }
 
     #[test]

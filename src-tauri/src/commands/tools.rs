@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use ltikeys_core::{AppStatus, Tool, ToolProfile, ToolRemoval, ToolSummary};
-use tauri::{Runtime, State, Window};
+use tauri::{AppHandle, Manager, Runtime, State, Window};
 
 use super::save::{save_tool_json, SaveOutcome, ToolExport};
 use super::with_vault;
@@ -16,11 +16,22 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, IpcErro
 
 /// A number that changes whenever the database does, whoever wrote (this window, the command
 /// line, another window): the window asks it when it regains the focus, and reloads its
-/// screens only when it moved.
+/// screens only when it moved. When the platforms page was shown before and is out of date,
+/// its index is read again now, in the background, so that the next visit finds it read (a
+/// read that fails is made again, and its error shown, by the page).
 #[tauri::command]
-pub async fn data_stamp(state: State<'_, AppState>) -> Result<i64, IpcError> {
-    let state = state.inner();
-    Ok(state.data_stamp()?)
+pub async fn data_stamp<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<i64, IpcError> {
+    let stamp = state.data_stamp()?;
+    if state.platform_index_stale(stamp) {
+        tauri::async_runtime::spawn(async move {
+            let state = app.state::<AppState>();
+            let _ = super::platforms::index_at(&state, stamp).await;
+        });
+    }
+    Ok(stamp)
 }
 
 /// Removes the orphan private keys the status listed (the UI confirms first); answers the

@@ -178,7 +178,7 @@ async fn measure(app: &App, options: &Options) -> Result<Vec<(String, Vec<Moment
         let ms = open_page(app, "#nav-platforms", PLATFORM_CARD_SHOWN).await?;
         add("platforms page, right after a change".into(), ms);
         back_to_first_tool(app).await?;
-        // Time for the background read, which starts once the data has not changed for 0.5 s.
+        // Time for the window to settle: the focus read the platforms again in the background.
         tokio::time::sleep(Duration::from_millis(2000)).await;
 
         // The platforms page, from the click to every shown card.

@@ -112,6 +112,10 @@ fn count(n: usize) -> u32 {
 /// Text as a filter compares it: decomposed, its accents dropped, in lower case ("Équipe"
 /// matches "equipe"), as the window's other filters fold it.
 pub fn fold(text: &str) -> String {
+    // Plain ASCII has no accents to drop: most names, every issuer and client_id.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
