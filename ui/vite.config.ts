@@ -35,5 +35,7 @@ export default defineConfig({
     // A zone off UTC by a half hour, so date formatting must really convert to local time.
     env: { TZ: "Asia/Kolkata" },
     restoreMocks: true,
+    // The stylesheets are read as text by a test (src/styles/paint.test.ts), not emptied.
+    css: { include: [/src\/styles\/[^/]+\.css/] },
   },
 });
