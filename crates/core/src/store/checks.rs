@@ -1,11 +1,16 @@
-//! JWKS check results: each one kept, the last of each URL read back.
+//! JWKS check results: the latest of each URL kept, the last one read back.
 
 use rusqlite::{params, Connection};
 
 use super::Store;
 use crate::error::{Error, Result};
 
-/// Keeps a JWKS check result, inside the caller's transaction.
+/// How many results of one URL are kept: a URL checked every minute for years, or 500 URLs
+/// checked over and over, would otherwise grow the database without end.
+pub const CHECKS_KEPT_PER_URL: u32 = 20;
+
+/// Keeps a JWKS check result, and drops that URL's results older than the
+/// [`CHECKS_KEPT_PER_URL`] newest, inside the caller's transaction.
 pub(super) fn insert_check_in(conn: &Connection, check: &crate::check::JwksCheck) -> Result<()> {
     let json = serde_json::to_string(check).map_err(|e| {
         Error::invalid(
@@ -17,6 +22,11 @@ pub(super) fn insert_check_in(conn: &Connection, check: &crate::check::JwksCheck
     conn.execute(
         "INSERT INTO checks (url, checked_at, result) VALUES (?1, ?2, ?3)",
         params![check.url, check.checked_at.to_rfc3339(), json],
+    )?;
+    conn.execute(
+        "DELETE FROM checks WHERE url = ?1 AND id NOT IN
+           (SELECT id FROM checks WHERE url = ?1 ORDER BY id DESC LIMIT ?2)",
+        params![check.url, CHECKS_KEPT_PER_URL],
     )?;
     Ok(())
 }
@@ -72,6 +82,41 @@ mod tests {
             keys: vec![],
             findings: vec![],
         }
+    }
+
+    #[test]
+    fn only_the_newest_results_of_each_url_are_kept() {
+        let (_dir, mut store) = store();
+        let busy = "https://busy.example/jwks";
+        store
+            .save_check(&check("https://quiet.example/jwks"))
+            .unwrap();
+        for n in 0..CHECKS_KEPT_PER_URL + 5 {
+            let mut result = check(busy);
+            result.bytes = u64::from(n);
+            store.save_check(&result).unwrap();
+        }
+        let count = |url: &str| -> u32 {
+            store
+                .conn
+                .query_row("SELECT count(*) FROM checks WHERE url = ?1", [url], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        assert_eq!(count(busy), CHECKS_KEPT_PER_URL);
+        assert_eq!(
+            count("https://quiet.example/jwks"),
+            1,
+            "other URLs untouched"
+        );
+        let last = store.last_checks().unwrap();
+        let busy_last = last.iter().find(|c| c.url == busy).unwrap();
+        assert_eq!(
+            busy_last.bytes,
+            u64::from(CHECKS_KEPT_PER_URL + 4),
+            "the newest is kept"
+        );
     }
 
     #[test]
