@@ -403,15 +403,6 @@ impl KeyPair {
             .map_err(|_| Error::Crypto("PEM encoding"))
     }
 
-    /// The key as `jsonwebtoken` signs with it. Keep it no longer than the signing: it holds
-    /// the private key.
-    pub fn encoding_key(&self) -> Result<jsonwebtoken::EncodingKey> {
-        let der = self.to_pkcs8_der()?;
-        let info =
-            PrivateKeyInfo::try_from(der.as_slice()).map_err(|_| Error::Crypto("PKCS#8 parse"))?;
-        Ok(jsonwebtoken::EncodingKey::from_rsa_der(info.private_key))
-    }
-
     /// Signs a message with RS256.
     pub fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>> {
         let rng = aws_lc_rs::rand::SystemRandom::new();
