@@ -148,6 +148,36 @@ fn register_creates_the_key_in_canvas_and_records_client_id_and_deployment() {
     );
 }
 
+/// A platform removed while the keychain does not answer keeps its API token there only until
+/// the next `ltikeys status` that reaches the keychain.
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
+fn a_token_the_keychain_kept_at_a_platform_removal_goes_at_the_next_status() {
+    let c = Canvas::new();
+    let made = c.register();
+    let id = made["registration"]["id"].as_str().unwrap();
+    let account = format!("api-token:{}", c.platform_id);
+    assert!(in_keychain(&account));
+    c.env.ok(&["registration", "remove", id]);
+    let out = c
+        .env
+        .cmd_without_keychain(&["platform", "remove", "Acme Canvas"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        in_keychain(&account),
+        "the keychain that did not answer kept it"
+    );
+    c.env.ok(&["status"]);
+    assert!(!in_keychain(&account), "the next status removed it");
+}
+
 #[test]
 #[ignore = "needs a Secret Service: run scripts/with-keychain.sh cargo test -- --include-ignored"]
 fn deployments_made_in_canvas_are_recorded_with_their_context_names_across_pages() {

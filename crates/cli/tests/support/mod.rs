@@ -31,6 +31,18 @@ impl Env {
         cmd
     }
 
+    /// `ltikeys args` with no Secret Service to reach (its session bus is a path that does not
+    /// exist), as on a machine whose keychain is down.
+    #[cfg(target_os = "linux")]
+    pub fn cmd_without_keychain(&self, args: &[&str]) -> Command {
+        let mut cmd = self.cmd(args);
+        cmd.env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/ltikeys-test-bus",
+        );
+        cmd
+    }
+
     /// Runs with nothing on stdin (never a terminal: nothing asks).
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).stdin(Stdio::null()).output().unwrap()

@@ -183,6 +183,16 @@ impl Store {
         ))
     }
 
+    /// Whether this data directory removed a platform with this id (and has none with it now).
+    pub fn platform_removed(&self, id: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE subject = ?1 AND action = 'platform removed')
+               AND NOT EXISTS (SELECT 1 FROM platforms WHERE id = ?1)",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// A platform by id or, failing that, by name (case-insensitive).
     pub fn platform(&self, id_or_name: &str) -> Result<Platform> {
         find_platform(&self.conn, id_or_name)

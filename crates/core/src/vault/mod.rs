@@ -101,7 +101,14 @@ impl Vault {
     pub fn status(&mut self, version: &str, now: DateTime<Utc>) -> Result<AppStatus> {
         let keychain = self.secrets.check();
         let (repairs, orphans) = match keychain {
-            Ok(()) => (self.repair(now)?, self.orphans()?),
+            Ok(()) => {
+                let repairs = self.repair(now)?;
+                let accounts = self.secrets.accounts()?;
+                if let Some(accounts) = &accounts {
+                    self.finish_platform_removals(accounts, now)?;
+                }
+                (repairs, self.orphans_among(accounts)?)
+            }
             Err(_) => (Vec::new(), None),
         };
         Ok(AppStatus {

@@ -50,10 +50,36 @@ impl Vault {
     pub fn remove_platform(&mut self, platform: &str, now: DateTime<Utc>) -> Result<()> {
         let id = self.store.platform(platform)?.id;
         self.store.delete_platform(&id, now)?;
-        // The platform's API token goes with it; a keychain that does not answer now keeps it
-        // under an account no record names, which `forget_api_token` cannot reach: say nothing
-        // here, as the platform is gone either way.
+        // The platform's API token goes with it. A keychain that does not answer now keeps it
+        // until the next status (each start of the window, `ltikeys status`) finds it and
+        // finishes the removal: see `finish_platform_removals`.
         let _ = self.secrets.delete(&crate::secret::api_token_account(&id));
+        Ok(())
+    }
+
+    /// Removes from the keychain the API tokens of platforms this data directory removed (the
+    /// removal's audit entry says so) whose token the keychain kept, as when it did not answer
+    /// at the removal. A token of another data directory's platform is left alone, and so is
+    /// one the keychain still refuses to remove (tried again at the next status). Logged.
+    pub(crate) fn finish_platform_removals(
+        &mut self,
+        accounts: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        for account in accounts {
+            let Some(id) = crate::secret::platform_of_api_token(account) else {
+                continue;
+            };
+            if !self.store.platform_removed(id)? || self.secrets.delete(account).is_err() {
+                continue;
+            }
+            self.store.log_subject(
+                now,
+                "API token of a removed platform removed from the keychain",
+                id,
+                "the keychain had kept it when the platform was removed",
+            )?;
+        }
         Ok(())
     }
 
@@ -220,5 +246,82 @@ fn plan_summary(changes: &[crate::discovery::FieldChange]) -> String {
         "no change".into()
     } else {
         format!("changed {}", applied.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use chrono::Utc;
+
+    use crate::platform::{NewPlatform, PlatformFamily};
+    use crate::secret::{api_token_account, SecretStore as _};
+    use crate::vault::test_support::vault;
+
+    #[test]
+    fn a_token_the_keychain_kept_at_a_platform_removal_goes_at_the_next_status() {
+        let (_dir, secrets, mut vault, _tool) = vault();
+        let add = |vault: &mut crate::Vault, name: &str| {
+            let base = format!("https://{}.example.edu", name.to_lowercase());
+            vault
+                .add_platform(
+                    NewPlatform::from_preset(name, PlatformFamily::Moodle, Some(&base)),
+                    Utc::now(),
+                )
+                .unwrap()
+        };
+        let gone = add(&mut vault, "Gone");
+        let kept = add(&mut vault, "Kept");
+        vault
+            .set_api_token(&gone.id, "gone-token-1234567890", Utc::now())
+            .unwrap();
+        vault
+            .set_api_token(&kept.id, "kept-token-1234567890", Utc::now())
+            .unwrap();
+        // Another data directory's platform, removed or not: not ours to touch.
+        let foreign = api_token_account("p-of-another-data-dir");
+        secrets.put(&foreign, b"foreign-token").unwrap();
+
+        // The keychain does not answer while the platform is removed: the token stays.
+        secrets.fail.store(true, Ordering::SeqCst);
+        vault.remove_platform(&gone.id, Utc::now()).unwrap();
+        secrets.fail.store(false, Ordering::SeqCst);
+        let gone_account = api_token_account(&gone.id);
+        assert!(secrets.get(&gone_account).unwrap().is_some());
+
+        // While the keychain still fails, the status says so and removes nothing.
+        secrets.fail.store(true, Ordering::SeqCst);
+        let status = vault.status("test", Utc::now()).unwrap();
+        assert!(!status.keychain_available);
+        secrets.fail.store(false, Ordering::SeqCst);
+        assert!(secrets.get(&gone_account).unwrap().is_some());
+
+        let status = vault.status("test", Utc::now()).unwrap();
+        assert!(status.keychain_available);
+        assert!(
+            secrets.get(&gone_account).unwrap().is_none(),
+            "the removed platform's token is gone"
+        );
+        assert!(
+            vault.has_api_token(&kept.id).unwrap(),
+            "a live platform's stays"
+        );
+        assert!(secrets.get(&foreign).unwrap().is_some(), "another's stays");
+        let logged: Vec<String> = vault
+            .subject_events(&gone.id)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            logged.last().map(String::as_str),
+            Some("API token of a removed platform removed from the keychain"),
+            "{logged:?}"
+        );
+        // Done once: the next status finds nothing more to do.
+        vault.status("test", Utc::now()).unwrap();
+        let again = vault.subject_events(&gone.id).unwrap().len();
+        assert_eq!(again, logged.len());
     }
 }
