@@ -76,6 +76,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo deny (advisories, licenses, sources, bans; offline)"
 bash scripts/deny.sh
 
+step "npm audit of the packages the app ships (where the registry's advisories answer)"
+node --test scripts/npm-audit/
+bash scripts/npm-audit.sh
+
 step "cargo test --workspace (with a private keychain, ignored tests included)"
 bash scripts/with-keychain.sh \
   cargo test --workspace --exclude ltikeys-e2e -- --include-ignored
