@@ -23,13 +23,6 @@ pub fn api_token_account(platform_id: &str) -> String {
     format!("api-token:{platform_id}")
 }
 
-/// The platform id an API token's account names, when it is one.
-pub fn platform_of_api_token(account: &str) -> Option<&str> {
-    account
-        .strip_prefix("api-token:")
-        .filter(|id| !id.is_empty())
-}
-
 /// The tool id and kid an account names, when it is one of ours (`tool id/kid`).
 pub fn parse_account(account: &str) -> Option<(&str, &str)> {
     account

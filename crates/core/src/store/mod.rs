@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_public_only_keys.sql"),
     include_str!("../migrations/0008_canvas_registrations.sql"),
     include_str!("../migrations/0009_team.sql"),
+    include_str!("../migrations/0010_token_removals.sql"),
 ];
 
 /// How long a connection waits for another one's lock before giving up.

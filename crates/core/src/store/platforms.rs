@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::ToSqlOutput;
-use rusqlite::{Connection, OptionalExtension, ToSql, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, ToSql, TransactionBehavior};
 
 use super::{log_subject, new_id, parse_time, Store};
 use crate::error::{Error, Result};
@@ -183,16 +183,6 @@ impl Store {
         ))
     }
 
-    /// Whether this data directory removed a platform with this id (and has none with it now).
-    pub fn platform_removed(&self, id: &str) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE subject = ?1 AND action = 'platform removed')
-               AND NOT EXISTS (SELECT 1 FROM platforms WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?)
-    }
-
     /// A platform by id or, failing that, by name (case-insensitive).
     pub fn platform(&self, id_or_name: &str) -> Result<Platform> {
         find_platform(&self.conn, id_or_name)
@@ -261,8 +251,33 @@ impl Store {
             });
         }
         tx.execute("DELETE FROM platforms WHERE id = ?1", [id])?;
+        // Its API token is to go from the keychain: see `token_removals`.
+        tx.execute(
+            "INSERT OR REPLACE INTO token_removals (platform_id, removed_at) VALUES (?1, ?2)",
+            params![id, now.to_rfc3339()],
+        )?;
         log_subject(&tx, now, "platform removed", None, id, &platform.spec.name)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// The platforms whose API token is still to be removed from the keychain: removed here,
+    /// and the keychain has not confirmed the token's removal yet.
+    pub fn token_removals(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT platform_id FROM token_removals ORDER BY removed_at")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The keychain removed the platform's API token, or a platform with this id is back (a
+    /// team's sync) and its token is its own again: nothing more to remove.
+    pub fn token_removal_done(&mut self, platform_id: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM token_removals WHERE platform_id = ?1",
+            [platform_id],
+        )?;
         Ok(())
     }
 }

@@ -271,15 +271,7 @@ impl Vault {
     /// key: no record has their kid, or their key was revoked. `None` when the keychain cannot
     /// list its entries. Entries of operations in flight are not orphans.
     pub fn orphans(&self) -> Result<Option<Vec<Orphan>>> {
-        self.orphans_among(self.secrets.accounts()?)
-    }
-
-    /// The orphans among the keychain's `accounts` (`None`: it cannot list them).
-    pub(crate) fn orphans_among(
-        &self,
-        accounts: Option<Vec<String>>,
-    ) -> Result<Option<Vec<Orphan>>> {
-        let Some(accounts) = accounts else {
+        let Some(accounts) = self.secrets.accounts()? else {
             return Ok(None);
         };
         let tools: std::collections::HashMap<String, String> = self

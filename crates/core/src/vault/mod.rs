@@ -103,11 +103,8 @@ impl Vault {
         let (repairs, orphans) = match keychain {
             Ok(()) => {
                 let repairs = self.repair(now)?;
-                let accounts = self.secrets.accounts()?;
-                if let Some(accounts) = &accounts {
-                    self.finish_platform_removals(accounts, now)?;
-                }
-                (repairs, self.orphans_among(accounts)?)
+                self.finish_token_removals(now)?;
+                (repairs, self.orphans()?)
             }
             Err(_) => (Vec::new(), None),
         };

@@ -46,37 +46,44 @@ impl Vault {
             .update_platform(&current.id, &after, now, "platform updated", &detail)
     }
 
-    /// Removes a platform that has no registrations.
+    /// Removes a platform that has no registrations, and its API token from the keychain. A
+    /// keychain that does not answer keeps the token until the next status that reaches it
+    /// (see [`Vault::finish_token_removals`]): the platform is gone either way.
     pub fn remove_platform(&mut self, platform: &str, now: DateTime<Utc>) -> Result<()> {
         let id = self.store.platform(platform)?.id;
         self.store.delete_platform(&id, now)?;
-        // The platform's API token goes with it. A keychain that does not answer now keeps it
-        // until the next status (each start of the window, `ltikeys status`) finds it and
-        // finishes the removal: see `finish_platform_removals`.
-        let _ = self.secrets.delete(&crate::secret::api_token_account(&id));
+        if self
+            .secrets
+            .delete(&crate::secret::api_token_account(&id))
+            .is_ok()
+        {
+            self.store.token_removal_done(&id)?;
+        }
         Ok(())
     }
 
-    /// Removes from the keychain the API tokens of platforms this data directory removed (the
-    /// removal's audit entry says so) whose token the keychain kept, as when it did not answer
-    /// at the removal. A token of another data directory's platform is left alone, and so is
-    /// one the keychain still refuses to remove (tried again at the next status). Logged.
-    pub(crate) fn finish_platform_removals(
-        &mut self,
-        accounts: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        for account in accounts {
-            let Some(id) = crate::secret::platform_of_api_token(account) else {
-                continue;
-            };
-            if !self.store.platform_removed(id)? || self.secrets.delete(account).is_err() {
+    /// Removes from the keychain the API tokens of removed platforms that it kept (it did not
+    /// answer at the removal, or the process was killed in between). A platform with the same
+    /// id that is back (a team's sync) keeps its token. A token the keychain still refuses to
+    /// remove is tried again at the next status. Logged.
+    pub(crate) fn finish_token_removals(&mut self, now: DateTime<Utc>) -> Result<()> {
+        for id in self.store.token_removals()? {
+            if self.store.platform(&id).is_ok() {
+                self.store.token_removal_done(&id)?;
                 continue;
             }
+            if self
+                .secrets
+                .delete(&crate::secret::api_token_account(&id))
+                .is_err()
+            {
+                continue;
+            }
+            self.store.token_removal_done(&id)?;
             self.store.log_subject(
                 now,
                 "API token of a removed platform removed from the keychain",
-                id,
+                &id,
                 "the keychain had kept it when the platform was removed",
             )?;
         }
@@ -88,6 +95,9 @@ impl Vault {
     pub fn set_api_token(&mut self, platform: &str, token: &str, now: DateTime<Utc>) -> Result<()> {
         let platform = self.store.platform(platform)?;
         let token = crate::platform::validated_api_token(token)?;
+        // A removal of an earlier platform with this id (a team's sync brought it back) must
+        // not take the new token.
+        self.store.token_removal_done(&platform.id)?;
         self.secrets.put(
             &crate::secret::api_token_account(&platform.id),
             token.as_bytes(),
@@ -279,8 +289,12 @@ mod tests {
         vault
             .set_api_token(&kept.id, "kept-token-1234567890", Utc::now())
             .unwrap();
-        // Another data directory's platform, removed or not: not ours to touch.
-        let foreign = api_token_account("p-of-another-data-dir");
+        // Removed while the keychain answers: nothing is left to finish later, so a token
+        // stored again under that account (another data directory synced from the same team
+        // holds the platform's id) is not taken by a later status.
+        let other = add(&mut vault, "Other");
+        vault.remove_platform(&other.id, Utc::now()).unwrap();
+        let foreign = api_token_account(&other.id);
         secrets.put(&foreign, b"foreign-token").unwrap();
 
         // The keychain does not answer while the platform is removed: the token stays.
@@ -307,7 +321,10 @@ mod tests {
             vault.has_api_token(&kept.id).unwrap(),
             "a live platform's stays"
         );
-        assert!(secrets.get(&foreign).unwrap().is_some(), "another's stays");
+        assert!(
+            secrets.get(&foreign).unwrap().is_some(),
+            "a removal finished at the time is not made again"
+        );
         let logged: Vec<String> = vault
             .subject_events(&gone.id)
             .unwrap()
@@ -319,8 +336,10 @@ mod tests {
             Some("API token of a removed platform removed from the keychain"),
             "{logged:?}"
         );
-        // Done once: the next status finds nothing more to do.
+        // Done once: the next status finds nothing more to do, even with the token back.
+        secrets.put(&gone_account, b"stored again").unwrap();
         vault.status("test", Utc::now()).unwrap();
+        assert!(secrets.get(&gone_account).unwrap().is_some());
         let again = vault.subject_events(&gone.id).unwrap().len();
         assert_eq!(again, logged.len());
     }
