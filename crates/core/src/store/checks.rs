@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 pub const CHECKS_KEPT_PER_URL: u32 = 20;
 
 /// Keeps a JWKS check result, and drops that URL's results older than the
-/// [`CHECKS_KEPT_PER_URL`] newest, inside the caller's transaction.
+/// [`CHECKS_KEPT_PER_URL`] newest (by when they were made: a bundle brings older ones), inside
+/// the caller's transaction.
 pub(super) fn insert_check_in(conn: &Connection, check: &crate::check::JwksCheck) -> Result<()> {
     let json = serde_json::to_string(check).map_err(|e| {
         Error::invalid(
@@ -25,7 +26,7 @@ pub(super) fn insert_check_in(conn: &Connection, check: &crate::check::JwksCheck
     )?;
     conn.execute(
         "DELETE FROM checks WHERE url = ?1 AND id NOT IN
-           (SELECT id FROM checks WHERE url = ?1 ORDER BY id DESC LIMIT ?2)",
+           (SELECT id FROM checks WHERE url = ?1 ORDER BY checked_at DESC, id DESC LIMIT ?2)",
         params![check.url, CHECKS_KEPT_PER_URL],
     )?;
     Ok(())
@@ -96,7 +97,7 @@ mod tests {
             result.bytes = u64::from(n);
             store.save_check(&result).unwrap();
         }
-        let count = |url: &str| -> u32 {
+        let count = |store: &Store, url: &str| -> u32 {
             store
                 .conn
                 .query_row("SELECT count(*) FROM checks WHERE url = ?1", [url], |r| {
@@ -104,9 +105,24 @@ mod tests {
                 })
                 .unwrap()
         };
-        assert_eq!(count(busy), CHECKS_KEPT_PER_URL);
+        assert_eq!(count(&store, busy), CHECKS_KEPT_PER_URL);
+        // A result older than all of them (a bundle's) goes first, not one of the newest.
+        let mut old = check(busy);
+        old.checked_at = Utc::now() - chrono::Duration::days(365);
+        old.bytes = 999;
+        store.save_check(&old).unwrap();
+        assert_eq!(count(&store, busy), CHECKS_KEPT_PER_URL);
+        let oldest_kept: u64 = store
+            .conn
+            .query_row(
+                "SELECT min(json_extract(result, '$.bytes')) FROM checks WHERE url = ?1",
+                [busy],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(oldest_kept, 5, "the 20 newest are kept: 5 to 24");
         assert_eq!(
-            count("https://quiet.example/jwks"),
+            count(&store, "https://quiet.example/jwks"),
             1,
             "other URLs untouched"
         );
