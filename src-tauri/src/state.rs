@@ -112,13 +112,12 @@ impl AppState {
     }
 
     /// Where the index at data stamp `stamp` is read: the slot kept for that stamp (read, or
-    /// being read), or a new one kept in place of an older stamp's. A stamp older than the one
-    /// kept gets a slot of its own that is not kept.
+    /// being read), or a new one kept in place of another stamp's (stamps are only told equal
+    /// or not: see [`DataWatch::stamp`]).
     pub(crate) fn platform_index_slot(&self, stamp: i64) -> IndexSlot {
         let mut held = self.platforms.lock().unwrap_or_else(|p| p.into_inner());
         match &*held {
             Some((at, slot)) if *at == stamp => Arc::clone(slot),
-            Some((at, _)) if *at > stamp => IndexSlot::default(),
             _ => {
                 let slot = IndexSlot::default();
                 *held = Some((stamp, Arc::clone(&slot)));

@@ -335,20 +335,49 @@ mod tests {
     }
 
     #[test]
-    fn the_index_is_read_again_ahead_only_once_the_page_was_shown() {
+    fn the_stamp_asked_reads_the_index_again_ahead_once_the_page_was_shown() {
+        use std::time::{Duration, Instant};
+        use tauri::Manager as _;
+
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().to_path_buf());
+        let app = tauri::test::mock_builder()
+            .manage(AppState::new(dir.path().to_path_buf()))
+            .build(tauri::test::mock_context(tauri::test::noop_assets()))
+            .unwrap();
+        let state = app.state::<AppState>();
+        // As the window asks on regaining the focus, and after its own changes.
+        let ask = || {
+            let handle = app.handle().clone();
+            tauri::async_runtime::block_on(async move {
+                let state = handle.state::<AppState>();
+                crate::commands::tools::data_stamp(handle.clone(), state).await
+            })
+            .unwrap()
+        };
         add(dir.path(), "Moodle2");
-        let stamp = state.data_stamp().unwrap();
+        let before = ask();
+        std::thread::sleep(Duration::from_millis(300));
         assert!(
-            !state.platform_index_stale(stamp),
-            "never shown: not read ahead"
+            state.platform_index(before).is_none(),
+            "never shown: nothing is read ahead"
         );
+
         page(&state, "");
-        assert!(!state.platform_index_stale(stamp), "read at this stamp");
         add(dir.path(), "Moodle3");
-        let moved = state.data_stamp().unwrap();
-        assert!(state.platform_index_stale(moved), "shown, and out of date");
+        let moved = ask();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let index = loop {
+            if let Some(index) = state.platform_index(moved) {
+                break index;
+            }
+            assert!(Instant::now() < deadline, "not read ahead within 10 s");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(
+            index.page("", 20, &[]).unwrap().total,
+            2,
+            "read at the new stamp"
+        );
     }
 
     #[test]

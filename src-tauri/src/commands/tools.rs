@@ -16,9 +16,10 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, IpcErro
 
 /// A number that changes whenever the database does, whoever wrote (this window, the command
 /// line, another window): the window asks it when it regains the focus, and reloads its
-/// screens only when it moved. When the platforms page was shown before and is out of date,
-/// its index is read again now, in the background, so that the next visit finds it read (a
-/// read that fails is made again, and its error shown, by the page).
+/// screens only when it moved; it also asks after each of its own changes. When the platforms
+/// page was shown before and is out of date, its index is read again now, in the background, so
+/// that the next visit finds it read (a read that fails is made again, and its error shown, by
+/// the page).
 #[tauri::command]
 pub async fn data_stamp<R: Runtime>(
     app: AppHandle<R>,
