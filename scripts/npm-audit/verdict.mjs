@@ -7,33 +7,58 @@
 /** The names of the packages whose code ends up in the app, from package-lock.json. */
 export function shippedPackages(lock) {
   const packages = lock.packages ?? {};
+  // Every copy of a package (nested versions too): what any of them depends on, and whether
+  // any is not for development only.
   const byName = new Map();
   for (const [path, entry] of Object.entries(packages)) {
     if (path === "") continue;
     const name = entry.name ?? path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
-    byName.set(name, entry);
+    const known = byName.get(name) ?? { needs: new Set(), shipped: false };
+    for (const field of ["dependencies", "optionalDependencies", "peerDependencies"]) {
+      for (const needed of Object.keys(entry[field] ?? {})) known.needs.add(needed);
+    }
+    known.shipped ||= entry.dev !== true;
+    byName.set(name, known);
   }
   const root = packages[""] ?? {};
   const pending = [...Object.keys(root.dependencies ?? {}), "svelte"];
-  for (const [name, entry] of byName) if (entry.dev !== true) pending.push(name);
+  for (const [name, known] of byName) if (known.shipped) pending.push(name);
   const shipped = new Set();
   while (pending.length > 0) {
     const name = pending.pop();
     if (shipped.has(name) || !byName.has(name)) continue;
     shipped.add(name);
-    pending.push(...Object.keys(byName.get(name).dependencies ?? {}));
+    pending.push(...byName.get(name).needs);
   }
   return shipped;
 }
 
 /**
- * The verdict on an audit: `unreachable` (no advisories were read: the endpoint answered with an
- * error), else the advisories on shipped packages (`failing`) and on the others (`tools`).
+ * The verdict on what `npm audit --json` wrote (`text`) and its exit status: `unreachable` when
+ * npm says the advisory endpoint failed (no advisories were read), `broken` when npm wrote no
+ * audit at all (it crashed, or is not npm), else the advisories on shipped packages (`failing`)
+ * and on the others (`tools`).
  */
-export function verdict(audit, lock) {
-  if (audit === null || typeof audit !== "object" || typeof audit.vulnerabilities !== "object") {
-    const why = audit?.message ?? audit?.error?.summary ?? "no advisories in its answer";
-    return { unreachable: String(why) };
+export function verdict(text, status, lock) {
+  if (status === 124) return { unreachable: "npm audit timed out" };
+  let audit;
+  try {
+    audit = JSON.parse(text);
+  } catch {
+    return { broken: `npm audit wrote no JSON (exit status ${status}): ${String(text).slice(0, 200)}` };
+  }
+  if (audit === null || typeof audit !== "object") {
+    return { broken: `npm audit wrote ${JSON.stringify(audit)} (exit status ${status})` };
+  }
+  if (typeof audit.vulnerabilities !== "object" || audit.vulnerabilities === null) {
+    // npm 10 writes the endpoint's failure as {message, statusCode, ...}; other errors as
+    // {error: {code, summary}}.
+    if (typeof audit.statusCode === "number") return { unreachable: String(audit.message ?? audit.statusCode) };
+    const code = audit.error?.code;
+    if (typeof code === "string" && /^(E\d{3}|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN)$/.test(code)) {
+      return { unreachable: `${code}: ${audit.error.summary ?? ""}` };
+    }
+    return { broken: `npm audit answered without advisories: ${JSON.stringify(audit).slice(0, 200)}` };
   }
   const shipped = shippedPackages(lock);
   const failing = [];
