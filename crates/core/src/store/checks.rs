@@ -38,11 +38,15 @@ impl Store {
         insert_check_in(&self.conn, check)
     }
 
-    /// The last check of each URL, newest first.
+    /// The last check of each URL (by when it was made: a bundle brings older ones), newest
+    /// first.
     pub fn last_checks(&self) -> Result<Vec<crate::check::JwksCheck>> {
         let mut stmt = self.conn.prepare(
-            "SELECT url, result FROM checks WHERE id IN (SELECT MAX(id) FROM checks GROUP BY url)
-             ORDER BY id DESC",
+            "SELECT url, result FROM (
+               SELECT url, result, checked_at, id, row_number() OVER
+                 (PARTITION BY url ORDER BY checked_at DESC, id DESC) AS latest
+               FROM checks)
+             WHERE latest = 1 ORDER BY checked_at DESC, id DESC",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = vec![];
@@ -133,6 +137,23 @@ mod tests {
             u64::from(CHECKS_KEPT_PER_URL + 4),
             "the newest is kept"
         );
+    }
+
+    #[test]
+    fn the_last_check_is_the_newest_made_not_the_newest_kept() {
+        let (_dir, mut store) = store();
+        let url = "https://tool.example/jwks";
+        let mut local = check(url);
+        local.bytes = 1;
+        store.save_check(&local).unwrap();
+        // A bundle brings a result from a year ago, kept after the local one.
+        let mut brought = check(url);
+        brought.checked_at = Utc::now() - chrono::Duration::days(365);
+        brought.bytes = 2;
+        store.save_check(&brought).unwrap();
+        let last = store.last_checks().unwrap();
+        assert_eq!(last.len(), 1);
+        assert_eq!(last[0].bytes, 1, "the local result, made last");
     }
 
     #[test]
