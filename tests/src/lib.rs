@@ -852,9 +852,8 @@ impl App {
         Ok(path)
     }
 
-    /// Whether the app's renderer draws without compositing (as the app chooses it where there
-    /// is no GPU, or as `LTIKEYS_COMPOSITING` says, see src-tauri/src/window.rs): read from the
-    /// renderer's environment, `WEBKIT_DISABLE_COMPOSITING_MODE=1`, which the app sets before
+    /// Whether the app's renderer draws without compositing (as `LTIKEYS_COMPOSITING=off` asks,
+    /// see src-tauri/src/window.rs): read from the renderer's environment, `WEBKIT_DISABLE_COMPOSITING_MODE=1`, which the app sets before
     /// WebKit starts it.
     pub fn drawn_directly(&self) -> Result<bool> {
         let pid = self.app_pid()?;

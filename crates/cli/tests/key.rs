@@ -172,19 +172,7 @@ fn a_keychain_that_dies_mid_conversation_fails_fast_and_leaves_no_key() {
 #[test]
 fn without_a_keychain_everything_but_private_keys_works() {
     let env = Env::new();
-    let no_bus = |args: &[&str]| {
-        let out = env
-            .cmd_without_keychain(args)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(
-            out.status.success(),
-            "ltikeys {args:?} without a keychain: {err}"
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let no_bus = |args: &[&str]| env.ok_without_keychain(args);
     add_quiz_engine(&env);
     let tools = no_bus(&["tool", "list"]);
     assert!(tools.contains("Quiz Engine"), "{tools}");

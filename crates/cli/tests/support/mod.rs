@@ -43,6 +43,23 @@ impl Env {
         cmd
     }
 
+    /// Runs with no Secret Service to reach and nothing on stdin, and expects success; returns
+    /// stdout.
+    #[cfg(target_os = "linux")]
+    pub fn ok_without_keychain(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd_without_keychain(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ltikeys {args:?} without a keychain: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs with nothing on stdin (never a terminal: nothing asks).
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).stdin(Stdio::null()).output().unwrap()

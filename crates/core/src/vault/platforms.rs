@@ -52,14 +52,22 @@ impl Vault {
     pub fn remove_platform(&mut self, platform: &str, now: DateTime<Utc>) -> Result<()> {
         let id = self.store.platform(platform)?.id;
         self.store.delete_platform(&id, now)?;
+        self.remove_token_of_removed(&id)?;
+        Ok(())
+    }
+
+    /// Removes a removed platform's API token from the keychain, and the note that it is to
+    /// go; answers whether the keychain removed it (else the note stays, for a later try).
+    fn remove_token_of_removed(&mut self, id: &str) -> Result<bool> {
         if self
             .secrets
-            .delete(&crate::secret::api_token_account(&id))
-            .is_ok()
+            .delete(&crate::secret::api_token_account(id))
+            .is_err()
         {
-            self.store.token_removal_done(&id)?;
+            return Ok(false);
         }
-        Ok(())
+        self.store.token_removal_done(id)?;
+        Ok(true)
     }
 
     /// Removes from the keychain the API tokens of removed platforms that it kept (it did not
@@ -72,14 +80,9 @@ impl Vault {
                 self.store.token_removal_done(&id)?;
                 continue;
             }
-            if self
-                .secrets
-                .delete(&crate::secret::api_token_account(&id))
-                .is_err()
-            {
+            if !self.remove_token_of_removed(&id)? {
                 continue;
             }
-            self.store.token_removal_done(&id)?;
             self.store.log_subject(
                 now,
                 "API token of a removed platform removed from the keychain",
